@@ -1,0 +1,186 @@
+//! One error type for every failure, with a matchable [`ErrorKind`] and a stable code.
+//!
+//! The code (`signature_mismatch`, …) is the contract: the Worker answers it in
+//! `application/problem+json`, the npm package throws it as `err.code`, the CLI prints it as
+//! `error[<code>]`. Messages are for people and may improve freely.
+
+use std::borrow::Cow;
+use std::fmt;
+
+/// What went wrong, without the details. Match on this; never on the message.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// The provider's signature header is absent or empty.
+    MissingSignature,
+    /// The signature header is present but cannot be parsed or decoded.
+    MalformedSignature,
+    /// The signature is well formed but no configured secret produces it.
+    SignatureMismatch,
+    /// The signed timestamp is further from `now` than the tolerance allows.
+    TimestampOutOfTolerance,
+    /// Acrobat Sign: the `X-AdobeSign-ClientId` header is absent or empty.
+    MissingClientId,
+    /// Acrobat Sign: the client id is not one of the configured ones.
+    UnknownClientId,
+    /// The body is not a JSON object (not UTF-8, not JSON, or not an object).
+    MalformedPayload,
+    /// The provider name is not one this crate knows.
+    UnknownProvider,
+    /// The body is larger than the configured limit.
+    PayloadTooLarge,
+    /// No secret (or client id) is configured for the provider: fail closed.
+    NoSecretConfigured,
+    /// A configured secret is unusable (empty, or a `whsec_` secret that is not base64).
+    InvalidSecret,
+    /// The HTTP method is not accepted on this route (Worker).
+    MethodNotAllowed,
+    /// No route matches the path (Worker).
+    NotFound,
+    /// The event could not be delivered to origin; the provider should retry (Worker).
+    DeliveryFailed,
+}
+
+impl ErrorKind {
+    /// Every kind, in documentation order.
+    pub const ALL: [ErrorKind; 14] = [
+        ErrorKind::MissingSignature,
+        ErrorKind::MalformedSignature,
+        ErrorKind::SignatureMismatch,
+        ErrorKind::TimestampOutOfTolerance,
+        ErrorKind::MissingClientId,
+        ErrorKind::UnknownClientId,
+        ErrorKind::MalformedPayload,
+        ErrorKind::UnknownProvider,
+        ErrorKind::PayloadTooLarge,
+        ErrorKind::NoSecretConfigured,
+        ErrorKind::InvalidSecret,
+        ErrorKind::MethodNotAllowed,
+        ErrorKind::NotFound,
+        ErrorKind::DeliveryFailed,
+    ];
+
+    /// The stable snake_case code.
+    pub const fn code(self) -> &'static str {
+        match self {
+            ErrorKind::MissingSignature => "missing_signature",
+            ErrorKind::MalformedSignature => "malformed_signature",
+            ErrorKind::SignatureMismatch => "signature_mismatch",
+            ErrorKind::TimestampOutOfTolerance => "timestamp_out_of_tolerance",
+            ErrorKind::MissingClientId => "missing_client_id",
+            ErrorKind::UnknownClientId => "unknown_client_id",
+            ErrorKind::MalformedPayload => "malformed_payload",
+            ErrorKind::UnknownProvider => "unknown_provider",
+            ErrorKind::PayloadTooLarge => "payload_too_large",
+            ErrorKind::NoSecretConfigured => "no_secret_configured",
+            ErrorKind::InvalidSecret => "invalid_secret",
+            ErrorKind::MethodNotAllowed => "method_not_allowed",
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::DeliveryFailed => "delivery_failed",
+        }
+    }
+
+    /// The HTTP status an edge answers with. A failed proof is 401 so the provider's
+    /// dashboard shows it; a delivery failure is 502 so the provider retries.
+    pub const fn http_status(self) -> u16 {
+        match self {
+            ErrorKind::MissingSignature
+            | ErrorKind::MalformedSignature
+            | ErrorKind::SignatureMismatch
+            | ErrorKind::TimestampOutOfTolerance
+            | ErrorKind::MissingClientId => 401,
+            // Acrobat's docs: a webhook that does not recognize the client id MUST NOT
+            // answer with success; 403 says "known request, refused".
+            ErrorKind::UnknownClientId => 403,
+            ErrorKind::MalformedPayload => 400,
+            ErrorKind::UnknownProvider | ErrorKind::NotFound => 404,
+            ErrorKind::MethodNotAllowed => 405,
+            ErrorKind::PayloadTooLarge => 413,
+            // Misconfiguration of the edge, not the sender's fault: 503 so that the provider
+            // keeps retrying until an operator fixes it, and nothing is lost.
+            ErrorKind::NoSecretConfigured | ErrorKind::InvalidSecret => 503,
+            ErrorKind::DeliveryFailed => 502,
+        }
+    }
+
+    /// A short title for the kind (RFC 9457 `title`).
+    pub const fn title(self) -> &'static str {
+        match self {
+            ErrorKind::MissingSignature => "signature header missing",
+            ErrorKind::MalformedSignature => "signature header malformed",
+            ErrorKind::SignatureMismatch => "signature does not match",
+            ErrorKind::TimestampOutOfTolerance => "signed timestamp out of tolerance",
+            ErrorKind::MissingClientId => "client id header missing",
+            ErrorKind::UnknownClientId => "client id not allowed",
+            ErrorKind::MalformedPayload => "payload is not a JSON object",
+            ErrorKind::UnknownProvider => "unknown provider",
+            ErrorKind::PayloadTooLarge => "payload too large",
+            ErrorKind::NoSecretConfigured => "no secret configured",
+            ErrorKind::InvalidSecret => "invalid secret",
+            ErrorKind::MethodNotAllowed => "method not allowed",
+            ErrorKind::NotFound => "not found",
+            ErrorKind::DeliveryFailed => "delivery to origin failed",
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// A failure: its [`ErrorKind`] and a message naming the header, field or value at fault.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    kind: ErrorKind,
+    message: Cow<'static, str>,
+}
+
+impl Error {
+    /// An error of `kind` with a message (lowercase, no trailing period).
+    pub fn new(kind: ErrorKind, message: impl Into<Cow<'static, str>>) -> Error {
+        Error {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    /// What went wrong.
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The stable code of the kind, e.g. `signature_mismatch`.
+    pub fn code(&self) -> &'static str {
+        self.kind.code()
+    }
+
+    /// The message, for people.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_snake_case() {
+        let mut seen = std::collections::HashSet::new();
+        for kind in ErrorKind::ALL {
+            let code = kind.code();
+            assert!(seen.insert(code), "duplicate code {code}");
+            assert!(code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
+        }
+    }
+}

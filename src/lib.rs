@@ -1,0 +1,51 @@
+//! Verify and normalize e-signature webhooks: Zoho Sign, Adobe Acrobat Sign, Zigned and
+//! Yousign, into one CloudEvents 1.0 event shape.
+//!
+//! The proof is checked over the exact request bytes before anything is parsed; only a
+//! [`Verified`] delivery normalizes (except through the loudly named
+//! [`normalize_unverified`]). The core reads no clock: `now` is a parameter.
+//!
+//! ```
+//! use signhook::{verify, Headers, Provider, Secret, VerifyConfig};
+//!
+//! // Zoho Sign's own published sample (yes, with two opening braces).
+//! let body = br#"{{"requests":{"request_name":"Test Name"},"notifications":{"operation_type":"RequestSigningSuccess"}}"#;
+//! let headers: Headers = [("X-ZS-WEBHOOK-SIGNATURE", "drbSrM4H816RYKpZiRBLddUa0yHaTrwjtY04sIZFZus=")]
+//!     .into_iter()
+//!     .collect();
+//! let config = VerifyConfig::with_secrets(vec![Secret::new("thisisthesamplekeyfortestingpurposes")?]);
+//! let verified = verify(Provider::ZohoSign, &headers, body, &config, 1_700_000_000)?;
+//! assert_eq!(verified.verification().key, 0);
+//!
+//! // That sample is not JSON, so it verifies but does not normalize:
+//! assert_eq!(verified.normalize().unwrap_err().code(), "malformed_payload");
+//! # Ok::<(), signhook::Error>(())
+//! ```
+
+mod error;
+mod event;
+mod headers;
+mod providers;
+mod secret;
+mod time;
+mod verify;
+
+mod forward;
+
+#[cfg(feature = "js")]
+mod js;
+#[cfg(feature = "worker")]
+mod worker;
+
+pub use error::{Error, ErrorKind};
+pub use forward::{delivery, standard_webhooks_signature, Delivery, ForwardSecret};
+pub use event::{
+    Actor, Covers, Document, Envelope, EnvelopeStatus, Event, EventData, EventType, Participant,
+    Scheme, Verification,
+};
+pub use headers::Headers;
+pub use providers::{
+    normalize_unverified, sign, verify, verify_intent, Provider, Verified, VerifyConfig,
+    DEFAULT_MAX_BODY_BYTES, DEFAULT_TOLERANCE_SECONDS,
+};
+pub use secret::Secret;

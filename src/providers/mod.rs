@@ -1,0 +1,419 @@
+//! The providers: one file each, and the dispatch over them.
+//!
+//! Data path: [`verify`] checks the proof over the exact request bytes and returns a
+//! [`Verified`]; only then does [`Verified::normalize`] parse the body (lazily, with private
+//! borrowing wire structs) into an [`Event`]. [`normalize_unverified`] is the one, loudly
+//! named, way around the proof, for the validator page and the CLI's `normalize`.
+
+mod acrobat_sign;
+mod wire;
+mod yousign;
+mod zigned;
+mod zoho_sign;
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Serialize, Serializer};
+use serde_json::value::RawValue;
+
+use crate::error::{Error, ErrorKind};
+use crate::event::{
+    Actor, Document, Envelope, EnvelopeStatus, Event, EventData, EventType, Participant,
+    Verification,
+};
+use crate::headers::Headers;
+use crate::secret::Secret;
+use crate::time;
+use crate::verify::{hex_encode, sha256};
+
+/// An e-signature provider whose webhooks this crate verifies and normalizes.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Provider {
+    /// Zoho Sign: base64 HMAC-SHA256 of the body in `X-ZS-WEBHOOK-SIGNATURE`.
+    ZohoSign,
+    /// Adobe Acrobat Sign: an allow-listed `X-AdobeSign-ClientId`, echoed back.
+    AcrobatSign,
+    /// Zigned: `t=<ts>,v1=<hex>` over `<t>.<body>` in `x-zigned-request-signature`.
+    Zigned,
+    /// Yousign: `sha256=<hex>` of the body in `X-Yousign-Signature-256`.
+    Yousign,
+}
+
+impl Provider {
+    /// Every provider, in documentation order.
+    pub const ALL: [Provider; 4] = [
+        Provider::ZohoSign,
+        Provider::AcrobatSign,
+        Provider::Zigned,
+        Provider::Yousign,
+    ];
+
+    /// The route and CLI name: `zoho-sign`, `acrobat-sign`, `zigned`, `yousign`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Provider::ZohoSign => "zoho-sign",
+            Provider::AcrobatSign => "acrobat-sign",
+            Provider::Zigned => "zigned",
+            Provider::Yousign => "yousign",
+        }
+    }
+
+    /// The header carrying the provider's proof.
+    pub const fn proof_header(self) -> &'static str {
+        match self {
+            Provider::ZohoSign => zoho_sign::SIGNATURE_HEADER,
+            Provider::AcrobatSign => acrobat_sign::CLIENT_ID_HEADER,
+            Provider::Zigned => zigned::SIGNATURE_HEADER,
+            Provider::Yousign => yousign::SIGNATURE_HEADER,
+        }
+    }
+
+    /// The provider's documented event names and the type each maps to.
+    pub fn event_types(self) -> &'static [(&'static str, EventType)] {
+        match self {
+            Provider::ZohoSign => zoho_sign::EVENTS,
+            Provider::AcrobatSign => acrobat_sign::EVENTS,
+            Provider::Zigned => zigned::EVENTS,
+            Provider::Yousign => yousign::EVENTS,
+        }
+    }
+
+    /// The normalized type of a provider event name; `esign.other` when unknown.
+    pub fn event_type(self, provider_event: &str) -> EventType {
+        self.event_types()
+            .iter()
+            .find(|(name, _)| *name == provider_event)
+            .map_or(EventType::Other, |(_, t)| *t)
+    }
+}
+
+impl fmt::Display for Provider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Provider {
+    type Err = Error;
+
+    fn from_str(name: &str) -> Result<Provider, Error> {
+        Provider::ALL
+            .into_iter()
+            .find(|p| p.as_str() == name)
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::UnknownProvider,
+                    format!(
+                        "unknown provider {name:?}, expected one of zoho-sign, acrobat-sign, zigned, yousign"
+                    ),
+                )
+            })
+    }
+}
+
+impl Serialize for Provider {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// What a delivery is checked against.
+#[derive(Debug, Clone)]
+pub struct VerifyConfig {
+    /// HMAC secrets, several at once during rotation (Zoho Sign, Zigned, Yousign).
+    pub secrets: Vec<Secret>,
+    /// Allowed client ids (Acrobat Sign).
+    pub client_ids: Vec<String>,
+    /// How far a signed timestamp may lie from `now`, either side (Zigned). Default 300 s.
+    pub tolerance_seconds: u64,
+    /// Larger bodies fail with `payload_too_large`. Default 10 MiB, Acrobat Sign's own limit.
+    pub max_body_bytes: usize,
+}
+
+/// Default signed-timestamp tolerance, in seconds.
+pub const DEFAULT_TOLERANCE_SECONDS: u64 = 300;
+/// Default body size limit, in bytes.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 10 * 1024 * 1024;
+
+impl Default for VerifyConfig {
+    fn default() -> VerifyConfig {
+        VerifyConfig {
+            secrets: Vec::new(),
+            client_ids: Vec::new(),
+            tolerance_seconds: DEFAULT_TOLERANCE_SECONDS,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+        }
+    }
+}
+
+impl VerifyConfig {
+    /// A config holding `secrets`, with default tolerance and size limit.
+    pub fn with_secrets(secrets: Vec<Secret>) -> VerifyConfig {
+        VerifyConfig {
+            secrets,
+            ..VerifyConfig::default()
+        }
+    }
+
+    /// A config holding Acrobat Sign `client_ids`, with default size limit.
+    pub fn with_client_ids(client_ids: Vec<String>) -> VerifyConfig {
+        VerifyConfig {
+            client_ids,
+            ..VerifyConfig::default()
+        }
+    }
+}
+
+/// A delivery whose proof checked out. Only this can be normalized without saying
+/// "unverified".
+#[derive(Debug, Clone)]
+pub struct Verified<'a> {
+    provider: Provider,
+    body: &'a [u8],
+    verification: Verification,
+    signed_at: Option<i64>,
+    client_id: Option<String>,
+}
+
+impl<'a> Verified<'a> {
+    /// The provider.
+    pub fn provider(&self) -> Provider {
+        self.provider
+    }
+
+    /// The exact bytes that were verified.
+    pub fn body(&self) -> &'a [u8] {
+        self.body
+    }
+
+    /// How it was verified, and which key matched.
+    pub fn verification(&self) -> Verification {
+        self.verification
+    }
+
+    /// The signed timestamp, in Unix seconds (Zigned).
+    pub fn signed_at(&self) -> Option<i64> {
+        self.signed_at
+    }
+
+    /// Acrobat Sign: the client id to echo back in the answer.
+    pub fn client_id(&self) -> Option<&str> {
+        self.client_id.as_deref()
+    }
+
+    /// Parses the verified body into the unified [`Event`].
+    ///
+    /// Fails only with `malformed_payload`, when the body is not a JSON object; unknown
+    /// events and odd fields become `esign.other` or `null`, never an error.
+    pub fn normalize(&self) -> Result<Event, Error> {
+        normalize_with(
+            self.provider,
+            self.body,
+            Some(self.verification),
+            self.signed_at,
+        )
+    }
+}
+
+/// Verifies one delivery: the provider's proof over the exact `body` bytes, before any
+/// parsing. `now` is Unix seconds (the core never reads a clock).
+///
+/// # Errors
+/// `payload_too_large`, `no_secret_configured`, `missing_signature`,
+/// `malformed_signature`, `signature_mismatch`, `timestamp_out_of_tolerance`,
+/// `missing_client_id`, `unknown_client_id`.
+pub fn verify<'a>(
+    provider: Provider,
+    headers: &Headers,
+    body: &'a [u8],
+    config: &VerifyConfig,
+    now: i64,
+) -> Result<Verified<'a>, Error> {
+    if body.len() > config.max_body_bytes {
+        return Err(Error::new(
+            ErrorKind::PayloadTooLarge,
+            format!(
+                "body has {} bytes, the limit is {}",
+                body.len(),
+                config.max_body_bytes
+            ),
+        ));
+    }
+    let proof = match provider {
+        Provider::ZohoSign => zoho_sign::verify(headers, body, &config.secrets),
+        Provider::AcrobatSign => acrobat_sign::verify(headers, &config.client_ids),
+        Provider::Zigned => {
+            zigned::verify(headers, body, &config.secrets, now, config.tolerance_seconds)
+        }
+        Provider::Yousign => yousign::verify(headers, body, &config.secrets),
+    }?;
+    Ok(Verified {
+        provider,
+        body,
+        verification: proof.verification,
+        signed_at: proof.signed_at,
+        client_id: proof.client_id,
+    })
+}
+
+/// Acrobat Sign's "verification of intent" (the GET on webhook creation): the client id
+/// to echo when it is allowed.
+///
+/// # Errors
+/// `no_secret_configured` with no client ids, `missing_client_id`, `unknown_client_id`.
+pub fn verify_intent(headers: &Headers, client_ids: &[String]) -> Result<String, Error> {
+    let proof = acrobat_sign::verify(headers, client_ids)?;
+    Ok(proof.client_id.unwrap_or_default())
+}
+
+/// Normalizes a body WITHOUT checking any proof. For inspecting a payload (the validator
+/// page, `signhook normalize`); the event's `data.verification` is `null`.
+pub fn normalize_unverified(provider: Provider, body: &[u8]) -> Result<Event, Error> {
+    normalize_with(provider, body, None, None)
+}
+
+/// The headers `provider` would send with `body`, for producing test deliveries.
+/// `key` is the secret, or for Acrobat Sign the client id. `timestamp` (Unix seconds)
+/// is signed by Zigned and ignored by the others.
+///
+/// # Errors
+/// `invalid_secret` for an empty key.
+pub fn sign(
+    provider: Provider,
+    key: &str,
+    body: &[u8],
+    timestamp: i64,
+) -> Result<Vec<(&'static str, String)>, Error> {
+    let secret = Secret::new(key)?;
+    let proof = match provider {
+        Provider::ZohoSign => zoho_sign::sign(&secret, body),
+        Provider::AcrobatSign => key.to_owned(),
+        Provider::Zigned => zigned::sign(&secret, body, timestamp),
+        Provider::Yousign => yousign::sign(&secret, body),
+    };
+    Ok(vec![
+        ("Content-Type", "application/json".to_owned()),
+        (provider.proof_header(), proof),
+    ])
+}
+
+/// What a provider's `verify` proved.
+pub(crate) struct Proof {
+    verification: Verification,
+    signed_at: Option<i64>,
+    client_id: Option<String>,
+}
+
+/// Fails closed when nothing is configured to check against.
+fn require_secrets(provider: Provider, secrets: &[Secret]) -> Result<(), Error> {
+    if secrets.is_empty() {
+        return Err(Error::new(
+            ErrorKind::NoSecretConfigured,
+            format!("no secret configured for {provider}: refusing every delivery"),
+        ));
+    }
+    Ok(())
+}
+
+/// The proof header's value, or `missing_signature` when absent or blank.
+fn signature_header<'h>(headers: &'h Headers, name: &str) -> Result<&'h str, Error> {
+    match headers.get(name).map(str::trim) {
+        Some(value) if !value.is_empty() => Ok(value),
+        Some(_) => Err(Error::new(
+            ErrorKind::MissingSignature,
+            format!("{name} header is empty"),
+        )),
+        None => Err(Error::new(
+            ErrorKind::MissingSignature,
+            format!("{name} header is missing"),
+        )),
+    }
+}
+
+/// What a provider module reads out of its payload.
+#[derive(Default)]
+pub(crate) struct Fields {
+    id: Option<String>,
+    provider_event: Option<String>,
+    /// A type decided from more than the event name (e.g. Acrobat's `actionType`).
+    event_type: Option<EventType>,
+    subject: Option<String>,
+    time_millis: Option<i64>,
+    testmode: bool,
+    envelope: Envelope,
+    participant: Participant,
+    actor: Actor,
+    documents: Vec<Document>,
+    reason: Option<String>,
+}
+
+/// The envelope status an event type implies, where it implies one.
+fn status_after(event_type: EventType) -> EnvelopeStatus {
+    match event_type {
+        EventType::EnvelopeCreated => EnvelopeStatus::Draft,
+        EventType::EnvelopeSent => EnvelopeStatus::Sent,
+        EventType::EnvelopeCompleted => EnvelopeStatus::Completed,
+        EventType::EnvelopeDeclined => EnvelopeStatus::Declined,
+        EventType::EnvelopeCancelled => EnvelopeStatus::Cancelled,
+        EventType::EnvelopeExpired => EnvelopeStatus::Expired,
+        EventType::EnvelopeDeleted => EnvelopeStatus::Deleted,
+        _ => EnvelopeStatus::Unknown,
+    }
+}
+
+fn normalize_with(
+    provider: Provider,
+    body: &[u8],
+    verification: Option<Verification>,
+    signed_at: Option<i64>,
+) -> Result<Event, Error> {
+    let (fields, raw): (Fields, &RawValue) = match provider {
+        Provider::ZohoSign => zoho_sign::normalize(body),
+        Provider::AcrobatSign => acrobat_sign::normalize(body),
+        Provider::Zigned => zigned::normalize(body, signed_at),
+        Provider::Yousign => yousign::normalize(body),
+    }?;
+    let event_type = fields.event_type.unwrap_or_else(|| {
+        fields
+            .provider_event
+            .as_deref()
+            .map_or(EventType::Other, |name| provider.event_type(name))
+    });
+    // Providers without an event id (Zoho Sign, Zigned) retry with the same bytes, so a
+    // hash of provider and body gives a retried delivery the same id.
+    let id = fields.id.unwrap_or_else(|| {
+        let digest = sha256(&[b"signhook/", provider.as_str().as_bytes(), b"\n", body]);
+        hex_encode(digest.get(..16).unwrap_or(&digest))
+    });
+    let subject = fields.subject.or_else(|| fields.envelope.id.clone());
+    let mut envelope = fields.envelope;
+    // A payload without a status (Zoho's minimal one, Yousign seals) still says where the
+    // envelope stands when the event is a terminal one.
+    if envelope.status == EnvelopeStatus::Unknown && envelope.provider_status.is_none() {
+        envelope.status = status_after(event_type);
+    }
+    Ok(Event {
+        specversion: "1.0",
+        id,
+        source: format!("signhook/{provider}"),
+        event_type,
+        subject,
+        time: fields.time_millis.and_then(time::format_unix_millis),
+        datacontenttype: "application/json",
+        provider,
+        providerevent: fields.provider_event,
+        testmode: fields.testmode,
+        data: EventData {
+            envelope,
+            participant: (fields.participant != Participant::default())
+                .then_some(fields.participant),
+            actor: (fields.actor != Actor::default()).then_some(fields.actor),
+            documents: fields.documents,
+            reason: fields.reason,
+            verification,
+            raw: raw.to_owned(),
+        },
+    })
+}

@@ -1,0 +1,265 @@
+//! Yousign (API v3).
+//!
+//! Scheme: header `X-Yousign-Signature-256` = `sha256=` + lowercase hex of
+//! HMAC-SHA256(key = the subscription's `secret_key` as UTF-8, message = the raw body). No
+//! timestamp is signed (`X-Yousign-Issued-At` is not covered). The bare hex, without the
+//! prefix, is accepted too.
+//! <https://developers.yousign.com/docs/security>
+//!
+//! Payload: `{"event_id", "event_name", "event_time" (Unix seconds as a string),
+//! "subscription_id", "sandbox", "data": {"signature_request": {…}, "signer": {…}}}`;
+//! signer events add `data.signer`, approver events `data.approver`, electronic seal events
+//! carry `data.electronic_seal` alone.
+//! <https://developers.yousign.com/docs/webhook-messages>,
+//! <https://developers.yousign.com/docs/subscription>
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use super::wire::{parse_object, List, Loose, Text};
+use super::{require_secrets, signature_header, Fields, Proof, Provider};
+use crate::error::{Error, ErrorKind};
+use crate::event::{Covers, Document, EnvelopeStatus, EventType, Participant, Scheme, Verification};
+use crate::secret::Secret;
+use crate::verify::{decode_tag, find_key, hex_decode, hex_encode, hmac_sha256};
+
+pub(super) const SIGNATURE_HEADER: &str = "X-Yousign-Signature-256";
+
+/// `event_name` → type: every event of Yousign's subscription page, plus the names
+/// Yousign's API enum carries beyond it (`paused`, `resumed`, `rejected`, approver and
+/// identification extras).
+pub(super) const EVENTS: &[(&str, EventType)] = &[
+    ("signature_request.activated", EventType::EnvelopeSent),
+    ("signature_request.done", EventType::EnvelopeCompleted),
+    ("signature_request.expired", EventType::EnvelopeExpired),
+    // An expired request made signable again: still the same envelope, out again.
+    ("signature_request.reactivated", EventType::EnvelopeSent),
+    ("signature_request.reminder_executed", EventType::EnvelopeReminderSent),
+    // All approvers approved; signers come next. No envelope-level "approved" type.
+    ("signature_request.approved", EventType::EnvelopeUpdated),
+    ("signature_request.declined", EventType::EnvelopeDeclined),
+    ("signature_request.canceled", EventType::EnvelopeCancelled),
+    ("signature_request.deleted", EventType::EnvelopeDeleted),
+    ("signature_request.permanently_deleted", EventType::EnvelopeDeleted),
+    ("signature_request.rejected", EventType::EnvelopeDeclined),
+    ("signature_request.paused", EventType::EnvelopeUpdated),
+    ("signature_request.resumed", EventType::EnvelopeUpdated),
+    ("signer.notified", EventType::ParticipantNotified),
+    ("signer.link_opened", EventType::ParticipantViewed),
+    ("signer.done", EventType::ParticipantSigned),
+    // The signer asked the sender for a change: no envelope change yet.
+    ("signer.sender_contacted", EventType::Other),
+    ("signer.identification_blocked", EventType::ParticipantIdentityFailed),
+    ("signer.identification_succeeded", EventType::ParticipantIdentityVerified),
+    ("signer.identification_failed", EventType::ParticipantIdentityFailed),
+    ("signer.identification_expired", EventType::ParticipantIdentityFailed),
+    // Yousign cancels the request automatically after a signer error.
+    ("signer.error", EventType::EnvelopeFailed),
+    ("signer.declined", EventType::ParticipantDeclined),
+    // A reusable digital identity was saved; not an identity check of this request.
+    ("signer.identity_saved", EventType::Other),
+    ("signer.notification_delivery_failed", EventType::EmailBounced),
+    ("approver.notified", EventType::ParticipantNotified),
+    ("approver.approved", EventType::ParticipantApproved),
+    ("approver.rejected", EventType::ParticipantDeclined),
+    ("approver.notification_delivery_failed", EventType::EmailBounced),
+    // Seals are signed by the organization itself: the seal is the envelope.
+    ("electronic_seal.done", EventType::EnvelopeCompleted),
+    ("electronic_seal.error", EventType::EnvelopeFailed),
+    // Account events, outside any envelope.
+    ("contact.created", EventType::Other),
+    ("user.completed", EventType::Other),
+];
+
+pub(super) fn verify(headers: &crate::Headers, body: &[u8], secrets: &[Secret]) -> Result<Proof, Error> {
+    require_secrets(Provider::Yousign, secrets)?;
+    let value = signature_header(headers, SIGNATURE_HEADER)?;
+    let hex = match value.split_once('=') {
+        Some((algo, hex)) if algo.trim().eq_ignore_ascii_case("sha256") => hex.trim(),
+        Some((algo, _)) => {
+            return Err(Error::new(
+                ErrorKind::MalformedSignature,
+                format!("{SIGNATURE_HEADER} names algorithm {algo:?}, expected sha256"),
+            ))
+        }
+        None => value,
+    };
+    let tag = decode_tag(hex, hex_decode, SIGNATURE_HEADER, "sha256=<hex>")?;
+    let key = find_key(secrets, &[body], &[tag]).ok_or_else(|| {
+        Error::new(
+            ErrorKind::SignatureMismatch,
+            format!("{SIGNATURE_HEADER} does not match the body under any configured secret"),
+        )
+    })?;
+    Ok(Proof {
+        verification: Verification {
+            scheme: Scheme::HmacSha256,
+            covers: Covers::Body,
+            key,
+        },
+        signed_at: None,
+        client_id: None,
+    })
+}
+
+pub(super) fn sign(secret: &Secret, body: &[u8]) -> String {
+    format!("sha256={}", hex_encode(&hmac_sha256(secret, &[body])))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Payload<'a> {
+    #[serde(borrow)]
+    event_id: Text<'a>,
+    #[serde(borrow)]
+    event_name: Text<'a>,
+    #[serde(borrow)]
+    event_time: Text<'a>,
+    #[serde(borrow)]
+    sandbox: Text<'a>,
+    #[serde(borrow)]
+    data: Loose<Data<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Data<'a> {
+    #[serde(borrow)]
+    signature_request: Loose<SignatureRequest<'a>>,
+    #[serde(borrow)]
+    signer: Loose<Person<'a>>,
+    #[serde(borrow)]
+    approver: Loose<Person<'a>>,
+    #[serde(borrow)]
+    electronic_seal: Loose<Seal<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct SignatureRequest<'a> {
+    #[serde(borrow)]
+    id: Text<'a>,
+    #[serde(borrow)]
+    name: Text<'a>,
+    #[serde(borrow)]
+    status: Text<'a>,
+    #[serde(borrow)]
+    documents: List<SrDocument<'a>>,
+    #[serde(borrow)]
+    decline_information: Loose<Decline<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct SrDocument<'a> {
+    #[serde(borrow)]
+    id: Text<'a>,
+    #[serde(borrow)]
+    filename: Text<'a>,
+    #[serde(borrow)]
+    name: Text<'a>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Decline<'a> {
+    #[serde(borrow)]
+    reason: Text<'a>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Person<'a> {
+    #[serde(borrow)]
+    id: Text<'a>,
+    #[serde(borrow)]
+    status: Text<'a>,
+    #[serde(borrow)]
+    info: Loose<PersonInfo<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct PersonInfo<'a> {
+    #[serde(borrow)]
+    email: Text<'a>,
+    #[serde(borrow)]
+    first_name: Text<'a>,
+    #[serde(borrow)]
+    last_name: Text<'a>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Seal<'a> {
+    #[serde(borrow)]
+    id: Text<'a>,
+    #[serde(borrow)]
+    status: Text<'a>,
+}
+
+fn envelope_status(status: &str) -> EnvelopeStatus {
+    match status {
+        "draft" => EnvelopeStatus::Draft,
+        "ongoing" | "approval" => EnvelopeStatus::Sent,
+        "done" => EnvelopeStatus::Completed,
+        "declined" | "rejected" => EnvelopeStatus::Declined,
+        "canceled" | "cancelled" => EnvelopeStatus::Cancelled,
+        "expired" => EnvelopeStatus::Expired,
+        "deleted" => EnvelopeStatus::Deleted,
+        _ => EnvelopeStatus::Unknown,
+    }
+}
+
+fn participant(person: &Person, role: &str) -> Participant {
+    let info = person.info.as_ref();
+    let name = info.and_then(|i| {
+        match (i.first_name.get(), i.last_name.get()) {
+            (Some(f), Some(l)) => Some(format!("{f} {l}")),
+            (f, l) => f.or(l).map(str::to_owned),
+        }
+    });
+    Participant {
+        id: person.id.owned(),
+        email: info.and_then(|i| i.email.owned()),
+        name,
+        role: Some(role.to_owned()),
+        status: person.status.owned(),
+    }
+}
+
+pub(super) fn normalize(body: &[u8]) -> Result<(Fields, &RawValue), Error> {
+    let (payload, raw) = parse_object::<Payload>(body)?;
+    let data = payload.data.0.unwrap_or_default();
+    let mut fields = Fields {
+        id: payload.event_id.owned(),
+        provider_event: payload.event_name.owned(),
+        time_millis: payload.event_time.as_i64().and_then(|s| s.checked_mul(1000)),
+        testmode: payload.sandbox.get() == Some("true"),
+        ..Fields::default()
+    };
+    if let Some(sr) = data.signature_request.as_ref() {
+        fields.envelope.id = sr.id.owned();
+        fields.envelope.name = sr.name.owned();
+        fields.envelope.provider_status = sr.status.owned();
+        fields.envelope.status = sr.status.get().map_or(EnvelopeStatus::Unknown, envelope_status);
+        fields.documents = sr
+            .documents
+            .iter()
+            .map(|d| Document {
+                id: d.id.owned(),
+                name: d.filename.owned().or_else(|| d.name.owned()),
+            })
+            .collect();
+        fields.reason = sr.decline_information.as_ref().and_then(|d| d.reason.owned());
+    } else if let Some(seal) = data.electronic_seal.as_ref() {
+        fields.envelope.id = seal.id.owned();
+        fields.envelope.provider_status = seal.status.owned();
+    }
+    if let Some(signer) = data.signer.as_ref() {
+        fields.participant = participant(signer, "signer");
+    } else if let Some(approver) = data.approver.as_ref() {
+        fields.participant = participant(approver, "approver");
+    }
+    Ok((fields, raw))
+}

@@ -1,0 +1,312 @@
+//! Zigned (REST API v3).
+//!
+//! Scheme: header `x-zigned-request-signature: t=<timestamp>,v1=<hex>`, where `v1` is the
+//! lowercase hex of HMAC-SHA256(key = the webhook's `secret` as UTF-8, message =
+//! `<t>` + `.` + the raw body), the `t` text exactly as sent. Stripe-style: pairs may be
+//! padded with spaces, several `v1` may appear (any match passes), and `t` is read as
+//! seconds, or as milliseconds when it is too large to be seconds. The timestamp must lie
+//! within the tolerance of `now` (default 300 s), checked after the MAC.
+//! Zigned's OpenAPI names the header and the secret
+//! (<https://docs.zigned.se/api/create-a-webhook>); the format is confirmed by integrators'
+//! production traffic (see PROVIDERS.md §1.2), not by a published vector.
+//!
+//! Payload: `{"event": "<name>", "data": {…the resource…}}`; some deliveries name the event
+//! `event_type`, so both are read. `data` is the agreement for `agreement.*` events, the
+//! participant (with `agreement` = agreement id) for `participant.*` events. No event id:
+//! the event id is a hash of the body.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use super::wire::{parse_object, Loose, OneOrMany, Ref, Text};
+use super::{require_secrets, signature_header, Fields, Proof, Provider};
+use crate::error::{Error, ErrorKind};
+use crate::event::{Covers, Document, EnvelopeStatus, EventType, Scheme, Verification};
+use crate::secret::Secret;
+use crate::time::parse_rfc3339_millis;
+use crate::verify::{check_window, decode_tag, find_key, hex_decode, hex_encode, hmac_sha256};
+
+pub(super) const SIGNATURE_HEADER: &str = "x-zigned-request-signature";
+
+/// Above this, `t` is milliseconds: as seconds it would be after the year 5000.
+const MILLIS_THRESHOLD: i64 = 100_000_000_000;
+
+/// Every subscription name in Zigned's API (both published versions of the list), → type.
+pub(super) const EVENTS: &[(&str, EventType)] = &[
+    ("agreement.draft.created", EventType::EnvelopeCreated),
+    ("agreement.draft.updated", EventType::EnvelopeUpdated),
+    ("agreement.lifecycle.pending", EventType::EnvelopeSent),
+    // Every participant has signed; the signed PDF is not generated yet.
+    ("agreement.lifecycle.fulfilled", EventType::EnvelopeUpdated),
+    // The signed PDF is ready: the point where "completed" is actionable, as with the
+    // other providers' completed events.
+    ("agreement.lifecycle.finalized", EventType::EnvelopeCompleted),
+    ("agreement.lifecycle.cancelled", EventType::EnvelopeCancelled),
+    ("agreement.lifecycle.opened", EventType::EnvelopeUpdated),
+    ("agreement.lifecycle.expired", EventType::EnvelopeExpired),
+    ("agreement.lifecycle.forwarded", EventType::ParticipantReassigned),
+    ("agreement.validation.started", EventType::EnvelopeUpdated),
+    ("agreement.validation.completed", EventType::EnvelopeUpdated),
+    ("agreement.validation.failed", EventType::EnvelopeFailed),
+    ("agreement.generation.restarted", EventType::EnvelopeUpdated),
+    ("agreement.generation.started", EventType::EnvelopeUpdated),
+    ("agreement.generation.completed", EventType::EnvelopeUpdated),
+    ("agreement.generation.failed", EventType::EnvelopeFailed),
+    ("agreement.audit_trail_verification.started", EventType::EnvelopeUpdated),
+    ("agreement.audit_trail_verification.completed", EventType::EnvelopeUpdated),
+    ("agreement.audit_trail_verification.failed", EventType::EnvelopeFailed),
+    ("agreement.pdf_verification.started", EventType::EnvelopeUpdated),
+    ("agreement.pdf_verification.completed", EventType::EnvelopeUpdated),
+    ("agreement.pdf_verification.failed", EventType::EnvelopeFailed),
+    ("participant.draft.created", EventType::EnvelopeUpdated),
+    ("participant.draft.updated", EventType::EnvelopeUpdated),
+    ("participant.identity_enforcement.passed", EventType::ParticipantIdentityVerified),
+    ("participant.identity_enforcement.failed", EventType::ParticipantIdentityFailed),
+    ("participant.lifecycle.received_invitation", EventType::ParticipantNotified),
+    ("participant.lifecycle.fulfilled", EventType::ParticipantSigned),
+    ("participant.lifecycle.forwarded", EventType::ParticipantReassigned),
+    ("observer.draft.created", EventType::EnvelopeUpdated),
+    ("observer.draft.updated", EventType::EnvelopeUpdated),
+    ("sign_event.signing_room.entered", EventType::ParticipantViewed),
+    // Fine-grained signing-room activity: kept, but not a lifecycle step.
+    ("sign_event.signing_room.left", EventType::Other),
+    ("sign_event.sign.initiated_sign", EventType::Other),
+    ("sign_event.sign.cancelled_sign", EventType::Other),
+    // The lifecycle event `participant.lifecycle.fulfilled` is the "signed" one; this
+    // activity record would double it.
+    ("sign_event.sign.completed_sign", EventType::Other),
+    ("sign_event.sign.requested_otp", EventType::Other),
+    ("sign_event.sign.received_otp", EventType::Other),
+    ("sign_event.sign.failed_to_receive_otp", EventType::Other),
+    ("sign_event.sign.confirm_otp_failed", EventType::ParticipantIdentityFailed),
+    ("sign_event.sign.confirmed_otp", EventType::ParticipantIdentityVerified),
+    ("sign_event.sign.changed_email_for_otp", EventType::Other),
+    ("sign_event.sign.forwarded_link", EventType::ParticipantReassigned),
+    ("sign_event.approval.approved", EventType::ParticipantApproved),
+    ("sign_event.approval.disapproved", EventType::ParticipantDeclined),
+    ("sign_event.document.began_scroll", EventType::Other),
+    ("sign_event.document.scrolled_to_bottom", EventType::Other),
+    ("sign_event.document.clicked_to_view", EventType::Other),
+    ("sign_event.document.loaded", EventType::Other),
+    ("sign_event.document.failed_to_load", EventType::Other),
+    ("sign_event.document.downloaded", EventType::Other),
+    ("sign_event.error.reset", EventType::Other),
+    ("email_event.agreement_invitation.delivery_failed", EventType::EmailBounced),
+    ("email_event.agreement_invitation.delivered", EventType::EmailDelivered),
+    ("email_event.agreement_invitation.all_delivered", EventType::EmailDelivered),
+    ("email_event.agreement_observer_invitation.delivery_failed", EventType::EmailBounced),
+    ("email_event.agreement_observer_invitation.delivered", EventType::EmailDelivered),
+    ("email_event.agreement_observer_invitation.all_delivered", EventType::EmailDelivered),
+    ("email_event.agreement_reminder.delivery_failed", EventType::EmailBounced),
+    ("email_event.agreement_reminder.delivered", EventType::EmailDelivered),
+    ("email_event.agreement_reminder.all_delivered", EventType::EmailDelivered),
+    ("email_event.agreement_forwarded.delivery_failed", EventType::EmailBounced),
+    ("email_event.agreement_forwarded.delivered", EventType::EmailDelivered),
+    ("email_event.agreement_forwarded.all_delivered", EventType::EmailDelivered),
+    ("email_event.agreement_finalized.delivery_failed", EventType::EmailBounced),
+    ("email_event.agreement_finalized.delivered", EventType::EmailDelivered),
+    ("email_event.agreement_finalized.all_delivered", EventType::EmailDelivered),
+    ("email_event.agreement_cancelled.delivery_failed", EventType::EmailBounced),
+    ("email_event.agreement_cancelled.delivered", EventType::EmailDelivered),
+    ("email_event.agreement_cancelled.all_delivered", EventType::EmailDelivered),
+    ("email_event.agreement_paused.delivery_failed", EventType::EmailBounced),
+    ("email_event.agreement_paused.delivered", EventType::EmailDelivered),
+    ("email_event.agreement_paused.all_delivered", EventType::EmailDelivered),
+];
+
+/// The parsed header: the timestamp text as sent, and every `v1` tag.
+struct Header<'h> {
+    t: &'h str,
+    v1: Vec<Vec<u8>>,
+}
+
+fn parse_header(value: &str) -> Result<Header<'_>, Error> {
+    let malformed = |why: String| Error::new(ErrorKind::MalformedSignature, why);
+    let mut t = None;
+    let mut v1 = Vec::new();
+    for pair in value.split(',') {
+        let pair = pair.trim();
+        if pair.is_empty() {
+            continue;
+        }
+        let (key, val) = pair
+            .split_once('=')
+            .ok_or_else(|| malformed(format!("{SIGNATURE_HEADER} has a part without '=': {pair:?}")))?;
+        match key.trim() {
+            "t" => t = Some(val.trim()),
+            "v1" => v1.push(decode_tag(val.trim(), hex_decode, "v1", "hex")?),
+            // Other schemes (v0, …) are not ours to judge.
+            _ => {}
+        }
+    }
+    let t = t.ok_or_else(|| malformed(format!("{SIGNATURE_HEADER} has no t= timestamp")))?;
+    if v1.is_empty() {
+        return Err(malformed(format!("{SIGNATURE_HEADER} has no v1= signature")));
+    }
+    Ok(Header { t, v1 })
+}
+
+fn timestamp_seconds(t: &str) -> Result<i64, Error> {
+    let n: i64 = t.parse().map_err(|_| {
+        Error::new(
+            ErrorKind::MalformedSignature,
+            format!("{SIGNATURE_HEADER} timestamp t={t:?} is not an integer"),
+        )
+    })?;
+    Ok(if n.abs() >= MILLIS_THRESHOLD { n / 1000 } else { n })
+}
+
+pub(super) fn verify(
+    headers: &crate::Headers,
+    body: &[u8],
+    secrets: &[Secret],
+    now: i64,
+    tolerance: u64,
+) -> Result<Proof, Error> {
+    require_secrets(Provider::Zigned, secrets)?;
+    let header = parse_header(signature_header(headers, SIGNATURE_HEADER)?)?;
+    let signed_at = timestamp_seconds(header.t)?;
+    // The MAC first: a forged request learns nothing about our clock.
+    let key = find_key(secrets, &[header.t.as_bytes(), b".", body], &header.v1).ok_or_else(|| {
+        Error::new(
+            ErrorKind::SignatureMismatch,
+            format!("no v1 in {SIGNATURE_HEADER} matches \"<t>.<body>\" under any configured secret"),
+        )
+    })?;
+    check_window(signed_at, now, tolerance)?;
+    Ok(Proof {
+        verification: Verification {
+            scheme: Scheme::HmacSha256,
+            covers: Covers::TimestampAndBody,
+            key,
+        },
+        signed_at: Some(signed_at),
+        client_id: None,
+    })
+}
+
+pub(super) fn sign(secret: &Secret, body: &[u8], timestamp: i64) -> String {
+    let t = timestamp.to_string();
+    let tag = hmac_sha256(secret, &[t.as_bytes(), b".", body]);
+    format!("t={t},v1={}", hex_encode(&tag))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Payload<'a> {
+    #[serde(borrow)]
+    event: Text<'a>,
+    #[serde(borrow)]
+    event_type: Text<'a>,
+    #[serde(borrow)]
+    data: Loose<Data<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Data<'a> {
+    #[serde(borrow)]
+    id: Text<'a>,
+    #[serde(borrow)]
+    title: Text<'a>,
+    #[serde(borrow)]
+    name: Text<'a>,
+    #[serde(borrow)]
+    email: Text<'a>,
+    #[serde(borrow)]
+    role: Text<'a>,
+    #[serde(borrow)]
+    status: Text<'a>,
+    #[serde(borrow)]
+    test_mode: Text<'a>,
+    #[serde(borrow)]
+    agreement: Ref<'a>,
+    #[serde(borrow)]
+    participant: Ref<'a>,
+    #[serde(borrow)]
+    cancellation_reason: Text<'a>,
+    #[serde(borrow)]
+    updated_at: Text<'a>,
+    #[serde(borrow)]
+    created_at: Text<'a>,
+    #[serde(borrow)]
+    documents: Loose<BTreeMap<Cow<'a, str>, Loose<DocumentSlot<'a>>>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct DocumentSlot<'a> {
+    #[serde(borrow)]
+    data: OneOrMany<DocumentData<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct DocumentData<'a> {
+    #[serde(borrow)]
+    id: Text<'a>,
+    #[serde(borrow)]
+    filename: Text<'a>,
+}
+
+fn envelope_status(status: &str) -> EnvelopeStatus {
+    match status {
+        "draft" => EnvelopeStatus::Draft,
+        "pending" | "open" | "opened" => EnvelopeStatus::Sent,
+        "fulfilled" | "finalized" | "completed" => EnvelopeStatus::Completed,
+        "cancelled" | "canceled" => EnvelopeStatus::Cancelled,
+        "expired" => EnvelopeStatus::Expired,
+        _ => EnvelopeStatus::Unknown,
+    }
+}
+
+pub(super) fn normalize(body: &[u8], signed_at: Option<i64>) -> Result<(Fields, &RawValue), Error> {
+    let (payload, raw) = parse_object::<Payload>(body)?;
+    let data = payload.data.0.unwrap_or_default();
+    let event = payload.event.owned().or_else(|| payload.event_type.owned());
+    let about_agreement = event.as_deref().is_some_and(|e| e.starts_with("agreement."));
+    let updated = data.updated_at.get().or(data.created_at.get());
+    let mut fields = Fields {
+        time_millis: match signed_at {
+            Some(s) => s.checked_mul(1000),
+            None => updated.and_then(parse_rfc3339_millis),
+        },
+        testmode: data.test_mode.get() == Some("true"),
+        reason: data.cancellation_reason.owned(),
+        ..Fields::default()
+    };
+    if about_agreement || (data.agreement.0.get().is_none() && data.participant.0.get().is_none()) {
+        fields.envelope.id = data.id.owned();
+        fields.envelope.name = data.title.owned();
+        fields.envelope.provider_status = data.status.owned();
+        fields.envelope.status = data.status.get().map_or(EnvelopeStatus::Unknown, envelope_status);
+    } else {
+        fields.envelope.id = data.agreement.0.owned();
+        if event.as_deref().is_some_and(|e| e.starts_with("participant.")) {
+            fields.participant.id = data.id.owned();
+            fields.participant.name = data.name.owned();
+            fields.participant.email = data.email.owned();
+            fields.participant.role = data.role.owned();
+            fields.participant.status = data.status.owned();
+        } else {
+            fields.participant.id = data.participant.0.owned();
+            fields.participant.email = data.email.owned();
+        }
+    }
+    if let Some(slots) = data.documents.as_ref() {
+        fields.documents = slots
+            .values()
+            .filter_map(|slot| slot.as_ref())
+            .flat_map(|slot| slot.data.0.iter())
+            .map(|d| Document {
+                id: d.id.owned(),
+                name: d.filename.owned(),
+            })
+            .collect();
+    }
+    fields.provider_event = event;
+    Ok((fields, raw))
+}

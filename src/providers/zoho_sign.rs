@@ -1,0 +1,189 @@
+//! Zoho Sign.
+//!
+//! Scheme: header `X-ZS-WEBHOOK-SIGNATURE` = standard base64 of HMAC-SHA256(key = the
+//! webhook's secret as UTF-8, message = the raw body). No timestamp is signed, so no replay
+//! window. Sent only when "HMAC signature" is enabled on the webhook; we require it.
+//! <https://help.zoho.com/portal/en/kb/zoho-sign/admin-guide/webhooks/articles/securing-zoho-sign-webhooks-with-hmac-authentication>
+//!
+//! Payload: `{"requests": {…the request…}, "notifications": {"operation_type", "performed_at"
+//! (epoch ms), "performed_by_email", "action_id", "reason", "ip_address", …}}`. Ids come as
+//! strings or numbers. No event id: the event id is a hash of the body.
+//! <https://help.zoho.com/portal/en/kb/zoho-sign/admin-guide/webhooks/articles/webhooks-management>
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use super::wire::{parse_object, List, Loose, Text};
+use super::{require_secrets, signature_header, Fields, Proof, Provider};
+use crate::error::Error;
+use crate::event::{Covers, Document, EnvelopeStatus, EventType, Participant, Scheme, Verification};
+use crate::secret::Secret;
+use crate::verify::{base64_decode, base64_encode, decode_tag, find_key, hmac_sha256};
+use crate::ErrorKind;
+
+pub(super) const SIGNATURE_HEADER: &str = "X-ZS-WEBHOOK-SIGNATURE";
+
+/// `notifications.operation_type` → type. The eight documented operation types, plus
+/// `RequestApproved`, which integrators report for approver actions.
+pub(super) const EVENTS: &[(&str, EventType)] = &[
+    ("RequestSubmitted", EventType::EnvelopeSent),
+    ("RequestViewed", EventType::ParticipantViewed),
+    ("RequestSigningSuccess", EventType::ParticipantSigned),
+    ("RequestCompleted", EventType::EnvelopeCompleted),
+    ("RequestRejected", EventType::EnvelopeDeclined),
+    ("RequestRecalled", EventType::EnvelopeCancelled),
+    ("RequestForwarded", EventType::ParticipantReassigned),
+    ("RequestExpired", EventType::EnvelopeExpired),
+    ("RequestApproved", EventType::ParticipantApproved),
+];
+
+pub(super) fn verify(headers: &crate::Headers, body: &[u8], secrets: &[Secret]) -> Result<Proof, Error> {
+    require_secrets(Provider::ZohoSign, secrets)?;
+    let value = signature_header(headers, SIGNATURE_HEADER)?;
+    let tag = decode_tag(value, base64_decode, SIGNATURE_HEADER, "base64")?;
+    let key = find_key(secrets, &[body], &[tag]).ok_or_else(|| {
+        Error::new(
+            ErrorKind::SignatureMismatch,
+            format!("{SIGNATURE_HEADER} does not match the body under any configured secret"),
+        )
+    })?;
+    Ok(Proof {
+        verification: Verification {
+            scheme: Scheme::HmacSha256,
+            covers: Covers::Body,
+            key,
+        },
+        signed_at: None,
+        client_id: None,
+    })
+}
+
+pub(super) fn sign(secret: &Secret, body: &[u8]) -> String {
+    base64_encode(&hmac_sha256(secret, &[body]))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Payload<'a> {
+    #[serde(borrow)]
+    requests: Loose<Request<'a>>,
+    #[serde(borrow)]
+    notifications: Loose<Notification<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Request<'a> {
+    #[serde(borrow)]
+    request_id: Text<'a>,
+    #[serde(borrow)]
+    request_name: Text<'a>,
+    #[serde(borrow)]
+    request_status: Text<'a>,
+    #[serde(borrow)]
+    document_ids: List<RequestDocument<'a>>,
+    #[serde(borrow)]
+    actions: List<Action<'a>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct RequestDocument<'a> {
+    #[serde(borrow)]
+    document_id: Text<'a>,
+    #[serde(borrow)]
+    document_name: Text<'a>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Action<'a> {
+    #[serde(borrow)]
+    action_id: Text<'a>,
+    #[serde(borrow)]
+    action_type: Text<'a>,
+    #[serde(borrow)]
+    action_status: Text<'a>,
+    #[serde(borrow)]
+    recipient_email: Text<'a>,
+    #[serde(borrow)]
+    recipient_name: Text<'a>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Notification<'a> {
+    #[serde(borrow)]
+    operation_type: Text<'a>,
+    #[serde(borrow)]
+    performed_at: Text<'a>,
+    #[serde(borrow)]
+    performed_by_email: Text<'a>,
+    #[serde(borrow)]
+    performed_by_name: Text<'a>,
+    #[serde(borrow)]
+    ip_address: Text<'a>,
+    #[serde(borrow)]
+    action_id: Text<'a>,
+    #[serde(borrow)]
+    reason: Text<'a>,
+}
+
+fn envelope_status(status: &str) -> EnvelopeStatus {
+    match status.to_ascii_lowercase().as_str() {
+        "draft" => EnvelopeStatus::Draft,
+        "inprogress" | "in_progress" | "sent" => EnvelopeStatus::Sent,
+        "completed" => EnvelopeStatus::Completed,
+        "declined" | "rejected" => EnvelopeStatus::Declined,
+        "recalled" => EnvelopeStatus::Cancelled,
+        "expired" => EnvelopeStatus::Expired,
+        "deleted" => EnvelopeStatus::Deleted,
+        _ => EnvelopeStatus::Unknown,
+    }
+}
+
+pub(super) fn normalize(body: &[u8]) -> Result<(Fields, &RawValue), Error> {
+    let (payload, raw) = parse_object::<Payload>(body)?;
+    let request = payload.requests.0.unwrap_or_default();
+    let note = payload.notifications.0.unwrap_or_default();
+    let mut fields = Fields {
+        provider_event: note.operation_type.owned(),
+        time_millis: note.performed_at.as_i64(),
+        reason: note.reason.owned(),
+        ..Fields::default()
+    };
+    fields.envelope.id = request.request_id.owned();
+    fields.envelope.name = request.request_name.owned();
+    fields.envelope.provider_status = request.request_status.owned();
+    fields.envelope.status = request.request_status.get().map_or(EnvelopeStatus::Unknown, envelope_status);
+    fields.documents = request
+        .document_ids
+        .iter()
+        .map(|d| Document {
+            id: d.document_id.owned(),
+            name: d.document_name.owned(),
+        })
+        .collect();
+    // Signer-related operations carry the signer's `action_id`; the request's `actions`
+    // tell who that is.
+    if let Some(action_id) = note.action_id.get() {
+        let action = request.actions.iter().find(|a| a.action_id.get() == Some(action_id));
+        fields.participant = match action {
+            Some(a) => Participant {
+                id: Some(action_id.to_owned()),
+                email: a.recipient_email.owned(),
+                name: a.recipient_name.owned(),
+                role: a.action_type.owned(),
+                status: a.action_status.owned(),
+            },
+            None => Participant {
+                id: Some(action_id.to_owned()),
+                ..Participant::default()
+            },
+        };
+    }
+    fields.actor.email = note.performed_by_email.owned();
+    fields.actor.name = note.performed_by_name.owned();
+    fields.actor.ip = note.ip_address.owned();
+    Ok((fields, raw))
+}
