@@ -279,7 +279,10 @@ mod tests {
         for t in EventType::ALL {
             let name = t.as_str();
             assert!(name.starts_with("esign."), "{name}");
-            assert!(name.split('.').count() == 3 || *t == EventType::Other, "{name}");
+            assert!(
+                name.split('.').count() == 3 || *t == EventType::Other,
+                "{name}"
+            );
         }
     }
 }

@@ -32,7 +32,10 @@ impl ForwardSecret {
         if key.len() < 16 {
             return Err(Error::new(
                 ErrorKind::InvalidSecret,
-                format!("forwarding secret has {} bytes, at least 16 are needed", key.len()),
+                format!(
+                    "forwarding secret has {} bytes, at least 16 are needed",
+                    key.len()
+                ),
             ));
         }
         Ok(ForwardSecret(Secret::from_bytes(&key)?))
@@ -89,7 +92,12 @@ mod tests {
         let secret = ForwardSecret::parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap();
         let payload = br#"{"test": 2432232314}"#;
         assert_eq!(
-            standard_webhooks_signature(&secret, "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, payload),
+            standard_webhooks_signature(
+                &secret,
+                "msg_p5jXN8AQM9LWM0D4loKWxJek",
+                1614265330,
+                payload
+            ),
             "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
         );
     }
@@ -97,7 +105,10 @@ mod tests {
     #[test]
     fn bad_secrets_are_refused() {
         for bad in ["whsec_!!!", "whsec_", "whsec_c2hvcnQ="] {
-            assert_eq!(ForwardSecret::parse(bad).unwrap_err().kind(), ErrorKind::InvalidSecret);
+            assert_eq!(
+                ForwardSecret::parse(bad).unwrap_err().kind(),
+                ErrorKind::InvalidSecret
+            );
         }
     }
 }

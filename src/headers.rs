@@ -71,9 +71,12 @@ mod tests {
 
     #[test]
     fn names_are_case_insensitive() {
-        let h: Headers = [("X-ZS-WEBHOOK-SIGNATURE", "a"), ("x-zs-webhook-signature", "b")]
-            .into_iter()
-            .collect();
+        let h: Headers = [
+            ("X-ZS-WEBHOOK-SIGNATURE", "a"),
+            ("x-zs-webhook-signature", "b"),
+        ]
+        .into_iter()
+        .collect();
         assert_eq!(h.get("X-Zs-Webhook-Signature"), Some("a"));
         assert_eq!(h.get_all("x-ZS-webhook-signature").count(), 2);
         assert_eq!(h.get("missing"), None);

@@ -49,6 +49,9 @@ mod tests {
 
     #[test]
     fn empty_is_refused() {
-        assert_eq!(Secret::new("").unwrap_err().kind(), ErrorKind::InvalidSecret);
+        assert_eq!(
+            Secret::new("").unwrap_err().kind(),
+            ErrorKind::InvalidSecret
+        );
     }
 }

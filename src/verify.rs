@@ -131,7 +131,11 @@ pub(crate) fn decode_tag(
 pub(crate) fn check_window(signed_at: i64, now: i64, tolerance: u64) -> Result<(), Error> {
     let skew = now.abs_diff(signed_at);
     if skew > tolerance {
-        let direction = if signed_at < now { "old" } else { "in the future" };
+        let direction = if signed_at < now {
+            "old"
+        } else {
+            "in the future"
+        };
         return Err(Error::new(
             ErrorKind::TimestampOutOfTolerance,
             format!("signed timestamp {signed_at} is {skew} s {direction} (now {now}, tolerance {tolerance} s)"),

@@ -1,1 +1,226 @@
-fn main() {}
+//! `signhook`: verify, normalize and sign e-signature webhook deliveries from the shell.
+//!
+//! Exit codes: 0 success, 1 the delivery failed (`error[<code>]: <message>` on stderr),
+//! 2 the command line is wrong.
+
+use std::io::{Read, Write};
+use std::process::ExitCode;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use signhook::{
+    normalize_unverified, sign, verify, Error, Headers, Provider, Secret, VerifyConfig,
+};
+
+const USAGE: &str = "\
+usage:
+  signhook verify --provider <zoho-sign|acrobat-sign|zigned|yousign> --body <file>
+                  [--header \"Name: value\"]... [--secret <s>]... [--client-id <id>]...
+                  [--now <unix-seconds>] [--tolerance <seconds>]
+  signhook normalize --provider <p> --body <file>      (no verification)
+  signhook sign --provider <p> --secret <s> --body <file> [--timestamp <unix-seconds>]
+
+--body - reads standard input. For acrobat-sign, sign's --secret is the client id.";
+
+/// A command-line mistake: exit 2.
+struct Usage(String);
+
+#[derive(Default)]
+struct Args {
+    provider: Option<String>,
+    body: Option<String>,
+    headers: Vec<String>,
+    secrets: Vec<String>,
+    client_ids: Vec<String>,
+    now: Option<String>,
+    tolerance: Option<String>,
+    timestamp: Option<String>,
+}
+
+fn parse_args(command: &str, rest: &[String]) -> Result<Args, Usage> {
+    let allowed: &[&str] = match command {
+        "verify" => &[
+            "--provider",
+            "--body",
+            "--header",
+            "--secret",
+            "--client-id",
+            "--now",
+            "--tolerance",
+        ],
+        "normalize" => &["--provider", "--body"],
+        "sign" => &["--provider", "--body", "--secret", "--timestamp"],
+        other => return Err(Usage(format!("unknown command {other:?}"))),
+    };
+    let mut args = Args::default();
+    let mut iter = rest.iter();
+    while let Some(flag) = iter.next() {
+        let (flag, inline) = match flag.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f, Some(v.to_owned())),
+            _ => (flag.as_str(), None),
+        };
+        if !allowed.contains(&flag) {
+            return Err(Usage(format!("{command} does not take {flag:?}")));
+        }
+        let value = match inline {
+            Some(v) => v,
+            None => iter
+                .next()
+                .cloned()
+                .ok_or_else(|| Usage(format!("{flag} needs a value")))?,
+        };
+        let once = |slot: &mut Option<String>| {
+            if slot.replace(value.clone()).is_some() {
+                Err(Usage(format!("{flag} given twice")))
+            } else {
+                Ok(())
+            }
+        };
+        match flag {
+            "--provider" => once(&mut args.provider)?,
+            "--body" => once(&mut args.body)?,
+            "--now" => once(&mut args.now)?,
+            "--tolerance" => once(&mut args.tolerance)?,
+            "--timestamp" => once(&mut args.timestamp)?,
+            "--header" => args.headers.push(value),
+            "--secret" => args.secrets.push(value),
+            "--client-id" => args.client_ids.push(value),
+            _ => return Err(Usage(format!("{command} does not take {flag:?}"))),
+        }
+    }
+    Ok(args)
+}
+
+fn required<'a>(value: &'a Option<String>, flag: &str) -> Result<&'a str, Usage> {
+    value
+        .as_deref()
+        .ok_or_else(|| Usage(format!("{flag} is required")))
+}
+
+fn number<T: std::str::FromStr>(value: &Option<String>, flag: &str) -> Result<Option<T>, Usage> {
+    value
+        .as_deref()
+        .map(|v| {
+            v.parse()
+                .map_err(|_| Usage(format!("{flag} must be a whole number, got {v:?}")))
+        })
+        .transpose()
+}
+
+fn read_body(path: &str) -> Result<Vec<u8>, Usage> {
+    let mut body = Vec::new();
+    let result = if path == "-" {
+        std::io::stdin().read_to_end(&mut body).map(|_| ())
+    } else {
+        std::fs::read(path).map(|b| body = b)
+    };
+    result.map_err(|e| Usage(format!("cannot read --body {path}: {e}")))?;
+    Ok(body)
+}
+
+fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+/// What a command produced: text for stdout, or a delivery failure.
+enum Outcome {
+    Printed(String),
+    Failed(Error),
+}
+
+fn run(argv: &[String]) -> Result<Outcome, Usage> {
+    let (command, rest) = argv
+        .split_first()
+        .ok_or_else(|| Usage("no command given".into()))?;
+    let args = parse_args(command, rest)?;
+    let provider: Provider = required(&args.provider, "--provider")?
+        .parse()
+        .map_err(|e: Error| Usage(e.to_string()))?;
+    let body = read_body(required(&args.body, "--body")?)?;
+    let outcome = match command.as_str() {
+        "verify" => {
+            let mut headers = Headers::new();
+            for line in &args.headers {
+                let (name, value) = Headers::parse_line(line)
+                    .ok_or_else(|| Usage(format!("--header {line:?} is not \"Name: value\"")))?;
+                headers.append(name, value);
+            }
+            let mut secrets = Vec::new();
+            for s in &args.secrets {
+                secrets.push(Secret::new(s).map_err(|e| Usage(format!("--secret: {e}")))?);
+            }
+            let mut config = VerifyConfig {
+                secrets,
+                client_ids: args.client_ids.clone(),
+                ..VerifyConfig::default()
+            };
+            if let Some(t) = number(&args.tolerance, "--tolerance")? {
+                config.tolerance_seconds = t;
+            }
+            let now = number(&args.now, "--now")?.unwrap_or_else(unix_now);
+            match verify(provider, &headers, &body, &config, now).and_then(|v| v.normalize()) {
+                Ok(event) => Outcome::Printed(event.to_json() + "\n"),
+                Err(e) => Outcome::Failed(e),
+            }
+        }
+        "normalize" => {
+            eprintln!("warning: not verified: {provider} payload normalized without checking any signature");
+            match normalize_unverified(provider, &body) {
+                Ok(event) => Outcome::Printed(event.to_json() + "\n"),
+                Err(e) => Outcome::Failed(e),
+            }
+        }
+        _ => {
+            let secret = match args.secrets.as_slice() {
+                [one] => one,
+                [] => return Err(Usage("--secret is required".into())),
+                _ => return Err(Usage("sign takes one --secret".into())),
+            };
+            let timestamp = number(&args.timestamp, "--timestamp")?.unwrap_or_else(unix_now);
+            match sign(provider, secret, &body, timestamp) {
+                Ok(headers) => {
+                    Outcome::Printed(headers.iter().map(|(n, v)| format!("{n}: {v}\n")).collect())
+                }
+                Err(e) => Outcome::Failed(e),
+            }
+        }
+    };
+    Ok(outcome)
+}
+
+fn main() -> ExitCode {
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    if argv
+        .first()
+        .is_some_and(|a| a == "--help" || a == "-h" || a == "help")
+    {
+        println!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
+    if argv.first().is_some_and(|a| a == "--version" || a == "-V") {
+        println!("signhook {}", env!("CARGO_PKG_VERSION"));
+        return ExitCode::SUCCESS;
+    }
+    match run(&argv) {
+        Ok(Outcome::Printed(text)) => {
+            let mut out = std::io::stdout().lock();
+            if out
+                .write_all(text.as_bytes())
+                .and_then(|()| out.flush())
+                .is_err()
+            {
+                return ExitCode::from(1);
+            }
+            ExitCode::SUCCESS
+        }
+        Ok(Outcome::Failed(e)) => {
+            eprintln!("error[{}]: {}", e.code(), e.message());
+            ExitCode::from(1)
+        }
+        Err(Usage(why)) => {
+            eprintln!("error: {why}\n\n{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}

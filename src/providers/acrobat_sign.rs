@@ -35,29 +35,62 @@ pub(super) const EVENTS: &[(&str, EventType)] = &[
     ("AGREEMENT_UNSHARED", EventType::EnvelopeUpdated),
     ("AGREEMENT_UNSHARED_AUTO", EventType::EnvelopeUpdated),
     ("AGREEMENT_MODIFIED", EventType::EnvelopeUpdated),
-    ("AGREEMENT_PARTICIPANT_COMPLETED", EventType::ParticipantSigned),
-    ("AGREEMENT_PARTICIPANT_REPLACED", EventType::ParticipantReassigned),
-    ("AGREEMENT_ACTION_REPLACED_SIGNER", EventType::ParticipantReassigned),
-    ("AGREEMENT_ACTION_DELEGATED", EventType::ParticipantReassigned),
+    (
+        "AGREEMENT_PARTICIPANT_COMPLETED",
+        EventType::ParticipantSigned,
+    ),
+    (
+        "AGREEMENT_PARTICIPANT_REPLACED",
+        EventType::ParticipantReassigned,
+    ),
+    (
+        "AGREEMENT_ACTION_REPLACED_SIGNER",
+        EventType::ParticipantReassigned,
+    ),
+    (
+        "AGREEMENT_ACTION_DELEGATED",
+        EventType::ParticipantReassigned,
+    ),
     ("AGREEMENT_ACTION_REQUESTED", EventType::ParticipantNotified),
     // `approved` when `actionType` is APPROVED (see `refine`).
     ("AGREEMENT_ACTION_COMPLETED", EventType::ParticipantSigned),
-    ("AGREEMENT_AUTO_CANCELLED_CONVERSION_PROBLEM", EventType::EnvelopeFailed),
+    (
+        "AGREEMENT_AUTO_CANCELLED_CONVERSION_PROBLEM",
+        EventType::EnvelopeFailed,
+    ),
     ("AGREEMENT_DOCUMENTS_DELETED", EventType::EnvelopeDeleted),
     ("AGREEMENT_EMAIL_BOUNCED", EventType::EmailBounced),
     ("AGREEMENT_EMAIL_VIEWED", EventType::ParticipantViewed),
-    ("AGREEMENT_EMAIL_OTP_AUTHENTICATED", EventType::ParticipantIdentityVerified),
-    ("AGREEMENT_RECALLED_MAX_SIGNING_EMAIL_OTP_ATTEMPTS", EventType::EnvelopeCancelled),
+    (
+        "AGREEMENT_EMAIL_OTP_AUTHENTICATED",
+        EventType::ParticipantIdentityVerified,
+    ),
+    (
+        "AGREEMENT_RECALLED_MAX_SIGNING_EMAIL_OTP_ATTEMPTS",
+        EventType::EnvelopeCancelled,
+    ),
     ("AGREEMENT_REMINDER_INITIATED", EventType::EnvelopeUpdated),
     ("AGREEMENT_REMINDER_SENT", EventType::EnvelopeReminderSent),
     ("AGREEMENT_OFFLINE_SYNC", EventType::EnvelopeUpdated),
-    ("AGREEMENT_WEB_IDENTITY_AUTHENTICATED", EventType::ParticipantIdentityVerified),
-    ("AGREEMENT_KBA_AUTHENTICATED", EventType::ParticipantIdentityVerified),
+    (
+        "AGREEMENT_WEB_IDENTITY_AUTHENTICATED",
+        EventType::ParticipantIdentityVerified,
+    ),
+    (
+        "AGREEMENT_KBA_AUTHENTICATED",
+        EventType::ParticipantIdentityVerified,
+    ),
     ("AGREEMENT_READY_TO_NOTARIZE", EventType::EnvelopeUpdated),
-    ("AGREEMENT_USER_ACK_AGREEMENT_MODIFIED", EventType::EnvelopeUpdated),
+    (
+        "AGREEMENT_USER_ACK_AGREEMENT_MODIFIED",
+        EventType::EnvelopeUpdated,
+    ),
     ("AGREEMENT_READY_TO_VAULT", EventType::EnvelopeUpdated),
     ("AGREEMENT_VAULTED", EventType::EnvelopeUpdated),
-    ("AGREEMENT_SIGNER_NAME_CHANGED_BY_SIGNER", EventType::EnvelopeUpdated),
+    (
+        "AGREEMENT_SIGNER_NAME_CHANGED_BY_SIGNER",
+        EventType::EnvelopeUpdated,
+    ),
     ("AGREEMENT_WORKFLOW_COMPLETED", EventType::EnvelopeCompleted),
     ("AGREEMENT_DELETED", EventType::EnvelopeDeleted),
     ("AGREEMENT_RECALLED", EventType::EnvelopeCancelled),
@@ -65,7 +98,10 @@ pub(super) const EVENTS: &[(&str, EventType)] = &[
     ("AGREEMENT_EXPIRED", EventType::EnvelopeExpired),
     ("AGREEMENT_EXPIRATION_UPDATED", EventType::EnvelopeUpdated),
     ("AGREEMENT_DOCUMENTS_VIEWED", EventType::ParticipantViewed),
-    ("AGREEMENT_DOCUMENTS_VIEWED_PASSWORD_PROTECTED", EventType::ParticipantViewed),
+    (
+        "AGREEMENT_DOCUMENTS_VIEWED_PASSWORD_PROTECTED",
+        EventType::ParticipantViewed,
+    ),
     ("AGREEMENT_UPLOADED_BY_SENDER", EventType::EnvelopeUpdated),
     ("MEGASIGN_CREATED", EventType::EnvelopeCreated),
     ("MEGASIGN_RECALLED", EventType::EnvelopeCancelled),
@@ -73,14 +109,20 @@ pub(super) const EVENTS: &[(&str, EventType)] = &[
     ("MEGASIGN_REMINDER_INITIATED", EventType::EnvelopeUpdated),
     ("MEGASIGN_REMINDER_SENT", EventType::EnvelopeReminderSent),
     ("WIDGET_CREATED", EventType::EnvelopeCreated),
-    ("WIDGET_AUTO_CANCELLED_CONVERSION_PROBLEM", EventType::EnvelopeFailed),
+    (
+        "WIDGET_AUTO_CANCELLED_CONVERSION_PROBLEM",
+        EventType::EnvelopeFailed,
+    ),
     ("WIDGET_DISABLED", EventType::EnvelopeUpdated),
     ("WIDGET_ENABLED", EventType::EnvelopeUpdated),
     ("WIDGET_MODIFIED", EventType::EnvelopeUpdated),
     ("WIDGET_SHARED", EventType::EnvelopeUpdated),
     ("LIBRARY_DOCUMENT_CREATED", EventType::TemplateCreated),
     ("LIBRARY_DOCUMENT_MODIFIED", EventType::TemplateUpdated),
-    ("LIBRARY_DOCUMENT_AUTO_CANCELLED_CONVERSION_PROBLEM", EventType::TemplateFailed),
+    (
+        "LIBRARY_DOCUMENT_AUTO_CANCELLED_CONVERSION_PROBLEM",
+        EventType::TemplateFailed,
+    ),
 ];
 
 pub(super) fn verify(headers: &Headers, client_ids: &[String]) -> Result<Proof, Error> {
@@ -264,7 +306,10 @@ pub(super) fn normalize(body: &[u8]) -> Result<(Fields, &RawValue), Error> {
         fields.envelope.id = r.id.owned();
         fields.envelope.name = r.name.owned();
         fields.envelope.provider_status = r.status.owned();
-        fields.envelope.status = r.status.get().map_or(EnvelopeStatus::Unknown, envelope_status);
+        fields.envelope.status = r
+            .status
+            .get()
+            .map_or(EnvelopeStatus::Unknown, envelope_status);
         if let Some(docs) = r.documents_info.as_ref() {
             fields.documents = docs
                 .documents
@@ -281,7 +326,10 @@ pub(super) fn normalize(body: &[u8]) -> Result<(Fields, &RawValue), Error> {
     fields.participant.email = email.map(str::to_owned);
     fields.participant.role = payload.participant_role.owned();
     // The participant's name and set status live in the agreement's participant sets.
-    if let (Some(email), Some(sets)) = (email, resource.and_then(|r| r.participant_sets_info.as_ref())) {
+    if let (Some(email), Some(sets)) = (
+        email,
+        resource.and_then(|r| r.participant_sets_info.as_ref()),
+    ) {
         let found = sets.participant_sets.iter().find_map(|set| {
             set.member_infos
                 .iter()

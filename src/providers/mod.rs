@@ -389,10 +389,14 @@ fn normalize_with(
     });
     let subject = fields.subject.or_else(|| fields.envelope.id.clone());
     let mut envelope = fields.envelope;
-    // A payload without a status (Zoho's minimal one, Yousign seals) still says where the
-    // envelope stands when the event is a terminal one.
-    if envelope.status == EnvelopeStatus::Unknown && envelope.provider_status.is_none() {
-        envelope.status = status_after(event_type);
+    // A terminal event says where the envelope stands, whatever status string the payload
+    // carries (Acrobat marks a rejected agreement CANCELLED; Zoho's minimal payload has
+    // none). `provider_status` keeps the provider's own word.
+    match status_after(event_type) {
+        EnvelopeStatus::Unknown => {}
+        EnvelopeStatus::Sent | EnvelopeStatus::Draft
+            if envelope.status != EnvelopeStatus::Unknown => {}
+        implied => envelope.status = implied,
     }
     Ok(Event {
         specversion: "1.0",

@@ -208,9 +208,14 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<OneOrMany<T>, D::Error> {
         let raw = <&'de RawValue>::deserialize(d)?;
         let items = if raw.get().starts_with('[') {
-            serde_json::from_str::<List<T>>(raw.get()).map(|l| l.0).unwrap_or_default()
+            serde_json::from_str::<List<T>>(raw.get())
+                .map(|l| l.0)
+                .unwrap_or_default()
         } else {
-            serde_json::from_str::<T>(raw.get()).ok().into_iter().collect()
+            serde_json::from_str::<T>(raw.get())
+                .ok()
+                .into_iter()
+                .collect()
         };
         Ok(OneOrMany(items))
     }
@@ -223,8 +228,8 @@ pub(crate) fn parse_object<'a, T: Deserialize<'a>>(
 ) -> Result<(T, &'a RawValue), crate::Error> {
     use crate::error::{Error, ErrorKind};
     let malformed = |why: String| Error::new(ErrorKind::MalformedPayload, why);
-    let text = std::str::from_utf8(body)
-        .map_err(|e| malformed(format!("body is not UTF-8: {e}")))?;
+    let text =
+        std::str::from_utf8(body).map_err(|e| malformed(format!("body is not UTF-8: {e}")))?;
     let raw: &RawValue =
         serde_json::from_str(text).map_err(|e| malformed(format!("body is not JSON: {e}")))?;
     if !raw.get().starts_with('{') {
@@ -242,7 +247,7 @@ mod tests {
     use super::*;
     use serde::Deserialize;
 
-    #[derive(Deserialize, Default)]
+    #[derive(Deserialize, Default, Debug)]
     #[serde(default)]
     struct Probe<'a> {
         #[serde(borrow)]
@@ -267,20 +272,34 @@ mod tests {
     #[test]
     fn text_takes_any_scalar() {
         assert_eq!(probe(r#"{"id":"a"}"#).id.get(), Some("a"));
-        assert!(matches!(probe(r#"{"id":"a"}"#).id.0, Some(Cow::Borrowed(_))));
-        assert_eq!(probe(r#"{"id":222008000000016075}"#).id.get(), Some("222008000000016075"));
+        assert!(matches!(
+            probe(r#"{"id":"a"}"#).id.0,
+            Some(Cow::Borrowed(_))
+        ));
+        assert_eq!(
+            probe(r#"{"id":222008000000016075}"#).id.get(),
+            Some("222008000000016075")
+        );
         assert_eq!(probe(r#"{"id":1.0e3}"#).id.get(), Some("1000"));
         assert_eq!(probe(r#"{"id":null}"#).id.get(), None);
         assert_eq!(probe(r#"{"id":{"x":[1]}}"#).id.get(), None);
         assert_eq!(probe(r#"{"id":""}"#).id.get(), None);
-        assert_eq!(probe(r#"{"id":"1670855889"}"#).id.as_i64(), Some(1_670_855_889));
+        assert_eq!(
+            probe(r#"{"id":"1670855889"}"#).id.as_i64(),
+            Some(1_670_855_889)
+        );
     }
 
     #[test]
     fn loose_and_list_absorb_wrong_shapes() {
         assert!(probe(r#"{"inner":"text"}"#).inner.as_ref().is_none());
         assert_eq!(
-            probe(r#"{"inner":{"name":7}}"#).inner.as_ref().unwrap().name.get(),
+            probe(r#"{"inner":{"name":7}}"#)
+                .inner
+                .as_ref()
+                .unwrap()
+                .name
+                .get(),
             Some("7")
         );
         let p = probe(r#"{"list":[{"name":"a"},3,{"name":"b"},null]}"#);

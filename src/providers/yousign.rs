@@ -19,7 +19,9 @@ use serde_json::value::RawValue;
 use super::wire::{parse_object, List, Loose, Text};
 use super::{require_secrets, signature_header, Fields, Proof, Provider};
 use crate::error::{Error, ErrorKind};
-use crate::event::{Covers, Document, EnvelopeStatus, EventType, Participant, Scheme, Verification};
+use crate::event::{
+    Covers, Document, EnvelopeStatus, EventType, Participant, Scheme, Verification,
+};
 use crate::secret::Secret;
 use crate::verify::{decode_tag, find_key, hex_decode, hex_encode, hmac_sha256};
 
@@ -34,13 +36,19 @@ pub(super) const EVENTS: &[(&str, EventType)] = &[
     ("signature_request.expired", EventType::EnvelopeExpired),
     // An expired request made signable again: still the same envelope, out again.
     ("signature_request.reactivated", EventType::EnvelopeSent),
-    ("signature_request.reminder_executed", EventType::EnvelopeReminderSent),
+    (
+        "signature_request.reminder_executed",
+        EventType::EnvelopeReminderSent,
+    ),
     // All approvers approved; signers come next. No envelope-level "approved" type.
     ("signature_request.approved", EventType::EnvelopeUpdated),
     ("signature_request.declined", EventType::EnvelopeDeclined),
     ("signature_request.canceled", EventType::EnvelopeCancelled),
     ("signature_request.deleted", EventType::EnvelopeDeleted),
-    ("signature_request.permanently_deleted", EventType::EnvelopeDeleted),
+    (
+        "signature_request.permanently_deleted",
+        EventType::EnvelopeDeleted,
+    ),
     ("signature_request.rejected", EventType::EnvelopeDeclined),
     ("signature_request.paused", EventType::EnvelopeUpdated),
     ("signature_request.resumed", EventType::EnvelopeUpdated),
@@ -49,20 +57,38 @@ pub(super) const EVENTS: &[(&str, EventType)] = &[
     ("signer.done", EventType::ParticipantSigned),
     // The signer asked the sender for a change: no envelope change yet.
     ("signer.sender_contacted", EventType::Other),
-    ("signer.identification_blocked", EventType::ParticipantIdentityFailed),
-    ("signer.identification_succeeded", EventType::ParticipantIdentityVerified),
-    ("signer.identification_failed", EventType::ParticipantIdentityFailed),
-    ("signer.identification_expired", EventType::ParticipantIdentityFailed),
+    (
+        "signer.identification_blocked",
+        EventType::ParticipantIdentityFailed,
+    ),
+    (
+        "signer.identification_succeeded",
+        EventType::ParticipantIdentityVerified,
+    ),
+    (
+        "signer.identification_failed",
+        EventType::ParticipantIdentityFailed,
+    ),
+    (
+        "signer.identification_expired",
+        EventType::ParticipantIdentityFailed,
+    ),
     // Yousign cancels the request automatically after a signer error.
     ("signer.error", EventType::EnvelopeFailed),
     ("signer.declined", EventType::ParticipantDeclined),
     // A reusable digital identity was saved; not an identity check of this request.
     ("signer.identity_saved", EventType::Other),
-    ("signer.notification_delivery_failed", EventType::EmailBounced),
+    (
+        "signer.notification_delivery_failed",
+        EventType::EmailBounced,
+    ),
     ("approver.notified", EventType::ParticipantNotified),
     ("approver.approved", EventType::ParticipantApproved),
     ("approver.rejected", EventType::ParticipantDeclined),
-    ("approver.notification_delivery_failed", EventType::EmailBounced),
+    (
+        "approver.notification_delivery_failed",
+        EventType::EmailBounced,
+    ),
     // Seals are signed by the organization itself: the seal is the envelope.
     ("electronic_seal.done", EventType::EnvelopeCompleted),
     ("electronic_seal.error", EventType::EnvelopeFailed),
@@ -71,7 +97,11 @@ pub(super) const EVENTS: &[(&str, EventType)] = &[
     ("user.completed", EventType::Other),
 ];
 
-pub(super) fn verify(headers: &crate::Headers, body: &[u8], secrets: &[Secret]) -> Result<Proof, Error> {
+pub(super) fn verify(
+    headers: &crate::Headers,
+    body: &[u8],
+    secrets: &[Secret],
+) -> Result<Proof, Error> {
     require_secrets(Provider::Yousign, secrets)?;
     let value = signature_header(headers, SIGNATURE_HEADER)?;
     let hex = match value.split_once('=') {
@@ -213,11 +243,9 @@ fn envelope_status(status: &str) -> EnvelopeStatus {
 
 fn participant(person: &Person, role: &str) -> Participant {
     let info = person.info.as_ref();
-    let name = info.and_then(|i| {
-        match (i.first_name.get(), i.last_name.get()) {
-            (Some(f), Some(l)) => Some(format!("{f} {l}")),
-            (f, l) => f.or(l).map(str::to_owned),
-        }
+    let name = info.and_then(|i| match (i.first_name.get(), i.last_name.get()) {
+        (Some(f), Some(l)) => Some(format!("{f} {l}")),
+        (f, l) => f.or(l).map(str::to_owned),
     });
     Participant {
         id: person.id.owned(),
@@ -234,7 +262,10 @@ pub(super) fn normalize(body: &[u8]) -> Result<(Fields, &RawValue), Error> {
     let mut fields = Fields {
         id: payload.event_id.owned(),
         provider_event: payload.event_name.owned(),
-        time_millis: payload.event_time.as_i64().and_then(|s| s.checked_mul(1000)),
+        time_millis: payload
+            .event_time
+            .as_i64()
+            .and_then(|s| s.checked_mul(1000)),
         testmode: payload.sandbox.get() == Some("true"),
         ..Fields::default()
     };
@@ -242,7 +273,10 @@ pub(super) fn normalize(body: &[u8]) -> Result<(Fields, &RawValue), Error> {
         fields.envelope.id = sr.id.owned();
         fields.envelope.name = sr.name.owned();
         fields.envelope.provider_status = sr.status.owned();
-        fields.envelope.status = sr.status.get().map_or(EnvelopeStatus::Unknown, envelope_status);
+        fields.envelope.status = sr
+            .status
+            .get()
+            .map_or(EnvelopeStatus::Unknown, envelope_status);
         fields.documents = sr
             .documents
             .iter()
@@ -251,7 +285,10 @@ pub(super) fn normalize(body: &[u8]) -> Result<(Fields, &RawValue), Error> {
                 name: d.filename.owned().or_else(|| d.name.owned()),
             })
             .collect();
-        fields.reason = sr.decline_information.as_ref().and_then(|d| d.reason.owned());
+        fields.reason = sr
+            .decline_information
+            .as_ref()
+            .and_then(|d| d.reason.owned());
     } else if let Some(seal) = data.electronic_seal.as_ref() {
         fields.envelope.id = seal.id.owned();
         fields.envelope.provider_status = seal.status.owned();

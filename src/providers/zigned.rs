@@ -43,11 +43,20 @@ pub(super) const EVENTS: &[(&str, EventType)] = &[
     ("agreement.lifecycle.fulfilled", EventType::EnvelopeUpdated),
     // The signed PDF is ready: the point where "completed" is actionable, as with the
     // other providers' completed events.
-    ("agreement.lifecycle.finalized", EventType::EnvelopeCompleted),
-    ("agreement.lifecycle.cancelled", EventType::EnvelopeCancelled),
+    (
+        "agreement.lifecycle.finalized",
+        EventType::EnvelopeCompleted,
+    ),
+    (
+        "agreement.lifecycle.cancelled",
+        EventType::EnvelopeCancelled,
+    ),
     ("agreement.lifecycle.opened", EventType::EnvelopeUpdated),
     ("agreement.lifecycle.expired", EventType::EnvelopeExpired),
-    ("agreement.lifecycle.forwarded", EventType::ParticipantReassigned),
+    (
+        "agreement.lifecycle.forwarded",
+        EventType::ParticipantReassigned,
+    ),
     ("agreement.validation.started", EventType::EnvelopeUpdated),
     ("agreement.validation.completed", EventType::EnvelopeUpdated),
     ("agreement.validation.failed", EventType::EnvelopeFailed),
@@ -55,22 +64,58 @@ pub(super) const EVENTS: &[(&str, EventType)] = &[
     ("agreement.generation.started", EventType::EnvelopeUpdated),
     ("agreement.generation.completed", EventType::EnvelopeUpdated),
     ("agreement.generation.failed", EventType::EnvelopeFailed),
-    ("agreement.audit_trail_verification.started", EventType::EnvelopeUpdated),
-    ("agreement.audit_trail_verification.completed", EventType::EnvelopeUpdated),
-    ("agreement.audit_trail_verification.failed", EventType::EnvelopeFailed),
-    ("agreement.pdf_verification.started", EventType::EnvelopeUpdated),
-    ("agreement.pdf_verification.completed", EventType::EnvelopeUpdated),
-    ("agreement.pdf_verification.failed", EventType::EnvelopeFailed),
+    (
+        "agreement.audit_trail_verification.started",
+        EventType::EnvelopeUpdated,
+    ),
+    (
+        "agreement.audit_trail_verification.completed",
+        EventType::EnvelopeUpdated,
+    ),
+    (
+        "agreement.audit_trail_verification.failed",
+        EventType::EnvelopeFailed,
+    ),
+    (
+        "agreement.pdf_verification.started",
+        EventType::EnvelopeUpdated,
+    ),
+    (
+        "agreement.pdf_verification.completed",
+        EventType::EnvelopeUpdated,
+    ),
+    (
+        "agreement.pdf_verification.failed",
+        EventType::EnvelopeFailed,
+    ),
     ("participant.draft.created", EventType::EnvelopeUpdated),
     ("participant.draft.updated", EventType::EnvelopeUpdated),
-    ("participant.identity_enforcement.passed", EventType::ParticipantIdentityVerified),
-    ("participant.identity_enforcement.failed", EventType::ParticipantIdentityFailed),
-    ("participant.lifecycle.received_invitation", EventType::ParticipantNotified),
-    ("participant.lifecycle.fulfilled", EventType::ParticipantSigned),
-    ("participant.lifecycle.forwarded", EventType::ParticipantReassigned),
+    (
+        "participant.identity_enforcement.passed",
+        EventType::ParticipantIdentityVerified,
+    ),
+    (
+        "participant.identity_enforcement.failed",
+        EventType::ParticipantIdentityFailed,
+    ),
+    (
+        "participant.lifecycle.received_invitation",
+        EventType::ParticipantNotified,
+    ),
+    (
+        "participant.lifecycle.fulfilled",
+        EventType::ParticipantSigned,
+    ),
+    (
+        "participant.lifecycle.forwarded",
+        EventType::ParticipantReassigned,
+    ),
     ("observer.draft.created", EventType::EnvelopeUpdated),
     ("observer.draft.updated", EventType::EnvelopeUpdated),
-    ("sign_event.signing_room.entered", EventType::ParticipantViewed),
+    (
+        "sign_event.signing_room.entered",
+        EventType::ParticipantViewed,
+    ),
     // Fine-grained signing-room activity: kept, but not a lifecycle step.
     ("sign_event.signing_room.left", EventType::Other),
     ("sign_event.sign.initiated_sign", EventType::Other),
@@ -81,12 +126,27 @@ pub(super) const EVENTS: &[(&str, EventType)] = &[
     ("sign_event.sign.requested_otp", EventType::Other),
     ("sign_event.sign.received_otp", EventType::Other),
     ("sign_event.sign.failed_to_receive_otp", EventType::Other),
-    ("sign_event.sign.confirm_otp_failed", EventType::ParticipantIdentityFailed),
-    ("sign_event.sign.confirmed_otp", EventType::ParticipantIdentityVerified),
+    (
+        "sign_event.sign.confirm_otp_failed",
+        EventType::ParticipantIdentityFailed,
+    ),
+    (
+        "sign_event.sign.confirmed_otp",
+        EventType::ParticipantIdentityVerified,
+    ),
     ("sign_event.sign.changed_email_for_otp", EventType::Other),
-    ("sign_event.sign.forwarded_link", EventType::ParticipantReassigned),
-    ("sign_event.approval.approved", EventType::ParticipantApproved),
-    ("sign_event.approval.disapproved", EventType::ParticipantDeclined),
+    (
+        "sign_event.sign.forwarded_link",
+        EventType::ParticipantReassigned,
+    ),
+    (
+        "sign_event.approval.approved",
+        EventType::ParticipantApproved,
+    ),
+    (
+        "sign_event.approval.disapproved",
+        EventType::ParticipantDeclined,
+    ),
     ("sign_event.document.began_scroll", EventType::Other),
     ("sign_event.document.scrolled_to_bottom", EventType::Other),
     ("sign_event.document.clicked_to_view", EventType::Other),
@@ -94,27 +154,90 @@ pub(super) const EVENTS: &[(&str, EventType)] = &[
     ("sign_event.document.failed_to_load", EventType::Other),
     ("sign_event.document.downloaded", EventType::Other),
     ("sign_event.error.reset", EventType::Other),
-    ("email_event.agreement_invitation.delivery_failed", EventType::EmailBounced),
-    ("email_event.agreement_invitation.delivered", EventType::EmailDelivered),
-    ("email_event.agreement_invitation.all_delivered", EventType::EmailDelivered),
-    ("email_event.agreement_observer_invitation.delivery_failed", EventType::EmailBounced),
-    ("email_event.agreement_observer_invitation.delivered", EventType::EmailDelivered),
-    ("email_event.agreement_observer_invitation.all_delivered", EventType::EmailDelivered),
-    ("email_event.agreement_reminder.delivery_failed", EventType::EmailBounced),
-    ("email_event.agreement_reminder.delivered", EventType::EmailDelivered),
-    ("email_event.agreement_reminder.all_delivered", EventType::EmailDelivered),
-    ("email_event.agreement_forwarded.delivery_failed", EventType::EmailBounced),
-    ("email_event.agreement_forwarded.delivered", EventType::EmailDelivered),
-    ("email_event.agreement_forwarded.all_delivered", EventType::EmailDelivered),
-    ("email_event.agreement_finalized.delivery_failed", EventType::EmailBounced),
-    ("email_event.agreement_finalized.delivered", EventType::EmailDelivered),
-    ("email_event.agreement_finalized.all_delivered", EventType::EmailDelivered),
-    ("email_event.agreement_cancelled.delivery_failed", EventType::EmailBounced),
-    ("email_event.agreement_cancelled.delivered", EventType::EmailDelivered),
-    ("email_event.agreement_cancelled.all_delivered", EventType::EmailDelivered),
-    ("email_event.agreement_paused.delivery_failed", EventType::EmailBounced),
-    ("email_event.agreement_paused.delivered", EventType::EmailDelivered),
-    ("email_event.agreement_paused.all_delivered", EventType::EmailDelivered),
+    (
+        "email_event.agreement_invitation.delivery_failed",
+        EventType::EmailBounced,
+    ),
+    (
+        "email_event.agreement_invitation.delivered",
+        EventType::EmailDelivered,
+    ),
+    (
+        "email_event.agreement_invitation.all_delivered",
+        EventType::EmailDelivered,
+    ),
+    (
+        "email_event.agreement_observer_invitation.delivery_failed",
+        EventType::EmailBounced,
+    ),
+    (
+        "email_event.agreement_observer_invitation.delivered",
+        EventType::EmailDelivered,
+    ),
+    (
+        "email_event.agreement_observer_invitation.all_delivered",
+        EventType::EmailDelivered,
+    ),
+    (
+        "email_event.agreement_reminder.delivery_failed",
+        EventType::EmailBounced,
+    ),
+    (
+        "email_event.agreement_reminder.delivered",
+        EventType::EmailDelivered,
+    ),
+    (
+        "email_event.agreement_reminder.all_delivered",
+        EventType::EmailDelivered,
+    ),
+    (
+        "email_event.agreement_forwarded.delivery_failed",
+        EventType::EmailBounced,
+    ),
+    (
+        "email_event.agreement_forwarded.delivered",
+        EventType::EmailDelivered,
+    ),
+    (
+        "email_event.agreement_forwarded.all_delivered",
+        EventType::EmailDelivered,
+    ),
+    (
+        "email_event.agreement_finalized.delivery_failed",
+        EventType::EmailBounced,
+    ),
+    (
+        "email_event.agreement_finalized.delivered",
+        EventType::EmailDelivered,
+    ),
+    (
+        "email_event.agreement_finalized.all_delivered",
+        EventType::EmailDelivered,
+    ),
+    (
+        "email_event.agreement_cancelled.delivery_failed",
+        EventType::EmailBounced,
+    ),
+    (
+        "email_event.agreement_cancelled.delivered",
+        EventType::EmailDelivered,
+    ),
+    (
+        "email_event.agreement_cancelled.all_delivered",
+        EventType::EmailDelivered,
+    ),
+    (
+        "email_event.agreement_paused.delivery_failed",
+        EventType::EmailBounced,
+    ),
+    (
+        "email_event.agreement_paused.delivered",
+        EventType::EmailDelivered,
+    ),
+    (
+        "email_event.agreement_paused.all_delivered",
+        EventType::EmailDelivered,
+    ),
 ];
 
 /// The parsed header: the timestamp text as sent, and every `v1` tag.
@@ -132,9 +255,11 @@ fn parse_header(value: &str) -> Result<Header<'_>, Error> {
         if pair.is_empty() {
             continue;
         }
-        let (key, val) = pair
-            .split_once('=')
-            .ok_or_else(|| malformed(format!("{SIGNATURE_HEADER} has a part without '=': {pair:?}")))?;
+        let (key, val) = pair.split_once('=').ok_or_else(|| {
+            malformed(format!(
+                "{SIGNATURE_HEADER} has a part without '=': {pair:?}"
+            ))
+        })?;
         match key.trim() {
             "t" => t = Some(val.trim()),
             "v1" => v1.push(decode_tag(val.trim(), hex_decode, "v1", "hex")?),
@@ -144,7 +269,9 @@ fn parse_header(value: &str) -> Result<Header<'_>, Error> {
     }
     let t = t.ok_or_else(|| malformed(format!("{SIGNATURE_HEADER} has no t= timestamp")))?;
     if v1.is_empty() {
-        return Err(malformed(format!("{SIGNATURE_HEADER} has no v1= signature")));
+        return Err(malformed(format!(
+            "{SIGNATURE_HEADER} has no v1= signature"
+        )));
     }
     Ok(Header { t, v1 })
 }
@@ -156,7 +283,11 @@ fn timestamp_seconds(t: &str) -> Result<i64, Error> {
             format!("{SIGNATURE_HEADER} timestamp t={t:?} is not an integer"),
         )
     })?;
-    Ok(if n.abs() >= MILLIS_THRESHOLD { n / 1000 } else { n })
+    Ok(if n.abs() >= MILLIS_THRESHOLD {
+        n / 1000
+    } else {
+        n
+    })
 }
 
 pub(super) fn verify(
@@ -267,7 +398,9 @@ pub(super) fn normalize(body: &[u8], signed_at: Option<i64>) -> Result<(Fields, 
     let (payload, raw) = parse_object::<Payload>(body)?;
     let data = payload.data.0.unwrap_or_default();
     let event = payload.event.owned().or_else(|| payload.event_type.owned());
-    let about_agreement = event.as_deref().is_some_and(|e| e.starts_with("agreement."));
+    let about_agreement = event
+        .as_deref()
+        .is_some_and(|e| e.starts_with("agreement."));
     let updated = data.updated_at.get().or(data.created_at.get());
     let mut fields = Fields {
         time_millis: match signed_at {
@@ -282,10 +415,16 @@ pub(super) fn normalize(body: &[u8], signed_at: Option<i64>) -> Result<(Fields, 
         fields.envelope.id = data.id.owned();
         fields.envelope.name = data.title.owned();
         fields.envelope.provider_status = data.status.owned();
-        fields.envelope.status = data.status.get().map_or(EnvelopeStatus::Unknown, envelope_status);
+        fields.envelope.status = data
+            .status
+            .get()
+            .map_or(EnvelopeStatus::Unknown, envelope_status);
     } else {
         fields.envelope.id = data.agreement.0.owned();
-        if event.as_deref().is_some_and(|e| e.starts_with("participant.")) {
+        if event
+            .as_deref()
+            .is_some_and(|e| e.starts_with("participant."))
+        {
             fields.participant.id = data.id.owned();
             fields.participant.name = data.name.owned();
             fields.participant.email = data.email.owned();

@@ -16,7 +16,9 @@ use serde_json::value::RawValue;
 use super::wire::{parse_object, List, Loose, Text};
 use super::{require_secrets, signature_header, Fields, Proof, Provider};
 use crate::error::Error;
-use crate::event::{Covers, Document, EnvelopeStatus, EventType, Participant, Scheme, Verification};
+use crate::event::{
+    Covers, Document, EnvelopeStatus, EventType, Participant, Scheme, Verification,
+};
 use crate::secret::Secret;
 use crate::verify::{base64_decode, base64_encode, decode_tag, find_key, hmac_sha256};
 use crate::ErrorKind;
@@ -37,7 +39,11 @@ pub(super) const EVENTS: &[(&str, EventType)] = &[
     ("RequestApproved", EventType::ParticipantApproved),
 ];
 
-pub(super) fn verify(headers: &crate::Headers, body: &[u8], secrets: &[Secret]) -> Result<Proof, Error> {
+pub(super) fn verify(
+    headers: &crate::Headers,
+    body: &[u8],
+    secrets: &[Secret],
+) -> Result<Proof, Error> {
     require_secrets(Provider::ZohoSign, secrets)?;
     let value = signature_header(headers, SIGNATURE_HEADER)?;
     let tag = decode_tag(value, base64_decode, SIGNATURE_HEADER, "base64")?;
@@ -155,7 +161,10 @@ pub(super) fn normalize(body: &[u8]) -> Result<(Fields, &RawValue), Error> {
     fields.envelope.id = request.request_id.owned();
     fields.envelope.name = request.request_name.owned();
     fields.envelope.provider_status = request.request_status.owned();
-    fields.envelope.status = request.request_status.get().map_or(EnvelopeStatus::Unknown, envelope_status);
+    fields.envelope.status = request
+        .request_status
+        .get()
+        .map_or(EnvelopeStatus::Unknown, envelope_status);
     fields.documents = request
         .document_ids
         .iter()
@@ -167,7 +176,10 @@ pub(super) fn normalize(body: &[u8]) -> Result<(Fields, &RawValue), Error> {
     // Signer-related operations carry the signer's `action_id`; the request's `actions`
     // tell who that is.
     if let Some(action_id) = note.action_id.get() {
-        let action = request.actions.iter().find(|a| a.action_id.get() == Some(action_id));
+        let action = request
+            .actions
+            .iter()
+            .find(|a| a.action_id.get() == Some(action_id));
         fields.participant = match action {
             Some(a) => Participant {
                 id: Some(action_id.to_owned()),

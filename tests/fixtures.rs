@@ -1,0 +1,169 @@
+//! Runs every fixture folder under tests/fixtures through `verify` and `normalize`, and
+//! compares the event with the folder's `event.json` snapshot. See tests/fixtures/README.md.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use signhook::{verify, Headers, Provider, Secret, VerifyConfig};
+
+#[derive(Deserialize)]
+struct Case {
+    source: String,
+    headers: serde_json::Map<String, serde_json::Value>,
+    #[serde(default)]
+    secrets: Vec<String>,
+    #[serde(default)]
+    client_ids: Vec<String>,
+    now: i64,
+    tolerance: Option<u64>,
+    expect: Expect,
+}
+
+#[derive(Deserialize)]
+struct Expect {
+    error: Option<String>,
+    #[serde(default)]
+    verified: bool,
+    #[serde(rename = "type")]
+    event_type: Option<String>,
+    subject: Option<String>,
+    #[serde(default)]
+    key: usize,
+}
+
+fn cases() -> Vec<(Provider, PathBuf)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut out = Vec::new();
+    for provider in Provider::ALL {
+        let dir = root.join(provider.as_str());
+        let mut entries: Vec<_> = fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_dir())
+            .collect();
+        entries.sort();
+        assert!(!entries.is_empty(), "no fixtures for {provider}");
+        out.extend(entries.into_iter().map(|p| (provider, p)));
+    }
+    out
+}
+
+/// Checks one case; returns a description of what went wrong.
+fn check(provider: Provider, dir: &Path) -> Result<(), String> {
+    let case: Case = serde_json::from_slice(&fs::read(dir.join("case.json")).unwrap())
+        .map_err(|e| format!("case.json: {e}"))?;
+    assert!(!case.source.is_empty());
+    let body = fs::read(dir.join("body")).unwrap();
+    let headers: Headers = case
+        .headers
+        .iter()
+        .map(|(n, v)| (n.clone(), v.as_str().unwrap_or_default().to_owned()))
+        .collect();
+    let config = VerifyConfig {
+        secrets: case
+            .secrets
+            .iter()
+            .map(|s| Secret::new(s).unwrap())
+            .collect(),
+        client_ids: case.client_ids.clone(),
+        tolerance_seconds: case.tolerance.unwrap_or(300),
+        ..VerifyConfig::default()
+    };
+    let verified = verify(provider, &headers, &body, &config, case.now);
+    let expect = &case.expect;
+    let verified = match (verified, &expect.error, expect.verified) {
+        (Err(e), Some(code), false) if e.code() == code => return Ok(()),
+        (Err(e), _, _) => return Err(format!("verify failed: error[{}]: {}", e.code(), e)),
+        (Ok(_), Some(code), false) => return Err(format!("verified, expected error {code}")),
+        (Ok(v), _, _) => v,
+    };
+    if verified.verification().key != expect.key {
+        return Err(format!(
+            "matched key {}, expected {}",
+            verified.verification().key,
+            expect.key
+        ));
+    }
+    let event = match (verified.normalize(), &expect.error) {
+        (Err(e), Some(code)) if e.code() == code => return Ok(()),
+        (Err(e), _) => return Err(format!("normalize failed: error[{}]: {e}", e.code())),
+        (Ok(_), Some(code)) => return Err(format!("normalized, expected error {code}")),
+        (Ok(event), None) => event,
+    };
+    if let Some(t) = &expect.event_type {
+        if event.event_type.as_str() != t {
+            return Err(format!("type {}, expected {t}", event.event_type));
+        }
+    }
+    if expect.subject != event.subject {
+        return Err(format!(
+            "subject {:?}, expected {:?}",
+            event.subject, expect.subject
+        ));
+    }
+    // The raw payload travels untouched.
+    let trimmed = std::str::from_utf8(&body).unwrap().trim();
+    if event.data.raw.get() != trimmed {
+        return Err("data.raw differs from the body".into());
+    }
+    let json = event.to_json_pretty() + "\n";
+    let snapshot = dir.join("event.json");
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+        fs::write(&snapshot, &json).unwrap();
+        return Ok(());
+    }
+    match fs::read_to_string(&snapshot) {
+        Ok(expected) if expected == json => Ok(()),
+        Ok(_) => Err(format!(
+            "event differs from {}; run UPDATE_SNAPSHOTS=1 cargo test --test fixtures and review the diff\n{json}",
+            snapshot.display()
+        )),
+        Err(_) => Err(format!("no snapshot {}; run with UPDATE_SNAPSHOTS=1\n{json}", snapshot.display())),
+    }
+}
+
+#[test]
+fn every_fixture() {
+    let mut failures = Vec::new();
+    let all = cases();
+    for (provider, dir) in &all {
+        if let Err(why) = check(*provider, dir) {
+            failures.push(format!("{}: {why}", dir.display()));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} fixtures failed:\n{}",
+        failures.len(),
+        all.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn each_provider_has_an_external_vector_and_negative_cases() {
+    for provider in Provider::ALL {
+        let mut external = 0;
+        let mut negative = 0;
+        for (_, dir) in cases().iter().filter(|(p, _)| *p == provider) {
+            let case: Case =
+                serde_json::from_slice(&fs::read(dir.join("case.json")).unwrap()).unwrap();
+            if ["[DOC]", "[OBS]", "[IMPL]"]
+                .iter()
+                .any(|tag| case.source.starts_with(tag))
+                || case.source.contains("PROVIDERS.md")
+            {
+                external += 1;
+            }
+            if case.expect.error.is_some() {
+                negative += 1;
+            }
+        }
+        assert!(
+            external >= 1,
+            "{provider} has no vector from docs or a published implementation"
+        );
+        assert!(negative >= 3, "{provider} has fewer than 3 negative cases");
+    }
+}
