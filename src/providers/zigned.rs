@@ -283,7 +283,7 @@ fn timestamp_seconds(t: &str) -> Result<i64, Error> {
             format!("{SIGNATURE_HEADER} timestamp t={t:?} is not an integer"),
         )
     })?;
-    Ok(if n.abs() >= MILLIS_THRESHOLD {
+    Ok(if n.unsigned_abs() >= MILLIS_THRESHOLD.unsigned_abs() {
         n / 1000
     } else {
         n
@@ -448,4 +448,40 @@ pub(super) fn normalize(body: &[u8], signed_at: Option<i64>) -> Result<(Fields, 
     }
     fields.provider_event = event;
     Ok((fields, raw))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamp_units_and_extremes() {
+        assert_eq!(timestamp_seconds("1731340000").unwrap(), 1_731_340_000);
+        assert_eq!(timestamp_seconds("1731340000123").unwrap(), 1_731_340_000);
+        assert_eq!(timestamp_seconds("-9223372036854775808").unwrap(), i64::MIN / 1000);
+        assert_eq!(
+            timestamp_seconds("99999999999999999999").unwrap_err().kind(),
+            ErrorKind::MalformedSignature
+        );
+    }
+
+    #[test]
+    fn header_tolerates_spaces_and_unknown_parts() {
+        let v1 = "ab".repeat(32);
+        let value = format!(" t = 5 , v0=zz,v1={v1} ,");
+        let h = parse_header(&value).unwrap();
+        assert_eq!(h.t, "5");
+        assert_eq!(h.v1.len(), 1);
+        assert!(parse_header("t=5").is_err());
+        assert!(parse_header(&format!("v1={v1}")).is_err());
+        assert!(parse_header("garbage").is_err());
+    }
+
+    #[test]
+    fn every_event_name_is_unique() {
+        let mut names: Vec<_> = EVENTS.iter().map(|(n, _)| n).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), EVENTS.len());
+    }
 }

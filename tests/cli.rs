@@ -1,0 +1,169 @@
+//! The `signhook` command line, driven the way other tools drive it: exit codes, stdout
+//! and stderr, on fixture deliveries signed outside this crate.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn fixture(provider: &str, case: &str) -> (PathBuf, serde_json::Value) {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(provider)
+        .join(case);
+    let case: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("case.json")).unwrap()).unwrap();
+    (dir.join("body"), case)
+}
+
+fn signhook(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_signhook"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut pipe = child.stdin.take().unwrap();
+    pipe.write_all(stdin.unwrap_or_default()).unwrap();
+    drop(pipe);
+    child.wait_with_output().unwrap()
+}
+
+/// `signhook verify` arguments for a fixture case.
+fn verify_args(provider: &str, body: &Path, case: &serde_json::Value) -> Vec<String> {
+    let mut args = vec![
+        "verify".to_owned(),
+        "--provider".into(),
+        provider.into(),
+        "--body".into(),
+        body.display().to_string(),
+        "--now".into(),
+        case["now"].to_string(),
+    ];
+    for (name, value) in case["headers"].as_object().unwrap() {
+        args.extend(["--header".into(), format!("{name}: {}", value.as_str().unwrap())]);
+    }
+    for s in case["secrets"].as_array().into_iter().flatten() {
+        args.extend(["--secret".into(), s.as_str().unwrap().to_owned()]);
+    }
+    for c in case["client_ids"].as_array().into_iter().flatten() {
+        args.extend(["--client-id".into(), c.as_str().unwrap().to_owned()]);
+    }
+    if let Some(t) = case.get("tolerance") {
+        args.extend(["--tolerance".into(), t.to_string()]);
+    }
+    args
+}
+
+#[test]
+fn verify_prints_the_event_for_each_provider() {
+    for (provider, case) in [
+        ("zoho-sign", "request-completed"),
+        ("acrobat-sign", "agreement-created"),
+        ("zigned", "derived-vector"),
+        ("yousign", "signer-done"),
+    ] {
+        let (body, spec) = fixture(provider, case);
+        let args = verify_args(provider, &body, &spec);
+        let out = signhook(&args.iter().map(String::as_str).collect::<Vec<_>>(), None);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{provider}/{case}: {stderr}");
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        // Exactly one JSON object (data.raw keeps the provider's own line breaks).
+        let mut stream = serde_json::Deserializer::from_str(&stdout).into_iter::<serde_json::Value>();
+        let event = stream.next().unwrap().unwrap();
+        assert!(stream.next().is_none(), "more than one JSON value on stdout");
+        assert_eq!(event["type"], spec["expect"]["type"], "{provider}/{case}");
+        assert_eq!(event["subject"], spec["expect"]["subject"], "{provider}/{case}");
+        assert_eq!(event["provider"], provider);
+    }
+}
+
+#[test]
+fn failures_print_the_code_and_exit_1() {
+    for (provider, case) in [
+        ("zoho-sign", "tampered"),
+        ("zoho-sign", "reserialized"),
+        ("zoho-sign", "unsigned"),
+        ("zigned", "stale"),
+        ("yousign", "tampered"),
+        ("acrobat-sign", "unknown-client-id"),
+    ] {
+        let (body, spec) = fixture(provider, case);
+        let args = verify_args(provider, &body, &spec);
+        let out = signhook(&args.iter().map(String::as_str).collect::<Vec<_>>(), None);
+        let code = spec["expect"]["error"].as_str().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{provider}/{case}: {stderr}");
+        assert!(
+            stderr.starts_with(&format!("error[{code}]: ")),
+            "{provider}/{case}: {stderr}"
+        );
+        assert!(out.stdout.is_empty());
+    }
+}
+
+#[test]
+fn now_defaults_to_the_clock() {
+    // The Zigned vector was signed in 2024: against the real clock it is stale.
+    let (body, spec) = fixture("zigned", "derived-vector");
+    let mut args = verify_args("zigned", &body, &spec);
+    let at = args.iter().position(|a| a == "--now").unwrap();
+    args.drain(at..at + 2);
+    let out = signhook(&args.iter().map(String::as_str).collect::<Vec<_>>(), None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("error[timestamp_out_of_tolerance]"));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    for args in [
+        &[][..],
+        &["frobnicate"],
+        &["verify", "--provider", "zoho-sign"],
+        &["verify", "--provider", "docusign", "--body", "-"],
+        &["verify", "--provider", "zigned", "--body", "-", "--now", "soon"],
+        &["sign", "--provider", "yousign", "--body", "-"],
+        &["normalize", "--provider", "yousign", "--body", "-", "--secret", "x"],
+        &["verify", "--provider", "yousign", "--body", "/nonexistent/file"],
+    ] {
+        let out = signhook(args, None);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("usage:"));
+    }
+}
+
+#[test]
+fn sign_output_round_trips_through_verify_on_stdin() {
+    let body = br#"{"event":"agreement.lifecycle.pending","data":{"id":"cmX"}}"#;
+    let out = signhook(
+        &["sign", "--provider", "zigned", "--secret", "k", "--body", "-", "--timestamp", "1700000000"],
+        Some(body),
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let lines = String::from_utf8(out.stdout).unwrap();
+    let header = lines
+        .lines()
+        .find(|l| l.starts_with("x-zigned-request-signature: t=1700000000,v1="))
+        .unwrap()
+        .to_owned();
+    let out = signhook(
+        &["verify", "--provider", "zigned", "--body", "-", "--secret", "k", "--now", "1700000010", "--header", &header],
+        Some(body),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let event: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(event["type"], "esign.envelope.sent");
+    assert_eq!(event["time"], "2023-11-14T22:13:20Z");
+}
+
+#[test]
+fn normalize_says_it_did_not_verify() {
+    let (body, _) = fixture("yousign", "signer-done");
+    let out = signhook(&["normalize", "--provider", "yousign", "--body", body.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not verified"));
+    let event: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(event["data"]["verification"], serde_json::Value::Null);
+    assert_eq!(event["type"], "esign.participant.signed");
+}
