@@ -32,11 +32,14 @@ mod verify;
 
 mod forward;
 
+mod diagnose;
+
 #[cfg(feature = "js")]
 mod js;
 #[cfg(feature = "worker")]
 mod worker;
 
+pub use diagnose::{detect_provider, diagnose, Diagnosis, Finding, Mapping, Verdict};
 pub use error::{Error, ErrorKind};
 pub use forward::{delivery, standard_webhooks_signature, Delivery, ForwardSecret};
 pub use event::{
