@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Build the Cloudflare Worker into build/ (index.js + index_bg.wasm) with worker-build.
+#
+#   scripts/build-worker.sh             release build, cargo profile `worker-release`
+#   SIGNHOOK_WORKER_PROFILE=release scripts/build-worker.sh     another cargo profile
+#   SIGNHOOK_WORKER_PREBUILT=1 ...      skip the build when build/ already holds one
+#                                       (the e2e tests build once, then start wrangler)
+#
+# It is wrangler.toml's [build] command, so `wrangler dev` / `wrangler deploy` run it;
+# it works from any directory. Tools come from scripts/bootstrap.sh; nothing is
+# downloaded here (WASM_BINDGEN_BIN, WASM_OPT_BIN, ESBUILD_BIN from scripts/env.sh).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
+cd "$ROOT"
+# shellcheck source=scripts/env.sh
+. "$ROOT/scripts/env.sh"
+
+PROFILE="${SIGNHOOK_WORKER_PROFILE:-worker-release}"
+
+if [ "${SIGNHOOK_WORKER_PREBUILT:-}" = 1 ] && [ -s build/index.js ] && [ -s build/index_bg.wasm ]; then
+  echo "[build-worker] SIGNHOOK_WORKER_PREBUILT=1: using the existing build/" >&2
+  exit 0
+fi
+
+missing=()
+command -v worker-build >/dev/null || missing+=("worker-build")
+[ -x "$WASM_BINDGEN_BIN" ] || missing+=("$WASM_BINDGEN_BIN")
+[ -x "$WASM_OPT_BIN" ] || missing+=("$WASM_OPT_BIN")
+[ -x "$ESBUILD_BIN" ] || missing+=("$ESBUILD_BIN")
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "[build-worker] missing: ${missing[*]}; run: bash scripts/bootstrap.sh" >&2
+  exit 1
+fi
+
+# Flag order matters: worker-build hands everything from its first unknown flag
+# (--features) on to cargo.
+if [ "$PROFILE" = release ]; then
+  worker-build --release --features worker
+else
+  worker-build --profile "$PROFILE" --features worker
+fi
+
+for f in build/index.js build/index_bg.wasm; do
+  [ -s "$f" ] || { echo "[build-worker] worker-build did not produce $f" >&2; exit 1; }
+done

@@ -1,0 +1,331 @@
+//! The Cloudflare Worker: the only code that imports `worker`.
+//!
+//! Routes (everything else is a `404 not_found`; the page under `/` is served by Workers
+//! static assets from `www/` before this code runs):
+//!
+//! | method and path | answer |
+//! |---|---|
+//! | `POST /hooks/<provider>` | verify the raw bytes, normalize, deliver, answer as the provider requires |
+//! | `GET /hooks/acrobat-sign` | Acrobat Sign's verification of intent: echo an allowed client id, else 403 |
+//! | `GET /healthz` | `200 {"status":"ok"}` |
+//!
+//! Delivery: with `ORIGIN_URL` set (direct mode) the CloudEvent is POSTed to origin, signed
+//! with `FORWARD_SECRET` (Standard Webhooks), and the provider is acknowledged only after
+//! origin answered 2xx; otherwise `502 delivery_failed`, so the provider retries. Without
+//! `ORIGIN_URL` (inspect mode) the answer is the event itself, as
+//! `application/cloudevents+json`; for Acrobat Sign it is
+//! `{"xAdobeSignClientId": <id>, "event": <event>}` (`application/json`), because Acrobat
+//! requires its client id echoed.
+//!
+//! Failures answer `application/problem+json` (RFC 9457) with the stable error `code`.
+//! Every request logs one JSON line (method, path, provider, mode, type, event id, key
+//! index, outcome, status, duration); never a secret, a header value or a body.
+//!
+//! No `unwrap`, no panic: a panic in wasm kills the isolate for every request it holds.
+
+mod config;
+mod origin;
+
+use ::worker::{console_log, event, Context, Date, Env, Request, Response, ResponseBuilder};
+use serde::Serialize;
+
+use crate::{Error, ErrorKind, Event, Headers, Provider};
+
+use config::Mode;
+
+/// Route prefix of the provider hooks.
+const HOOKS: &str = "/hooks/";
+/// Acrobat Sign's client-id echo header (response), as its docs spell it.
+const ACROBAT_ECHO_HEADER: &str = "X-AdobeSign-ClientId";
+const PROBLEM_JSON: &str = "application/problem+json";
+const CLOUDEVENTS_JSON: &str = "application/cloudevents+json";
+const JSON: &str = "application/json";
+
+#[event(fetch)]
+async fn fetch(req: Request, env: Env, _ctx: Context) -> ::worker::Result<Response> {
+    let started = Date::now().as_millis();
+    // The raw method: `worker::Method` turns any method it does not know into GET.
+    let method = req.inner().method();
+    let path = req.path();
+    let mut log = Log::default();
+    let reply = match route(req, &env, &method, &path, &mut log).await {
+        Ok(reply) => reply,
+        Err(refusal) => {
+            log.outcome = refusal.error.code();
+            problem(&refusal)
+        }
+    };
+    log.status = reply.status;
+    log.duration_ms = Date::now().as_millis().saturating_sub(started);
+    log.method = &method;
+    log.path = &path;
+    console_log!("{}", serde_json::to_string(&log).unwrap_or_default());
+    reply.into_response()
+}
+
+/// An answer, before it becomes a `worker::Response`.
+struct Reply {
+    status: u16,
+    content_type: &'static str,
+    headers: Vec<(&'static str, String)>,
+    body: String,
+}
+
+impl Reply {
+    fn new(status: u16, content_type: &'static str, body: String) -> Reply {
+        Reply {
+            status,
+            content_type,
+            headers: Vec::new(),
+            body,
+        }
+    }
+
+    fn into_response(self) -> ::worker::Result<Response> {
+        let mut builder = ResponseBuilder::new()
+            .with_status(self.status)
+            .with_header("content-type", self.content_type)?
+            .with_header("cache-control", "no-store")?;
+        for (name, value) in &self.headers {
+            builder = builder.with_header(name, value)?;
+        }
+        Ok(builder.fixed(self.body.into_bytes()))
+    }
+}
+
+/// A failure, and for `405` the methods the route does accept.
+struct Refusal {
+    error: Error,
+    allow: Option<&'static str>,
+}
+
+impl From<Error> for Refusal {
+    fn from(error: Error) -> Refusal {
+        Refusal { error, allow: None }
+    }
+}
+
+/// The request's log line.
+#[derive(Default, Serialize)]
+struct Log<'a> {
+    method: &'a str,
+    path: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    provider: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mode: Option<&'static str>,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    event_type: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<String>,
+    /// Index of the secret (or client id) that matched, to follow a rotation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    key: Option<usize>,
+    /// `delivered`, `inspected`, `intent_verified`, `healthy`, or the error code.
+    outcome: &'static str,
+    status: u16,
+    /// Wall time; in Workers the clock only moves across I/O, so this is mostly the
+    /// time spent waiting for the body and for origin.
+    duration_ms: u64,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    warnings: Vec<config::Warning>,
+}
+
+async fn route(
+    req: Request,
+    env: &Env,
+    method: &str,
+    path: &str,
+    log: &mut Log<'_>,
+) -> Result<Reply, Refusal> {
+    if path == "/healthz" {
+        return match method {
+            "GET" | "HEAD" => {
+                log.outcome = "healthy";
+                Ok(Reply::new(200, JSON, r#"{"status":"ok"}"#.to_owned()))
+            }
+            _ => Err(method_not_allowed(method, "GET, HEAD")),
+        };
+    }
+    let Some(name) = path.strip_prefix(HOOKS) else {
+        return Err(Error::new(ErrorKind::NotFound, format!("no route for {path}")).into());
+    };
+    let provider: Provider = name.parse()?;
+    log.provider = Some(provider.as_str());
+    match (method, provider) {
+        ("POST", _) => hook(req, env, provider, log).await,
+        ("GET", Provider::AcrobatSign) => intent(&req, env, log),
+        (_, Provider::AcrobatSign) => Err(method_not_allowed(method, "GET, POST")),
+        _ => Err(method_not_allowed(method, "POST")),
+    }
+}
+
+fn method_not_allowed(method: &str, allow: &'static str) -> Refusal {
+    Refusal {
+        error: Error::new(
+            ErrorKind::MethodNotAllowed,
+            format!("{method} is not accepted here; use {allow}"),
+        ),
+        allow: Some(allow),
+    }
+}
+
+/// `POST /hooks/<provider>`: size limit, configuration, proof over the raw bytes,
+/// normalization, delivery, and the answer the provider requires.
+async fn hook(
+    mut req: Request,
+    env: &Env,
+    provider: Provider,
+    log: &mut Log<'_>,
+) -> Result<Reply, Refusal> {
+    let max_body_bytes = config::max_body_bytes(env, &mut log.warnings);
+    // Refuse a declared oversize before reading a byte; the core checks the real length.
+    if let Some(declared) = content_length(&req) {
+        if declared > max_body_bytes as u64 {
+            return Err(Error::new(
+                ErrorKind::PayloadTooLarge,
+                format!("content-length is {declared} bytes, the limit is {max_body_bytes}"),
+            )
+            .into());
+        }
+    }
+    let mode = config::mode(env, &mut log.warnings)?;
+    log.mode = Some(mode.name());
+    let verify_config = config::verify_config(env, provider, max_body_bytes, &mut log.warnings)?;
+    let headers = request_headers(&req);
+    // Raw bytes, never text: the proof covers the exact bytes sent.
+    let body = req.bytes().await.map_err(|_| {
+        Error::new(
+            ErrorKind::MalformedPayload,
+            "the request body could not be read",
+        )
+    })?;
+    let now = unix_seconds();
+    let verified = crate::verify(provider, &headers, &body, &verify_config, now)?;
+    log.key = Some(verified.verification().key);
+    let event = verified.normalize()?;
+    log.event_type = Some(event.event_type.as_str());
+    log.id = Some(event.id.clone());
+    let client_id = verified.client_id();
+    match mode {
+        Mode::Inspect => {
+            log.outcome = "inspected";
+            Ok(inspect_reply(&event, client_id))
+        }
+        Mode::Direct {
+            origin,
+            secret,
+            timeout_ms,
+        } => {
+            let delivery = crate::delivery(&event, &secret, now);
+            origin::post(&origin, &delivery, timeout_ms).await?;
+            log.outcome = "delivered";
+            Ok(ack_reply(&event, client_id))
+        }
+    }
+}
+
+/// `GET /hooks/acrobat-sign`: Acrobat Sign's verification of intent.
+fn intent(req: &Request, env: &Env, log: &mut Log<'_>) -> Result<Reply, Refusal> {
+    let client_ids = config::acrobat_client_ids(env);
+    let client_id = crate::verify_intent(&request_headers(req), &client_ids)?;
+    log.outcome = "intent_verified";
+    Ok(acrobat_echo(&client_id))
+}
+
+/// Acrobat Sign's required answer: the client id in the header and in the JSON body.
+#[derive(Serialize)]
+struct AcrobatEcho<'a> {
+    #[serde(rename = "xAdobeSignClientId")]
+    client_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    event: Option<&'a Event>,
+}
+
+fn acrobat_echo(client_id: &str) -> Reply {
+    acrobat_reply(client_id, None)
+}
+
+fn acrobat_reply(client_id: &str, event: Option<&Event>) -> Reply {
+    let body = serde_json::to_string(&AcrobatEcho { client_id, event }).unwrap_or_default();
+    let mut reply = Reply::new(200, JSON, body);
+    reply
+        .headers
+        .push((ACROBAT_ECHO_HEADER, client_id.to_owned()));
+    reply
+}
+
+/// Inspect mode: the event itself (Acrobat Sign: wrapped beside the client-id echo).
+fn inspect_reply(event: &Event, client_id: Option<&str>) -> Reply {
+    match client_id {
+        Some(id) => acrobat_reply(id, Some(event)),
+        None => Reply::new(200, CLOUDEVENTS_JSON, event.to_json()),
+    }
+}
+
+/// Direct mode, after origin took the event.
+fn ack_reply(event: &Event, client_id: Option<&str>) -> Reply {
+    #[derive(Serialize)]
+    struct Ack<'a> {
+        id: &'a str,
+        #[serde(rename = "type")]
+        event_type: &'a str,
+    }
+    match client_id {
+        Some(id) => acrobat_echo(id),
+        None => Reply::new(
+            200,
+            JSON,
+            serde_json::to_string(&Ack {
+                id: &event.id,
+                event_type: event.event_type.as_str(),
+            })
+            .unwrap_or_default(),
+        ),
+    }
+}
+
+/// RFC 9457 problem details.
+fn problem(refusal: &Refusal) -> Reply {
+    #[derive(Serialize)]
+    struct Problem<'a> {
+        #[serde(rename = "type")]
+        problem_type: String,
+        title: &'static str,
+        status: u16,
+        detail: &'a str,
+        code: &'static str,
+    }
+    let kind = refusal.error.kind();
+    let status = kind.http_status();
+    let body = serde_json::to_string(&Problem {
+        problem_type: format!("urn:signhook:error:{}", kind.code()),
+        title: kind.title(),
+        status,
+        detail: refusal.error.message(),
+        code: kind.code(),
+    })
+    .unwrap_or_default();
+    let mut reply = Reply::new(status, PROBLEM_JSON, body);
+    if let Some(allow) = refusal.allow {
+        reply.headers.push(("allow", allow.to_owned()));
+    }
+    reply
+}
+
+fn content_length(req: &Request) -> Option<u64> {
+    req.headers()
+        .get("content-length")
+        .ok()
+        .flatten()
+        .and_then(|value| value.trim().parse().ok())
+}
+
+fn request_headers(req: &Request) -> Headers {
+    req.headers().entries().collect()
+}
+
+/// Now, in Unix seconds, from the Workers clock (`SystemTime::now()` panics in wasm).
+fn unix_seconds() -> i64 {
+    i64::try_from(Date::now().as_millis() / 1000).unwrap_or(i64::MAX)
+}
