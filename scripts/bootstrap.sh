@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# Install the project's pinned tools. Idempotent: every step checks whether its
+# pinned result is already there and skips itself if so.
+#
+#   scripts/bootstrap.sh              Rust target/components + cargo CLIs + npm devDependencies
+#   scripts/bootstrap.sh --rust-only  Rust target/components + cargo CLIs only
+#   scripts/bootstrap.sh --browser    also Debian chromium + chromium-driver (apt)
+#
+# Everything comes from crates.io, the npm registry or Debian apt (nothing from
+# GitHub). Nothing is exported permanently; other scripts `. scripts/env.sh`.
+set -euo pipefail
+
+# ---- pins (keep in sync with Cargo.lock's wasm-bindgen and package.json) ----
+WASM_TARGET=wasm32-unknown-unknown
+RUST_COMPONENTS=(rustfmt clippy)
+WORKER_BUILD_VERSION=0.8.7
+WASM_BINDGEN_VERSION=0.2.130
+WASM_PACK_VERSION=0.15.1
+NODE_VERSION=22.23.3 # npm package `node`, see package.json
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
+cd "$ROOT"
+
+usage() { sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+
+WANT_NPM=1
+WANT_BROWSER=0
+for arg in "$@"; do
+  case "$arg" in
+    --rust-only) WANT_NPM=0 ;;
+    --browser) WANT_BROWSER=1 ;;
+    -h | --help) usage; exit 0 ;;
+    *) echo "bootstrap: unknown flag '$arg'" >&2; usage >&2; exit 2 ;;
+  esac
+done
+
+# PATH etc. for this process only (node_modules/.bin, $CARGO_HOME/bin first).
+# shellcheck source=scripts/env.sh
+. "$ROOT/scripts/env.sh"
+CARGO_BIN="${CARGO_HOME:-$HOME/.cargo}/bin"
+
+# ---- helpers ----
+SUMMARY=()
+now() { date +%s.%N; }
+# record STEP STATUS START
+record() {
+  local line
+  line="$(awk -v s="$3" -v e="$(now)" -v n="$1" -v st="$2" \
+    'BEGIN { printf "[bootstrap] %-38s %-16s %6.1fs", n, st, e - s }')"
+  echo "$line"
+  SUMMARY+=("$line")
+}
+# version_is BINARY VERSION: true if `BINARY --version` prints VERSION as a word
+version_is() {
+  [ -x "$1" ] || return 1
+  local out # capture first: `cmd | grep -q` can fail with SIGPIPE under pipefail
+  out="$("$1" --version 2>/dev/null)" || return 1
+  grep -qw -- "${2//./\\.}" <<<"$out"
+}
+has_target() { grep -qx "$WASM_TARGET" <<<"$(rustup target list --installed)"; }
+die() { echo "bootstrap: $*" >&2; exit 1; }
+
+# ---- Rust: wasm32 target and components ----
+step_rust_target() {
+  local t0; t0="$(now)"
+  if has_target; then
+    record "rustup target $WASM_TARGET" "already present" "$t0"
+  else
+    rustup target add "$WASM_TARGET"
+    has_target || die "target $WASM_TARGET not installed"
+    record "rustup target $WASM_TARGET" "installed" "$t0"
+  fi
+}
+
+step_rust_components() {
+  local t0 missing=() c installed
+  t0="$(now)"
+  installed="$(rustup component list --installed)"
+  for c in "${RUST_COMPONENTS[@]}"; do
+    grep -q "^$c-" <<<"$installed" || grep -qx "$c" <<<"$installed" || missing+=("$c")
+  done
+  if [ "${#missing[@]}" -eq 0 ]; then
+    record "rustup components ${RUST_COMPONENTS[*]}" "already present" "$t0"
+  else
+    rustup component add "${missing[@]}"
+    record "rustup components ${RUST_COMPONENTS[*]}" "installed" "$t0"
+  fi
+}
+
+# cargo_tool NAME "BINARY..." VERSION CARGO_INSTALL_ARGS...
+# Skips when every BINARY in $CARGO_HOME/bin prints VERSION; otherwise
+# `cargo install --force` (only reached when something is missing or wrong).
+cargo_tool() {
+  local name="$1" bins="$2" version="$3" t0 b ok=1
+  shift 3
+  t0="$(now)"
+  for b in $bins; do version_is "$CARGO_BIN/$b" "$version" || ok=0; done
+  if [ "$ok" -eq 1 ]; then
+    record "$name $version" "already present" "$t0"
+    return
+  fi
+  cargo install --force "$@" --version "$version"
+  for b in $bins; do
+    version_is "$CARGO_BIN/$b" "$version" ||
+      die "$CARGO_BIN/$b --version does not print $version after cargo install"
+  done
+  record "$name $version" "installed" "$t0"
+}
+
+step_worker_build() {
+  cargo_tool worker-build worker-build "$WORKER_BUILD_VERSION" --locked worker-build
+}
+
+step_wasm_bindgen() {
+  # No --locked: wasm-bindgen-cli's own lockfile pins a yanked webpki-roots.
+  cargo_tool wasm-bindgen-cli "wasm-bindgen wasm-bindgen-test-runner" "$WASM_BINDGEN_VERSION" wasm-bindgen-cli
+}
+
+step_wasm_pack() {
+  cargo_tool wasm-pack wasm-pack "$WASM_PACK_VERSION" --locked wasm-pack
+}
+
+# ---- npm devDependencies (Node 22, wrangler, binaryen, esbuild, ...) ----
+npm_up_to_date() {
+  local stamp="$ROOT/node_modules/.package-lock.json"
+  [ -f "$stamp" ] || return 1
+  [ "$stamp" -nt "$ROOT/package.json" ] || return 1
+  if [ -f "$ROOT/package-lock.json" ]; then
+    [ "$stamp" -nt "$ROOT/package-lock.json" ] || return 1
+  fi
+  # The `node` package's binary arrives through its install script (pitfall 6/8).
+  [ "$("$ROOT/node_modules/.bin/node" --version 2>/dev/null)" = "v$NODE_VERSION" ] || return 1
+  local b
+  for b in wrangler wasm-opt esbuild tsc; do
+    [ -x "$ROOT/node_modules/.bin/$b" ] || return 1
+  done
+}
+
+step_npm() {
+  local t0; t0="$(now)"
+  if npm_up_to_date; then
+    record "npm devDependencies" "already present" "$t0"
+    return
+  fi
+  command -v npm >/dev/null || die "npm not found"
+  # `npm ci` fails on a lockfile made here (pitfall 7); never --ignore-scripts
+  # (the node package needs its preinstall; allowScripts in package.json approves it).
+  npm install --no-audit --no-fund
+  local got
+  got="$("$ROOT/node_modules/.bin/node" --version 2>/dev/null || true)"
+  [ "$got" = "v$NODE_VERSION" ] ||
+    die "node_modules/.bin/node prints '$got', expected v$NODE_VERSION (did the node package's install script run? check allowScripts)"
+  # npm may write package-lock.json after node_modules/.package-lock.json:
+  # make the stamp the newest so the next run skips this step.
+  touch "$ROOT/node_modules/.package-lock.json"
+  record "npm devDependencies" "installed" "$t0"
+}
+
+# ---- Debian chromium + chromedriver (optional) ----
+step_browser() {
+  local t0; t0="$(now)"
+  if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then
+    record "apt chromium chromium-driver" "already present" "$t0"
+    return
+  fi
+  local sudo=()
+  if [ "$(id -u)" -ne 0 ]; then sudo=(sudo); fi
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver
+  [ -x /usr/bin/chromium ] || die "/usr/bin/chromium missing after apt-get install"
+  record "apt chromium chromium-driver" "installed" "$t0"
+}
+
+# ---- run ----
+T_START="$(now)"
+step_rust_target
+step_rust_components
+step_worker_build
+step_wasm_bindgen
+step_wasm_pack
+if [ "$WANT_NPM" -eq 1 ]; then step_npm; fi
+if [ "$WANT_BROWSER" -eq 1 ]; then step_browser; fi
+
+echo "[bootstrap] ---- summary ----"
+printf '%s\n' "${SUMMARY[@]}"
+record "total" "done" "$T_START" >/dev/null
+echo "${SUMMARY[-1]}"

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Runs every test: formatting and lints (native and wasm32), the Rust suites (unit,
+# fixtures, properties, CLI, README tables, doctests), then the Worker end-to-end suite in
+# workerd, the npm package suites, and the browser test of the validator page.
+# Installs what it needs first (pinned; skipped when present). Safe to run twice.
+#
+#   scripts/test.sh            everything
+#   scripts/test.sh --rust     only the Rust part (no wasm tools, no browser)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+part=all
+case "${1:-}" in
+  --rust) part=rust ;;
+  "") ;;
+  *) echo "usage: scripts/test.sh [--rust]" >&2; exit 2 ;;
+esac
+
+step() { printf '\n== %s\n' "$*"; }
+
+if [ "$part" = rust ]; then
+  bash scripts/bootstrap.sh --rust-only
+else
+  bash scripts/bootstrap.sh --browser
+fi
+# shellcheck source=scripts/env.sh
+. scripts/env.sh
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy (native)"
+cargo clippy --all-targets --locked -- -D warnings
+
+step "cargo clippy (wasm32, features js,worker)"
+cargo clippy --lib --target wasm32-unknown-unknown --features js,worker --locked -- -D warnings
+
+step "cargo test (native)"
+cargo test --locked
+
+if [ "$part" = rust ]; then
+  exit 0
+fi
+
+step "Worker end-to-end (workerd)"
+bash scripts/test-worker.sh
+
+step "npm package"
+bash scripts/test-npm.sh
+
+step "validator page in Chromium"
+bash scripts/test-browser.sh

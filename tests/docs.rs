@@ -1,0 +1,176 @@
+//! README's generated tables match the code: the event mapping (from each provider's
+//! table) and the error codes (from `ErrorKind`). `UPDATE_README=1 cargo test --test docs`
+//! rewrites them between their markers.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use signhook::{ErrorKind, EventType, Provider};
+
+fn mapping_table() -> String {
+    // type → provider → names
+    let mut rows: BTreeMap<usize, BTreeMap<usize, Vec<&str>>> = BTreeMap::new();
+    for (pi, provider) in Provider::ALL.iter().enumerate() {
+        for (name, t) in provider.event_types() {
+            let ti = EventType::ALL.iter().position(|x| x == t).unwrap();
+            rows.entry(ti)
+                .or_default()
+                .entry(pi)
+                .or_default()
+                .push(name);
+        }
+    }
+    let mut out = String::from("| type | ");
+    out += &Provider::ALL.map(|p| p.as_str()).join(" | ");
+    out += " |\n|---|---|---|---|---|\n";
+    for (ti, t) in EventType::ALL.iter().enumerate() {
+        let by_provider = rows.remove(&ti).unwrap_or_default();
+        let cells: Vec<String> = (0..Provider::ALL.len())
+            .map(|pi| {
+                by_provider
+                    .get(&pi)
+                    .map(|names| {
+                        names
+                            .iter()
+                            .map(|n| format!("`{n}`"))
+                            .collect::<Vec<_>>()
+                            .join("<br>")
+                    })
+                    .unwrap_or_else(|| "—".into())
+            })
+            .collect();
+        let note = if *t == EventType::Other {
+            " (and every unknown name)"
+        } else {
+            ""
+        };
+        writeln!(out, "| `{}`{note} | {} |", t.as_str(), cells.join(" | ")).unwrap();
+    }
+    out
+}
+
+fn error_table() -> String {
+    let mut out = String::from("| code | HTTP | meaning |\n|---|---|---|\n");
+    for kind in ErrorKind::ALL {
+        writeln!(
+            out,
+            "| `{}` | {} | {} |",
+            kind.code(),
+            kind.http_status(),
+            kind.title()
+        )
+        .unwrap();
+    }
+    out
+}
+
+fn section(readme: &str, name: &str) -> Option<(usize, usize)> {
+    let begin = format!("<!-- BEGIN GENERATED: {name} -->\n");
+    let end = format!("<!-- END GENERATED: {name} -->");
+    let start = readme.find(&begin)? + begin.len();
+    let stop = start + readme[start..].find(&end)?;
+    Some((start, stop))
+}
+
+#[test]
+fn readme_tables_match_the_code() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+    let mut readme = std::fs::read_to_string(&path).unwrap();
+    let mut stale = Vec::new();
+    for (name, table) in [("events", mapping_table()), ("errors", error_table())] {
+        let (start, stop) =
+            section(&readme, name).unwrap_or_else(|| panic!("README lacks the {name} markers"));
+        if readme[start..stop] != table {
+            stale.push(name);
+            readme.replace_range(start..stop, &table);
+        }
+    }
+    if std::env::var_os("UPDATE_README").is_some() {
+        std::fs::write(&path, readme).unwrap();
+        return;
+    }
+    assert!(
+        stale.is_empty(),
+        "README tables {stale:?} are stale: run UPDATE_README=1 cargo test --test docs"
+    );
+}
+
+#[test]
+fn every_provider_event_name_is_listed_once() {
+    for provider in Provider::ALL {
+        let mut names: Vec<_> = provider.event_types().iter().map(|(n, _)| *n).collect();
+        let total = names.len();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), total, "{provider} lists a name twice");
+        for name in names {
+            assert_eq!(
+                provider.event_type(name),
+                provider
+                    .event_types()
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .unwrap()
+                    .1
+            );
+        }
+        assert_eq!(provider.event_type("never.heard.of.it"), EventType::Other);
+    }
+}
+
+/// Every event name in the providers' own pages (../shared/providers) is mapped.
+#[test]
+fn provider_catalogues_are_fully_mapped() {
+    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/providers");
+    let Ok(acrobat) = std::fs::read_to_string(shared.join("acrobat-sign-webhook-events.txt"))
+    else {
+        eprintln!("skipped: ../shared/providers is not beside this checkout");
+        return;
+    };
+    let zigned = std::fs::read_to_string(shared.join("zigned-create-webhook.txt")).unwrap();
+    let yousign =
+        std::fs::read_to_string(shared.join("yousign-webhook-subscriptions.txt")).unwrap();
+    let known = |p: Provider, name: &str| p.event_types().iter().any(|(n, _)| *n == name);
+    let mut checked = [0usize; 3];
+    // Acrobat: headings are lines holding just an event name.
+    for line in acrobat.lines().map(str::trim) {
+        let is_event = ["AGREEMENT_", "MEGASIGN_", "WIDGET_", "LIBRARY_DOCUMENT_"]
+            .iter()
+            .any(|p| line.starts_with(p))
+            && line.bytes().all(|b| b.is_ascii_uppercase() || b == b'_')
+            && !line.ends_with("_ALL");
+        assert!(
+            !is_event || known(Provider::AcrobatSign, line),
+            "acrobat-sign: {line} unmapped"
+        );
+    }
+    // Zigned: the subscription enum, one name a line, with a leading ", " after the first.
+    for line in zigned.lines() {
+        let name = line
+            .trim()
+            .trim_start_matches(", ")
+            .trim_start_matches("Possible values: [");
+        let dotted = name.split('.').count() >= 3
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b == b'.' || b == b'_');
+        assert!(
+            !dotted || known(Provider::Zigned, name),
+            "zigned: {name} unmapped"
+        );
+    }
+    // Yousign: table rows start with the event name glued to its description.
+    for line in yousign.lines() {
+        let token: String = line
+            .chars()
+            .take_while(|c| c.is_ascii_lowercase() || *c == '.' || *c == '_')
+            .collect();
+        if token.contains('.') && !token.ends_with('.') {
+            assert!(
+                known(Provider::Yousign, &token),
+                "yousign: {token} unmapped"
+            );
+        }
+    }
+}
