@@ -14,10 +14,9 @@
 //! `agreement`, `megaSign`, `widget` or `libraryDocument`.
 //! <https://developer.adobe.com/acrobat-sign/docs/overview/acrobat_sign_events/webhookeventsagreements>
 
-use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::wire::{parse_object, List, Loose, Text};
+use super::wire::{parse_object, wire, List, Loose, Text};
 use super::{Fields, Proof};
 use crate::error::{Error, ErrorKind};
 use crate::event::{Covers, Document, EnvelopeStatus, EventType, Scheme, Verification};
@@ -167,102 +166,73 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
-struct Payload<'a> {
-    #[serde(borrow)]
-    webhook_notification_id: Text<'a>,
-    #[serde(borrow)]
-    event: Text<'a>,
-    #[serde(borrow)]
-    event_date: Text<'a>,
-    #[serde(borrow)]
-    participant_user_id: Text<'a>,
-    #[serde(borrow)]
-    participant_user_email: Text<'a>,
-    #[serde(borrow)]
-    participant_role: Text<'a>,
-    #[serde(borrow)]
-    action_type: Text<'a>,
-    #[serde(borrow)]
-    acting_user_email: Text<'a>,
-    #[serde(borrow)]
-    acting_user_ip_address: Text<'a>,
-    #[serde(borrow)]
-    agreement_cancellation_info: Loose<Cancellation<'a>>,
-    #[serde(borrow)]
-    agreement: Loose<Resource<'a>>,
-    #[serde(borrow, alias = "megasign")]
-    mega_sign: Loose<Resource<'a>>,
-    #[serde(borrow)]
-    widget: Loose<Resource<'a>>,
-    #[serde(borrow, alias = "library_document")]
-    library_document: Loose<Resource<'a>>,
+wire! {
+    struct Payload<'a> {
+        webhook_notification_id: Text<'a> = "webhookNotificationId",
+        event: Text<'a> = "event",
+        event_date: Text<'a> = "eventDate",
+        participant_user_id: Text<'a> = "participantUserId",
+        participant_user_email: Text<'a> = "participantUserEmail",
+        participant_role: Text<'a> = "participantRole",
+        action_type: Text<'a> = "actionType",
+        acting_user_email: Text<'a> = "actingUserEmail",
+        acting_user_ip_address: Text<'a> = "actingUserIpAddress",
+        agreement_cancellation_info: Loose<Cancellation<'a>> = "agreementCancellationInfo",
+        agreement: Loose<Resource<'a>> = "agreement",
+        mega_sign: Loose<Resource<'a>> = "megaSign" | "megasign",
+        widget: Loose<Resource<'a>> = "widget",
+        library_document: Loose<Resource<'a>> = "libraryDocument" | "library_document",
+    }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct Cancellation<'a> {
-    #[serde(borrow)]
-    comment: Text<'a>,
+wire! {
+    struct Cancellation<'a> {
+        comment: Text<'a> = "comment",
+    }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
-struct Resource<'a> {
-    #[serde(borrow)]
-    id: Text<'a>,
-    #[serde(borrow)]
-    name: Text<'a>,
-    #[serde(borrow)]
-    status: Text<'a>,
-    #[serde(borrow)]
-    participant_sets_info: Loose<ParticipantSets<'a>>,
-    #[serde(borrow)]
-    documents_info: Loose<Documents<'a>>,
+wire! {
+    struct Resource<'a> {
+        id: Text<'a> = "id",
+        name: Text<'a> = "name",
+        status: Text<'a> = "status",
+        participant_sets_info: Loose<ParticipantSets<'a>> = "participantSetsInfo",
+        documents_info: Loose<Documents<'a>> = "documentsInfo",
+    }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
-struct ParticipantSets<'a> {
-    #[serde(borrow)]
-    participant_sets: List<ParticipantSet<'a>>,
+wire! {
+    struct ParticipantSets<'a> {
+        participant_sets: List<ParticipantSet<'a>> = "participantSets",
+    }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default, rename_all = "camelCase")]
-struct ParticipantSet<'a> {
-    #[serde(borrow)]
-    member_infos: List<Member<'a>>,
-    #[serde(borrow)]
-    role: Text<'a>,
-    #[serde(borrow)]
-    status: Text<'a>,
+wire! {
+    struct ParticipantSet<'a> {
+        member_infos: List<Member<'a>> = "memberInfos",
+        role: Text<'a> = "role",
+        status: Text<'a> = "status",
+    }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct Member<'a> {
-    #[serde(borrow)]
-    email: Text<'a>,
-    #[serde(borrow)]
-    name: Text<'a>,
+wire! {
+    struct Member<'a> {
+        email: Text<'a> = "email",
+        name: Text<'a> = "name",
+    }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct Documents<'a> {
-    #[serde(borrow)]
-    documents: List<DocumentInfo<'a>>,
+wire! {
+    struct Documents<'a> {
+        documents: List<DocumentInfo<'a>> = "documents",
+    }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct DocumentInfo<'a> {
-    #[serde(borrow)]
-    id: Text<'a>,
-    #[serde(borrow)]
-    name: Text<'a>,
+wire! {
+    struct DocumentInfo<'a> {
+        id: Text<'a> = "id",
+        name: Text<'a> = "name",
+    }
 }
 
 fn envelope_status(status: &str) -> EnvelopeStatus {

@@ -244,9 +244,13 @@ pub fn verify<'a>(
     let proof = match provider {
         Provider::ZohoSign => zoho_sign::verify(headers, body, &config.secrets),
         Provider::AcrobatSign => acrobat_sign::verify(headers, &config.client_ids),
-        Provider::Zigned => {
-            zigned::verify(headers, body, &config.secrets, now, config.tolerance_seconds)
-        }
+        Provider::Zigned => zigned::verify(
+            headers,
+            body,
+            &config.secrets,
+            now,
+            config.tolerance_seconds,
+        ),
         Provider::Yousign => yousign::verify(headers, body, &config.secrets),
     }?;
     Ok(Verified {

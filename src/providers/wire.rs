@@ -5,16 +5,57 @@
 //! builds no `serde_json::Value` tree (invariant 8), so:
 //! - [`Text`] takes any JSON value: strings borrow from the body, numbers and booleans
 //!   become text, `null`, objects and arrays become "absent";
-//! - [`Loose`] parses a nested value as `T` when it fits, and as "absent" when it does not,
-//!   by capturing it as a borrowed `RawValue` first.
+//! - [`Loose`], [`List`], [`OneOrMany`] and [`Ref`] read nested objects in the same single
+//!   pass and skip whatever has another shape;
+//! - [`wire!`] declares a struct whose fields are all such types, with a map visitor that
+//!   ignores unknown keys and lets a repeated key win last (as `JSON.parse` does), so a
+//!   wire struct never fails on well-formed JSON.
 
 use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde::Deserialize as DeriveDeserialize;
 use serde_json::value::RawValue;
+
+/// Declares a private wire struct and its single-pass, never-failing `Deserialize`.
+/// Each field names the JSON key(s) it reads: `field: Type = "key" | "alias"`.
+macro_rules! wire {
+    ($(#[$meta:meta])* struct $name:ident<'a> { $($field:ident : $ty:ty = $($key:literal)|+,)* }) => {
+        $(#[$meta])*
+        #[derive(Default)]
+        struct $name<'a> {
+            $($field: $ty,)*
+            _body: ::std::marker::PhantomData<&'a str>,
+        }
+
+        impl<'de: 'a, 'a> ::serde::Deserialize<'de> for $name<'a> {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<$name<'a>, D::Error> {
+                struct WireVisitor<'a>(::std::marker::PhantomData<$name<'a>>);
+                impl<'de: 'a, 'a> ::serde::de::Visitor<'de> for WireVisitor<'a> {
+                    type Value = $name<'a>;
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(concat!("a ", stringify!($name), " object"))
+                    }
+                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> Result<$name<'a>, A::Error> {
+                        let mut out = $name::default();
+                        while let Some(key) = map.next_key::<$crate::providers::wire::Key<'de>>()? {
+                            match key.0.as_ref() {
+                                $($($key)|+ => out.$field = map.next_value()?,)*
+                                _ => {
+                                    map.next_value::<::serde::de::IgnoredAny>()?;
+                                }
+                            }
+                        }
+                        Ok(out)
+                    }
+                }
+                d.deserialize_map(WireVisitor(::std::marker::PhantomData))
+            }
+        }
+    };
+}
+pub(crate) use wire;
 
 /// A scalar read as text, or absent.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -108,7 +149,10 @@ impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
     }
 }
 
-/// A nested value parsed as `T` when it fits, otherwise absent. Never fails.
+/// A nested value: `T` when it is a JSON object, absent when it is anything else.
+///
+/// Single pass: an object is handed straight to `T` (a [`wire!`] struct, whose fields
+/// accept any value, so it cannot fail on well-formed JSON); anything else is skipped.
 #[derive(Debug)]
 pub(crate) struct Loose<T>(pub(crate) Option<T>);
 
@@ -124,14 +168,60 @@ impl<T> Loose<T> {
     }
 }
 
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for Loose<T> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Loose<T>, D::Error> {
-        let raw = <&'de RawValue>::deserialize(d)?;
-        Ok(Loose(serde_json::from_str(raw.get()).ok()))
+/// Skips every non-object value, so the three wrappers below share it.
+macro_rules! skip_non_objects {
+    ($value:ty, $absent:expr) => {
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<$value, E> {
+            Ok($absent)
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<$value, E> {
+            Ok($absent)
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<$value, E> {
+            Ok($absent)
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<$value, E> {
+            Ok($absent)
+        }
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<$value, E> {
+            Ok($absent)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<$value, E> {
+            Ok($absent)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<$value, E> {
+            Ok($absent)
+        }
+    };
+}
+
+struct LooseVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for LooseVisitor<T> {
+    type Value = Loose<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    skip_non_objects!(Loose<T>, Loose(None));
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Loose<T>, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Loose(None))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Loose<T>, A::Error> {
+        T::deserialize(de::value::MapAccessDeserializer::new(map)).map(|t| Loose(Some(t)))
     }
 }
 
-/// A JSON array whose items are each [`Loose`]: one odd item does not hide the others.
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Loose<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Loose<T>, D::Error> {
+        d.deserialize_any(LooseVisitor(PhantomData))
+    }
+}
+
+/// A JSON array of objects read as `T`; other items, and a non-array, are skipped.
 #[derive(Debug)]
 pub(crate) struct List<T>(pub(crate) Vec<T>);
 
@@ -147,54 +237,42 @@ impl<T> List<T> {
     }
 }
 
+/// Reads every object of an array as `T`.
+fn objects_of<'de, T: Deserialize<'de>, A: SeqAccess<'de>>(mut seq: A) -> Result<Vec<T>, A::Error> {
+    let mut items = Vec::new();
+    while let Some(Loose(item)) = seq.next_element::<Loose<T>>()? {
+        items.extend(item);
+    }
+    Ok(items)
+}
+
+struct ListVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for ListVisitor<T> {
+    type Value = List<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    skip_non_objects!(List<T>, List::default());
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<List<T>, A::Error> {
+        objects_of(seq).map(List)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<List<T>, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(List::default())
+    }
+}
+
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for List<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<List<T>, D::Error> {
-        struct ListVisitor<T>(PhantomData<T>);
-        impl<'de, T: Deserialize<'de>> Visitor<'de> for ListVisitor<T> {
-            type Value = List<T>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("any JSON value")
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<List<T>, A::Error> {
-                let mut items = Vec::new();
-                while let Some(Loose(item)) = seq.next_element::<Loose<T>>()? {
-                    items.extend(item);
-                }
-                Ok(List(items))
-            }
-        }
-        let raw = <&'de RawValue>::deserialize(d)?;
-        let mut de = serde_json::Deserializer::from_str(raw.get());
-        Ok(de
-            .deserialize_any(ListVisitor(PhantomData))
-            .unwrap_or_default())
+        d.deserialize_any(ListVisitor(PhantomData))
     }
 }
 
-/// A reference to another resource: its id as a scalar, or an object with an `id`.
-#[derive(Debug, Default)]
-pub(crate) struct Ref<'a>(pub(crate) Text<'a>);
-
-#[derive(DeriveDeserialize, Default)]
-#[serde(default)]
-struct IdObject<'a> {
-    #[serde(borrow)]
-    id: Text<'a>,
-}
-
-impl<'de: 'a, 'a> Deserialize<'de> for Ref<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Ref<'a>, D::Error> {
-        let raw = <&'de RawValue>::deserialize(d)?;
-        let text = if raw.get().starts_with('{') {
-            serde_json::from_str::<IdObject<'a>>(raw.get()).map(|o| o.id)
-        } else {
-            serde_json::from_str::<Text<'a>>(raw.get())
-        };
-        Ok(Ref(text.unwrap_or_default()))
-    }
-}
-
-/// One `T` or an array of them; anything else is empty.
+/// One object read as `T`, or an array of them; anything else is empty.
 #[derive(Debug)]
 pub(crate) struct OneOrMany<T>(pub(crate) Vec<T>);
 
@@ -204,20 +282,100 @@ impl<T> Default for OneOrMany<T> {
     }
 }
 
+struct OneOrManyVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for OneOrManyVisitor<T> {
+    type Value = OneOrMany<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    skip_non_objects!(OneOrMany<T>, OneOrMany::default());
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<OneOrMany<T>, A::Error> {
+        objects_of(seq).map(OneOrMany)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<OneOrMany<T>, A::Error> {
+        T::deserialize(de::value::MapAccessDeserializer::new(map)).map(|t| OneOrMany(vec![t]))
+    }
+}
+
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<OneOrMany<T>, D::Error> {
-        let raw = <&'de RawValue>::deserialize(d)?;
-        let items = if raw.get().starts_with('[') {
-            serde_json::from_str::<List<T>>(raw.get())
-                .map(|l| l.0)
-                .unwrap_or_default()
-        } else {
-            serde_json::from_str::<T>(raw.get())
-                .ok()
-                .into_iter()
-                .collect()
-        };
-        Ok(OneOrMany(items))
+        d.deserialize_any(OneOrManyVisitor(PhantomData))
+    }
+}
+
+/// A reference to another resource: its id as a scalar, or an object with an `id`.
+#[derive(Debug, Default)]
+pub(crate) struct Ref<'a>(pub(crate) Text<'a>);
+
+wire! {
+    struct IdObject<'a> {
+        id: Text<'a> = "id",
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Ref<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Ref<'a>, D::Error> {
+        struct RefVisitor<'a>(PhantomData<Ref<'a>>);
+        impl<'de: 'a, 'a> Visitor<'de> for RefVisitor<'a> {
+            type Value = Ref<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Ref<'a>, A::Error> {
+                IdObject::deserialize(de::value::MapAccessDeserializer::new(map)).map(|o| Ref(o.id))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Ref<'a>, A::Error> {
+                TextVisitor(PhantomData).visit_seq(seq).map(Ref)
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Ref<'a>, E> {
+                TextVisitor(PhantomData).visit_borrowed_str(v).map(Ref)
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Ref<'a>, E> {
+                TextVisitor(PhantomData).visit_str(v).map(Ref)
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Ref<'a>, E> {
+                TextVisitor(PhantomData).visit_i64(v).map(Ref)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Ref<'a>, E> {
+                TextVisitor(PhantomData).visit_u64(v).map(Ref)
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Ref<'a>, E> {
+                TextVisitor(PhantomData).visit_f64(v).map(Ref)
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Ref<'a>, E> {
+                TextVisitor(PhantomData).visit_bool(v).map(Ref)
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Ref<'a>, E> {
+                Ok(Ref(Text(None)))
+            }
+        }
+        d.deserialize_any(RefVisitor(PhantomData))
+    }
+}
+
+/// A map key, borrowed from the body when it has no escapes.
+pub(crate) struct Key<'de>(pub(crate) Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Key<'de>, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string key")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+        }
+        d.deserialize_str(KeyVisitor)
     }
 }
 
@@ -245,24 +403,21 @@ pub(crate) fn parse_object<'a, T: Deserialize<'a>>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde::Deserialize;
 
-    #[derive(Deserialize, Default, Debug)]
-    #[serde(default)]
-    struct Probe<'a> {
-        #[serde(borrow)]
-        id: Text<'a>,
-        #[serde(borrow)]
-        inner: Loose<Inner<'a>>,
-        #[serde(borrow)]
-        list: List<Inner<'a>>,
+    wire! {
+        #[derive(Debug)]
+        struct Probe<'a> {
+            id: Text<'a> = "id",
+            inner: Loose<Inner<'a>> = "inner",
+            list: List<Inner<'a>> = "list",
+        }
     }
 
-    #[derive(Deserialize, Default, Debug)]
-    #[serde(default)]
-    struct Inner<'a> {
-        #[serde(borrow)]
-        name: Text<'a>,
+    wire! {
+        #[derive(Debug)]
+        struct Inner<'a> {
+            name: Text<'a> = "name",
+        }
     }
 
     fn probe(json: &str) -> Probe<'_> {
@@ -306,6 +461,18 @@ mod tests {
         let names: Vec<_> = p.list.iter().filter_map(|i| i.name.get()).collect();
         assert_eq!(names, ["a", "b"]);
         assert!(probe(r#"{"list":{"name":"a"}}"#).list.0.is_empty());
+    }
+
+    #[test]
+    fn repeated_keys_last_wins_and_unknown_keys_are_skipped() {
+        let p = probe(
+            r#"{"id":"a","x":{"deep":[1,{"id":2}]},"id":"b","inner":{"name":1},"inner":null}"#,
+        );
+        assert_eq!(p.id.get(), Some("b"));
+        assert!(p.inner.as_ref().is_none());
+        let p = probe(r#"{"list":[{"name":"a","name":"c"}],"id":"\u0041"}"#);
+        assert_eq!(p.list.iter().next().unwrap().name.get(), Some("c"));
+        assert_eq!(p.id.get(), Some("A"));
     }
 
     #[test]

@@ -13,10 +13,9 @@
 //! <https://developers.yousign.com/docs/webhook-messages>,
 //! <https://developers.yousign.com/docs/subscription>
 
-use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::wire::{parse_object, List, Loose, Text};
+use super::wire::{parse_object, wire, List, Loose, Text};
 use super::{require_secrets, signature_header, Fields, Proof, Provider};
 use crate::error::{Error, ErrorKind};
 use crate::event::{
@@ -136,96 +135,70 @@ pub(super) fn sign(secret: &Secret, body: &[u8]) -> String {
     format!("sha256={}", hex_encode(&hmac_sha256(secret, &[body])))
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct Payload<'a> {
-    #[serde(borrow)]
-    event_id: Text<'a>,
-    #[serde(borrow)]
-    event_name: Text<'a>,
-    #[serde(borrow)]
-    event_time: Text<'a>,
-    #[serde(borrow)]
-    sandbox: Text<'a>,
-    #[serde(borrow)]
-    data: Loose<Data<'a>>,
+wire! {
+    struct Payload<'a> {
+        event_id: Text<'a> = "event_id",
+        event_name: Text<'a> = "event_name",
+        event_time: Text<'a> = "event_time",
+        sandbox: Text<'a> = "sandbox",
+        data: Loose<Data<'a>> = "data",
+    }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct Data<'a> {
-    #[serde(borrow)]
-    signature_request: Loose<SignatureRequest<'a>>,
-    #[serde(borrow)]
-    signer: Loose<Person<'a>>,
-    #[serde(borrow)]
-    approver: Loose<Person<'a>>,
-    #[serde(borrow)]
-    electronic_seal: Loose<Seal<'a>>,
+wire! {
+    struct Data<'a> {
+        signature_request: Loose<SignatureRequest<'a>> = "signature_request",
+        signer: Loose<Person<'a>> = "signer",
+        approver: Loose<Person<'a>> = "approver",
+        electronic_seal: Loose<Seal<'a>> = "electronic_seal",
+    }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct SignatureRequest<'a> {
-    #[serde(borrow)]
-    id: Text<'a>,
-    #[serde(borrow)]
-    name: Text<'a>,
-    #[serde(borrow)]
-    status: Text<'a>,
-    #[serde(borrow)]
-    documents: List<SrDocument<'a>>,
-    #[serde(borrow)]
-    decline_information: Loose<Decline<'a>>,
+wire! {
+    struct SignatureRequest<'a> {
+        id: Text<'a> = "id",
+        name: Text<'a> = "name",
+        status: Text<'a> = "status",
+        documents: List<SrDocument<'a>> = "documents",
+        decline_information: Loose<Decline<'a>> = "decline_information",
+    }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct SrDocument<'a> {
-    #[serde(borrow)]
-    id: Text<'a>,
-    #[serde(borrow)]
-    filename: Text<'a>,
-    #[serde(borrow)]
-    name: Text<'a>,
+wire! {
+    struct SrDocument<'a> {
+        id: Text<'a> = "id",
+        filename: Text<'a> = "filename",
+        name: Text<'a> = "name",
+    }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct Decline<'a> {
-    #[serde(borrow)]
-    reason: Text<'a>,
+wire! {
+    struct Decline<'a> {
+        reason: Text<'a> = "reason",
+    }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct Person<'a> {
-    #[serde(borrow)]
-    id: Text<'a>,
-    #[serde(borrow)]
-    status: Text<'a>,
-    #[serde(borrow)]
-    info: Loose<PersonInfo<'a>>,
+wire! {
+    struct Person<'a> {
+        id: Text<'a> = "id",
+        status: Text<'a> = "status",
+        info: Loose<PersonInfo<'a>> = "info",
+    }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct PersonInfo<'a> {
-    #[serde(borrow)]
-    email: Text<'a>,
-    #[serde(borrow)]
-    first_name: Text<'a>,
-    #[serde(borrow)]
-    last_name: Text<'a>,
+wire! {
+    struct PersonInfo<'a> {
+        email: Text<'a> = "email",
+        first_name: Text<'a> = "first_name",
+        last_name: Text<'a> = "last_name",
+    }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct Seal<'a> {
-    #[serde(borrow)]
-    id: Text<'a>,
-    #[serde(borrow)]
-    status: Text<'a>,
+wire! {
+    struct Seal<'a> {
+        id: Text<'a> = "id",
+        status: Text<'a> = "status",
+    }
 }
 
 fn envelope_status(status: &str) -> EnvelopeStatus {

@@ -18,10 +18,9 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::wire::{parse_object, Loose, OneOrMany, Ref, Text};
+use super::wire::{parse_object, wire, Loose, OneOrMany, Ref, Text};
 use super::{require_secrets, signature_header, Fields, Proof, Provider};
 use crate::error::{Error, ErrorKind};
 use crate::event::{Covers, Document, EnvelopeStatus, EventType, Scheme, Verification};
@@ -325,62 +324,43 @@ pub(super) fn sign(secret: &Secret, body: &[u8], timestamp: i64) -> String {
     format!("t={t},v1={}", hex_encode(&tag))
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct Payload<'a> {
-    #[serde(borrow)]
-    event: Text<'a>,
-    #[serde(borrow)]
-    event_type: Text<'a>,
-    #[serde(borrow)]
-    data: Loose<Data<'a>>,
+wire! {
+    struct Payload<'a> {
+        event: Text<'a> = "event",
+        event_type: Text<'a> = "event_type",
+        data: Loose<Data<'a>> = "data",
+    }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct Data<'a> {
-    #[serde(borrow)]
-    id: Text<'a>,
-    #[serde(borrow)]
-    title: Text<'a>,
-    #[serde(borrow)]
-    name: Text<'a>,
-    #[serde(borrow)]
-    email: Text<'a>,
-    #[serde(borrow)]
-    role: Text<'a>,
-    #[serde(borrow)]
-    status: Text<'a>,
-    #[serde(borrow)]
-    test_mode: Text<'a>,
-    #[serde(borrow)]
-    agreement: Ref<'a>,
-    #[serde(borrow)]
-    participant: Ref<'a>,
-    #[serde(borrow)]
-    cancellation_reason: Text<'a>,
-    #[serde(borrow)]
-    updated_at: Text<'a>,
-    #[serde(borrow)]
-    created_at: Text<'a>,
-    #[serde(borrow)]
-    documents: Loose<BTreeMap<Cow<'a, str>, Loose<DocumentSlot<'a>>>>,
+wire! {
+    struct Data<'a> {
+        id: Text<'a> = "id",
+        title: Text<'a> = "title",
+        name: Text<'a> = "name",
+        email: Text<'a> = "email",
+        role: Text<'a> = "role",
+        status: Text<'a> = "status",
+        test_mode: Text<'a> = "test_mode",
+        agreement: Ref<'a> = "agreement",
+        participant: Ref<'a> = "participant",
+        cancellation_reason: Text<'a> = "cancellation_reason",
+        updated_at: Text<'a> = "updated_at",
+        created_at: Text<'a> = "created_at",
+        documents: Loose<BTreeMap<Cow<'a, str>, Loose<DocumentSlot<'a>>>> = "documents",
+    }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct DocumentSlot<'a> {
-    #[serde(borrow)]
-    data: OneOrMany<DocumentData<'a>>,
+wire! {
+    struct DocumentSlot<'a> {
+        data: OneOrMany<DocumentData<'a>> = "data",
+    }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct DocumentData<'a> {
-    #[serde(borrow)]
-    id: Text<'a>,
-    #[serde(borrow)]
-    filename: Text<'a>,
+wire! {
+    struct DocumentData<'a> {
+        id: Text<'a> = "id",
+        filename: Text<'a> = "filename",
+    }
 }
 
 fn envelope_status(status: &str) -> EnvelopeStatus {
@@ -458,9 +438,14 @@ mod tests {
     fn timestamp_units_and_extremes() {
         assert_eq!(timestamp_seconds("1731340000").unwrap(), 1_731_340_000);
         assert_eq!(timestamp_seconds("1731340000123").unwrap(), 1_731_340_000);
-        assert_eq!(timestamp_seconds("-9223372036854775808").unwrap(), i64::MIN / 1000);
         assert_eq!(
-            timestamp_seconds("99999999999999999999").unwrap_err().kind(),
+            timestamp_seconds("-9223372036854775808").unwrap(),
+            i64::MIN / 1000
+        );
+        assert_eq!(
+            timestamp_seconds("99999999999999999999")
+                .unwrap_err()
+                .kind(),
             ErrorKind::MalformedSignature
         );
     }

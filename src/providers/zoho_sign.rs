@@ -10,10 +10,9 @@
 //! strings or numbers. No event id: the event id is a hash of the body.
 //! <https://help.zoho.com/portal/en/kb/zoho-sign/admin-guide/webhooks/articles/webhooks-management>
 
-use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::wire::{parse_object, List, Loose, Text};
+use super::wire::{parse_object, wire, List, Loose, Text};
 use super::{require_secrets, signature_header, Fields, Proof, Provider};
 use crate::error::Error;
 use crate::event::{
@@ -68,71 +67,50 @@ pub(super) fn sign(secret: &Secret, body: &[u8]) -> String {
     base64_encode(&hmac_sha256(secret, &[body]))
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct Payload<'a> {
-    #[serde(borrow)]
-    requests: Loose<Request<'a>>,
-    #[serde(borrow)]
-    notifications: Loose<Notification<'a>>,
+wire! {
+    struct Payload<'a> {
+        requests: Loose<Request<'a>> = "requests",
+        notifications: Loose<Notification<'a>> = "notifications",
+    }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct Request<'a> {
-    #[serde(borrow)]
-    request_id: Text<'a>,
-    #[serde(borrow)]
-    request_name: Text<'a>,
-    #[serde(borrow)]
-    request_status: Text<'a>,
-    #[serde(borrow)]
-    document_ids: List<RequestDocument<'a>>,
-    #[serde(borrow)]
-    actions: List<Action<'a>>,
+wire! {
+    struct Request<'a> {
+        request_id: Text<'a> = "request_id",
+        request_name: Text<'a> = "request_name",
+        request_status: Text<'a> = "request_status",
+        document_ids: List<RequestDocument<'a>> = "document_ids",
+        actions: List<Action<'a>> = "actions",
+    }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct RequestDocument<'a> {
-    #[serde(borrow)]
-    document_id: Text<'a>,
-    #[serde(borrow)]
-    document_name: Text<'a>,
+wire! {
+    struct RequestDocument<'a> {
+        document_id: Text<'a> = "document_id",
+        document_name: Text<'a> = "document_name",
+    }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct Action<'a> {
-    #[serde(borrow)]
-    action_id: Text<'a>,
-    #[serde(borrow)]
-    action_type: Text<'a>,
-    #[serde(borrow)]
-    action_status: Text<'a>,
-    #[serde(borrow)]
-    recipient_email: Text<'a>,
-    #[serde(borrow)]
-    recipient_name: Text<'a>,
+wire! {
+    struct Action<'a> {
+        action_id: Text<'a> = "action_id",
+        action_type: Text<'a> = "action_type",
+        action_status: Text<'a> = "action_status",
+        recipient_email: Text<'a> = "recipient_email",
+        recipient_name: Text<'a> = "recipient_name",
+    }
 }
 
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct Notification<'a> {
-    #[serde(borrow)]
-    operation_type: Text<'a>,
-    #[serde(borrow)]
-    performed_at: Text<'a>,
-    #[serde(borrow)]
-    performed_by_email: Text<'a>,
-    #[serde(borrow)]
-    performed_by_name: Text<'a>,
-    #[serde(borrow)]
-    ip_address: Text<'a>,
-    #[serde(borrow)]
-    action_id: Text<'a>,
-    #[serde(borrow)]
-    reason: Text<'a>,
+wire! {
+    struct Notification<'a> {
+        operation_type: Text<'a> = "operation_type",
+        performed_at: Text<'a> = "performed_at",
+        performed_by_email: Text<'a> = "performed_by_email",
+        performed_by_name: Text<'a> = "performed_by_name",
+        ip_address: Text<'a> = "ip_address",
+        action_id: Text<'a> = "action_id",
+        reason: Text<'a> = "reason",
+    }
 }
 
 fn envelope_status(status: &str) -> EnvelopeStatus {
