@@ -5,6 +5,11 @@
 #   SIGNHOOK_WORKER_PROFILE=release scripts/build-worker.sh     another cargo profile
 #   SIGNHOOK_WORKER_PREBUILT=1 ...      skip the build when build/ already holds one
 #                                       (the e2e tests build once, then start wrangler)
+#   SIGNHOOK_WORKER_FORCE=1 ...         rebuild even when build/ looks up to date
+#
+# build/ counts as up to date when it was made with the same profile and is newer than
+# src/, Cargo.toml, Cargo.lock and this script; then nothing runs (worker-build would
+# otherwise spend ~15 s in wasm-opt even with cargo up to date).
 #
 # It is wrangler.toml's [build] command, so `wrangler dev` / `wrangler deploy` run it;
 # it works from any directory. Tools come from scripts/bootstrap.sh; nothing is
@@ -22,6 +27,15 @@ if [ "${SIGNHOOK_WORKER_PREBUILT:-}" = 1 ] && [ -s build/index.js ] && [ -s buil
   echo "[build-worker] SIGNHOOK_WORKER_PREBUILT=1: using the existing build/" >&2
   exit 0
 fi
+
+STAMP=build/.signhook-build
+if [ "${SIGNHOOK_WORKER_FORCE:-}" != 1 ] && [ -s build/index.js ] && [ -s build/index_bg.wasm ] &&
+  [ "$(cat "$STAMP" 2>/dev/null)" = "profile=$PROFILE" ] &&
+  [ -z "$(find src Cargo.toml Cargo.lock scripts/build-worker.sh -newer "$STAMP" -print -quit)" ]; then
+  echo "[build-worker] build/ is up to date (profile $PROFILE)" >&2
+  exit 0
+fi
+rm -f "$STAMP"
 
 missing=()
 command -v worker-build >/dev/null || missing+=("worker-build")
@@ -44,3 +58,4 @@ fi
 for f in build/index.js build/index_bg.wasm; do
   [ -s "$f" ] || { echo "[build-worker] worker-build did not produce $f" >&2; exit 1; }
 done
+echo "profile=$PROFILE" >"$STAMP"

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Run the Worker locally: THE one command for a fresh machine.
+#
+#   bash scripts/dev.sh                 http://127.0.0.1:8787, inspect mode
+#   PORT=8790 bash scripts/dev.sh       another port
+#   bash scripts/dev.sh --var ORIGIN_URL:http://127.0.0.1:3000/hooks   extra wrangler dev flags
+#
+# 1. installs the pinned toolchain (scripts/bootstrap.sh: wasm32 target, worker-build,
+#    wasm-bindgen-cli, Node 22, wrangler; skipped when already there),
+# 2. copies .dev.vars.example to .dev.vars if that is missing (fake local secrets;
+#    ORIGIN_URL empty = inspect mode: each hook answers with the normalized event),
+# 3. builds the Worker (scripts/build-worker.sh; skipped when build/ is up to date),
+# 4. runs `wrangler dev` on 127.0.0.1 in the real workerd runtime; edits under src/ and
+#    www/ rebuild. Ctrl-C stops it. Safe to run again.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
+cd "$ROOT"
+PORT="${PORT:-8787}"
+
+bash scripts/bootstrap.sh
+# shellcheck source=scripts/env.sh
+. "$ROOT/scripts/env.sh"
+
+if [ ! -f .dev.vars ]; then
+  cp .dev.vars.example .dev.vars
+  echo "[dev] created .dev.vars from .dev.vars.example (fake local values; edit .dev.vars)"
+fi
+
+if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
+  echo "[dev] 127.0.0.1:$PORT is already in use (another scripts/dev.sh?). Stop it, or PORT=8790 bash scripts/dev.sh" >&2
+  exit 1
+fi
+
+# Build here first: wrangler runs the same [build] command but hides its errors.
+bash scripts/build-worker.sh
+
+cat <<MSG
+[dev] signhook Worker on http://127.0.0.1:$PORT  (config: .dev.vars)
+[dev]   page:    http://127.0.0.1:$PORT/
+[dev]   health:  curl -s http://127.0.0.1:$PORT/healthz
+[dev]   hooks:   POST http://127.0.0.1:$PORT/hooks/{zoho-sign,acrobat-sign,zigned,yousign}
+[dev]   e.g.     curl -s http://127.0.0.1:$PORT/hooks/zoho-sign \\
+[dev]              -H 'X-ZS-WEBHOOK-SIGNATURE: F4RdALzTJEGE30z8Ab0eWCpyMHJXpYNPQRs3ghahARM=' \\
+[dev]              --data-binary @tests/fixtures/zoho-sign/request-completed/body
+MSG
+
+# stdin from /dev/null: no interactive prompt (crash report, login) can hang the run.
+exec wrangler dev --ip 127.0.0.1 --port "$PORT" --show-interactive-dev-session=false "$@" </dev/null

@@ -1,0 +1,308 @@
+// Direct mode in workerd: signed deliveries from every provider reach a fake origin as
+// Standard-Webhooks-signed CloudEvents (checked with the npm `standardwebhooks` and
+// `cloudevents` libraries); bad requests are refused and reach no origin; origin failures
+// answer 5xx so the provider retries.
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+
+import { HTTP } from "cloudevents";
+import { Webhook } from "standardwebhooks";
+
+import { DELIVERIES, ROOT, SECRETS, fixture, post, signed, startOrigin, startWorker } from "./harness.mjs";
+
+const MAX_BODY_BYTES = 64 * 1024;
+const ORIGIN_TIMEOUT_MS = 1500;
+
+let origin;
+let worker;
+
+before(async () => {
+  origin = await startOrigin();
+  worker = await startWorker({
+    ORIGIN_URL: origin.url,
+    FORWARD_SECRET: SECRETS.forward,
+    ZOHO_SIGN_SECRETS: SECRETS.zoho,
+    YOUSIGN_SECRETS: SECRETS.yousign,
+    // Rotation: the old secret first; deliveries signed with either verify.
+    ZIGNED_SECRETS: `zigned_old_secret ${SECRETS.zigned}`,
+    ACROBAT_SIGN_CLIENT_IDS: `another-app ${SECRETS.acrobatClientId}`,
+    MAX_BODY_BYTES: String(MAX_BODY_BYTES),
+    ORIGIN_TIMEOUT_MS: String(ORIGIN_TIMEOUT_MS),
+  });
+});
+
+after(async () => {
+  await worker?.stop();
+  await origin?.close();
+});
+
+/** Runs `fn` and checks that it made no request to origin. */
+async function reachesNoOrigin(fn) {
+  const before = origin.received.length;
+  const result = await fn();
+  assert.equal(origin.received.length, before, "the request must not reach origin");
+  return result;
+}
+
+function assertProblem(res, status, code) {
+  assert.equal(res.status, status, res.text);
+  assert.match(res.headers.get("content-type"), /^application\/problem\+json/);
+  assert.equal(res.json.code, code, res.text);
+  assert.equal(res.json.status, status);
+  assert.equal(typeof res.json.title, "string");
+  assert.equal(typeof res.json.detail, "string");
+  assert.equal(typeof res.json.type, "string");
+}
+
+describe("signed deliveries reach origin as verified CloudEvents", () => {
+  for (const d of DELIVERIES) {
+    test(d.provider, async () => {
+      origin.behavior = "ok";
+      const body = await fixture(d.provider, d.fixture);
+      const before = origin.received.length;
+      const res = await post(`${worker.url}/hooks/${d.provider}`, body, signed(d.provider, body));
+      assert.equal(res.status, 200, res.text);
+      assert.equal(origin.received.length, before + 1, "origin gets exactly one request");
+
+      if (d.provider === "acrobat-sign") {
+        // Acrobat counts a delivery only with the client id echoed (header or JSON body).
+        assert.equal(res.headers.get("x-adobesign-clientid"), SECRETS.acrobatClientId);
+        assert.deepEqual(res.json, { xAdobeSignClientId: SECRETS.acrobatClientId });
+      }
+
+      const got = origin.received.at(-1);
+      assert.equal(got.method, "POST");
+      assert.equal(got.url, "/events");
+      assert.equal(got.headers["content-type"], "application/cloudevents+json");
+
+      // An independent Standard Webhooks implementation accepts the signature...
+      new Webhook(SECRETS.forward).verify(got.body, got.headers);
+      // ...and refuses it under another key or with one byte changed.
+      const otherKey = "whsec_" + Buffer.from("another-key-of-32-bytes-length!!").toString("base64");
+      assert.throws(() => new Webhook(otherKey).verify(got.body, got.headers));
+      assert.throws(() => new Webhook(SECRETS.forward).verify(got.body.replace("1.0", "1.1"), got.headers));
+
+      // The CloudEvents SDK parses (and validates) it.
+      const event = HTTP.toEvent({ headers: got.headers, body: got.body });
+      assert.equal(event.specversion, "1.0");
+      assert.equal(event.source, `signhook/${d.provider}`);
+      assert.equal(event.type, d.type);
+      assert.equal(event.subject, d.subject);
+      assert.equal(event.provider, d.provider);
+      assert.equal(event.id, got.headers["webhook-id"]);
+      if (d.id) assert.equal(event.id, d.id);
+      // The provider's payload travels byte for byte.
+      assert.ok(got.body.includes(body.toString("utf8")), "data.raw is the exact payload");
+      assert.deepEqual(event.data.raw, JSON.parse(body));
+      assert.equal(event.data.verification.key, 1 * ["zigned", "acrobat-sign"].includes(d.provider));
+    });
+  }
+});
+
+describe("refused requests reach no origin", () => {
+  test("tampered body: 401 signature_mismatch", async () => {
+    for (const provider of ["zoho-sign", "yousign", "zigned"]) {
+      const body = await fixture(...(provider === "zoho-sign" ? ["zoho-sign", "request-completed"] : provider === "yousign" ? ["yousign", "signer-done"] : ["zigned", "participant-fulfilled-ms-rotation"]));
+      const headers = signed(provider, body);
+      const tampered = Buffer.from(body.toString("utf8").replace("e", "E"));
+      assert.notDeepEqual(tampered, body);
+      const res = await reachesNoOrigin(() => post(`${worker.url}/hooks/${provider}`, tampered, headers));
+      assertProblem(res, 401, "signature_mismatch");
+    }
+  });
+
+  test("signed with an unknown secret: 401 signature_mismatch", async () => {
+    const body = await fixture("yousign", "signer-done");
+    const res = await reachesNoOrigin(() =>
+      post(`${worker.url}/hooks/yousign`, body, signed("yousign", body, { key: "not-the-secret" })),
+    );
+    assertProblem(res, 401, "signature_mismatch");
+  });
+
+  test("unsigned: 401 missing_signature / missing_client_id", async () => {
+    const body = await fixture("zoho-sign", "request-completed");
+    for (const provider of ["zoho-sign", "yousign", "zigned"]) {
+      const res = await reachesNoOrigin(() =>
+        post(`${worker.url}/hooks/${provider}`, body, { "content-type": "application/json" }),
+      );
+      assertProblem(res, 401, "missing_signature");
+    }
+    const res = await reachesNoOrigin(() =>
+      post(`${worker.url}/hooks/acrobat-sign`, body, { "content-type": "application/json" }),
+    );
+    assertProblem(res, 401, "missing_client_id");
+  });
+
+  test("Acrobat POST from an unknown client id: 403 unknown_client_id", async () => {
+    const body = await fixture("acrobat-sign", "agreement-rejected");
+    const res = await reachesNoOrigin(() =>
+      post(`${worker.url}/hooks/acrobat-sign`, body, signed("acrobat-sign", body, { key: "someone-else" })),
+    );
+    assertProblem(res, 403, "unknown_client_id");
+    assert.equal(res.headers.get("x-adobesign-clientid"), null, "nothing is echoed on refusal");
+  });
+
+  test("Zigned timestamp outside the tolerance: 401 timestamp_out_of_tolerance", async () => {
+    const body = await fixture("zigned", "participant-fulfilled-ms-rotation");
+    const stale = Math.floor(Date.now() / 1000) - 3600;
+    const res = await reachesNoOrigin(() =>
+      post(`${worker.url}/hooks/zigned`, body, signed("zigned", body, { timestamp: stale })),
+    );
+    assertProblem(res, 401, "timestamp_out_of_tolerance");
+  });
+
+  test("oversized, correctly signed: 413 payload_too_large (with and without content-length)", async () => {
+    const big = Buffer.from(JSON.stringify({ event: "x", pad: "a".repeat(MAX_BODY_BYTES) }));
+    assert.ok(big.length > MAX_BODY_BYTES);
+    const headers = signed("zoho-sign", big);
+    let res = await reachesNoOrigin(() => post(`${worker.url}/hooks/zoho-sign`, big, headers));
+    assertProblem(res, 413, "payload_too_large");
+    assert.match(res.json.detail, /content-length/);
+    // A stream has no content-length: the Worker measures what it read.
+    const stream = new ReadableStream({
+      start(controller) {
+        for (let i = 0; i < big.length; i += 8192) controller.enqueue(big.subarray(i, i + 8192));
+        controller.close();
+      },
+    });
+    res = await reachesNoOrigin(async () => {
+      const r = await fetch(`${worker.url}/hooks/zoho-sign`, { method: "POST", body: stream, headers, duplex: "half" });
+      return { status: r.status, headers: r.headers, text: await r.clone().text(), json: await r.json() };
+    });
+    assertProblem(res, 413, "payload_too_large");
+    assert.doesNotMatch(res.json.detail, /content-length/);
+    // Exactly at the limit is fine as far as size goes (it then fails the JSON check here).
+    const edge = Buffer.alloc(MAX_BODY_BYTES, 0x20);
+    res = await reachesNoOrigin(() => post(`${worker.url}/hooks/zoho-sign`, edge, signed("zoho-sign", edge)));
+    assertProblem(res, 400, "malformed_payload");
+  });
+
+  test("correctly signed but not JSON: 400 malformed_payload", async () => {
+    for (const provider of ["zoho-sign", "yousign", "zigned", "acrobat-sign"]) {
+      const body = Buffer.from("this is not json");
+      const res = await reachesNoOrigin(() => post(`${worker.url}/hooks/${provider}`, body, signed(provider, body)));
+      assertProblem(res, 400, "malformed_payload");
+    }
+  });
+
+  test("wrong methods: 405 method_not_allowed with Allow", async () => {
+    const body = await fixture("zoho-sign", "request-completed");
+    const cases = [
+      ["PUT", "zoho-sign", "POST"],
+      ["GET", "yousign", "POST"],
+      ["DELETE", "zigned", "POST"],
+      ["PATCH", "acrobat-sign", "GET, POST"],
+    ];
+    for (const [method, provider, allow] of cases) {
+      const res = await reachesNoOrigin(() =>
+        post(`${worker.url}/hooks/${provider}`, method === "GET" ? undefined : body, signed("zoho-sign", body), method),
+      );
+      assertProblem(res, 405, "method_not_allowed");
+      assert.equal(res.headers.get("allow"), allow);
+    }
+    const res = await post(`${worker.url}/healthz`, "x", {}, "POST");
+    assertProblem(res, 405, "method_not_allowed");
+  });
+
+  test("unknown provider and unknown path: 404", async () => {
+    const body = await fixture("zoho-sign", "request-completed");
+    let res = await reachesNoOrigin(() => post(`${worker.url}/hooks/docusign`, body, signed("zoho-sign", body)));
+    assertProblem(res, 404, "unknown_provider");
+    res = await reachesNoOrigin(() => post(`${worker.url}/hooks/zoho-sign/extra`, body, signed("zoho-sign", body)));
+    assertProblem(res, 404, "unknown_provider");
+    res = await reachesNoOrigin(() => post(`${worker.url}/no/such/route`, body, {}));
+    assertProblem(res, 404, "not_found");
+  });
+});
+
+describe("Acrobat Sign verification of intent (GET)", () => {
+  test("an allowed client id is echoed in header and body", async () => {
+    const res = await reachesNoOrigin(() =>
+      post(`${worker.url}/hooks/acrobat-sign`, undefined, { "X-ADOBESIGN-CLIENTID": SECRETS.acrobatClientId }, "GET"),
+    );
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("x-adobesign-clientid"), SECRETS.acrobatClientId);
+    assert.deepEqual(res.json, { xAdobeSignClientId: SECRETS.acrobatClientId });
+  });
+
+  test("an unknown client id is refused with 403, a missing one with 401", async () => {
+    let res = await reachesNoOrigin(() =>
+      post(`${worker.url}/hooks/acrobat-sign`, undefined, { "x-adobesign-clientid": "BGBQIIE7H253K6" }, "GET"),
+    );
+    assertProblem(res, 403, "unknown_client_id");
+    assert.equal(res.headers.get("x-adobesign-clientid"), null);
+    res = await reachesNoOrigin(() => post(`${worker.url}/hooks/acrobat-sign`, undefined, {}, "GET"));
+    assertProblem(res, 401, "missing_client_id");
+  });
+});
+
+describe("origin failures answer 5xx so the provider retries", () => {
+  test("origin answers 500: 502 delivery_failed", async () => {
+    origin.behavior = "fail";
+    try {
+      const body = await fixture("yousign", "signer-done");
+      const before = origin.received.length;
+      const res = await post(`${worker.url}/hooks/yousign`, body, signed("yousign", body));
+      assertProblem(res, 502, "delivery_failed");
+      assert.equal(origin.received.length, before + 1, "the delivery was attempted");
+      assert.doesNotMatch(res.text, /127\.0\.0\.1/, "the origin URL is not disclosed");
+    } finally {
+      origin.behavior = "ok";
+    }
+  });
+
+  test("origin hangs: 502 delivery_failed after ORIGIN_TIMEOUT_MS", async () => {
+    origin.behavior = "hang";
+    try {
+      const body = await fixture("acrobat-sign", "agreement-rejected");
+      const started = Date.now();
+      const res = await post(`${worker.url}/hooks/acrobat-sign`, body, signed("acrobat-sign", body));
+      const elapsed = Date.now() - started;
+      assertProblem(res, 502, "delivery_failed");
+      assert.match(res.json.detail, /did not answer within 1500 ms/);
+      assert.ok(elapsed >= ORIGIN_TIMEOUT_MS - 100 && elapsed < ORIGIN_TIMEOUT_MS + 3000, `took ${elapsed} ms`);
+      assert.equal(res.headers.get("x-adobesign-clientid"), null, "no success echo on failure");
+    } finally {
+      origin.behavior = "ok";
+    }
+  });
+});
+
+describe("other routes and logs", () => {
+  test("GET /healthz", async () => {
+    const res = await post(`${worker.url}/healthz`, undefined, {}, "GET");
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.json, { status: "ok" });
+  });
+
+  test("GET / serves the www/ page", { skip: !existsSync(path.join(ROOT, "www", "index.html")) && "www/index.html does not exist yet" }, async () => {
+    const res = await fetch(`${worker.url}/`);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get("content-type"), /^text\/html/);
+  });
+
+  test("one JSON log line per request, without secrets or bodies", async () => {
+    // Give wrangler a moment to flush the last lines.
+    await new Promise((r) => setTimeout(r, 500));
+    const lines = worker.logLines();
+    assert.ok(lines.length >= 20, `got ${lines.length} log lines`);
+    const delivered = lines.filter((l) => l.outcome === "delivered");
+    assert.deepEqual(new Set(delivered.map((l) => l.provider)), new Set(DELIVERIES.map((d) => d.provider)));
+    for (const l of delivered) {
+      assert.equal(l.mode, "direct");
+      assert.equal(l.status, 200);
+      assert.equal(typeof l.id, "string");
+      assert.match(l.type, /^esign\./);
+      assert.equal(typeof l.duration_ms, "number");
+    }
+    assert.ok(lines.some((l) => l.outcome === "signature_mismatch" && l.status === 401));
+    assert.ok(lines.some((l) => l.outcome === "delivery_failed" && l.status === 502));
+    const text = lines.map((l) => JSON.stringify(l)).join("\n");
+    for (const secret of [SECRETS.zoho, SECRETS.yousign, SECRETS.zigned, "zigned_old_secret", SECRETS.forward, SECRETS.forward.slice(6)]) {
+      assert.ok(!text.includes(secret), "a secret appears in the logs");
+    }
+    assert.ok(!text.includes("Beer Olympics"), "a body appears in the logs");
+  });
+});

@@ -1,0 +1,232 @@
+// Test harness for the built Worker: starts `wrangler dev` (the real workerd runtime, the
+// same wrangler.toml and build/ a user runs) and a fake origin, both on 127.0.0.1, and
+// stops them by process id / close(). Also: providers' signing schemes, written here from
+// the providers' documentation with node:crypto (never with signhook's own `sign`).
+import { spawn } from "node:child_process";
+import { createHmac } from "node:crypto";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { createServer } from "node:http";
+import net from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const BIN = path.join(ROOT, "node_modules", ".bin");
+
+// Every variable the Worker reads. Each run sets all of them with --var, so a developer's
+// own .dev.vars never leaks into a test.
+const CONFIG_VARS = [
+  "ORIGIN_URL",
+  "FORWARD_SECRET",
+  "ZOHO_SIGN_SECRETS",
+  "YOUSIGN_SECRETS",
+  "ZIGNED_SECRETS",
+  "ACROBAT_SIGN_CLIENT_IDS",
+  "ZIGNED_TOLERANCE_SECONDS",
+  "MAX_BODY_BYTES",
+  "ORIGIN_TIMEOUT_MS",
+];
+
+// Fake values, the same as the fixtures' (tests/fixtures/*/*/case.json).
+export const SECRETS = {
+  zoho: "zoho_test_secret",
+  yousign: "yousign_test_secret",
+  zigned: "zigned_test_secret",
+  acrobatClientId: "CBJCHBCAABAAtestclientid0000",
+  // whsec_ + base64 of 32 bytes.
+  forward: "whsec_" + Buffer.from("e2e-forward-key-32-bytes-long!!!").toString("base64"),
+};
+
+/** A free TCP port on 127.0.0.1 (closed again before returning). */
+export async function freePort() {
+  const server = net.createServer();
+  await new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", resolve);
+  });
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/**
+ * Starts the built Worker with `wrangler dev` and the given vars (unset ones are empty).
+ * Resolves once GET /healthz answers 200. `stop()` ends wrangler and workerd by process
+ * group id and removes the fresh persistence folder.
+ */
+export async function startWorker(vars = {}) {
+  for (const name of Object.keys(vars)) {
+    if (!CONFIG_VARS.includes(name)) throw new Error(`unknown Worker var ${name}`);
+  }
+  const port = await freePort();
+  const inspectorPort = await freePort();
+  const state = await mkdtemp(path.join(tmpdir(), "signhook-worker-"));
+  const args = [
+    "dev",
+    "--ip", "127.0.0.1",
+    "--port", String(port),
+    "--inspector-port", String(inspectorPort),
+    "--persist-to", path.join(state, "state"),
+    "--show-interactive-dev-session=false",
+  ];
+  for (const name of CONFIG_VARS) args.push("--var", `${name}:${vars[name] ?? ""}`);
+  const child = spawn(path.join(BIN, "wrangler"), args, {
+    cwd: ROOT, // wrangler runs [build].command in its cwd (TOOLCHAIN pitfall 10)
+    env: {
+      ...process.env,
+      PATH: `${BIN}:${process.env.PATH}`,
+      WRANGLER_SEND_METRICS: "false",
+      CLOUDFLARE_CF_FETCH_ENABLED: "false",
+      // scripts/test-worker.sh built build/ once; the [build] command then skips.
+      SIGNHOOK_WORKER_PREBUILT: "1",
+      NO_COLOR: "1",
+    },
+    stdio: ["ignore", "pipe", "pipe"], // stdin /dev/null: no prompt can hang a test
+    detached: true, // own process group, so stop() reaches workerd too
+  });
+  let output = "";
+  child.stdout.on("data", (d) => (output += d));
+  child.stderr.on("data", (d) => (output += d));
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      try {
+        process.kill(-child.pid, "SIGTERM");
+      } catch {}
+      const timer = setTimeout(() => {
+        try {
+          process.kill(-child.pid, "SIGKILL");
+        } catch {}
+      }, 5000);
+      await exited;
+      clearTimeout(timer);
+    }
+    await rm(state, { recursive: true, force: true });
+  };
+
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    if (child.exitCode !== null) {
+      await stop();
+      throw new Error(`wrangler dev exited with ${child.exitCode}:\n${output}`);
+    }
+    try {
+      const res = await fetch(`${url}/healthz`);
+      if (res.status === 200) break;
+    } catch {}
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`wrangler dev did not answer /healthz in time:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return {
+    url,
+    stop,
+    /** The Worker's own structured log lines (one JSON object per request). */
+    logLines: () =>
+      output
+        .split("\n")
+        .map((l) => l.trim())
+        .filter((l) => l.startsWith('{"method"'))
+        .map((l) => JSON.parse(l)),
+    output: () => output,
+  };
+}
+
+/**
+ * A fake origin on 127.0.0.1: records every request; `behavior` is "ok" (204),
+ * "fail" (500) or "hang" (never answers).
+ */
+export async function startOrigin() {
+  const received = [];
+  const origin = { received, behavior: "ok", url: "", close: null };
+  const server = createServer((req, res) => {
+    const chunks = [];
+    req.on("data", (c) => chunks.push(c));
+    req.on("end", () => {
+      received.push({
+        method: req.method,
+        url: req.url,
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString("utf8"),
+      });
+      if (origin.behavior === "hang") return;
+      res.writeHead(origin.behavior === "fail" ? 500 : 204);
+      res.end();
+    });
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  origin.url = `http://127.0.0.1:${server.address().port}/events`;
+  origin.close = async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  };
+  return origin;
+}
+
+/** A fixture body, byte-exact (tests/fixtures/<provider>/<case>/body). */
+export function fixture(provider, name) {
+  return readFile(path.join(ROOT, "tests", "fixtures", provider, name, "body"));
+}
+
+const hmac = (key, ...parts) => {
+  const mac = createHmac("sha256", key);
+  for (const p of parts) mac.update(p);
+  return mac.digest();
+};
+
+/**
+ * The headers each provider sends with `body` (a Buffer), per its documentation:
+ * - Zoho Sign: X-ZS-WEBHOOK-SIGNATURE = base64 HMAC-SHA256(secret, body)
+ * - Yousign: X-Yousign-Signature-256 = "sha256=" + hex HMAC-SHA256(secret, body)
+ * - Zigned: x-zigned-request-signature = "t=<unix s>,v1=" + hex HMAC-SHA256(secret, "<t>.<body>")
+ * - Acrobat Sign: no MAC, X-AdobeSign-ClientId = the app's client id
+ */
+export function signed(provider, body, { key, timestamp } = {}) {
+  const headers = { "content-type": "application/json" };
+  switch (provider) {
+    case "zoho-sign":
+      headers["X-ZS-WEBHOOK-SIGNATURE"] = hmac(key ?? SECRETS.zoho, body).toString("base64");
+      break;
+    case "yousign":
+      headers["X-Yousign-Signature-256"] = "sha256=" + hmac(key ?? SECRETS.yousign, body).toString("hex");
+      break;
+    case "zigned": {
+      const t = String(timestamp ?? Math.floor(Date.now() / 1000));
+      headers["x-zigned-request-signature"] =
+        `t=${t},v1=` + hmac(key ?? SECRETS.zigned, t, ".", body).toString("hex");
+      break;
+    }
+    case "acrobat-sign":
+      headers["X-AdobeSign-ClientId"] = key ?? SECRETS.acrobatClientId;
+      break;
+    default:
+      throw new Error(`no signing scheme for ${provider}`);
+  }
+  return headers;
+}
+
+/** The four providers with a real body each and what it must normalize to. */
+export const DELIVERIES = [
+  // The real captured RequestCompleted payload (PROVIDERS.md §2.3).
+  { provider: "zoho-sign", fixture: "request-completed", type: "esign.envelope.completed", subject: "222008000000016075" },
+  // Acrobat's documented AGREEMENT_REJECTED example (PROVIDERS.md §3.3).
+  { provider: "acrobat-sign", fixture: "agreement-rejected", type: "esign.envelope.declined", subject: "CBJCHBCAABAAmDDrjaJHSS2X0iJCVx072w7vyii6yjXv", id: "c2c736a1-e8ff-4dd2-b07b-2bdf9e379827" },
+  { provider: "zigned", fixture: "participant-fulfilled-ms-rotation", type: "esign.participant.signed", subject: "cmhupv03i09q8liy4ht8y67i4" },
+  { provider: "yousign", fixture: "signer-done", type: "esign.participant.signed", subject: "9a2b1c3d-0e4f-4a5b-8c6d-7e8f9a0b1c2d", id: "b6c63685-c556-4a30-8fe9-b6f2b187d936" },
+];
+
+/** POSTs `body` with `headers`; returns status, headers and the parsed JSON answer. */
+export async function post(url, body, headers = {}, method = "POST") {
+  const res = await fetch(url, { method, body, headers });
+  const text = await res.text();
+  let json;
+  try {
+    json = JSON.parse(text);
+  } catch {}
+  return { status: res.status, headers: res.headers, text, json };
+}

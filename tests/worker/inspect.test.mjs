@@ -1,0 +1,73 @@
+// Inspect mode in workerd (no ORIGIN_URL, the local default): the answer is the normalized
+// event; a provider without secrets fails closed; the default 10 MiB limit applies.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+
+import { HTTP } from "cloudevents";
+
+import { DELIVERIES, SECRETS, fixture, post, signed, startWorker } from "./harness.mjs";
+
+let worker;
+
+before(async () => {
+  worker = await startWorker({
+    // No ORIGIN_URL, no FORWARD_SECRET: inspect mode needs neither.
+    ZOHO_SIGN_SECRETS: SECRETS.zoho,
+    ZIGNED_SECRETS: SECRETS.zigned,
+    ACROBAT_SIGN_CLIENT_IDS: SECRETS.acrobatClientId,
+    // YOUSIGN_SECRETS deliberately unset.
+  });
+});
+
+after(async () => {
+  await worker?.stop();
+});
+
+for (const d of DELIVERIES.filter((d) => d.provider !== "acrobat-sign" && d.provider !== "yousign")) {
+  test(`${d.provider}: answers with the normalized CloudEvent`, async () => {
+    const body = await fixture(d.provider, d.fixture);
+    const res = await post(`${worker.url}/hooks/${d.provider}`, body, signed(d.provider, body));
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.headers.get("content-type"), "application/cloudevents+json");
+    const event = HTTP.toEvent({ headers: Object.fromEntries(res.headers), body: res.text });
+    assert.equal(event.type, d.type);
+    assert.equal(event.subject, d.subject);
+    assert.equal(event.source, `signhook/${d.provider}`);
+    assert.deepEqual(event.data.raw, JSON.parse(body));
+    assert.equal(event.data.verification.scheme, "hmac-sha256");
+  });
+}
+
+test("acrobat-sign: the client id echo and the event, side by side", async () => {
+  const d = DELIVERIES.find((d) => d.provider === "acrobat-sign");
+  const body = await fixture(d.provider, d.fixture);
+  const res = await post(`${worker.url}/hooks/acrobat-sign`, body, signed("acrobat-sign", body));
+  assert.equal(res.status, 200, res.text);
+  assert.equal(res.headers.get("x-adobesign-clientid"), SECRETS.acrobatClientId);
+  assert.match(res.headers.get("content-type"), /^application\/json/);
+  assert.equal(res.json.xAdobeSignClientId, SECRETS.acrobatClientId);
+  const event = res.json.event;
+  assert.equal(event.specversion, "1.0");
+  assert.equal(event.id, d.id);
+  assert.equal(event.type, d.type);
+  assert.equal(event.subject, d.subject);
+  assert.equal(event.data.reason, "Declining to sign the agreement");
+  assert.deepEqual(event.data.verification, { scheme: "client-id", covers: "client-id", key: 0 });
+});
+
+test("a provider with no secret configured refuses: 503 no_secret_configured", async () => {
+  const body = await fixture("yousign", "signer-done");
+  const res = await post(`${worker.url}/hooks/yousign`, body, signed("yousign", body));
+  assert.equal(res.status, 503, res.text);
+  assert.equal(res.json.code, "no_secret_configured");
+  assert.match(res.headers.get("content-type"), /^application\/problem\+json/);
+});
+
+test("the default limit is 10 MiB: a larger declared body gets 413", async () => {
+  const limit = 10 * 1024 * 1024;
+  const body = Buffer.alloc(limit + 1, 0x20);
+  const res = await post(`${worker.url}/hooks/zoho-sign`, body, signed("zoho-sign", body));
+  assert.equal(res.status, 413, res.text);
+  assert.equal(res.json.code, "payload_too_large");
+  assert.match(res.json.detail, /10485760/);
+});
