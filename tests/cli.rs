@@ -41,7 +41,10 @@ fn verify_args(provider: &str, body: &Path, case: &serde_json::Value) -> Vec<Str
         case["now"].to_string(),
     ];
     for (name, value) in case["headers"].as_object().unwrap() {
-        args.extend(["--header".into(), format!("{name}: {}", value.as_str().unwrap())]);
+        args.extend([
+            "--header".into(),
+            format!("{name}: {}", value.as_str().unwrap()),
+        ]);
     }
     for s in case["secrets"].as_array().into_iter().flatten() {
         args.extend(["--secret".into(), s.as_str().unwrap().to_owned()]);
@@ -70,11 +73,18 @@ fn verify_prints_the_event_for_each_provider() {
         assert_eq!(out.status.code(), Some(0), "{provider}/{case}: {stderr}");
         let stdout = String::from_utf8(out.stdout).unwrap();
         // Exactly one JSON object (data.raw keeps the provider's own line breaks).
-        let mut stream = serde_json::Deserializer::from_str(&stdout).into_iter::<serde_json::Value>();
+        let mut stream =
+            serde_json::Deserializer::from_str(&stdout).into_iter::<serde_json::Value>();
         let event = stream.next().unwrap().unwrap();
-        assert!(stream.next().is_none(), "more than one JSON value on stdout");
+        assert!(
+            stream.next().is_none(),
+            "more than one JSON value on stdout"
+        );
         assert_eq!(event["type"], spec["expect"]["type"], "{provider}/{case}");
-        assert_eq!(event["subject"], spec["expect"]["subject"], "{provider}/{case}");
+        assert_eq!(
+            event["subject"], spec["expect"]["subject"],
+            "{provider}/{case}"
+        );
         assert_eq!(event["provider"], provider);
     }
 }
@@ -122,10 +132,32 @@ fn usage_errors_exit_2() {
         &["frobnicate"],
         &["verify", "--provider", "zoho-sign"],
         &["verify", "--provider", "docusign", "--body", "-"],
-        &["verify", "--provider", "zigned", "--body", "-", "--now", "soon"],
+        &[
+            "verify",
+            "--provider",
+            "zigned",
+            "--body",
+            "-",
+            "--now",
+            "soon",
+        ],
         &["sign", "--provider", "yousign", "--body", "-"],
-        &["normalize", "--provider", "yousign", "--body", "-", "--secret", "x"],
-        &["verify", "--provider", "yousign", "--body", "/nonexistent/file"],
+        &[
+            "normalize",
+            "--provider",
+            "yousign",
+            "--body",
+            "-",
+            "--secret",
+            "x",
+        ],
+        &[
+            "verify",
+            "--provider",
+            "yousign",
+            "--body",
+            "/nonexistent/file",
+        ],
     ] {
         let out = signhook(args, None);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
@@ -137,7 +169,17 @@ fn usage_errors_exit_2() {
 fn sign_output_round_trips_through_verify_on_stdin() {
     let body = br#"{"event":"agreement.lifecycle.pending","data":{"id":"cmX"}}"#;
     let out = signhook(
-        &["sign", "--provider", "zigned", "--secret", "k", "--body", "-", "--timestamp", "1700000000"],
+        &[
+            "sign",
+            "--provider",
+            "zigned",
+            "--secret",
+            "k",
+            "--body",
+            "-",
+            "--timestamp",
+            "1700000000",
+        ],
         Some(body),
     );
     assert_eq!(out.status.code(), Some(0));
@@ -148,10 +190,27 @@ fn sign_output_round_trips_through_verify_on_stdin() {
         .unwrap()
         .to_owned();
     let out = signhook(
-        &["verify", "--provider", "zigned", "--body", "-", "--secret", "k", "--now", "1700000010", "--header", &header],
+        &[
+            "verify",
+            "--provider",
+            "zigned",
+            "--body",
+            "-",
+            "--secret",
+            "k",
+            "--now",
+            "1700000010",
+            "--header",
+            &header,
+        ],
         Some(body),
     );
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let event: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(event["type"], "esign.envelope.sent");
     assert_eq!(event["time"], "2023-11-14T22:13:20Z");
@@ -160,10 +219,34 @@ fn sign_output_round_trips_through_verify_on_stdin() {
 #[test]
 fn normalize_says_it_did_not_verify() {
     let (body, _) = fixture("yousign", "signer-done");
-    let out = signhook(&["normalize", "--provider", "yousign", "--body", body.to_str().unwrap()], None);
+    let out = signhook(
+        &[
+            "normalize",
+            "--provider",
+            "yousign",
+            "--body",
+            body.to_str().unwrap(),
+        ],
+        None,
+    );
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not verified"));
     let event: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(event["data"]["verification"], serde_json::Value::Null);
     assert_eq!(event["type"], "esign.participant.signed");
+}
+
+#[test]
+fn failures_come_with_the_diagnosis() {
+    let (body, spec) = fixture("zoho-sign", "reserialized");
+    let args = verify_args("zoho-sign", &body, &spec);
+    let out = signhook(&args.iter().map(String::as_str).collect::<Vec<_>>(), None);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    let mut lines = stderr.lines();
+    assert!(lines
+        .next()
+        .unwrap()
+        .starts_with("error[signature_mismatch]: "));
+    assert!(lines.any(|l| l.starts_with("hint[")), "{stderr}");
 }

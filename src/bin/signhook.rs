@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use signhook::{
-    normalize_unverified, sign, verify, Error, Headers, Provider, Secret, VerifyConfig,
+    diagnose, normalize_unverified, sign, verify, Error, Headers, Provider, Secret, VerifyConfig,
 };
 
 const USAGE: &str = "\
@@ -126,7 +126,8 @@ fn unix_now() -> i64 {
 /// What a command produced: text for stdout, or a delivery failure.
 enum Outcome {
     Printed(String),
-    Failed(Error),
+    /// The error, and what `diagnose` found about it (`hint[<code>]: …` lines).
+    Failed(Error, Vec<String>),
 }
 
 fn run(argv: &[String]) -> Result<Outcome, Usage> {
@@ -136,7 +137,7 @@ fn run(argv: &[String]) -> Result<Outcome, Usage> {
     let args = parse_args(command, rest)?;
     let provider: Provider = required(&args.provider, "--provider")?
         .parse()
-        .map_err(|e: Error| Usage(e.to_string()))?;
+        .map_err(|e: Error| Usage(format!("[{}] {e}", e.code())))?;
     let body = read_body(required(&args.body, "--body")?)?;
     let outcome = match command.as_str() {
         "verify" => {
@@ -161,14 +162,22 @@ fn run(argv: &[String]) -> Result<Outcome, Usage> {
             let now = number(&args.now, "--now")?.unwrap_or_else(unix_now);
             match verify(provider, &headers, &body, &config, now).and_then(|v| v.normalize()) {
                 Ok(event) => Outcome::Printed(event.to_json() + "\n"),
-                Err(e) => Outcome::Failed(e),
+                Err(e) => {
+                    let diagnosis = diagnose(Some(provider), &headers, &body, &config, now);
+                    let hints = diagnosis
+                        .findings
+                        .iter()
+                        .map(|f| format!("hint[{}]: {}", f.code, f.message))
+                        .collect();
+                    Outcome::Failed(e, hints)
+                }
             }
         }
         "normalize" => {
             eprintln!("warning: not verified: {provider} payload normalized without checking any signature");
             match normalize_unverified(provider, &body) {
                 Ok(event) => Outcome::Printed(event.to_json() + "\n"),
-                Err(e) => Outcome::Failed(e),
+                Err(e) => Outcome::Failed(e, Vec::new()),
             }
         }
         _ => {
@@ -182,7 +191,7 @@ fn run(argv: &[String]) -> Result<Outcome, Usage> {
                 Ok(headers) => {
                     Outcome::Printed(headers.iter().map(|(n, v)| format!("{n}: {v}\n")).collect())
                 }
-                Err(e) => Outcome::Failed(e),
+                Err(e) => Outcome::Failed(e, Vec::new()),
             }
         }
     };
@@ -214,8 +223,11 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Ok(Outcome::Failed(e)) => {
+        Ok(Outcome::Failed(e, hints)) => {
             eprintln!("error[{}]: {}", e.code(), e.message());
+            for hint in hints {
+                eprintln!("{hint}");
+            }
             ExitCode::from(1)
         }
         Err(Usage(why)) => {
