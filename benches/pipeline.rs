@@ -4,6 +4,13 @@
 //! Run: `cargo bench --bench pipeline`. Compare each provider's median with `hmac_floor`
 //! at the same size.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 use signhook::{sign, verify, Headers, Provider, Secret, VerifyConfig};

@@ -230,6 +230,7 @@ string_enum! {
 
 string_enum! {
     /// The envelope's status, normalized.
+    #[derive(Default)]
     EnvelopeStatus {
         /// Not sent yet.
         Draft => "draft",
@@ -246,13 +247,8 @@ string_enum! {
         /// Deleted.
         Deleted => "deleted",
         /// The payload names no status, or one this crate does not know.
+        #[default]
         Unknown => "unknown",
-    }
-}
-
-impl Default for EnvelopeStatus {
-    fn default() -> EnvelopeStatus {
-        EnvelopeStatus::Unknown
     }
 }
 

@@ -1,6 +1,13 @@
 //! Runs every fixture folder under tests/fixtures through `verify` and `normalize`, and
 //! compares the event with the folder's `event.json` snapshot. See tests/fixtures/README.md.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use std::fs;
 use std::path::{Path, PathBuf};
 

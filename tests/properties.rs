@@ -1,6 +1,13 @@
 //! Properties over arbitrary input: nothing panics, every single-byte change to a signed
 //! delivery is caught, and any JSON object normalizes.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
 use proptest::prelude::*;
 use signhook::{
     normalize_unverified, sign, verify, ErrorKind, Headers, Provider, Secret, VerifyConfig,
@@ -10,7 +17,10 @@ const NOW: i64 = 1_731_340_000;
 
 fn config() -> VerifyConfig {
     VerifyConfig {
-        secrets: vec![Secret::new("s3cret").unwrap(), Secret::new("other").unwrap()],
+        secrets: vec![
+            Secret::new("s3cret").unwrap(),
+            Secret::new("other").unwrap(),
+        ],
         client_ids: vec!["client-a".into()],
         ..VerifyConfig::default()
     }
@@ -44,12 +54,42 @@ fn headers() -> impl Strategy<Value = Headers> {
 fn json_value() -> impl Strategy<Value = serde_json::Value> {
     use serde_json::Value;
     let key = prop::sample::select(vec![
-        "requests", "notifications", "operation_type", "performed_at", "request_id", "actions",
-        "action_id", "document_ids", "event", "event_type", "data", "id", "agreement", "documents",
-        "participant", "event_id", "event_name", "event_time", "sandbox", "signature_request",
-        "signer", "info", "webhookNotificationId", "eventDate", "agreement", "participantSetsInfo",
-        "participantSets", "memberInfos", "documentsInfo", "actionType", "updated_at", "test_mode",
-        "status", "email", "name", "x",
+        "requests",
+        "notifications",
+        "operation_type",
+        "performed_at",
+        "request_id",
+        "actions",
+        "action_id",
+        "document_ids",
+        "event",
+        "event_type",
+        "data",
+        "id",
+        "agreement",
+        "documents",
+        "participant",
+        "event_id",
+        "event_name",
+        "event_time",
+        "sandbox",
+        "signature_request",
+        "signer",
+        "info",
+        "webhookNotificationId",
+        "eventDate",
+        "agreement",
+        "participantSetsInfo",
+        "participantSets",
+        "memberInfos",
+        "documentsInfo",
+        "actionType",
+        "updated_at",
+        "test_mode",
+        "status",
+        "email",
+        "name",
+        "x",
     ]);
     let leaf = prop_oneof![
         Just(Value::Null),
@@ -148,7 +188,10 @@ fn rotation_reports_the_matching_key_index() {
         .collect();
     let verified = verify(Provider::Yousign, &headers, body, &config(), NOW).unwrap();
     assert_eq!(verified.verification().key, 1);
-    assert!(!format!("{verified:?}").contains("other"), "a secret leaked through Debug");
+    assert!(
+        !format!("{verified:?}").contains("other"),
+        "a secret leaked through Debug"
+    );
 }
 
 #[test]
@@ -157,6 +200,13 @@ fn size_limit_comes_first() {
         max_body_bytes: 8,
         ..config()
     };
-    let err = verify(Provider::ZohoSign, &Headers::new(), b"123456789", &config, NOW).unwrap_err();
+    let err = verify(
+        Provider::ZohoSign,
+        &Headers::new(),
+        b"123456789",
+        &config,
+        NOW,
+    )
+    .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::PayloadTooLarge);
 }
