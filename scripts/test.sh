@@ -33,7 +33,7 @@ step "cargo clippy (native)"
 cargo clippy --all-targets --locked -- -D warnings
 
 step "cargo clippy (wasm32, features js,worker)"
-cargo clippy --lib --target wasm32-unknown-unknown --features js,worker --locked -- -D warnings
+cargo clippy --all-targets --target wasm32-unknown-unknown --features js,worker --locked -- -D warnings
 
 step "cargo test (native)"
 cargo test --locked

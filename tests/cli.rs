@@ -1,6 +1,8 @@
 //! The `signhook` command line, driven the way other tools drive it: exit codes, stdout
 //! and stderr, on fixture deliveries signed outside this crate.
 
+// Spawns the native binary: nothing to run on wasm32.
+#![cfg(not(target_arch = "wasm32"))]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
