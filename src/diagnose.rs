@@ -174,7 +174,7 @@ fn verified_diagnosis(
                  before acting on it; answer with the client id echoed back.",
             ));
             format!(
-                "verified: {header} {:?} is allowed client id #{key}",
+                "{header} {:?} is allowed client id #{key}",
                 verified.client_id().unwrap_or_default()
             )
         }
@@ -184,9 +184,9 @@ fn verified_diagnosis(
                 .and_then(|s| s.checked_mul(1000))
                 .and_then(format_unix_millis)
                 .unwrap_or_default();
-            format!("verified: {header} matches \"<t>.<body>\" under secret #{key}, signed at {at}, within the {} s tolerance", config.tolerance_seconds)
+            format!("{header} matches \"<t>.<body>\" under secret #{key}, signed at {at}, within the {} s tolerance", config.tolerance_seconds)
         }
-        Covers::Body => format!("verified: {header} matches the body under secret #{key}"),
+        Covers::Body => format!("{header} matches the body under secret #{key}"),
     };
     if config.secrets.len() + config.client_ids.len() > 1 && headers.contains(header) {
         // Rotation is normal; say which entry matched so the old one can be retired.
@@ -289,10 +289,10 @@ fn failed_diagnosis(
     let mapping = event.as_ref().map(|e| mapping_of(provider, e));
     let message = match verdict {
         Verdict::Unverifiable => match provider {
-            Provider::AcrobatSign => "unverifiable: give the allowed Acrobat Sign client id(s) to check the delivery against".to_owned(),
-            _ => format!("unverifiable: give the {} webhook secret to check the signature", title(provider)),
+            Provider::AcrobatSign => "no client id given: enter the allowed Acrobat Sign client id(s) to check the delivery against".to_owned(),
+            _ => format!("no secret given: enter the {} webhook secret to check the signature", title(provider)),
         },
-        _ => format!("not verified: {}", err.message()),
+        _ => err.message().to_owned(),
     };
     Diagnosis {
         provider: Some(provider),
@@ -357,8 +357,7 @@ fn undetermined(
         detected,
         verdict: Verdict::Unverifiable,
         code: Some(ErrorKind::UnknownProvider.code()),
-        message: "unverifiable: no provider could be determined from the headers; choose one"
-            .to_owned(),
+        message: "no provider could be determined from the headers: choose one".to_owned(),
         findings,
         event_verified: false,
         event: None,

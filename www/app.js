@@ -1,0 +1,445 @@
+// The validator page. It reads the form, parses a pasted raw request into headers and
+// body bytes, and hands them to the Rust core (WebAssembly, the npm package's `--target
+// web` build copied into ./pkg by scripts/build-www.sh). Every verdict and every
+// explanation comes from the core's `diagnose`; this file only collects input and shows
+// output. It makes no network request after loading its assets and stores nothing.
+
+import { SAMPLES } from "./samples.js";
+
+const TITLES = {
+  "zoho-sign": "Zoho Sign",
+  "acrobat-sign": "Acrobat Sign",
+  zigned: "Zigned",
+  yousign: "Yousign",
+};
+const VERDICT_WORDS = {
+  verified: "Verified",
+  not_verified: "Not verified",
+  unverifiable: "Unverifiable",
+};
+const WORKER = "http://127.0.0.1:8787";
+
+const $ = (id) => document.getElementById(id);
+const encoder = new TextEncoder();
+
+let api = null;
+
+// ---- input -------------------------------------------------------------------------------
+
+/** `Name: value` lines (with obsolete folding) into pairs; notes for lines skipped. */
+function parseHeaderLines(lines, firstLineNumber, notes) {
+  const pairs = [];
+  lines.forEach((line, i) => {
+    if (line.trim() === "") return;
+    if (/^[ \t]/.test(line) && pairs.length > 0) {
+      // A folded continuation of the previous header (obsolete, but captures have it).
+      pairs[pairs.length - 1][1] += " " + line.trim();
+      return;
+    }
+    const colon = line.indexOf(":");
+    if (colon <= 0) {
+      notes.push(`line ${firstLineNumber + i} ignored: not "Name: value"`);
+      return;
+    }
+    pairs.push([line.slice(0, colon).trim(), line.slice(colon + 1).trim()]);
+  });
+  return pairs;
+}
+
+const REQUEST_LINE = /^[A-Z]+[ \t]+\S+([ \t]+HTTP\/\d(\.\d)?)?[ \t]*$/;
+
+/** A raw request (request line optional, headers, blank line, body) into parts. */
+function parseRaw(text) {
+  const notes = [];
+  let head = text;
+  let body = "";
+  const blank = /\r?\n\r?\n/.exec(text);
+  if (blank) {
+    head = text.slice(0, blank.index);
+    body = text.slice(blank.index + blank[0].length);
+  } else if (/^\s*[[{]/.test(text)) {
+    // Only a body.
+    head = "";
+    body = text;
+  }
+  const lines = head === "" ? [] : head.split(/\r?\n/);
+  let first = 1;
+  let requestLine = null;
+  if (lines.length > 0 && REQUEST_LINE.test(lines[0])) {
+    requestLine = lines.shift().trim();
+    first = 2;
+  }
+  const headers = parseHeaderLines(lines, first, notes);
+  return { headers, body, notes, requestLine };
+}
+
+/** Body bytes, cut to Content-Length when only trailing whitespace is beyond it. */
+function bodyBytes(headers, bodyText, notes) {
+  let bytes = encoder.encode(bodyText);
+  const cl = headers.find(([name]) => name.toLowerCase() === "content-length");
+  if (cl && /^\d+$/.test(cl[1])) {
+    const length = Number(cl[1]);
+    if (bytes.length > length) {
+      const extra = bytes.subarray(length);
+      if (extra.every((b) => b === 0x0a || b === 0x0d || b === 0x20 || b === 0x09)) {
+        bytes = bytes.subarray(0, length);
+        notes.push(`body cut to its Content-Length (${length} bytes): the pasted text had ${extra.length} more whitespace byte(s)`);
+      } else {
+        notes.push(`the body has ${bytes.length} bytes but Content-Length says ${length}`);
+      }
+    } else if (bytes.length < length) {
+      notes.push(`the body has ${bytes.length} bytes but Content-Length says ${length}: part is missing, or CRLF line breaks became LF when pasting`);
+    }
+  }
+  return bytes;
+}
+
+function currentMode() {
+  return document.querySelector('input[name="mode"]:checked').value;
+}
+
+/** Headers, body bytes and notes from whichever input mode is active. */
+function readDelivery() {
+  let headers;
+  let bodyText;
+  let notes;
+  if (currentMode() === "raw") {
+    const parsed = parseRaw($("raw").value);
+    ({ headers, notes } = parsed);
+    bodyText = parsed.body;
+  } else {
+    notes = [];
+    const lines = $("headers").value.split(/\r?\n/);
+    if (lines.length > 0 && REQUEST_LINE.test(lines[0])) lines.shift();
+    headers = parseHeaderLines(lines, 1, notes);
+    bodyText = $("body").value;
+  }
+  const body = bodyBytes(headers, bodyText, notes);
+  return { headers, body, notes, empty: headers.length === 0 && body.length === 0 };
+}
+
+/** Non-blank lines, whitespace kept (the core reports a secret with surrounding spaces). */
+function secretLines() {
+  return $("secrets")
+    .value.split(/\r?\n/)
+    .filter((line) => line.trim() !== "");
+}
+
+function nowSeconds() {
+  const text = $("now").value.trim();
+  if (/^-?\d+$/.test(text)) return Number(text);
+  return Math.floor(Date.now() / 1000);
+}
+
+function toleranceSeconds() {
+  const n = Number($("tolerance").value);
+  return Number.isFinite(n) && n >= 0 ? Math.floor(n) : 300;
+}
+
+// ---- output ------------------------------------------------------------------------------
+
+function setVerdict(kind, word, message, code) {
+  const box = $("verdict");
+  box.className = `verdict verdict-${kind}`;
+  box.replaceChildren();
+  const w = document.createElement("p");
+  w.className = "verdict-word";
+  w.textContent = word;
+  box.append(w);
+  if (message) {
+    const m = document.createElement("p");
+    m.className = "verdict-message";
+    m.textContent = message;
+    box.append(m);
+  }
+  if (code) {
+    const c = document.createElement("p");
+    c.className = "verdict-code";
+    c.append("code ");
+    const codeEl = document.createElement("code");
+    codeEl.textContent = code;
+    c.append(codeEl);
+    box.append(c);
+  }
+}
+
+function clearDetails() {
+  $("findings-block").hidden = true;
+  $("mapping-block").hidden = true;
+  $("event-block").hidden = true;
+}
+
+function render(d) {
+  const word = VERDICT_WORDS[d.verdict] ?? d.verdict;
+  const who = d.provider ? ` (${TITLES[d.provider] ?? d.provider})` : "";
+  setVerdict(d.verdict.replace("_", "-"), word + who, d.message, d.code);
+
+  const list = $("findings");
+  list.replaceChildren();
+  for (const f of d.findings) {
+    const li = document.createElement("li");
+    li.dataset.code = f.code;
+    const code = document.createElement("code");
+    code.className = "finding-code";
+    code.textContent = f.code;
+    const msg = document.createElement("span");
+    msg.className = "finding-message";
+    msg.textContent = f.message;
+    li.append(code, msg);
+    list.append(li);
+  }
+  $("findings-block").hidden = d.findings.length === 0;
+
+  if (d.mapping) {
+    const m = $("mapping");
+    m.replaceChildren();
+    const from = document.createElement("code");
+    from.textContent = d.mapping.provider_event ?? "(no event name)";
+    const to = document.createElement("code");
+    to.textContent = d.mapping.type;
+    m.append(from, " → ", to);
+    if (!d.mapping.known) {
+      m.append(" (not in the provider's mapping table; kept as esign.other with its name)");
+    }
+    $("mapping-block").hidden = false;
+  } else {
+    $("mapping-block").hidden = true;
+  }
+
+  if (d.event) {
+    $("event").textContent = JSON.stringify(d.event, null, 2);
+    const badge = $("event-badge");
+    badge.textContent = d.event_verified ? "verified" : "UNVERIFIED: for inspection only";
+    badge.className = d.event_verified ? "badge badge-ok" : "badge badge-warn";
+    $("event-block").hidden = false;
+  } else {
+    $("event-block").hidden = true;
+  }
+}
+
+function updateDetectedLabel(detected) {
+  const auto = $("provider").options[0];
+  auto.textContent = detected
+    ? `Detect from the headers (found: ${TITLES[detected] ?? detected})`
+    : "Detect from the headers";
+}
+
+function check() {
+  if (!api) return;
+  const { headers, body, notes, empty } = readDelivery();
+  const bytes = `${headers.length} header(s), body ${body.length} byte(s)`;
+  $("parse-note").textContent = empty ? "" : [bytes, ...notes].join(" · ");
+  if (empty) {
+    updateDetectedLabel(null);
+    setVerdict("idle", "Nothing checked yet", "Paste a delivery to check it.");
+    clearDetails();
+    return;
+  }
+  const secrets = secretLines();
+  let d;
+  try {
+    updateDetectedLabel(api.detectProvider(headers));
+    d = api.diagnose({
+      provider: $("provider").value || undefined,
+      headers,
+      body,
+      secrets,
+      clientIds: secrets,
+      now: nowSeconds(),
+      toleranceSeconds: toleranceSeconds(),
+    });
+  } catch (err) {
+    setVerdict("error", "Could not check", err.message, err.code);
+    clearDetails();
+    return;
+  }
+  render(d);
+}
+
+let timer = 0;
+function scheduleCheck() {
+  clearTimeout(timer);
+  timer = setTimeout(check, 120);
+}
+
+// ---- copy --------------------------------------------------------------------------------
+
+function copyFrom(preId, button) {
+  const text = $(preId).textContent;
+  const label = button.textContent;
+  const done = (msg) => {
+    button.textContent = msg;
+    setTimeout(() => (button.textContent = label), 1500);
+  };
+  const selectIt = () => {
+    const range = document.createRange();
+    range.selectNodeContents($(preId));
+    const sel = window.getSelection();
+    sel.removeAllRanges();
+    sel.addRange(range);
+    done("Selected: press Ctrl+C");
+  };
+  if (navigator.clipboard && window.isSecureContext) {
+    navigator.clipboard.writeText(text).then(() => done("Copied"), selectIt);
+  } else {
+    selectIt();
+  }
+}
+
+// ---- mode switch -------------------------------------------------------------------------
+
+function switchMode() {
+  const raw = currentMode() === "raw";
+  if (raw) {
+    // Fields → raw: compose a request from them.
+    const head = $("headers").value.replace(/\s+$/, "");
+    if (head !== "" || $("body").value !== "") {
+      $("raw").value = `${head}\n\n${$("body").value}`;
+    }
+  } else {
+    const parsed = parseRaw($("raw").value);
+    if ($("raw").value !== "") {
+      $("headers").value = parsed.headers.map(([n, v]) => `${n}: ${v}`).join("\n");
+      $("body").value = parsed.body;
+    }
+  }
+  $("raw-block").hidden = !raw;
+  $("fields-block").hidden = raw;
+  scheduleCheck();
+}
+
+// ---- test delivery -----------------------------------------------------------------------
+
+function fillSampleEvents() {
+  const provider = $("td-provider").value;
+  const select = $("td-event");
+  select.replaceChildren();
+  for (const sample of SAMPLES[provider] ?? []) {
+    const option = document.createElement("option");
+    option.value = sample.event;
+    option.textContent = sample.event;
+    select.append(option);
+  }
+  $("td-secret-label").textContent =
+    provider === "acrobat-sign" ? "Client id (of your Acrobat Sign API application)" : "Secret";
+  $("td-output").hidden = true;
+}
+
+const shellQuote = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+let lastDelivery = null;
+
+function signTestDelivery() {
+  const provider = $("td-provider").value;
+  const sample = (SAMPLES[provider] ?? []).find((s) => s.event === $("td-event").value);
+  const secret = $("td-secret").value;
+  const error = $("td-error");
+  error.hidden = true;
+  if (!api || !sample) return;
+  if (secret === "") {
+    error.textContent = provider === "acrobat-sign" ? "Enter a client id." : "Enter a secret.";
+    error.hidden = false;
+    $("td-secret").focus();
+    return;
+  }
+  const body = JSON.stringify(sample.body);
+  const timestamp = Math.floor(Date.now() / 1000);
+  let headers;
+  try {
+    headers = api.sign({ provider, secret, body, timestamp });
+  } catch (err) {
+    error.textContent = `${err.message}${err.code ? ` (${err.code})` : ""}`;
+    error.hidden = false;
+    return;
+  }
+  const pairs = Object.entries(headers);
+  $("td-headers").textContent = pairs.map(([n, v]) => `${n}: ${v}`).join("\n");
+  const url = `${WORKER}/hooks/${provider}`;
+  $("td-curl").textContent = [
+    `curl -i -X POST ${shellQuote(url)}`,
+    ...pairs.map(([n, v]) => `  -H ${shellQuote(`${n}: ${v}`)}`),
+    `  --data-binary ${shellQuote(body)}`,
+  ].join(" \\\n");
+  $("td-note").textContent =
+    provider === "zigned"
+      ? "Zigned signs the time: send it within the Worker's tolerance (300 s by default)."
+      : provider === "acrobat-sign"
+        ? "Acrobat Sign sends no MAC: the Worker accepts the delivery when this client id is in its allow-list."
+        : "The Worker must hold the same secret for this provider.";
+  lastDelivery = { provider, secret, body, pairs };
+  $("td-output").hidden = false;
+}
+
+function loadTestDelivery() {
+  if (!lastDelivery) return;
+  const { provider, secret, body, pairs } = lastDelivery;
+  const length = encoder.encode(body).length;
+  const lines = [
+    `POST /hooks/${provider} HTTP/1.1`,
+    "Host: 127.0.0.1:8787",
+    ...pairs.map(([n, v]) => `${n}: ${v}`),
+    `Content-Length: ${length}`,
+  ];
+  document.querySelector('input[name="mode"][value="raw"]').checked = true;
+  $("raw-block").hidden = false;
+  $("fields-block").hidden = true;
+  $("raw").value = `${lines.join("\n")}\n\n${body}`;
+  $("secrets").value = secret;
+  $("provider").value = "";
+  check();
+  $("result").scrollIntoView({ block: "start" });
+  $("verdict").focus({ preventScroll: true });
+}
+
+// ---- start -------------------------------------------------------------------------------
+
+function wire() {
+  const form = $("check-form");
+  form.addEventListener("input", scheduleCheck);
+  form.addEventListener("change", (e) => {
+    if (e.target.name === "mode") switchMode();
+    else scheduleCheck();
+  });
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    check();
+  });
+  document.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && (e.ctrlKey || e.metaKey) && form.contains(e.target)) {
+      e.preventDefault();
+      check();
+    }
+  });
+  $("copy-event").addEventListener("click", (e) => copyFrom("event", e.currentTarget));
+  $("copy-curl").addEventListener("click", (e) => copyFrom("td-curl", e.currentTarget));
+  $("td-provider").addEventListener("change", fillSampleEvents);
+  $("td-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    signTestDelivery();
+  });
+  $("td-load").addEventListener("click", loadTestDelivery);
+  fillSampleEvents();
+}
+
+async function start() {
+  wire();
+  const status = $("load-status");
+  try {
+    const mod = await import("./pkg/web/index.js");
+    await mod.default();
+    if (typeof mod.diagnose !== "function" || typeof mod.detectProvider !== "function") {
+      throw new Error("this build of the package has no diagnose(); rebuild it (scripts/build-www.sh)");
+    }
+    api = mod;
+    status.textContent = "Ready. Runs locally in WebAssembly.";
+    status.className = "load-status ready";
+    document.body.dataset.ready = "true";
+    check();
+  } catch (err) {
+    status.textContent = `The verifier could not load: ${err.message}. Serve this folder over HTTP after building it (scripts/build-www.sh); file:// cannot load WebAssembly modules.`;
+    status.className = "load-status failed";
+    document.body.dataset.ready = "failed";
+  }
+}
+
+start();

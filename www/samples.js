@@ -1,0 +1,205 @@
+// Sample deliveries for the "make a test delivery" panel: one object per provider, each
+// event a compact JSON body shaped like the provider's documented payloads (ids and people
+// are made up). Imported at load time, so choosing one makes no network request.
+
+export const SAMPLES = {
+  "zoho-sign": [
+    {
+      event: "RequestSigningSuccess",
+      body: {
+        requests: {
+          request_name: "NDA Document",
+          request_id: "1000000000000",
+          request_status: "inprogress",
+          org_id: "9876543210",
+          document_ids: [{ document_name: "CommonNDA.pdf", document_id: "100000000000050" }],
+        },
+        notifications: {
+          performed_by_email: "signer@example.com",
+          performed_by_name: "Sam Signer",
+          performed_at: 1731340000000,
+          reason: "",
+          activity: "Document has been signed",
+          operation_type: "RequestSigningSuccess",
+          action_id: "1000000000090",
+          ip_address: "192.0.2.10",
+        },
+      },
+    },
+    {
+      event: "RequestCompleted",
+      body: {
+        requests: {
+          request_name: "NDA Document",
+          request_id: "1000000000000",
+          request_status: "completed",
+          document_ids: [{ document_name: "CommonNDA.pdf", document_id: "100000000000050" }],
+        },
+        notifications: {
+          performed_by_email: "signer@example.com",
+          performed_at: 1731340100000,
+          operation_type: "RequestCompleted",
+        },
+      },
+    },
+    {
+      event: "RequestRejected",
+      body: {
+        requests: { request_name: "NDA Document", request_id: "1000000000000", request_status: "declined" },
+        notifications: {
+          performed_by_email: "signer@example.com",
+          performed_at: 1731340200000,
+          operation_type: "RequestRejected",
+          reason: "Wrong company name",
+        },
+      },
+    },
+  ],
+  "acrobat-sign": [
+    {
+      event: "AGREEMENT_WORKFLOW_COMPLETED",
+      body: {
+        webhookId: "9b7fc222-0c74-478b-9bde-8ac70a2dd163",
+        webhookNotificationId: "d20d758a-f8b2-41b7-8c20-016312de7978",
+        event: "AGREEMENT_WORKFLOW_COMPLETED",
+        eventDate: "2024-11-11T15:46:40Z",
+        eventResourceType: "agreement",
+        participantUserEmail: "sender@example.com",
+        actingUserEmail: "signer@example.com",
+        agreement: { id: "CBJCHBCAABAA2XhaLGV0pKssKU03QXTcTXS4ebPyoSL_", name: "Master services agreement", status: "SIGNED" },
+      },
+    },
+    {
+      event: "AGREEMENT_ACTION_COMPLETED",
+      body: {
+        webhookNotificationId: "5c1f0b8e-2a7d-4c3e-9f10-6b2d8e4a7c11",
+        event: "AGREEMENT_ACTION_COMPLETED",
+        actionType: "ESIGNED",
+        eventDate: "2024-11-11T15:40:00Z",
+        participantUserEmail: "signer@example.com",
+        participantRole: "SIGNER",
+        agreement: { id: "CBJCHBCAABAA2XhaLGV0pKssKU03QXTcTXS4ebPyoSL_", name: "Master services agreement", status: "OUT_FOR_SIGNATURE" },
+      },
+    },
+    {
+      event: "AGREEMENT_REJECTED",
+      body: {
+        webhookNotificationId: "0e9d8c7b-6a5f-4e3d-8c2b-1a0f9e8d7c6b",
+        event: "AGREEMENT_REJECTED",
+        eventDate: "2024-11-11T15:50:00Z",
+        participantUserEmail: "signer@example.com",
+        agreement: { id: "CBJCHBCAABAA2XhaLGV0pKssKU03QXTcTXS4ebPyoSL_", name: "Master services agreement", status: "CANCELLED" },
+      },
+    },
+  ],
+  zigned: [
+    {
+      event: "agreement.lifecycle.finalized",
+      body: {
+        event: "agreement.lifecycle.finalized",
+        data: {
+          id: "cmhupv03i09q8liy4ht8y67i4",
+          title: "Lease agreement 2025-02-01",
+          test_mode: true,
+          status: "fulfilled",
+          documents: {
+            signed_document: {
+              data: { id: "cmhuxsgh9037hjfvvm1gncn9i", filename: "lease-signed-document.pdf", created_at: "2025-11-11T19:00:50.157Z" },
+            },
+          },
+          updated_at: "2025-11-11T19:00:55.474Z",
+        },
+      },
+    },
+    {
+      event: "participant.lifecycle.fulfilled",
+      body: {
+        event: "participant.lifecycle.fulfilled",
+        data: {
+          id: "cmhupv1jl09qfliy49bzyqp0g",
+          name: "Sam Signer",
+          email: "signer@example.com",
+          status: "fulfilled",
+          agreement: "cmhupv03i09q8liy4ht8y67i4",
+          role: "signer",
+          signed_at: "2025-11-11T18:20:30.000Z",
+        },
+      },
+    },
+    {
+      event: "agreement.lifecycle.pending",
+      body: {
+        event: "agreement.lifecycle.pending",
+        data: {
+          id: "cmhupv03i09q8liy4ht8y67i4",
+          title: "Lease agreement 2025-02-01",
+          test_mode: true,
+          status: "pending",
+          participants: ["cmhupv1jl09qfliy49bzyqp0g"],
+          created_at: "2025-11-11T15:18:51.966Z",
+          updated_at: "2025-11-11T15:18:54.277Z",
+        },
+      },
+    },
+  ],
+  yousign: [
+    {
+      event: "signer.done",
+      body: {
+        event_id: "b6c63685-c556-4a30-8fe9-b6f2b187d936",
+        event_name: "signer.done",
+        event_time: "1731340000",
+        subscription_id: "3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
+        subscription_description: "Signed leases",
+        sandbox: true,
+        data: {
+          signature_request: { id: "9a2b1c3d-0e4f-4a5b-8c6d-7e8f9a0b1c2d", name: "Lease", status: "ongoing" },
+          signer: {
+            id: "6f2b1c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d",
+            status: "signed",
+            info: { first_name: "Sam", last_name: "Signer", email: "signer@example.com" },
+          },
+        },
+      },
+    },
+    {
+      event: "signature_request.done",
+      body: {
+        event_id: "c7d8e9f0-1a2b-4c3d-8e4f-5a6b7c8d9e0f",
+        event_name: "signature_request.done",
+        event_time: "1731340100",
+        sandbox: true,
+        data: {
+          signature_request: {
+            id: "9a2b1c3d-0e4f-4a5b-8c6d-7e8f9a0b1c2d",
+            name: "Lease",
+            status: "done",
+            documents: [{ id: "d1e2f3a4-b5c6-4d7e-8f9a-0b1c2d3e4f5a", nature: "signable_document", filename: "lease.pdf" }],
+          },
+        },
+      },
+    },
+    {
+      event: "signer.declined",
+      body: {
+        event_id: "0c5e7c43-3ba6-4b7e-9a44-3f3a2c1a9b10",
+        event_name: "signer.declined",
+        event_time: "1731340200",
+        sandbox: true,
+        data: {
+          signature_request: {
+            id: "9a2b1c3d-0e4f-4a5b-8c6d-7e8f9a0b1c2d",
+            name: "Lease",
+            status: "declined",
+            decline_information: { reason: "Wrong rent", declined_at: "2024-11-11T15:50:00+00:00" },
+          },
+          signer: {
+            id: "6f2b1c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d",
+            status: "declined",
+            info: { first_name: "Sam", last_name: "Signer", email: "signer@example.com" },
+          },
+        },
+      },
+    },
+  ],
+};
