@@ -1,0 +1,264 @@
+// The package's JavaScript adapter over the raw wasm exports (src/js.rs).
+//
+// It does what the Rust core must not: reads the clock (`Date.now()`, the core takes `now`
+// as a parameter), and turns what JavaScript callers have at hand into what the core
+// takes: a `Headers` object, a plain object (Node's `req.headers`) or an array of pairs
+// into two string lists; a string, `ArrayBuffer` or any byte view into a `Uint8Array`.
+// The event comes back as one JSON string and is `JSON.parse`d here, so callers get plain
+// objects, arrays and `null`, never a `Map` or `undefined` inside the event.
+//
+// One source for every entry point: the ESM entries import it, build-npm.sh derives the
+// CommonJS copy with esbuild.
+
+/** Every provider, in documentation order. Kept equal to the core by tests/node. */
+export const PROVIDERS = Object.freeze(["zoho-sign", "acrobat-sign", "zigned", "yousign"]);
+
+/** Every normalized event type, in documentation order. */
+export const EVENT_TYPES = Object.freeze([
+  "esign.envelope.created",
+  "esign.envelope.updated",
+  "esign.envelope.sent",
+  "esign.envelope.completed",
+  "esign.envelope.declined",
+  "esign.envelope.cancelled",
+  "esign.envelope.expired",
+  "esign.envelope.deleted",
+  "esign.envelope.reminder_sent",
+  "esign.envelope.failed",
+  "esign.participant.notified",
+  "esign.participant.viewed",
+  "esign.participant.signed",
+  "esign.participant.approved",
+  "esign.participant.declined",
+  "esign.participant.reassigned",
+  "esign.participant.identity_verified",
+  "esign.participant.identity_failed",
+  "esign.email.delivered",
+  "esign.email.bounced",
+  "esign.template.created",
+  "esign.template.updated",
+  "esign.template.failed",
+  "esign.other",
+]);
+
+/** Every stable error code thrown as `err.code`, in documentation order. */
+export const ERROR_CODES = Object.freeze([
+  "missing_signature",
+  "malformed_signature",
+  "signature_mismatch",
+  "timestamp_out_of_tolerance",
+  "missing_client_id",
+  "unknown_client_id",
+  "malformed_payload",
+  "unknown_provider",
+  "payload_too_large",
+  "no_secret_configured",
+  "invalid_secret",
+  "method_not_allowed",
+  "not_found",
+  "delivery_failed",
+]);
+
+/** The header carrying each provider's proof (what `sign` sets). */
+export const PROOF_HEADERS = Object.freeze({
+  "zoho-sign": "X-ZS-WEBHOOK-SIGNATURE",
+  "acrobat-sign": "X-AdobeSign-ClientId",
+  zigned: "x-zigned-request-signature",
+  yousign: "X-Yousign-Signature-256",
+});
+
+export const DEFAULT_TOLERANCE_SECONDS = 300;
+
+const encoder = new TextEncoder();
+const toString = Object.prototype.toString;
+
+function describe(value) {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  const tag = toString.call(value).slice(8, -1);
+  return typeof value === "object" ? `a ${tag}` : typeof value;
+}
+
+function fail(message) {
+  return new TypeError(`signhook: ${message}`);
+}
+
+function requireOptions(options, fn) {
+  if (options === null || typeof options !== "object") {
+    throw fail(`${fn}() takes one options object, got ${describe(options)}`);
+  }
+  return options;
+}
+
+function requireProvider(provider) {
+  // Unknown names are the core's `unknown_provider`; only the type is checked here.
+  if (typeof provider !== "string") {
+    throw fail(`provider must be a string such as "zoho-sign", got ${describe(provider)}`);
+  }
+  return provider;
+}
+
+/** The exact body bytes. Strings are encoded as UTF-8, as they would be on the wire. */
+function bodyBytes(body) {
+  if (body instanceof Uint8Array) return body; // also Node's Buffer
+  if (typeof body === "string") return encoder.encode(body);
+  const tag = toString.call(body);
+  if (tag === "[object ArrayBuffer]" || tag === "[object SharedArrayBuffer]") {
+    return new Uint8Array(body);
+  }
+  if (ArrayBuffer.isView(body)) {
+    return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
+  }
+  throw fail(`body must be a Uint8Array, an ArrayBuffer or a string, got ${describe(body)}`);
+}
+
+function headerText(value, name) {
+  if (typeof value === "string") return value;
+  if (typeof value === "number") return String(value);
+  throw fail(`header ${JSON.stringify(name)} must be a string, got ${describe(value)}`);
+}
+
+/** `[names, values]` from a Headers object (or Map), a plain object or an array of pairs. */
+function headerLists(headers) {
+  const names = [];
+  const values = [];
+  if (headers === null || typeof headers !== "object") {
+    throw fail(
+      `headers must be a Headers object, a plain object or an array of [name, value] pairs, got ${describe(headers)}`,
+    );
+  }
+  if (Array.isArray(headers)) {
+    for (const pair of headers) {
+      if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== "string") {
+        throw fail(`each header pair must be [name, value], got ${describe(pair)}`);
+      }
+      names.push(pair[0]);
+      values.push(headerText(pair[1], pair[0]));
+    }
+  } else if (typeof headers.forEach === "function" && typeof headers.get === "function") {
+    // WHATWG Headers (fetch, Workers, Deno, Bun) or a Map: forEach(value, name).
+    headers.forEach((value, name) => {
+      names.push(String(name));
+      values.push(headerText(value, name));
+    });
+  } else {
+    // A plain object, e.g. Node's IncomingHttpHeaders: a value may be a list (repeated
+    // header) or undefined (absent).
+    for (const name of Object.keys(headers)) {
+      const value = headers[name];
+      if (value === undefined || value === null) continue;
+      if (Array.isArray(value)) {
+        for (const item of value) {
+          names.push(name);
+          values.push(headerText(item, name));
+        }
+      } else {
+        names.push(name);
+        values.push(headerText(value, name));
+      }
+    }
+  }
+  return [names, values];
+}
+
+function stringList(value, what) {
+  if (value === undefined || value === null) return [];
+  const list = typeof value === "string" ? [value] : value;
+  if (!Array.isArray(list) || !list.every((item) => typeof item === "string")) {
+    throw fail(`${what} must be a string or an array of strings, got ${describe(value)}`);
+  }
+  return list;
+}
+
+/** Unix seconds: a number, a Date, or the current time when absent. */
+function unixSeconds(value, what) {
+  if (value === undefined || value === null) return Math.floor(Date.now() / 1000);
+  if (value instanceof Date) return Math.floor(value.getTime() / 1000);
+  if (typeof value !== "number" || !Number.isFinite(value)) {
+    throw fail(`${what} must be Unix seconds (a finite number) or a Date, got ${describe(value)}`);
+  }
+  return Math.floor(value);
+}
+
+function tolerance(value) {
+  if (value === undefined || value === null) return DEFAULT_TOLERANCE_SECONDS;
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+    throw fail(`toleranceSeconds must be a finite number >= 0, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** Whether `err` is an error thrown by signhook for a delivery (it carries a known `code`). */
+export function isSignhookError(err) {
+  return err instanceof Error && typeof err.code === "string" && ERROR_CODES.includes(err.code);
+}
+
+/**
+ * The API over one set of raw wasm exports. `ready()` says whether the wasm module is
+ * instantiated (always true for Node; after `init()` on the web).
+ */
+export function createApi(raw, ready = () => true) {
+  function assertReady() {
+    if (!ready()) {
+      throw new Error(
+        "signhook: the WebAssembly module is not initialized yet; `await init()` once before calling verify, normalize or sign",
+      );
+    }
+  }
+
+  function verify(options) {
+    const o = requireOptions(options, "verify");
+    const provider = requireProvider(o.provider);
+    const [names, values] = headerLists(o.headers);
+    const body = bodyBytes(o.body);
+    const secrets = stringList(o.secrets, "secrets");
+    const clientIds = stringList(o.clientIds, "clientIds");
+    const now = unixSeconds(o.now, "now");
+    const tol = tolerance(o.toleranceSeconds);
+    assertReady();
+    return JSON.parse(raw.verifyJson(provider, names, values, body, secrets, clientIds, now, tol));
+  }
+
+  function normalize(options) {
+    const o = requireOptions(options, "normalize");
+    const provider = requireProvider(o.provider);
+    const body = bodyBytes(o.body);
+    assertReady();
+    return JSON.parse(raw.normalizeUnverifiedJson(provider, body));
+  }
+
+  function sign(options) {
+    const o = requireOptions(options, "sign");
+    const provider = requireProvider(o.provider);
+    if (typeof o.secret !== "string") {
+      throw fail(`secret must be a string, got ${describe(o.secret)}`);
+    }
+    const body = bodyBytes(o.body);
+    const timestamp = unixSeconds(o.timestamp, "timestamp");
+    assertReady();
+    return raw.signHeaders(provider, o.secret, body, timestamp);
+  }
+
+  // The validator page's view: never throws for a delivery that fails to verify; the
+  // verdict, code and findings say why.
+  function diagnose(options) {
+    const o = requireOptions(options, "diagnose");
+    const provider = o.provider === undefined || o.provider === null ? undefined : requireProvider(o.provider);
+    const [names, values] = headerLists(o.headers);
+    const body = bodyBytes(o.body);
+    const secrets = stringList(o.secrets, "secrets");
+    const clientIds = stringList(o.clientIds, "clientIds");
+    const now = unixSeconds(o.now, "now");
+    const tol = tolerance(o.toleranceSeconds);
+    assertReady();
+    return JSON.parse(raw.diagnoseJson(provider, names, values, body, secrets, clientIds, now, tol));
+  }
+
+  function detectProvider(headers) {
+    const [names, values] = headerLists(headers);
+    assertReady();
+    return raw.detectProviderName(names, values) ?? null;
+  }
+
+  return { verify, normalize, sign, diagnose, detectProvider };
+}

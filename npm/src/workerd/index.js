@@ -1,0 +1,25 @@
+// Cloudflare Workers entry (export condition `workerd`, which wrangler's bundler sets).
+// Wrangler imports a `.wasm` file as a compiled WebAssembly.Module, so the module is
+// instantiated synchronously at load and the API is ready without `init()`.
+import { initSync as wbgInitSync } from "../web/signhook.js";
+import * as raw from "../web/signhook.js";
+import wasmModule from "../web/signhook_bg.wasm";
+import { createApi } from "../api.js";
+
+wbgInitSync({ module: wasmModule });
+
+export function initSync() {}
+export default function init() {
+  return Promise.resolve();
+}
+
+export const { verify, normalize, sign, diagnose, detectProvider } = createApi(raw);
+export { init };
+export {
+  isSignhookError,
+  PROVIDERS,
+  EVENT_TYPES,
+  ERROR_CODES,
+  PROOF_HEADERS,
+  DEFAULT_TOLERANCE_SECONDS,
+} from "../api.js";

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Build the npm package `signhook` into npm/dist/ and pack it.
+#
+#   scripts/build-npm.sh            build npm/dist/ and npm/signhook-<version>.tgz
+#   scripts/build-npm.sh --no-pack  build npm/dist/ only
+#
+# Two wasm-pack builds of the crate (feature `js`, profile `npm-release`, wasm-opt from npm
+# binaryen on PATH): `--target nodejs` (CommonJS, instantiated on require) and `--target
+# web` (ESM, `await init()`), assembled with the JS adapter (npm/src/), the declarations
+# (npm/index.d.ts), README and package.json (npm/package.json + the crate's version).
+# Needs the tools of scripts/bootstrap.sh; cargo builds go to $CARGO_TARGET_DIR (default
+# target/npm, so that a build in target/ by someone else does not block this one).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
+cd "$ROOT"
+# shellcheck source=scripts/env.sh
+. "$ROOT/scripts/env.sh"
+
+PACK=1
+for arg in "$@"; do
+  case "$arg" in
+    --no-pack) PACK=0 ;;
+    -h | --help) sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "build-npm: unknown flag '$arg'" >&2; exit 2 ;;
+  esac
+done
+
+PROFILE="${SIGNHOOK_NPM_PROFILE:-npm-release}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target/npm}"
+NODE="$ROOT/node_modules/.bin/node"
+DIST="$ROOT/npm/dist"
+WORK="$CARGO_TARGET_DIR/wasm-pack"
+
+die() { echo "build-npm: $*" >&2; exit 1; }
+for tool in "$NODE" "$ROOT/node_modules/.bin/wasm-opt" "$ROOT/node_modules/.bin/esbuild"; do
+  [ -x "$tool" ] || die "$tool missing: run scripts/bootstrap.sh"
+done
+command -v wasm-pack >/dev/null || die "wasm-pack missing: run scripts/bootstrap.sh"
+# wasm-pack would download wasm-opt from GitHub if none were on PATH (TOOLCHAIN pitfall 4).
+[ "$(command -v wasm-opt)" = "$ROOT/node_modules/.bin/wasm-opt" ] ||
+  die "wasm-opt on PATH is $(command -v wasm-opt), expected npm binaryen's"
+
+VERSION="$(cargo metadata --no-deps --format-version 1 |
+  "$NODE" -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const p=JSON.parse(s).packages.find(p=>p.name==="signhook");process.stdout.write(p.version)})')"
+[ -n "$VERSION" ] || die "no version in Cargo.toml"
+
+rm -rf "$WORK" "$DIST"
+mkdir -p "$WORK" "$DIST"
+# --out-dir before the cargo flags (TOOLCHAIN: wasm-pack forwards everything after).
+for target in nodejs web; do
+  echo "[build-npm] wasm-pack --target $target --profile $PROFILE"
+  wasm-pack --quiet build --target "$target" --profile "$PROFILE" --no-typescript --no-pack \
+    --out-dir "$WORK/$target" --out-name signhook . --features js
+done
+
+mkdir -p "$DIST/node" "$DIST/web" "$DIST/workerd"
+cp "$WORK/nodejs/signhook.js" "$WORK/nodejs/signhook_bg.wasm" "$DIST/node/"
+cp "$WORK/web/signhook.js" "$WORK/web/signhook_bg.wasm" "$DIST/web/"
+# The package is "type": "module"; the Node build is CommonJS.
+printf '{\n  "type": "commonjs"\n}\n' >"$DIST/node/package.json"
+cp npm/src/api.js "$DIST/api.js"
+"$ROOT/node_modules/.bin/esbuild" npm/src/api.js --format=cjs --log-level=warning \
+  --outfile="$DIST/api.cjs"
+cp npm/src/node/index.cjs npm/src/node/index.mjs "$DIST/node/"
+cp npm/src/web/index.js "$DIST/web/"
+cp npm/src/workerd/index.js "$DIST/workerd/"
+cp npm/index.d.ts "$DIST/index.d.ts"
+# The same declarations for `require` (TypeScript reads .d.cts as CommonJS).
+cp npm/index.d.ts "$DIST/index.d.cts"
+cp npm/README.md "$DIST/README.md"
+for f in LICENSE LICENSE-MIT LICENSE-APACHE; do
+  if [ -f "$ROOT/$f" ]; then cp "$ROOT/$f" "$DIST/"; fi
+done
+"$NODE" -e '
+  const fs = require("fs");
+  const [template, out, version] = process.argv.slice(1);
+  const pkg = JSON.parse(fs.readFileSync(template, "utf8"));
+  pkg.version = version;
+  fs.writeFileSync(out, JSON.stringify(pkg, null, 2) + "\n");
+' npm/package.json "$DIST/package.json" "$VERSION"
+
+raw_size="$(wc -c <"$DIST/node/signhook_bg.wasm")"
+gz_size="$(gzip -9 -c "$DIST/node/signhook_bg.wasm" | wc -c)"
+echo "[build-npm] signhook $VERSION, profile $PROFILE: wasm $raw_size bytes raw, $gz_size gzip -9"
+
+if [ "$PACK" -eq 1 ]; then
+  (cd "$DIST" && npm pack --silent --pack-destination "$ROOT/npm" >/dev/null)
+  [ -f "$ROOT/npm/signhook-$VERSION.tgz" ] || die "npm pack did not write npm/signhook-$VERSION.tgz"
+  echo "[build-npm] npm/signhook-$VERSION.tgz"
+fi

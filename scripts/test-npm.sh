@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Test the npm package: bootstrap the pinned tools, build and pack it, then
+#   1. wasm-bindgen tests of src/js.rs under Node (wasm-bindgen-test-runner),
+#   2. the node --test suites in tests/node/ (fixtures, API, types, the packed tarball in a
+#      scratch folder: Node ESM/CJS, tsc, Chromium, wrangler dev), all with Node 22 from
+#      node_modules/.bin.
+#
+#   scripts/test-npm.sh                everything
+#   scripts/test-npm.sh --no-bootstrap skip scripts/bootstrap.sh (tools already there)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
+cd "$ROOT"
+
+BOOTSTRAP=1
+for arg in "$@"; do
+  case "$arg" in
+    --no-bootstrap) BOOTSTRAP=0 ;;
+    -h | --help) sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "test-npm: unknown flag '$arg'" >&2; exit 2 ;;
+  esac
+done
+
+# --browser: Debian chromium for the browser test in tests/node/package.test.mjs.
+if [ "$BOOTSTRAP" -eq 1 ]; then scripts/bootstrap.sh --browser; fi
+# shellcheck source=scripts/env.sh
+. "$ROOT/scripts/env.sh"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target/npm}"
+
+scripts/build-npm.sh
+
+echo "[test-npm] wasm-bindgen tests (src/js.rs) under Node"
+# --lib: the boundary's tests live in src/js.rs (its exports are not reachable from
+# tests/*.rs); the native suites run with plain `cargo test`.
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+  cargo test --target wasm32-unknown-unknown --features js --lib
+
+echo "[test-npm] node --test tests/node/*.test.mjs ($(node --version))"
+# Files, not the folder: `node --test dir/` fails under Node 22 (TOOLCHAIN pitfall 14).
+node --test tests/node/*.test.mjs

@@ -1,0 +1,480 @@
+//! The npm package's boundary (feature `js`, built by wasm-pack): the only module that
+//! imports `wasm_bindgen` and `js_sys`.
+//!
+//! These exports are the raw layer. The package's small JS adapter (`npm/src/api.js`)
+//! wraps them: it reads `now` from `Date` (the core never reads a clock:
+//! `SystemTime::now()` panics on wasm32), turns a `Headers` object, a plain object or an
+//! array of pairs into two string lists, turns a string or `ArrayBuffer` body into bytes,
+//! and `JSON.parse`s the event. The event crosses the boundary as one JSON string
+//! ([`Event::to_json`]): cheaper than building a JS object field by field, and it can only
+//! produce plain objects, arrays and `null`, never a `Map` or `undefined`.
+//!
+//! Every failure is thrown as a JS `Error` whose `code` is the core's stable code
+//! ([`ErrorKind::code`]) and whose `status` is the HTTP status an edge would answer.
+
+use wasm_bindgen::prelude::*;
+
+use crate::{
+    detect_provider, diagnose, normalize_unverified, sign as core_sign, verify as core_verify,
+    Error, ErrorKind, EventType, Headers, Provider, Secret, VerifyConfig,
+};
+
+/// A JS `Error` carrying the core's stable `code` and the matching HTTP `status`.
+fn to_js_error(err: &Error) -> JsValue {
+    let js_err = js_sys::Error::new(err.message());
+    // Reflect::set fails only on frozen or proxied targets; a fresh Error is neither, and
+    // the message alone still says what failed.
+    let _ = js_sys::Reflect::set(&js_err, &"code".into(), &err.code().into());
+    let _ = js_sys::Reflect::set(
+        &js_err,
+        &"status".into(),
+        &JsValue::from(err.kind().http_status()),
+    );
+    js_err.into()
+}
+
+/// A `TypeError` for an argument of the wrong shape (a caller's bug, not a delivery's).
+fn type_error(message: &str) -> JsValue {
+    js_sys::TypeError::new(message).into()
+}
+
+fn provider(name: &str) -> Result<Provider, JsValue> {
+    name.parse().map_err(|err: Error| to_js_error(&err))
+}
+
+/// Unix seconds from a JS number: finite, truncated toward negative infinity.
+fn unix_seconds(value: f64, what: &str) -> Result<i64, JsValue> {
+    if !value.is_finite() {
+        return Err(type_error(&format!(
+            "signhook: {what} must be a finite number of Unix seconds"
+        )));
+    }
+    // `as` saturates for out-of-range floats: no panic, and the core's tolerance check
+    // then rejects an absurd value.
+    Ok(value.floor() as i64)
+}
+
+/// Whole seconds from a finite, non-negative JS number.
+fn tolerance(value: f64) -> Result<u64, JsValue> {
+    if !value.is_finite() || value < 0.0 {
+        return Err(type_error(
+            "signhook: toleranceSeconds must be a finite number >= 0",
+        ));
+    }
+    // Saturating: an enormous tolerance means "any timestamp", not a panic.
+    Ok(value.floor() as u64)
+}
+
+fn headers_from(names: Vec<String>, values: Vec<String>) -> Result<Headers, JsValue> {
+    if names.len() != values.len() {
+        return Err(type_error(
+            "signhook: header names and values differ in length",
+        ));
+    }
+    Ok(names.into_iter().zip(values).collect())
+}
+
+fn secrets_from(secrets: Vec<String>) -> Result<Vec<Secret>, JsValue> {
+    secrets
+        .iter()
+        .map(|s| Secret::new(s).map_err(|err| to_js_error(&err)))
+        .collect()
+}
+
+/// Verifies one delivery over the exact `body` bytes and returns its CloudEvent as JSON.
+///
+/// `header_names[i]` goes with `header_values[i]`. `now` is Unix seconds (read by the
+/// caller), `tolerance_seconds` the allowed distance of a signed timestamp from `now`.
+///
+/// # Errors
+/// Throws an `Error` with `code`: `unknown_provider`, `invalid_secret`,
+/// `payload_too_large`, `no_secret_configured`, `missing_signature`,
+/// `malformed_signature`, `signature_mismatch`, `timestamp_out_of_tolerance`,
+/// `missing_client_id`, `unknown_client_id`, `malformed_payload`; a `TypeError` for a
+/// non-finite `now` or a negative or non-finite tolerance.
+#[wasm_bindgen(js_name = verifyJson)]
+#[allow(clippy::too_many_arguments)]
+pub fn verify_json(
+    provider_name: &str,
+    header_names: Vec<String>,
+    header_values: Vec<String>,
+    body: &[u8],
+    secrets: Vec<String>,
+    client_ids: Vec<String>,
+    now: f64,
+    tolerance_seconds: f64,
+) -> Result<String, JsValue> {
+    let provider = provider(provider_name)?;
+    let headers = headers_from(header_names, header_values)?;
+    let now = unix_seconds(now, "now")?;
+    let config = VerifyConfig {
+        secrets: secrets_from(secrets)?,
+        client_ids,
+        tolerance_seconds: tolerance(tolerance_seconds)?,
+        ..VerifyConfig::default()
+    };
+    let verified =
+        core_verify(provider, &headers, body, &config, now).map_err(|err| to_js_error(&err))?;
+    let event = verified.normalize().map_err(|err| to_js_error(&err))?;
+    Ok(event.to_json())
+}
+
+/// Normalizes a body WITHOUT checking any proof (`data.verification` is `null`), as JSON.
+///
+/// # Errors
+/// Throws an `Error` with `code` `unknown_provider` or `malformed_payload`.
+#[wasm_bindgen(js_name = normalizeUnverifiedJson)]
+pub fn normalize_unverified_json(provider_name: &str, body: &[u8]) -> Result<String, JsValue> {
+    let provider = provider(provider_name)?;
+    let event = normalize_unverified(provider, body).map_err(|err| to_js_error(&err))?;
+    Ok(event.to_json())
+}
+
+/// The headers `provider` would send with `body`, as a plain object (`Content-Type` and the
+/// proof header). `key` is the secret, or Acrobat Sign's client id; `timestamp` (Unix
+/// seconds) is signed by Zigned and ignored by the others.
+///
+/// # Errors
+/// Throws an `Error` with `code` `unknown_provider` or `invalid_secret` (empty key); a
+/// `TypeError` for a non-finite timestamp.
+#[wasm_bindgen(js_name = signHeaders)]
+pub fn sign_headers(
+    provider_name: &str,
+    key: &str,
+    body: &[u8],
+    timestamp: f64,
+) -> Result<js_sys::Object, JsValue> {
+    let provider = provider(provider_name)?;
+    let timestamp = unix_seconds(timestamp, "timestamp")?;
+    let headers = core_sign(provider, key, body, timestamp).map_err(|err| to_js_error(&err))?;
+    let object = js_sys::Object::new();
+    for (name, value) in headers {
+        js_sys::Reflect::set(&object, &name.into(), &value.into())?;
+    }
+    Ok(object)
+}
+
+/// Every provider name the core knows, in documentation order.
+#[wasm_bindgen(js_name = providerNames)]
+pub fn provider_names() -> Vec<String> {
+    Provider::ALL
+        .iter()
+        .map(|p| p.as_str().to_owned())
+        .collect()
+}
+
+/// Every normalized event type, in documentation order.
+#[wasm_bindgen(js_name = eventTypeNames)]
+pub fn event_type_names() -> Vec<String> {
+    EventType::ALL
+        .iter()
+        .map(|t| t.as_str().to_owned())
+        .collect()
+}
+
+/// Every stable error code, in documentation order.
+#[wasm_bindgen(js_name = errorCodes)]
+pub fn error_codes() -> Vec<String> {
+    ErrorKind::ALL.iter().map(|k| k.code().to_owned()).collect()
+}
+
+/// Each provider's proof header, as `[provider, header]` pairs flattened.
+#[wasm_bindgen(js_name = proofHeaders)]
+pub fn proof_headers() -> Vec<String> {
+    Provider::ALL
+        .iter()
+        .flat_map(|p| [p.as_str().to_owned(), p.proof_header().to_owned()])
+        .collect()
+}
+
+// ---- validator page (www/) -------------------------------------------------------------
+
+/// Verifies with the real `verify` and explains the outcome ([`diagnose`]), as JSON: the
+/// verdict, the error code, findings, and the event (verified, or else the UNVERIFIED
+/// normalization, flagged by `event_verified: false`). `provider_name` `None` uses the
+/// provider detected from the headers.
+///
+/// # Errors
+/// Throws an `Error` with `code` `unknown_provider` or `invalid_secret`; a `TypeError` for
+/// a non-finite `now` or a negative or non-finite tolerance. A delivery that fails to
+/// verify is a verdict, not an error.
+#[wasm_bindgen(js_name = diagnoseJson)]
+#[allow(clippy::too_many_arguments)]
+pub fn diagnose_json(
+    provider_name: Option<String>,
+    header_names: Vec<String>,
+    header_values: Vec<String>,
+    body: &[u8],
+    secrets: Vec<String>,
+    client_ids: Vec<String>,
+    now: f64,
+    tolerance_seconds: f64,
+) -> Result<String, JsValue> {
+    let provider = provider_name.as_deref().map(provider).transpose()?;
+    let headers = headers_from(header_names, header_values)?;
+    let now = unix_seconds(now, "now")?;
+    let config = VerifyConfig {
+        secrets: secrets_from(secrets)?,
+        client_ids,
+        tolerance_seconds: tolerance(tolerance_seconds)?,
+        ..VerifyConfig::default()
+    };
+    let diagnosis = diagnose(provider, &headers, body, &config, now);
+    serde_json::to_string(&diagnosis).map_err(|err| {
+        to_js_error(&Error::new(
+            ErrorKind::MalformedPayload,
+            format!("diagnosis could not be serialized: {err}"),
+        ))
+    })
+}
+
+/// The provider whose proof header is present (or hinted at by a near-miss header name),
+/// or `undefined` (the adapter turns it into `null`).
+///
+/// # Errors
+/// A `TypeError` when the name and value lists differ in length.
+#[wasm_bindgen(js_name = detectProviderName)]
+pub fn detect_provider_name(
+    header_names: Vec<String>,
+    header_values: Vec<String>,
+) -> Result<Option<String>, JsValue> {
+    let headers = headers_from(header_names, header_values)?;
+    Ok(detect_provider(&headers).map(|p| p.as_str().to_owned()))
+}
+
+#[cfg(all(test, target_arch = "wasm32"))]
+mod tests {
+    //! Run under Node by wasm-bindgen-test-runner:
+    //! `cargo test --target wasm32-unknown-unknown --features js --lib`.
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    // Zoho Sign's own published vector (DESIGN.md): verifies, but is not JSON.
+    const ZOHO_SAMPLE: &[u8] = br#"{{"requests":{"request_name":"Test Name"},"notifications":{"operation_type":"RequestSigningSuccess"}}"#;
+    const ZOHO_SECRET: &str = "thisisthesamplekeyfortestingpurposes";
+    const ZOHO_SIGNATURE: &str = "drbSrM4H816RYKpZiRBLddUa0yHaTrwjtY04sIZFZus=";
+    const ZOHO_JSON: &[u8] = br#"{"requests":{"request_id":"42","request_name":"NDA","request_status":"inprogress"},"notifications":{"operation_type":"RequestSigningSuccess","performed_at":1700000000000,"performed_by_email":"a@example.com"}}"#;
+
+    fn code_of(err: &JsValue) -> Option<String> {
+        js_sys::Reflect::get(err, &"code".into()).ok()?.as_string()
+    }
+
+    fn status_of(err: &JsValue) -> Option<f64> {
+        js_sys::Reflect::get(err, &"status".into()).ok()?.as_f64()
+    }
+
+    fn names(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[wasm_bindgen_test]
+    fn published_zoho_vector_verifies_then_fails_to_normalize_as_malformed() {
+        let err = verify_json(
+            "zoho-sign",
+            names(&["x-zs-webhook-signature"]),
+            names(&[ZOHO_SIGNATURE]),
+            ZOHO_SAMPLE,
+            names(&[ZOHO_SECRET]),
+            vec![],
+            1_700_000_000.0,
+            300.0,
+        )
+        .unwrap_err();
+        assert!(err.is_instance_of::<js_sys::Error>());
+        // Past the MAC: the failure is the body, not the signature.
+        assert_eq!(code_of(&err).as_deref(), Some("malformed_payload"));
+        assert_eq!(status_of(&err), Some(400.0));
+    }
+
+    #[wasm_bindgen_test]
+    fn signed_zoho_delivery_round_trips_to_an_event() {
+        let headers = sign_headers("zoho-sign", "s3cret", ZOHO_JSON, 0.0).unwrap();
+        let signature = js_sys::Reflect::get(&headers, &"X-ZS-WEBHOOK-SIGNATURE".into())
+            .unwrap()
+            .as_string()
+            .unwrap();
+        let json = verify_json(
+            "zoho-sign",
+            names(&["Content-Type", "X-ZS-WEBHOOK-SIGNATURE"]),
+            vec!["application/json".into(), signature],
+            ZOHO_JSON,
+            names(&["old", "s3cret"]),
+            vec![],
+            1_700_000_000.0,
+            300.0,
+        )
+        .unwrap();
+        let event = js_sys::JSON::parse(&json).unwrap();
+        let get = |obj: &JsValue, key: &str| js_sys::Reflect::get(obj, &key.into()).unwrap();
+        assert_eq!(
+            get(&event, "type").as_string().as_deref(),
+            Some("esign.participant.signed")
+        );
+        assert_eq!(get(&event, "subject").as_string().as_deref(), Some("42"));
+        let data = get(&event, "data");
+        // The second secret matched: rotation reports which one.
+        assert_eq!(get(&get(&data, "verification"), "key").as_f64(), Some(1.0));
+        // Absent optional parts are null, never undefined.
+        assert!(get(&data, "reason").is_null());
+    }
+
+    #[wasm_bindgen_test]
+    fn tampered_body_is_a_signature_mismatch() {
+        let err = verify_json(
+            "zoho-sign",
+            names(&["X-ZS-WEBHOOK-SIGNATURE"]),
+            names(&[ZOHO_SIGNATURE]),
+            b"{}",
+            names(&[ZOHO_SECRET]),
+            vec![],
+            0.0,
+            300.0,
+        )
+        .unwrap_err();
+        assert_eq!(code_of(&err).as_deref(), Some("signature_mismatch"));
+        assert_eq!(status_of(&err), Some(401.0));
+    }
+
+    #[wasm_bindgen_test]
+    fn zigned_timestamp_is_checked_against_the_given_now() {
+        let body = br#"{"event":"agreement.fulfilled","data":{"id":"agr_1"}}"#;
+        let headers = sign_headers("zigned", "k", body, 1_000.0).unwrap();
+        let value = js_sys::Reflect::get(&headers, &"x-zigned-request-signature".into())
+            .unwrap()
+            .as_string()
+            .unwrap();
+        let run = |now: f64| {
+            verify_json(
+                "zigned",
+                names(&["x-zigned-request-signature"]),
+                vec![value.clone()],
+                body,
+                names(&["k"]),
+                vec![],
+                now,
+                300.0,
+            )
+        };
+        assert!(run(1_200.0).is_ok());
+        let err = run(1_301.0).unwrap_err();
+        assert_eq!(code_of(&err).as_deref(), Some("timestamp_out_of_tolerance"));
+    }
+
+    #[wasm_bindgen_test]
+    fn bad_arguments_throw_with_codes_or_type_errors() {
+        let err = normalize_unverified_json("docusign", b"{}").unwrap_err();
+        assert_eq!(code_of(&err).as_deref(), Some("unknown_provider"));
+
+        let err = sign_headers("yousign", "", b"{}", 0.0).unwrap_err();
+        assert_eq!(code_of(&err).as_deref(), Some("invalid_secret"));
+
+        let err = verify_json(
+            "yousign",
+            vec![],
+            vec![],
+            b"{}",
+            names(&["k"]),
+            vec![],
+            f64::NAN,
+            300.0,
+        )
+        .unwrap_err();
+        assert!(err.is_instance_of::<js_sys::TypeError>());
+        assert_eq!(code_of(&err), None);
+
+        let err =
+            verify_json("yousign", vec![], vec![], b"{}", vec![], vec![], 0.0, 300.0).unwrap_err();
+        assert_eq!(code_of(&err).as_deref(), Some("no_secret_configured"));
+    }
+
+    #[wasm_bindgen_test]
+    fn unverified_normalize_has_null_verification() {
+        let json = normalize_unverified_json("zoho-sign", ZOHO_JSON).unwrap();
+        let event = js_sys::JSON::parse(&json).unwrap();
+        let data = js_sys::Reflect::get(&event, &"data".into()).unwrap();
+        assert!(js_sys::Reflect::get(&data, &"verification".into())
+            .unwrap()
+            .is_null());
+    }
+
+    #[wasm_bindgen_test]
+    fn diagnose_reports_a_verdict_not_an_error() {
+        // A trailing newline added on the way: not verified, and the finding says why.
+        let mut body = ZOHO_JSON.to_vec();
+        let headers = sign_headers("zoho-sign", "k", &body, 0.0).unwrap();
+        let signature = js_sys::Reflect::get(&headers, &"X-ZS-WEBHOOK-SIGNATURE".into())
+            .unwrap()
+            .as_string()
+            .unwrap();
+        body.push(b'\n');
+        let run = |provider: Option<String>, secrets: Vec<String>| {
+            let json = diagnose_json(
+                provider,
+                names(&["X-ZS-WEBHOOK-SIGNATURE"]),
+                vec![signature.clone()],
+                &body,
+                secrets,
+                vec![],
+                0.0,
+                300.0,
+            )
+            .unwrap();
+            js_sys::JSON::parse(&json).unwrap()
+        };
+        let get = |obj: &JsValue, key: &str| js_sys::Reflect::get(obj, &key.into()).unwrap();
+        let d = run(None, names(&["k"]));
+        assert_eq!(
+            get(&d, "verdict").as_string().as_deref(),
+            Some("not_verified")
+        );
+        assert_eq!(
+            get(&d, "code").as_string().as_deref(),
+            Some("signature_mismatch")
+        );
+        assert_eq!(
+            get(&d, "detected").as_string().as_deref(),
+            Some("zoho-sign")
+        );
+        assert_eq!(get(&d, "event_verified").as_bool(), Some(false));
+        let d = run(Some("zoho-sign".into()), vec![]);
+        assert_eq!(
+            get(&d, "verdict").as_string().as_deref(),
+            Some("unverifiable")
+        );
+        let err = diagnose_json(
+            Some("docusign".into()),
+            vec![],
+            vec![],
+            b"{}",
+            vec![],
+            vec![],
+            0.0,
+            300.0,
+        )
+        .unwrap_err();
+        assert_eq!(code_of(&err).as_deref(), Some("unknown_provider"));
+    }
+
+    #[wasm_bindgen_test]
+    fn detects_the_provider_from_headers() {
+        assert_eq!(
+            detect_provider_name(names(&["X-Yousign-Signature-256"]), names(&["x"])).unwrap(),
+            Some("yousign".to_owned())
+        );
+        assert_eq!(
+            detect_provider_name(names(&["content-type"]), names(&["x"])).unwrap(),
+            None
+        );
+        assert!(detect_provider_name(names(&["a"]), vec![]).is_err());
+    }
+
+    #[wasm_bindgen_test]
+    fn lists_match_the_core() {
+        assert_eq!(provider_names().len(), Provider::ALL.len());
+        assert_eq!(event_type_names().len(), EventType::ALL.len());
+        assert_eq!(error_codes()[2], "signature_mismatch");
+        assert_eq!(proof_headers().len(), 2 * Provider::ALL.len());
+    }
+}

@@ -1,0 +1,73 @@
+// The same fixtures as tests/fixtures.rs (tests/fixtures/<provider>/<case>/), run through
+// the npm package: same error codes, same matched key, same events as the event.json
+// snapshots that the Rust suite checks.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync, existsSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT, signhook } from "./package.mjs";
+
+const FIXTURES = join(ROOT, "tests/fixtures");
+const cases = [];
+for (const provider of signhook.PROVIDERS) {
+  const dir = join(FIXTURES, provider);
+  for (const name of readdirSync(dir).sort()) {
+    if (statSync(join(dir, name)).isDirectory()) cases.push({ provider, name, dir: join(dir, name) });
+  }
+}
+
+test("every provider has fixtures", () => {
+  for (const provider of signhook.PROVIDERS) {
+    assert.ok(cases.some((c) => c.provider === provider), `no fixtures for ${provider}`);
+  }
+});
+
+for (const { provider, name, dir } of cases) {
+  test(`${provider}/${name}`, () => {
+    const spec = JSON.parse(readFileSync(join(dir, "case.json"), "utf8"));
+    // Bytes exactly as on the wire: a Uint8Array (Node's Buffer), never a decoded string.
+    const body = readFileSync(join(dir, "body"));
+    const options = {
+      provider,
+      headers: spec.headers,
+      body,
+      secrets: spec.secrets ?? [],
+      clientIds: spec.client_ids ?? [],
+      now: spec.now,
+      toleranceSeconds: spec.tolerance ?? 300,
+    };
+    const expect = spec.expect;
+    // diagnose runs the same verify and must report the same outcome.
+    const diagnosis = signhook.diagnose(options);
+    if (expect.error && !expect.verified) {
+      assert.notEqual(diagnosis.verdict, "verified");
+      assert.equal(diagnosis.code, expect.error);
+    } else {
+      assert.equal(diagnosis.verdict, "verified");
+    }
+    let event;
+    try {
+      event = signhook.verify(options);
+    } catch (err) {
+      assert.ok(expect.error, `verify threw ${err.code}: ${err.message}`);
+      assert.ok(signhook.isSignhookError(err), `not a signhook error: ${err}`);
+      assert.equal(err.code, expect.error, err.message);
+      assert.ok(err.message.length > 0);
+      if (expect.verified) {
+        // The proof passed and normalization failed: the unverified path fails alike.
+        assert.throws(() => signhook.normalize({ provider, body }), { code: expect.error });
+      }
+      return;
+    }
+    assert.equal(expect.error, undefined, `verified, expected error ${expect.error}`);
+    assert.equal(event.data.verification.key, expect.key ?? 0);
+    if (expect.type) assert.equal(event.type, expect.type);
+    assert.equal(event.subject, expect.subject ?? undefined);
+    const snapshot = join(dir, "event.json");
+    assert.ok(existsSync(snapshot), `no snapshot ${snapshot}`);
+    assert.deepStrictEqual(event, JSON.parse(readFileSync(snapshot, "utf8")));
+    assert.deepStrictEqual(diagnosis.event, event);
+    // The raw payload is the body, untouched.
+    assert.deepStrictEqual(event.data.raw, JSON.parse(body.toString("utf8")));
+  });
+}
