@@ -1,0 +1,357 @@
+// The validator page (www/) in a real browser: Debian's Chromium driven by playwright-core.
+//
+// Run by scripts/test-browser.sh, which builds www/pkg/ first. This file starts its own
+// static server for www/ on 127.0.0.1 (port 0), opens the page, pastes deliveries signed
+// here with node:crypto following each provider's documented scheme (not the crate's own
+// sign()), and reads what the page shows. Screenshots go to test-artifacts/.
+
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
+import { createServer } from "node:http";
+import { readFile, mkdir } from "node:fs/promises";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, normalize, extname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const WWW = join(ROOT, "www");
+const ARTIFACTS = join(ROOT, "test-artifacts");
+const FIXTURES = join(ROOT, "tests", "fixtures");
+const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+
+// Everything the page may load: its own files and the wasm package. Nothing else.
+const ASSETS = new Set([
+  "/",
+  "/app.js",
+  "/style.css",
+  "/samples.js",
+  "/pkg/api.js",
+  "/pkg/web/index.js",
+  "/pkg/web/signhook.js",
+  "/pkg/web/signhook_bg.wasm",
+]);
+
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".wasm": "application/wasm",
+  ".json": "application/json",
+};
+
+let server;
+let origin;
+let browser;
+let page;
+const requests = [];
+const problems = [];
+
+function serveWww(req, res) {
+  const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
+  const file = normalize(join(WWW, path === "/" ? "index.html" : path));
+  if (!file.startsWith(WWW + "/") || req.method !== "GET") {
+    res.writeHead(404).end();
+    return;
+  }
+  readFile(file).then(
+    (data) => {
+      res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" });
+      res.end(data);
+    },
+    () => res.writeHead(404).end(),
+  );
+}
+
+const hmac = (secret, ...parts) => {
+  const mac = createHmac("sha256", Buffer.from(secret, "utf8"));
+  for (const part of parts) mac.update(part);
+  return mac.digest();
+};
+
+const fixture = (provider, name) => readFileSync(join(FIXTURES, provider, name, "body"));
+
+/** A raw request as a developer would paste it. */
+function rawRequest(provider, headers, body) {
+  const lines = [`POST /hooks/${provider} HTTP/1.1`, "Host: example.test", "Content-Type: application/json"];
+  for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
+  return `${lines.join("\n")}\n\n${body.toString("utf8")}`;
+}
+
+const NOW = Math.floor(Date.now() / 1000);
+
+// One delivery per provider, each proof made with node:crypto from the provider's
+// documented scheme (PROVIDERS.md): Zoho base64 HMAC of the body; Yousign sha256=<hex> of
+// the body; Zigned t=<ts>,v1=<hex> of "<t>.<body>"; Acrobat Sign an allowed client id.
+const DELIVERIES = {
+  "zoho-sign": (() => {
+    const body = fixture("zoho-sign", "doc-sample-signing-success");
+    const secret = "zoho webhook secret 1";
+    return {
+      body,
+      secret,
+      headers: { "X-ZS-WEBHOOK-SIGNATURE": hmac(secret, body).toString("base64") },
+      providerEvent: "RequestSigningSuccess",
+      type: "esign.participant.signed",
+    };
+  })(),
+  yousign: (() => {
+    const body = fixture("yousign", "signer-done");
+    const secret = "yousign_test_secret";
+    return {
+      body,
+      secret,
+      headers: { "X-Yousign-Signature-256": `sha256=${hmac(secret, body).toString("hex")}` },
+      providerEvent: "signer.done",
+      type: "esign.participant.signed",
+    };
+  })(),
+  zigned: (() => {
+    const body = fixture("zigned", "participant-fulfilled-ms-rotation");
+    const secret = "zigned_test_secret";
+    const t = String(NOW);
+    return {
+      body,
+      secret,
+      headers: {
+        "x-zigned-request-signature": `t=${t},v1=${hmac(secret, t, ".", body).toString("hex")}`,
+      },
+      providerEvent: "participant.lifecycle.fulfilled",
+      type: "esign.participant.signed",
+    };
+  })(),
+  "acrobat-sign": (() => {
+    const body = fixture("acrobat-sign", "agreement-created");
+    const clientId = "CBJCHBCAABAAexampleclientid";
+    return {
+      body,
+      secret: clientId,
+      headers: { "X-AdobeSign-ClientId": clientId },
+      providerEvent: "AGREEMENT_CREATED",
+      type: "esign.envelope.created",
+    };
+  })(),
+};
+
+/** Fills the checker and returns what the page shows. */
+async function check({ raw, secrets = "", provider = "" }) {
+  await page.check('input[name="mode"][value="raw"]');
+  await page.fill("#raw", raw);
+  await page.fill("#secrets", secrets);
+  await page.selectOption("#provider", provider);
+  await page.click("#check");
+  return readResult();
+}
+
+function readResult() {
+  return page.evaluate(() => {
+    const $ = (id) => document.getElementById(id);
+    return {
+      verdict: $("verdict").className.replace("verdict ", ""),
+      word: $("verdict").querySelector(".verdict-word")?.textContent ?? "",
+      message: $("verdict").querySelector(".verdict-message")?.textContent ?? "",
+      code: $("verdict").querySelector(".verdict-code code")?.textContent ?? null,
+      findings: [...document.querySelectorAll("#findings li")].map((li) => ({
+        code: li.dataset.code,
+        message: li.querySelector(".finding-message").textContent,
+      })),
+      findingsShown: !$("findings-block").hidden,
+      event: $("event-block").hidden ? null : JSON.parse($("event").textContent),
+      eventBadge: $("event-badge").textContent,
+      mapping: $("mapping-block").hidden ? null : $("mapping").textContent,
+      detectedLabel: $("provider").options[0].textContent,
+      note: $("parse-note").textContent,
+    };
+  });
+}
+
+before(async () => {
+  assert.ok(existsSync(join(WWW, "pkg/web/signhook_bg.wasm")), "www/pkg missing: run scripts/build-www.sh");
+  server = createServer(serveWww);
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  origin = `http://127.0.0.1:${server.address().port}`;
+  await mkdir(ARTIFACTS, { recursive: true });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  page = await context.newPage();
+  page.on("request", (req) => requests.push(req.url()));
+  page.on("pageerror", (err) => problems.push(`pageerror: ${err.message}`));
+  page.on("console", (msg) => {
+    if (msg.type() === "error" || msg.type() === "warning") problems.push(`console ${msg.type()}: ${msg.text()}`);
+  });
+  await page.goto(`${origin}/`);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 20_000 });
+});
+
+after(async () => {
+  await browser?.close();
+  await new Promise((resolve) => (server ? server.close(resolve) : resolve()));
+});
+
+test("the page loads the verifier and labels every control", async () => {
+  const status = await page.textContent("#load-status");
+  assert.match(status, /Ready/);
+  const unlabeled = await page.evaluate(() =>
+    [...document.querySelectorAll("input, select, textarea")]
+      .filter((el) => el.type !== "hidden" && el.labels.length === 0)
+      .map((el) => el.id || el.name),
+  );
+  assert.deepEqual(unlabeled, []);
+});
+
+for (const [provider, d] of Object.entries(DELIVERIES)) {
+  test(`a signed ${provider} delivery is verified and normalized`, async () => {
+    const r = await check({ raw: rawRequest(provider, d.headers, d.body), secrets: d.secret });
+    assert.equal(r.verdict, "verdict-verified", JSON.stringify(r, null, 2));
+    assert.match(r.word, /^Verified/);
+    assert.equal(r.code, null);
+    assert.equal(r.event.provider, provider);
+    assert.equal(r.event.type, d.type);
+    assert.equal(r.event.providerevent, d.providerEvent);
+    assert.ok(r.event.data.verification, "a verified event carries data.verification");
+    assert.equal(r.eventBadge, "verified");
+    assert.equal(r.mapping, `${d.providerEvent} → ${d.type}`);
+    assert.match(r.detectedLabel, /found: /);
+    // The raw payload travels untouched.
+    assert.deepEqual(r.event.data.raw, JSON.parse(d.body.toString("utf8")));
+  });
+}
+
+for (const provider of ["zoho-sign", "yousign", "zigned"]) {
+  test(`one tampered byte in a ${provider} body is refused and explained`, async () => {
+    const d = DELIVERIES[provider];
+    const body = Buffer.from(d.body);
+    // Change one digit inside the payload (a value, so the JSON stays valid).
+    const at = body.indexOf("0", 40);
+    assert.ok(at > 0);
+    body[at] = "1".charCodeAt(0);
+    const r = await check({ raw: rawRequest(provider, d.headers, body), secrets: d.secret });
+    assert.equal(r.verdict, "verdict-not-verified");
+    assert.match(r.word, /^Not verified/);
+    assert.equal(r.code, "signature_mismatch");
+    assert.deepEqual(r.findings.map((f) => f.code), ["no_variant_matched"]);
+    assert.match(r.findings[0].message, /body's content changed|not this webhook's/);
+    // The unverified normalization is still shown, and marked.
+    assert.equal(r.event.data.verification, null);
+    assert.match(r.eventBadge, /UNVERIFIED/);
+  });
+}
+
+test("a re-serialized body is diagnosed, naming the variant", async () => {
+  // Yousign sent compact JSON; the developer's framework pretty-printed it before checking.
+  const sent = Buffer.from(JSON.stringify(JSON.parse(DELIVERIES.yousign.body.toString("utf8"))));
+  const secret = "yousign_test_secret";
+  const headers = { "X-Yousign-Signature-256": `sha256=${hmac(secret, sent).toString("hex")}` };
+  const received = Buffer.from(JSON.stringify(JSON.parse(sent.toString("utf8")), null, 2));
+  const r = await check({ raw: rawRequest("yousign", headers, received), secrets: secret });
+  assert.equal(r.verdict, "verdict-not-verified");
+  assert.equal(r.code, "signature_mismatch");
+  assert.deepEqual(r.findings.map((f) => f.code), ["body_reserialized"]);
+  assert.match(r.findings[0].message, /compact JSON/);
+  // The same body as sent verifies.
+  const ok = await check({ raw: rawRequest("yousign", headers, sent), secrets: secret });
+  assert.equal(ok.verdict, "verdict-verified");
+});
+
+test("hex in Zoho's base64 header, and a stale Zigned timestamp, are explained", async () => {
+  const d = DELIVERIES["zoho-sign"];
+  const hex = { "X-ZS-WEBHOOK-SIGNATURE": hmac(d.secret, d.body).toString("hex") };
+  let r = await check({ raw: rawRequest("zoho-sign", hex, d.body), secrets: d.secret });
+  assert.equal(r.code, "malformed_signature");
+  assert.deepEqual(r.findings.map((f) => f.code), ["signature_hex_not_base64"]);
+
+  const z = DELIVERIES.zigned;
+  const t = String(NOW - 2 * 3600);
+  const stale = { "x-zigned-request-signature": `t=${t},v1=${hmac(z.secret, t, ".", z.body).toString("hex")}` };
+  r = await check({ raw: rawRequest("zigned", stale, z.body), secrets: z.secret });
+  assert.equal(r.code, "timestamp_out_of_tolerance");
+  assert.deepEqual(r.findings.map((f) => f.code), ["timestamp_too_old"]);
+  assert.match(r.findings[0].message, /2 h 0 min old|1 h 59 min old/);
+});
+
+test("without a secret the delivery is unverifiable, still inspected", async () => {
+  const d = DELIVERIES.zigned;
+  const r = await check({ raw: rawRequest("zigned", d.headers, d.body), secrets: "" });
+  assert.equal(r.verdict, "verdict-unverifiable");
+  assert.equal(r.code, "no_secret_configured");
+  assert.equal(r.event.type, "esign.participant.signed");
+  assert.match(r.eventBadge, /UNVERIFIED/);
+});
+
+test("the header and body fields work like the raw paste", async () => {
+  const d = DELIVERIES.yousign;
+  await page.check('input[name="mode"][value="fields"]');
+  await page.fill("#headers", Object.entries(d.headers).map(([n, v]) => `${n}: ${v}`).join("\n"));
+  await page.fill("#body", d.body.toString("utf8"));
+  await page.fill("#secrets", d.secret);
+  await page.selectOption("#provider", "");
+  await page.click("#check");
+  const r = await readResult();
+  assert.equal(r.verdict, "verdict-verified", JSON.stringify(r));
+  await page.check('input[name="mode"][value="raw"]');
+});
+
+test("the test delivery panel signs a delivery that node:crypto accepts", async () => {
+  await page.selectOption("#td-provider", "zigned");
+  await page.selectOption("#td-event", "agreement.lifecycle.finalized");
+  await page.fill("#td-secret", "local-zigned-secret");
+  await page.click("#td-sign");
+  const headers = await page.textContent("#td-headers");
+  const curl = await page.textContent("#td-curl");
+  assert.match(curl, /^curl -i -X POST 'http:\/\/127\.0\.0\.1:8787\/hooks\/zigned'/);
+  const value = /x-zigned-request-signature: (\S+)/.exec(headers)[1];
+  const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(value);
+  const body = /--data-binary '(.*)'$/s.exec(curl)[1].replace(/'\\''/g, "'");
+  assert.equal(v1, hmac("local-zigned-secret", t, ".", body).toString("hex"));
+  assert.equal(JSON.parse(body).event, "agreement.lifecycle.finalized");
+  // And the page's own checker accepts it.
+  await page.click("#td-load");
+  const r = await readResult();
+  assert.equal(r.verdict, "verdict-verified", JSON.stringify(r));
+});
+
+test("the page reads well: screenshots at desktop and phone width", async () => {
+  // A failing delivery shows the most: verdict, findings, mapping and the event.
+  const d = DELIVERIES["zoho-sign"];
+  const withNewline = Buffer.concat([d.body, Buffer.from("\n")]);
+  const r = await check({ raw: rawRequest("zoho-sign", d.headers, withNewline), secrets: d.secret });
+  assert.deepEqual(r.findings.map((f) => f.code), ["body_trailing_newline"]);
+  await page.screenshot({ path: join(ARTIFACTS, "validator-desktop.png"), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px at phone width`);
+  await page.screenshot({ path: join(ARTIFACTS, "validator-phone-full.png"), fullPage: true });
+  // What a phone shows once the result is scrolled into view.
+  await page.locator("#result").scrollIntoViewIfNeeded();
+  await page.evaluate(() => document.getElementById("result").scrollIntoView({ block: "start" }));
+  await page.screenshot({ path: join(ARTIFACTS, "validator-phone.png") });
+  await page.setViewportSize({ width: 1280, height: 900 });
+});
+
+test("keyboard: Tab reaches the controls in order and Ctrl+Enter checks", async () => {
+  await page.fill("#raw", "");
+  await page.fill("#secrets", "");
+  await page.focus("#raw");
+  const d = DELIVERIES.yousign;
+  await page.keyboard.insertText(rawRequest("yousign", d.headers, d.body));
+  await page.focus("#secrets");
+  await page.keyboard.insertText(d.secret);
+  await page.keyboard.press("Control+Enter");
+  const r = await readResult();
+  assert.equal(r.verdict, "verdict-verified");
+  await page.focus("#provider");
+  await page.keyboard.press("Tab");
+  assert.equal(await page.evaluate(() => document.activeElement.id), "secrets");
+});
+
+test("the page made no request beyond its own assets, and logged no error", () => {
+  const foreign = requests.filter((url) => {
+    const u = new URL(url);
+    return u.origin !== origin || !ASSETS.has(u.pathname);
+  });
+  assert.deepEqual(foreign, []);
+  // It did load the wasm (so the checks above ran in WebAssembly).
+  assert.ok(requests.includes(`${origin}/pkg/web/signhook_bg.wasm`));
+  assert.deepEqual(problems, []);
+});
