@@ -4,6 +4,8 @@
 // static server for www/ on 127.0.0.1 (port 0), opens the page, pastes deliveries signed
 // here with node:crypto following each provider's documented scheme (not the crate's own
 // sign()), and reads what the page shows. Screenshots go to test-artifacts/.
+// SIGNHOOK_PAGE_ORIGIN=http://127.0.0.1:8787 runs the same checks against a page served
+// elsewhere (the Worker under `wrangler dev`) instead of the built-in server.
 
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -168,9 +170,13 @@ function readResult() {
 
 before(async () => {
   assert.ok(existsSync(join(WWW, "pkg/web/signhook_bg.wasm")), "www/pkg missing: run scripts/build-www.sh");
-  server = createServer(serveWww);
-  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
-  origin = `http://127.0.0.1:${server.address().port}`;
+  if (process.env.SIGNHOOK_PAGE_ORIGIN) {
+    origin = new URL(process.env.SIGNHOOK_PAGE_ORIGIN).origin;
+  } else {
+    server = createServer(serveWww);
+    await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+    origin = `http://127.0.0.1:${server.address().port}`;
+  }
   await mkdir(ARTIFACTS, { recursive: true });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
