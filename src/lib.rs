@@ -41,11 +41,11 @@ mod worker;
 
 pub use diagnose::{detect_provider, diagnose, Diagnosis, Finding, Mapping, Verdict};
 pub use error::{Error, ErrorKind};
-pub use forward::{delivery, standard_webhooks_signature, Delivery, ForwardSecret};
 pub use event::{
     Actor, Covers, Document, Envelope, EnvelopeStatus, Event, EventData, EventType, Participant,
     Scheme, Verification,
 };
+pub use forward::{delivery, standard_webhooks_signature, Delivery, ForwardSecret};
 pub use headers::Headers;
 pub use providers::{
     normalize_unverified, sign, verify, verify_intent, Provider, Verified, VerifyConfig,
