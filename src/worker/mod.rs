@@ -57,8 +57,8 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> ::worker::Result<Respon
     };
     log.status = reply.status;
     log.duration_ms = Date::now().as_millis().saturating_sub(started);
-    log.method = &method;
-    log.path = &path;
+    log.method = clip(&method, 16);
+    log.path = clip(&path, 256);
     console_log!("{}", serde_json::to_string(&log).unwrap_or_default());
     reply.into_response()
 }
@@ -323,6 +323,16 @@ fn content_length(req: &Request) -> Option<u64> {
 
 fn request_headers(req: &Request) -> Headers {
     req.headers().entries().collect()
+}
+
+/// At most `max` bytes of `text`, cut at a character boundary (request paths are the
+/// sender's to choose; a log line stays small).
+fn clip(text: &str, max: usize) -> &str {
+    let mut end = text.len().min(max);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.get(..end).unwrap_or_default()
 }
 
 /// Now, in Unix seconds, from the Workers clock (`SystemTime::now()` panics in wasm).

@@ -1,0 +1,139 @@
+// Baseline for bench/worker/run.mjs: a plain JavaScript Worker doing the Rust Worker's job
+// for Zoho Sign in inspect mode, the way a careful JS author would:
+//   verify the base64 HMAC-SHA256 of the raw bytes with crypto.subtle (keys imported once),
+//   JSON.parse, map the fields, hash provider + body for the id (Zoho sends none), answer
+//   the CloudEvent with the untouched payload spliced in as data.raw, log one JSON line.
+// `POST /verify-only/zoho-sign` stops after the MAC check (204), to see where time goes.
+// Not shipped; measurement only.
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+let cachedKeys = { source: null, keys: [] };
+
+async function hmacKeys(env) {
+  const source = env.ZOHO_SIGN_SECRETS ?? "";
+  if (cachedKeys.source !== source) {
+    const secrets = source.split(/\s+/).filter(Boolean);
+    const keys = await Promise.all(
+      secrets.map((s) =>
+        crypto.subtle.importKey("raw", encoder.encode(s), { name: "HMAC", hash: "SHA-256" }, false, ["verify"]),
+      ),
+    );
+    cachedKeys = { source, keys };
+  }
+  return cachedKeys.keys;
+}
+
+function problem(status, code, detail) {
+  return new Response(JSON.stringify({ type: `urn:signhook:error:${code}`, title: code, status, detail, code }), {
+    status,
+    headers: { "content-type": "application/problem+json" },
+  });
+}
+
+function base64Decode(text) {
+  const bin = atob(text);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+const TYPES = {
+  RequestSubmitted: "esign.envelope.sent",
+  RequestViewed: "esign.participant.viewed",
+  RequestSigningSuccess: "esign.participant.signed",
+  RequestCompleted: "esign.envelope.completed",
+  RequestRejected: "esign.envelope.declined",
+  RequestRecalled: "esign.envelope.cancelled",
+  RequestExpired: "esign.envelope.expired",
+  RequestDeleted: "esign.envelope.deleted",
+};
+
+const str = (v) => (v === undefined || v === null ? null : String(v));
+
+export default {
+  async fetch(request, env) {
+    const started = Date.now();
+    const url = new URL(request.url);
+    const verifyOnly = url.pathname === "/verify-only/zoho-sign";
+    if (url.pathname !== "/hooks/zoho-sign" && !verifyOnly) return problem(404, "not_found", "no route");
+    if (request.method !== "POST") return problem(405, "method_not_allowed", "use POST");
+    const max = Number(env.MAX_BODY_BYTES || 10485760);
+    if (Number(request.headers.get("content-length") ?? 0) > max) return problem(413, "payload_too_large", "too large");
+    const body = new Uint8Array(await request.arrayBuffer());
+    if (body.length > max) return problem(413, "payload_too_large", "too large");
+    const keys = await hmacKeys(env);
+    if (keys.length === 0) return problem(503, "no_secret_configured", "no secret");
+    const header = request.headers.get("x-zs-webhook-signature")?.trim();
+    if (!header) return problem(401, "missing_signature", "missing");
+    let tag;
+    try {
+      tag = base64Decode(header);
+    } catch {
+      return problem(401, "malformed_signature", "not base64");
+    }
+    let key = -1;
+    for (let i = 0; i < keys.length; i++) {
+      if (await crypto.subtle.verify("HMAC", keys[i], tag, body)) {
+        key = i;
+        break;
+      }
+    }
+    if (key < 0) return problem(401, "signature_mismatch", "mismatch");
+    if (verifyOnly) return new Response(null, { status: 204 });
+
+    const text = decoder.decode(body);
+    let payload;
+    try {
+      payload = JSON.parse(text);
+    } catch {
+      return problem(400, "malformed_payload", "not JSON");
+    }
+    if (payload === null || typeof payload !== "object" || Array.isArray(payload)) {
+      return problem(400, "malformed_payload", "not an object");
+    }
+    const req = payload.requests ?? {};
+    const note = payload.notifications ?? {};
+    const digest = new Uint8Array(
+      await crypto.subtle.digest("SHA-256", new Uint8Array([...encoder.encode("signhook/zoho-sign\n"), ...body])),
+    );
+    const id = [...digest.subarray(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("");
+    const type = TYPES[note.operation_type] ?? "esign.other";
+    const performedAt = Number(note.performed_at);
+    const event = {
+      specversion: "1.0",
+      id,
+      source: "signhook/zoho-sign",
+      type,
+      subject: str(req.request_id),
+      time: Number.isFinite(performedAt) ? new Date(performedAt).toISOString() : undefined,
+      datacontenttype: "application/json",
+      provider: "zoho-sign",
+      providerevent: str(note.operation_type),
+      testmode: false,
+      data: {
+        envelope: {
+          id: str(req.request_id),
+          name: str(req.request_name),
+          status: req.request_status === "completed" ? "completed" : "unknown",
+          provider_status: str(req.request_status),
+        },
+        participant: null,
+        actor: note.performed_by_email
+          ? { email: str(note.performed_by_email), name: str(note.performed_by_name), ip: str(note.ip_address) }
+          : null,
+        documents: (req.document_ids ?? []).map((d) => ({ id: str(d.document_id), name: str(d.document_name) })),
+        reason: str(note.reason),
+        verification: { scheme: "hmac-sha256", covers: "body", key },
+      },
+    };
+    // The payload travels untouched: splice the raw text in rather than re-serializing it.
+    const json = JSON.stringify(event);
+    const answer = `${json.slice(0, -2)},"raw":${text}}}`;
+    console.log(
+      JSON.stringify({ method: "POST", path: url.pathname, provider: "zoho-sign", type, id, outcome: "inspected", status: 200, duration_ms: Date.now() - started }),
+    );
+    return new Response(answer, { status: 200, headers: { "content-type": "application/cloudevents+json" } });
+  },
+};
