@@ -23,6 +23,11 @@ cd "$ROOT"
 
 PROFILE="${SIGNHOOK_WORKER_PROFILE:-worker-release}"
 
+# The validator page (served from ./www by the Worker's static assets) needs its wasm in
+# www/pkg/. Only when missing: this script is wrangler's [build] command and www/ is
+# watched, so rewriting it on every build would loop. scripts/dev.sh refreshes it fully.
+bash "$ROOT/scripts/build-www.sh" --if-missing
+
 if [ "${SIGNHOOK_WORKER_PREBUILT:-}" = 1 ] && [ -s build/index.js ] && [ -s build/index_bg.wasm ]; then
   echo "[build-worker] SIGNHOOK_WORKER_PREBUILT=1: using the existing build/" >&2
   exit 0

@@ -33,6 +33,9 @@ if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
 fi
 
 # Build here first: wrangler runs the same [build] command but hides its errors.
+# The page's wasm (www/pkg/) first, fresh from the current source; files are rewritten
+# only when their content changed.
+bash scripts/build-www.sh
 bash scripts/build-worker.sh
 
 cat <<MSG
