@@ -3,6 +3,7 @@
 // TextDecoder, JSON.parse, a mapping to the same event shape, JSON.stringify.
 //
 //   scripts/build-npm.sh --no-pack && node_modules/.bin/node bench/npm/run.mjs
+//   (BENCH_QUICK=1: fewer, shorter rounds, as bench/npm/profiles.sh uses it)
 //
 // One Node process; Zoho Sign and Yousign deliveries of about 1, 8 and 64 KiB. Prints
 // µs/event (median of rounds) and the ratio package / hand-written, plus the package's
@@ -215,7 +216,9 @@ function handwrittenYousign(headers, body) {
 let sink = 0;
 
 /** Median µs per call over `rounds` rounds of ~`roundMs` each, after a warm-up. */
-function measure(fn, { rounds = 7, roundMs = 250 } = {}) {
+const QUICK = process.env.BENCH_QUICK === "1";
+
+function measure(fn, { rounds = QUICK ? 3 : 7, roundMs = QUICK ? 120 : 250 } = {}) {
   const warmUntil = performance.now() + 300;
   let calls = 0;
   while (performance.now() < warmUntil) {
@@ -244,7 +247,7 @@ const fmt = (x) => (x < 10 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : x.toFixed(0
 const wasm = readFileSync(join(PACKAGE_DIR, "node/signhook_bg.wasm"));
 console.log(`signhook npm package: ${PACKAGE_DIR}`);
 console.log(`wasm: ${wasm.length} bytes raw, ${gzipSync(wasm, { level: 9 }).length} bytes gzip -9`);
-console.log(`node ${process.version}, ${process.arch}; median of 7 rounds; µs per event\n`);
+console.log(`node ${process.version}, ${process.arch}; median of ${QUICK ? 3 : 7} rounds; µs per event\n`);
 console.log(
   "provider    size   | package   hand-written  ratio  | package+stringify  hand-written+stringify  ratio",
 );
