@@ -81,6 +81,20 @@ fn secrets_from(secrets: Vec<String>) -> Result<Vec<Secret>, JsValue> {
         .collect()
 }
 
+/// What a delivery is checked against, from the adapter's arguments.
+fn config_from(
+    secrets: Vec<String>,
+    client_ids: Vec<String>,
+    tolerance_seconds: f64,
+) -> Result<VerifyConfig, JsValue> {
+    Ok(VerifyConfig {
+        secrets: secrets_from(secrets)?,
+        client_ids,
+        tolerance_seconds: tolerance(tolerance_seconds)?,
+        ..VerifyConfig::default()
+    })
+}
+
 /// Verifies one delivery over the exact `body` bytes and returns its CloudEvent as JSON.
 ///
 /// `header_names[i]` goes with `header_values[i]`. `now` is Unix seconds (read by the
@@ -107,12 +121,7 @@ pub fn verify_json(
     let provider = provider(provider_name)?;
     let headers = headers_from(header_names, header_values)?;
     let now = unix_seconds(now, "now")?;
-    let config = VerifyConfig {
-        secrets: secrets_from(secrets)?,
-        client_ids,
-        tolerance_seconds: tolerance(tolerance_seconds)?,
-        ..VerifyConfig::default()
-    };
+    let config = config_from(secrets, client_ids, tolerance_seconds)?;
     let verified =
         core_verify(provider, &headers, body, &config, now).map_err(|err| to_js_error(&err))?;
     let event = verified.normalize().map_err(|err| to_js_error(&err))?;
@@ -213,12 +222,7 @@ pub fn diagnose_json(
     let provider = provider_name.as_deref().map(provider).transpose()?;
     let headers = headers_from(header_names, header_values)?;
     let now = unix_seconds(now, "now")?;
-    let config = VerifyConfig {
-        secrets: secrets_from(secrets)?,
-        client_ids,
-        tolerance_seconds: tolerance(tolerance_seconds)?,
-        ..VerifyConfig::default()
-    };
+    let config = config_from(secrets, client_ids, tolerance_seconds)?;
     let diagnosis = diagnose(provider, &headers, body, &config, now);
     serde_json::to_string(&diagnosis).map_err(|err| {
         to_js_error(&Error::new(
