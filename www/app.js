@@ -322,8 +322,22 @@ function fillSampleEvents() {
   }
   $("td-secret-label").textContent =
     provider === "acrobat-sign" ? "Client id (of your Acrobat Sign API application)" : "Secret";
+  // Prefill the fake local value the Worker of `scripts/dev.sh` accepts (.dev.vars.example),
+  // unless the person typed their own.
+  const field = $("td-secret");
+  if (field.value === "" || Object.values(LOCAL_DEV_KEYS).includes(field.value)) {
+    field.value = LOCAL_DEV_KEYS[provider] ?? "";
+  }
   $("td-output").hidden = true;
 }
+
+/** The fake keys of .dev.vars.example, so a signed test delivery passes the local Worker. */
+const LOCAL_DEV_KEYS = {
+  "zoho-sign": "zoho_test_secret",
+  yousign: "yousign_test_secret",
+  zigned: "zigned_test_secret",
+  "acrobat-sign": "CBJCHBCAABAAtestclientid0000",
+};
 
 const shellQuote = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
 

@@ -317,6 +317,25 @@ test("the test delivery panel signs a delivery that node:crypto accepts", async 
   assert.equal(r.verdict, "verdict-verified", JSON.stringify(r));
 });
 
+test("the test delivery panel starts with the local Worker's keys (.dev.vars.example)", async () => {
+  const devVars = readFileSync(join(ROOT, ".dev.vars.example"), "utf8");
+  const expected = {
+    "zoho-sign": /^ZOHO_SIGN_SECRETS="([^"\s]+)/m,
+    yousign: /^YOUSIGN_SECRETS="([^"\s]+)/m,
+    zigned: /^ZIGNED_SECRETS="([^"\s]+)/m,
+    "acrobat-sign": /^ACROBAT_SIGN_CLIENT_IDS="([^"\s]+)/m,
+  };
+  await page.fill("#td-secret", "");
+  for (const [provider, pattern] of Object.entries(expected)) {
+    await page.selectOption("#td-provider", provider);
+    assert.equal(await page.inputValue("#td-secret"), pattern.exec(devVars)[1], provider);
+  }
+  // A key the person typed is kept across provider changes.
+  await page.fill("#td-secret", "my-own-secret");
+  await page.selectOption("#td-provider", "yousign");
+  assert.equal(await page.inputValue("#td-secret"), "my-own-secret");
+});
+
 test("the page reads well: screenshots at desktop and phone width", async () => {
   // A failing delivery shows the most: verdict, findings, mapping and the event.
   const d = DELIVERIES["zoho-sign"];
