@@ -19,13 +19,13 @@ use serde_json::value::RawValue;
 
 use crate::error::{Error, ErrorKind};
 use crate::event::{
-    Actor, Document, Envelope, EnvelopeStatus, Event, EventData, EventType, Participant,
-    Verification,
+    Actor, Covers, Document, Envelope, EnvelopeStatus, Event, EventData, EventType, Participant,
+    Scheme, Verification,
 };
 use crate::headers::Headers;
 use crate::secret::Secret;
 use crate::time;
-use crate::verify::{hex_encode, sha256};
+use crate::verify::{find_key, hex_encode, sha256};
 
 /// An e-signature provider whose webhooks this crate verifies and normalizes.
 #[non_exhaustive]
@@ -319,6 +319,30 @@ fn require_secrets(provider: Provider, secrets: &[Secret]) -> Result<(), Error> 
         ));
     }
     Ok(())
+}
+
+/// The proof of a body-only HMAC (Zoho Sign, Yousign): which secret produced `tag`.
+fn body_hmac_proof(
+    secrets: &[Secret],
+    body: &[u8],
+    tag: Vec<u8>,
+    header: &str,
+) -> Result<Proof, Error> {
+    let key = find_key(secrets, &[body], &[tag]).ok_or_else(|| {
+        Error::new(
+            ErrorKind::SignatureMismatch,
+            format!("{header} does not match the body under any configured secret"),
+        )
+    })?;
+    Ok(Proof {
+        verification: Verification {
+            scheme: Scheme::HmacSha256,
+            covers: Covers::Body,
+            key,
+        },
+        signed_at: None,
+        client_id: None,
+    })
 }
 
 /// The proof header's value, or `missing_signature` when absent or blank.

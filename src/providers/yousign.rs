@@ -16,13 +16,11 @@
 use serde_json::value::RawValue;
 
 use super::wire::{parse_object, wire, List, Loose, Text};
-use super::{require_secrets, signature_header, Fields, Proof, Provider};
+use super::{body_hmac_proof, require_secrets, signature_header, Fields, Proof, Provider};
 use crate::error::{Error, ErrorKind};
-use crate::event::{
-    Covers, Document, EnvelopeStatus, EventType, Participant, Scheme, Verification,
-};
+use crate::event::{Document, EnvelopeStatus, EventType, Participant};
 use crate::secret::Secret;
-use crate::verify::{decode_tag, find_key, hex_decode, hex_encode, hmac_sha256};
+use crate::verify::{decode_tag, hex_decode, hex_encode, hmac_sha256};
 
 pub(super) const SIGNATURE_HEADER: &str = "X-Yousign-Signature-256";
 
@@ -114,21 +112,7 @@ pub(super) fn verify(
         None => value,
     };
     let tag = decode_tag(hex, hex_decode, SIGNATURE_HEADER, "sha256=<hex>")?;
-    let key = find_key(secrets, &[body], &[tag]).ok_or_else(|| {
-        Error::new(
-            ErrorKind::SignatureMismatch,
-            format!("{SIGNATURE_HEADER} does not match the body under any configured secret"),
-        )
-    })?;
-    Ok(Proof {
-        verification: Verification {
-            scheme: Scheme::HmacSha256,
-            covers: Covers::Body,
-            key,
-        },
-        signed_at: None,
-        client_id: None,
-    })
+    body_hmac_proof(secrets, body, tag, SIGNATURE_HEADER)
 }
 
 pub(super) fn sign(secret: &Secret, body: &[u8]) -> String {

@@ -13,14 +13,11 @@
 use serde_json::value::RawValue;
 
 use super::wire::{parse_object, wire, List, Loose, Text};
-use super::{require_secrets, signature_header, Fields, Proof, Provider};
+use super::{body_hmac_proof, require_secrets, signature_header, Fields, Proof, Provider};
 use crate::error::Error;
-use crate::event::{
-    Covers, Document, EnvelopeStatus, EventType, Participant, Scheme, Verification,
-};
+use crate::event::{Document, EnvelopeStatus, EventType, Participant};
 use crate::secret::Secret;
-use crate::verify::{base64_decode, base64_encode, decode_tag, find_key, hmac_sha256};
-use crate::ErrorKind;
+use crate::verify::{base64_decode, base64_encode, decode_tag, hmac_sha256};
 
 pub(super) const SIGNATURE_HEADER: &str = "X-ZS-WEBHOOK-SIGNATURE";
 
@@ -46,21 +43,7 @@ pub(super) fn verify(
     require_secrets(Provider::ZohoSign, secrets)?;
     let value = signature_header(headers, SIGNATURE_HEADER)?;
     let tag = decode_tag(value, base64_decode, SIGNATURE_HEADER, "base64")?;
-    let key = find_key(secrets, &[body], &[tag]).ok_or_else(|| {
-        Error::new(
-            ErrorKind::SignatureMismatch,
-            format!("{SIGNATURE_HEADER} does not match the body under any configured secret"),
-        )
-    })?;
-    Ok(Proof {
-        verification: Verification {
-            scheme: Scheme::HmacSha256,
-            covers: Covers::Body,
-            key,
-        },
-        signed_at: None,
-        client_id: None,
-    })
+    body_hmac_proof(secrets, body, tag, SIGNATURE_HEADER)
 }
 
 pub(super) fn sign(secret: &Secret, body: &[u8]) -> String {
