@@ -206,17 +206,27 @@ export function createApi(raw, ready = () => true) {
     }
   }
 
+  // The arguments verifyJson and diagnoseJson share after the provider, checked in the
+  // order a caller reads them: headers, body, secrets, client ids, now, tolerance.
+  function deliveryArgs(o) {
+    const [names, values] = headerLists(o.headers);
+    return [
+      names,
+      values,
+      bodyBytes(o.body),
+      stringList(o.secrets, "secrets"),
+      stringList(o.clientIds, "clientIds"),
+      unixSeconds(o.now, "now"),
+      tolerance(o.toleranceSeconds),
+    ];
+  }
+
   function verify(options) {
     const o = requireOptions(options, "verify");
     const provider = requireProvider(o.provider);
-    const [names, values] = headerLists(o.headers);
-    const body = bodyBytes(o.body);
-    const secrets = stringList(o.secrets, "secrets");
-    const clientIds = stringList(o.clientIds, "clientIds");
-    const now = unixSeconds(o.now, "now");
-    const tol = tolerance(o.toleranceSeconds);
+    const args = deliveryArgs(o);
     assertReady();
-    return JSON.parse(raw.verifyJson(provider, names, values, body, secrets, clientIds, now, tol));
+    return JSON.parse(raw.verifyJson(provider, ...args));
   }
 
   function normalize(options) {
@@ -244,14 +254,9 @@ export function createApi(raw, ready = () => true) {
   function diagnose(options) {
     const o = requireOptions(options, "diagnose");
     const provider = o.provider === undefined || o.provider === null ? undefined : requireProvider(o.provider);
-    const [names, values] = headerLists(o.headers);
-    const body = bodyBytes(o.body);
-    const secrets = stringList(o.secrets, "secrets");
-    const clientIds = stringList(o.clientIds, "clientIds");
-    const now = unixSeconds(o.now, "now");
-    const tol = tolerance(o.toleranceSeconds);
+    const args = deliveryArgs(o);
     assertReady();
-    return JSON.parse(raw.diagnoseJson(provider, names, values, body, secrets, clientIds, now, tol));
+    return JSON.parse(raw.diagnoseJson(provider, ...args));
   }
 
   function detectProvider(headers) {
