@@ -47,7 +47,11 @@ export type ErrorCode =
   | "invalid_secret"
   | "method_not_allowed"
   | "not_found"
-  | "delivery_failed";
+  | "delivery_failed"
+  | "enqueue_failed"
+  | "no_origin_configured"
+  | "invalid_config"
+  | "unauthorized";
 
 /** The envelope's status, normalized. */
 export type EnvelopeStatus =
@@ -167,6 +171,19 @@ export interface SignhookEvent<V extends Verification | null = Verification | nu
   /** The provider's own event name (`RequestSigningSuccess`, `signer.done`, …). */
   providerevent?: string;
   testmode: boolean;
+  /**
+   * Set only by the edge Worker in `queue` mode, on what it forwards to origin (never by
+   * `verify`): the CloudEvents `sequence` extension, the order in which the edge accepted
+   * the events of one envelope (`subject`), as 16 zero-padded decimal digits so that a
+   * plain string comparison orders them. Absent when the event names no envelope.
+   */
+  sequence?: string;
+  /**
+   * Set only by the edge Worker in `queue` mode: `true` when an event of the same envelope
+   * with a later provider `time` was already forwarded to origin, so this one (e.g. a late
+   * `viewed` after `completed`) must not move the envelope's state backwards.
+   */
+  stale?: boolean;
   data: EventData<V>;
 }
 

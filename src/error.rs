@@ -39,11 +39,22 @@ pub enum ErrorKind {
     NotFound,
     /// The event could not be delivered to origin; the provider should retry (Worker).
     DeliveryFailed,
+    /// Queue mode: the event could not be written to the queue (or its ledger); the provider
+    /// should retry (Worker).
+    EnqueueFailed,
+    /// Neither `ORIGIN_URL` nor `DELIVERY=inspect` is set: refuse rather than acknowledge
+    /// events that go nowhere (Worker).
+    NoOriginConfigured,
+    /// A Worker setting is unusable (`DELIVERY` not a known mode, `ORIGIN_URL` not https
+    /// and not loopback, a missing binding).
+    InvalidConfig,
+    /// An admin route was called without the right `ADMIN_TOKEN` (Worker).
+    Unauthorized,
 }
 
 impl ErrorKind {
     /// Every kind, in documentation order.
-    pub const ALL: [ErrorKind; 14] = [
+    pub const ALL: [ErrorKind; 18] = [
         ErrorKind::MissingSignature,
         ErrorKind::MalformedSignature,
         ErrorKind::SignatureMismatch,
@@ -58,6 +69,10 @@ impl ErrorKind {
         ErrorKind::MethodNotAllowed,
         ErrorKind::NotFound,
         ErrorKind::DeliveryFailed,
+        ErrorKind::EnqueueFailed,
+        ErrorKind::NoOriginConfigured,
+        ErrorKind::InvalidConfig,
+        ErrorKind::Unauthorized,
     ];
 
     /// The stable snake_case code.
@@ -77,6 +92,10 @@ impl ErrorKind {
             ErrorKind::MethodNotAllowed => "method_not_allowed",
             ErrorKind::NotFound => "not_found",
             ErrorKind::DeliveryFailed => "delivery_failed",
+            ErrorKind::EnqueueFailed => "enqueue_failed",
+            ErrorKind::NoOriginConfigured => "no_origin_configured",
+            ErrorKind::InvalidConfig => "invalid_config",
+            ErrorKind::Unauthorized => "unauthorized",
         }
     }
 
@@ -88,7 +107,8 @@ impl ErrorKind {
             | ErrorKind::MalformedSignature
             | ErrorKind::SignatureMismatch
             | ErrorKind::TimestampOutOfTolerance
-            | ErrorKind::MissingClientId => 401,
+            | ErrorKind::MissingClientId
+            | ErrorKind::Unauthorized => 401,
             // Acrobat's docs: a webhook that does not recognize the client id MUST NOT
             // answer with success; 403 says "known request, refused".
             ErrorKind::UnknownClientId => 403,
@@ -98,7 +118,11 @@ impl ErrorKind {
             ErrorKind::PayloadTooLarge => 413,
             // Misconfiguration of the edge, not the sender's fault: 503 so that the provider
             // keeps retrying until an operator fixes it, and nothing is lost.
-            ErrorKind::NoSecretConfigured | ErrorKind::InvalidSecret => 503,
+            ErrorKind::NoSecretConfigured
+            | ErrorKind::InvalidSecret
+            | ErrorKind::EnqueueFailed
+            | ErrorKind::NoOriginConfigured
+            | ErrorKind::InvalidConfig => 503,
             ErrorKind::DeliveryFailed => 502,
         }
     }
@@ -120,6 +144,10 @@ impl ErrorKind {
             ErrorKind::MethodNotAllowed => "method not allowed",
             ErrorKind::NotFound => "not found",
             ErrorKind::DeliveryFailed => "delivery to origin failed",
+            ErrorKind::EnqueueFailed => "event could not be queued",
+            ErrorKind::NoOriginConfigured => "no origin configured",
+            ErrorKind::InvalidConfig => "invalid configuration",
+            ErrorKind::Unauthorized => "unauthorized",
         }
     }
 }

@@ -67,13 +67,25 @@ pub fn standard_webhooks_signature(
 }
 
 /// The signed request carrying `event` to origin; `timestamp` is Unix seconds (now).
+/// `webhook-id` is the event key, [`webhook_id`](crate::webhook_id)`(provider, id)`.
 pub fn delivery(event: &Event, secret: &ForwardSecret, timestamp: i64) -> Delivery {
-    let body = event.to_json();
-    let signature = standard_webhooks_signature(secret, &event.id, timestamp, body.as_bytes());
+    let msg_id = crate::delivery::webhook_id(event.provider, &event.id);
+    signed_delivery(&msg_id, event.to_json(), secret, timestamp)
+}
+
+/// The signed request carrying `body` (an event's JSON, as the queue consumer holds it)
+/// under `webhook-id` `msg_id`; `timestamp` is Unix seconds (now, one per attempt).
+pub fn signed_delivery(
+    msg_id: &str,
+    body: String,
+    secret: &ForwardSecret,
+    timestamp: i64,
+) -> Delivery {
+    let signature = standard_webhooks_signature(secret, msg_id, timestamp, body.as_bytes());
     Delivery {
         headers: vec![
             ("content-type", "application/cloudevents+json".to_owned()),
-            ("webhook-id", event.id.clone()),
+            ("webhook-id", msg_id.to_owned()),
             ("webhook-timestamp", timestamp.to_string()),
             ("webhook-signature", signature),
         ],

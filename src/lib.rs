@@ -30,6 +30,7 @@ mod secret;
 mod time;
 mod verify;
 
+mod delivery;
 mod forward;
 
 mod diagnose;
@@ -39,16 +40,23 @@ mod js;
 #[cfg(feature = "worker")]
 mod worker;
 
+pub use delivery::{
+    check_origin_url, envelope_key, sequence_attribute, webhook_id, with_delivery_attributes, Next,
+    OriginAnswer, RetryPolicy,
+};
 pub use diagnose::{detect_provider, diagnose, Diagnosis, Finding, Mapping, Verdict};
 pub use error::{Error, ErrorKind};
 pub use event::{
     Actor, Covers, Document, Envelope, EnvelopeStatus, Event, EventData, EventType, Participant,
     Scheme, Verification,
 };
-pub use forward::{delivery, standard_webhooks_signature, Delivery, ForwardSecret};
+pub use forward::{
+    delivery, signed_delivery, standard_webhooks_signature, Delivery, ForwardSecret,
+};
 pub use headers::Headers;
 pub use providers::{
     normalize_unverified, sign, verify, verify_intent, Provider, Verified, VerifyConfig,
     DEFAULT_MAX_BODY_BYTES, DEFAULT_TOLERANCE_SECONDS,
 };
 pub use secret::Secret;
+pub use verify::token_matches;

@@ -51,6 +51,23 @@ pub(crate) fn find_key(secrets: &[Secret], parts: &[&[u8]], tags: &[Vec<u8>]) ->
     })
 }
 
+/// Whether `given` equals `expected` (a bearer token, e.g. the Worker's `ADMIN_TOKEN`),
+/// in time independent of where they differ and of their lengths: both are first MACed
+/// under the same fixed label, and the tags compared through `Mac::verify_slice`.
+pub fn token_matches(expected: &[u8], given: &[u8]) -> bool {
+    const LABEL: &[u8] = b"signhook token comparison";
+    let tag = |key: &[u8]| {
+        let mut mac = match HmacSha256::new_from_slice(LABEL) {
+            Ok(mac) => mac,
+            Err(_) => HmacSha256::new(&Default::default()),
+        };
+        mac.update(key);
+        mac
+    };
+    let expected_tag = tag(expected).finalize().into_bytes();
+    !expected.is_empty() && tag(given).verify_slice(&expected_tag).is_ok()
+}
+
 /// SHA-256 of the concatenated `parts`.
 pub(crate) fn sha256(parts: &[&[u8]]) -> [u8; 32] {
     let mut hasher = Sha256::new();
@@ -157,6 +174,15 @@ mod tests {
             hex_encode(&tag),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
         );
+    }
+
+    #[test]
+    fn tokens() {
+        assert!(token_matches(b"s3cret-token", b"s3cret-token"));
+        assert!(!token_matches(b"s3cret-token", b"s3cret-tokem"));
+        assert!(!token_matches(b"s3cret-token", b"s3cret-token "));
+        assert!(!token_matches(b"s3cret-token", b""));
+        assert!(!token_matches(b"", b""), "an empty token never matches");
     }
 
     #[test]

@@ -62,7 +62,7 @@ const common = {
   host: "127.0.0.1",
   port: 0,
   compatibilityDate: "2026-11-01",
-  bindings: { ZOHO_SIGN_SECRETS: SECRET, ORIGIN_URL: "", MAX_BODY_BYTES: "10485760" },
+  bindings: { ZOHO_SIGN_SECRETS: SECRET, DELIVERY: "inspect", ORIGIN_URL: "", MAX_BODY_BYTES: "10485760" },
   // Both Workers log one line per request; count the lines here instead of printing them,
   // so the terminal is not what gets timed.
   handleStructuredLogs() {

@@ -57,6 +57,10 @@ export const ERROR_CODES = Object.freeze([
   "method_not_allowed",
   "not_found",
   "delivery_failed",
+  "enqueue_failed",
+  "no_origin_configured",
+  "invalid_config",
+  "unauthorized",
 ]);
 
 /** The header carrying each provider's proof (what `sign` sets). */

@@ -3,42 +3,58 @@
 //!
 //! | name | default | meaning |
 //! |---|---|---|
-//! | `ORIGIN_URL` | empty | where to POST events; empty = inspect mode |
+//! | `DELIVERY` | `queue` with `ORIGIN_URL` | `queue`, `direct` or `inspect` |
+//! | `ORIGIN_URL` | empty | where to POST events (https, or http to a loopback host) |
 //! | `FORWARD_SECRET` | none | `whsec_…` key signing what goes to origin (needed with `ORIGIN_URL`) |
 //! | `ZOHO_SIGN_SECRETS`, `YOUSIGN_SECRETS`, `ZIGNED_SECRETS` | none | space-separated secrets |
 //! | `ACROBAT_SIGN_CLIENT_IDS` | none | space-separated allowed client ids |
 //! | `ZIGNED_TOLERANCE_SECONDS` | 300 | signed-timestamp tolerance |
 //! | `MAX_BODY_BYTES` | 10485760 | body size limit |
-//! | `ORIGIN_TIMEOUT_MS` | 4000 | how long to wait for origin |
+//! | `ORIGIN_TIMEOUT_MS` | 4000 direct, 15000 queue | how long to wait for origin |
+//! | `RETRY_MAX_ATTEMPTS`, `RETRY_BASE_SECONDS`, `RETRY_MAX_DELAY_SECONDS` | 12, 10, 10800 | queue mode's retry schedule |
+//! | `LEDGER_RETENTION_HOURS` | 168 | how long the ledger remembers an event key |
+//! | `ADMIN_TOKEN` | none | bearer token of the `/admin/` routes; unset = they answer 404 |
 
 use ::worker::Env;
 
 use crate::{
-    Error, ErrorKind, ForwardSecret, Provider, Secret, VerifyConfig, DEFAULT_MAX_BODY_BYTES,
-    DEFAULT_TOLERANCE_SECONDS,
+    Error, ErrorKind, ForwardSecret, Provider, RetryPolicy, Secret, VerifyConfig,
+    DEFAULT_MAX_BODY_BYTES, DEFAULT_TOLERANCE_SECONDS,
 };
 
-/// How long origin gets before the edge gives up and answers 502. Below the 5 s that Zoho
-/// Sign and Acrobat Sign allow, so the edge's own answer reaches the provider.
+/// How long origin gets in direct mode before the edge gives up and answers 502. Below the
+/// 5 s that Zoho Sign and Acrobat Sign allow, so the edge's own answer reaches the provider.
 pub(super) const DEFAULT_ORIGIN_TIMEOUT_MS: u32 = 4_000;
+/// In queue mode no provider waits: origin gets what Standard Webhooks suggests (15–30 s).
+pub(super) const DEFAULT_QUEUE_ORIGIN_TIMEOUT_MS: u32 = 15_000;
+/// How long the ledger remembers an event key: longer than any provider's retry window
+/// (Acrobat Sign 72 h, Dropbox Sign about 3 days) and than the retry schedule.
+pub(super) const DEFAULT_RETENTION_HOURS: u32 = 168;
+
+/// Where verified events go and how they are signed.
+pub(super) struct Origin {
+    pub(super) url: String,
+    pub(super) secret: ForwardSecret,
+    pub(super) timeout_ms: u32,
+}
 
 /// Where a verified event goes.
 pub(super) enum Mode {
-    /// No origin: answer the provider with the event itself.
+    /// `DELIVERY=inspect`: answer the provider with the event itself.
     Inspect,
-    /// POST the event to origin inside the request.
-    Direct {
-        origin: String,
-        secret: ForwardSecret,
-        timeout_ms: u32,
-    },
+    /// `DELIVERY=direct`: POST the event to origin inside the provider's request.
+    Direct(Origin),
+    /// `DELIVERY=queue` (the default with `ORIGIN_URL`): enqueue, answer at once, and let
+    /// the queue consumer deliver once.
+    Queue,
 }
 
 impl Mode {
     pub(super) fn name(&self) -> &'static str {
         match self {
             Mode::Inspect => "inspect",
-            Mode::Direct { .. } => "direct",
+            Mode::Direct(_) => "direct",
+            Mode::Queue => "queue",
         }
     }
 }
@@ -48,7 +64,7 @@ impl Mode {
 pub(super) type Warning = &'static str;
 
 /// One var or secret as text, `None` when unset or blank.
-fn text(env: &Env, name: &str) -> Option<String> {
+pub(super) fn text(env: &Env, name: &str) -> Option<String> {
     let value = env.var(name).ok()?.to_string();
     let value = value.trim();
     (!value.is_empty()).then(|| value.to_owned())
@@ -87,16 +103,45 @@ pub(super) fn max_body_bytes(env: &Env, warnings: &mut Vec<Warning>) -> usize {
     )
 }
 
-/// The delivery mode: direct when `ORIGIN_URL` is set, inspect otherwise.
+/// The delivery mode, from `DELIVERY` and `ORIGIN_URL`.
 ///
 /// # Errors
-/// With an origin but no usable `FORWARD_SECRET`: `no_secret_configured` or
-/// `invalid_secret` (503), so nothing unsigned ever leaves the edge and the provider
-/// retries until an operator fixes it.
+/// All 503, so that the provider keeps retrying until an operator fixes the deploy and
+/// nothing is lost: `invalid_config` for an unknown `DELIVERY` or an `ORIGIN_URL` that is
+/// not https (nor loopback); `no_origin_configured` with neither `ORIGIN_URL` nor
+/// `DELIVERY=inspect` (an edge that acknowledged events and forwarded nothing would lose
+/// them silently); `no_secret_configured` / `invalid_secret` without a usable
+/// `FORWARD_SECRET`, so nothing unsigned ever leaves the edge.
 pub(super) fn mode(env: &Env, warnings: &mut Vec<Warning>) -> Result<Mode, Error> {
-    let Some(origin) = text(env, "ORIGIN_URL") else {
-        return Ok(Mode::Inspect);
+    let delivery = text(env, "DELIVERY");
+    let queue = match delivery.as_deref() {
+        Some("inspect") => return Ok(Mode::Inspect),
+        None | Some("queue") => true,
+        Some("direct") => false,
+        Some(_) => {
+            return Err(Error::new(
+                ErrorKind::InvalidConfig,
+                "DELIVERY must be queue, direct or inspect",
+            ))
+        }
     };
+    let origin = origin(env, queue, warnings)?;
+    Ok(if queue {
+        Mode::Queue
+    } else {
+        Mode::Direct(origin)
+    })
+}
+
+/// `ORIGIN_URL`, `FORWARD_SECRET` and `ORIGIN_TIMEOUT_MS`, checked (see [`mode`]).
+pub(super) fn origin(env: &Env, queue: bool, warnings: &mut Vec<Warning>) -> Result<Origin, Error> {
+    let Some(url) = text(env, "ORIGIN_URL") else {
+        return Err(Error::new(
+            ErrorKind::NoOriginConfigured,
+            "ORIGIN_URL is not set: set it (https) to deliver events, or DELIVERY=inspect to answer with them",
+        ));
+    };
+    crate::check_origin_url(&url)?;
     let secret =
         match text(env, "FORWARD_SECRET") {
             Some(secret) => ForwardSecret::parse(&secret)?,
@@ -105,19 +150,74 @@ pub(super) fn mode(env: &Env, warnings: &mut Vec<Warning>) -> Result<Mode, Error
                 "ORIGIN_URL is set but FORWARD_SECRET is not: refusing to forward unsigned events",
             )),
         };
-    let timeout_ms = number(
-        env,
-        "ORIGIN_TIMEOUT_MS",
-        DEFAULT_ORIGIN_TIMEOUT_MS,
-        1,
-        "ORIGIN_TIMEOUT_MS is not a positive integer; using 4000",
-        warnings,
-    );
-    Ok(Mode::Direct {
-        origin,
+    let timeout_ms = if queue {
+        number(
+            env,
+            "ORIGIN_TIMEOUT_MS",
+            DEFAULT_QUEUE_ORIGIN_TIMEOUT_MS,
+            1,
+            "ORIGIN_TIMEOUT_MS is not a positive integer; using 15000",
+            warnings,
+        )
+    } else {
+        number(
+            env,
+            "ORIGIN_TIMEOUT_MS",
+            DEFAULT_ORIGIN_TIMEOUT_MS,
+            1,
+            "ORIGIN_TIMEOUT_MS is not a positive integer; using 4000",
+            warnings,
+        )
+    };
+    Ok(Origin {
+        url,
         secret,
         timeout_ms,
     })
+}
+
+/// Queue mode's retry schedule (`RETRY_*`, defaults [`RetryPolicy::DEFAULT`]).
+pub(super) fn retry_policy(env: &Env, warnings: &mut Vec<Warning>) -> RetryPolicy {
+    let d = RetryPolicy::DEFAULT;
+    RetryPolicy {
+        max_attempts: number(
+            env,
+            "RETRY_MAX_ATTEMPTS",
+            d.max_attempts,
+            1,
+            "RETRY_MAX_ATTEMPTS is not a positive integer; using 12",
+            warnings,
+        ),
+        base_seconds: number(
+            env,
+            "RETRY_BASE_SECONDS",
+            d.base_seconds,
+            0,
+            "RETRY_BASE_SECONDS is not a non-negative integer; using 10",
+            warnings,
+        ),
+        max_delay_seconds: number(
+            env,
+            "RETRY_MAX_DELAY_SECONDS",
+            d.max_delay_seconds,
+            0,
+            "RETRY_MAX_DELAY_SECONDS is not a non-negative integer; using 10800",
+            warnings,
+        ),
+    }
+}
+
+/// `LEDGER_RETENTION_HOURS` in milliseconds.
+pub(super) fn retention_ms(env: &Env) -> i64 {
+    let hours = number(
+        env,
+        "LEDGER_RETENTION_HOURS",
+        DEFAULT_RETENTION_HOURS,
+        1,
+        "",
+        &mut Vec::new(),
+    );
+    i64::from(hours) * 3_600_000
 }
 
 /// Splits a space-separated list (several secrets during rotation).

@@ -8,14 +8,19 @@
 //! | `POST /hooks/<provider>` | verify the raw bytes, normalize, deliver, answer as the provider requires |
 //! | `GET /hooks/acrobat-sign` | Acrobat Sign's verification of intent: echo an allowed client id, else 403 |
 //! | `GET /healthz` | `200 {"status":"ok"}` |
+//! | `/admin/dead-letters…` | list and replay dead letters (`dead_letters.rs`), with `ADMIN_TOKEN` |
 //!
-//! Delivery: with `ORIGIN_URL` set (direct mode) the CloudEvent is POSTed to origin, signed
-//! with `FORWARD_SECRET` (Standard Webhooks), and the provider is acknowledged only after
-//! origin answered 2xx; otherwise `502 delivery_failed`, so the provider retries. Without
-//! `ORIGIN_URL` (inspect mode) the answer is the event itself, as
-//! `application/cloudevents+json`; for Acrobat Sign it is
-//! `{"xAdobeSignClientId": <id>, "event": <event>}` (`application/json`), because Acrobat
-//! requires its client id echoed.
+//! Delivery (`DELIVERY`, see `config.rs`):
+//! - `queue` (the default with `ORIGIN_URL`): the event is recorded in the ledger
+//!   (`ledger.rs`), written to Cloudflare Queues and only then acknowledged; the consumer
+//!   (`queue.rs`) delivers it to origin once, with retries and dead letters. The provider's
+//!   answer never waits for origin; if the enqueue fails it gets `503 enqueue_failed`.
+//! - `direct`: the CloudEvent is POSTed to origin inside the request, and the provider is
+//!   acknowledged only after origin answered 2xx; otherwise `502 delivery_failed`.
+//! - `inspect` (asked for explicitly): the answer is the event itself, as
+//!   `application/cloudevents+json`; for Acrobat Sign it is
+//!   `{"xAdobeSignClientId": <id>, "event": <event>}` (`application/json`), because Acrobat
+//!   requires its client id echoed.
 //!
 //! Failures answer `application/problem+json` (RFC 9457) with the stable error `code`.
 //! Every request logs one JSON line (method, path, provider, mode, type, event id, key
@@ -24,7 +29,10 @@
 //! No `unwrap`, no panic: a panic in wasm kills the isolate for every request it holds.
 
 mod config;
+mod dead_letters;
+mod ledger;
 mod origin;
+mod queue;
 
 use ::worker::{console_log, event, Context, Date, Env, Request, Response, ResponseBuilder};
 use serde::Serialize;
@@ -39,7 +47,7 @@ const HOOKS: &str = "/hooks/";
 const ACROBAT_ECHO_HEADER: &str = "X-AdobeSign-ClientId";
 const PROBLEM_JSON: &str = "application/problem+json";
 const CLOUDEVENTS_JSON: &str = "application/cloudevents+json";
-const JSON: &str = "application/json";
+pub(super) const JSON: &str = "application/json";
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> ::worker::Result<Response> {
@@ -48,7 +56,14 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> ::worker::Result<Respon
     let method = req.inner().method();
     let path = req.path();
     let mut log = Log::default();
-    let reply = match route(req, &env, &method, &path, &mut log).await {
+    let routed = match dead_letters::admin(&req, &env, &method, &path).await {
+        Some(admin) => {
+            log.outcome = "admin";
+            admin
+        }
+        None => route(req, &env, &method, &path, &mut log).await,
+    };
+    let reply = match routed {
         Ok(reply) => reply,
         Err(refusal) => {
             log.outcome = refusal.error.code();
@@ -64,7 +79,7 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> ::worker::Result<Respon
 }
 
 /// An answer, before it becomes a `worker::Response`.
-struct Reply {
+pub(super) struct Reply {
     status: u16,
     content_type: &'static str,
     headers: Vec<(&'static str, String)>,
@@ -72,7 +87,7 @@ struct Reply {
 }
 
 impl Reply {
-    fn new(status: u16, content_type: &'static str, body: String) -> Reply {
+    pub(super) fn new(status: u16, content_type: &'static str, body: String) -> Reply {
         Reply {
             status,
             content_type,
@@ -85,7 +100,8 @@ impl Reply {
         let mut builder = ResponseBuilder::new()
             .with_status(self.status)
             .with_header("content-type", self.content_type)?
-            .with_header("cache-control", "no-store")?;
+            .with_header("cache-control", "no-store")?
+            .with_header("x-content-type-options", "nosniff")?;
         for (name, value) in &self.headers {
             builder = builder.with_header(name, value)?;
         }
@@ -94,14 +110,20 @@ impl Reply {
 }
 
 /// A failure, and for `405` the methods the route does accept.
-struct Refusal {
-    error: Error,
-    allow: Option<&'static str>,
+pub(super) struct Refusal {
+    pub(super) error: Error,
+    pub(super) allow: Option<&'static str>,
+    /// `401` of the admin routes: say which scheme they take.
+    pub(super) www_authenticate: bool,
 }
 
 impl From<Error> for Refusal {
     fn from(error: Error) -> Refusal {
-        Refusal { error, allow: None }
+        Refusal {
+            error,
+            allow: None,
+            www_authenticate: false,
+        }
     }
 }
 
@@ -118,10 +140,14 @@ struct Log<'a> {
     event_type: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     id: Option<String>,
+    /// The event key (`webhook-id`) in queue mode.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    webhook_id: Option<String>,
     /// Index of the secret (or client id) that matched, to follow a rotation.
     #[serde(skip_serializing_if = "Option::is_none")]
     key: Option<usize>,
-    /// `delivered`, `inspected`, `intent_verified`, `healthy`, or the error code.
+    /// `queued`, `duplicate`, `delivered`, `inspected`, `intent_verified`, `healthy`,
+    /// `admin`, or the error code.
     outcome: &'static str,
     status: u16,
     /// Wall time; in Workers the clock only moves across I/O, so this is mostly the
@@ -160,13 +186,14 @@ async fn route(
     }
 }
 
-fn method_not_allowed(method: &str, allow: &'static str) -> Refusal {
+pub(super) fn method_not_allowed(method: &str, allow: &'static str) -> Refusal {
     Refusal {
         error: Error::new(
             ErrorKind::MethodNotAllowed,
-            format!("{method} is not accepted here; use {allow}"),
+            format!("{} is not accepted here; use {allow}", clip(method, 16)),
         ),
         allow: Some(allow),
+        www_authenticate: false,
     }
 }
 
@@ -205,24 +232,91 @@ async fn hook(
     log.key = Some(verified.verification().key);
     let event = verified.normalize()?;
     log.event_type = Some(event.event_type.as_str());
-    log.id = Some(event.id.clone());
+    log.id = Some(clip(&event.id, 128).to_owned());
     let client_id = verified.client_id();
     match mode {
         Mode::Inspect => {
             log.outcome = "inspected";
             Ok(inspect_reply(&event, client_id))
         }
-        Mode::Direct {
-            origin,
-            secret,
-            timeout_ms,
-        } => {
-            let delivery = crate::delivery(&event, &secret, now);
-            origin::post(&origin, &delivery, timeout_ms).await?;
+        Mode::Direct(origin) => {
+            let delivery = crate::delivery(&event, &origin.secret, now);
+            origin::post(&origin.url, &delivery, origin.timeout_ms).await?;
             log.outcome = "delivered";
-            Ok(ack_reply(&event, client_id))
+            Ok(ack_reply(&event, client_id, "delivered"))
+        }
+        Mode::Queue => {
+            let status = accept(env, provider, &event, log).await?;
+            Ok(ack_reply(&event, client_id, status))
         }
     }
+}
+
+/// Queue mode: records the event in its envelope's ledger (which numbers it), then writes
+/// it to the queue. Returns `queued`, or `duplicate` when the ledger says origin already
+/// has it (a provider's retry after the delivery): then nothing is enqueued.
+async fn accept(
+    env: &Env,
+    provider: Provider,
+    event: &Event,
+    log: &mut Log<'_>,
+) -> Result<&'static str, Error> {
+    let key = crate::webhook_id(provider, &event.id);
+    let shard = match &event.subject {
+        Some(subject) => crate::envelope_key(provider, subject),
+        // No envelope: the event is its own shard.
+        None => format!("key_{}", key.trim_start_matches("msg_")),
+    };
+    let time_ms = event
+        .time
+        .as_deref()
+        .and_then(crate::time::parse_rfc3339_millis);
+    let received_ms = ledger::now_ms();
+    let accept = ledger::Accept {
+        key: key.clone(),
+        sequenced: event.subject.is_some(),
+        time_ms,
+    };
+    log.webhook_id = Some(key.clone());
+    let accepted: ledger::Accepted =
+        ledger::ask(env, &shard, "/accept", &accept)
+            .await
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::EnqueueFailed,
+                    format!(
+                        "the delivery ledger is unavailable: {}",
+                        clip(&e.to_string(), 200)
+                    ),
+                )
+            })?;
+    if accepted.state == "delivered" {
+        log.outcome = "duplicate";
+        return Ok("duplicate");
+    }
+    let event_json = event.to_json();
+    let raw = serde_json::value::RawValue::from_string(event_json)
+        .map_err(|_| Error::new(ErrorKind::EnqueueFailed, "the event is not JSON"))?;
+    let job = queue::Job {
+        v: 1,
+        key,
+        shard,
+        gen: 0,
+        seq: accepted
+            .seq
+            .map(|n| crate::sequence_attribute(u64::try_from(n).unwrap_or_default())),
+        received_ms,
+        time_ms,
+        provider: provider.as_str().to_owned(),
+        event_type: event.event_type.as_str().to_owned(),
+        id: event.id.clone(),
+        subject: event.subject.clone(),
+        event: Some(raw),
+        stored: None,
+    };
+    queue::enqueue(env, job).await?;
+    log.outcome = "queued";
+    Ok("queued")
 }
 
 /// `GET /hooks/acrobat-sign`: Acrobat Sign's verification of intent.
@@ -263,13 +357,15 @@ fn inspect_reply(event: &Event, client_id: Option<&str>) -> Reply {
     }
 }
 
-/// Direct mode, after origin took the event.
-fn ack_reply(event: &Event, client_id: Option<&str>) -> Reply {
+/// Direct mode after origin took the event, queue mode once it is queued: `status` is
+/// `delivered`, `queued` or `duplicate`.
+fn ack_reply(event: &Event, client_id: Option<&str>, status: &str) -> Reply {
     #[derive(Serialize)]
     struct Ack<'a> {
         id: &'a str,
         #[serde(rename = "type")]
         event_type: &'a str,
+        status: &'a str,
     }
     match client_id {
         Some(id) => acrobat_echo(id),
@@ -279,6 +375,7 @@ fn ack_reply(event: &Event, client_id: Option<&str>) -> Reply {
             serde_json::to_string(&Ack {
                 id: &event.id,
                 event_type: event.event_type.as_str(),
+                status,
             })
             .unwrap_or_default(),
         ),
@@ -310,6 +407,12 @@ fn problem(refusal: &Refusal) -> Reply {
     if let Some(allow) = refusal.allow {
         reply.headers.push(("allow", allow.to_owned()));
     }
+    if refusal.www_authenticate {
+        reply.headers.push((
+            "www-authenticate",
+            "Bearer realm=\"signhook admin\"".to_owned(),
+        ));
+    }
     reply
 }
 
@@ -327,7 +430,7 @@ fn request_headers(req: &Request) -> Headers {
 
 /// At most `max` bytes of `text`, cut at a character boundary (request paths are the
 /// sender's to choose; a log line stays small).
-fn clip(text: &str, max: usize) -> &str {
+pub(super) fn clip(text: &str, max: usize) -> &str {
     let mut end = text.len().min(max);
     while !text.is_char_boundary(end) {
         end -= 1;

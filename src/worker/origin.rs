@@ -1,20 +1,25 @@
-//! Direct delivery: POST the signed CloudEvent to origin inside the provider's request,
-//! bounded by a timeout so the provider hears back (502) before it gives up itself.
+//! One POST of a signed CloudEvent to origin, bounded by a timeout. Used inside the
+//! provider's request in direct mode, and by the queue consumer in queue mode.
 
 use ::worker::wasm_bindgen::JsValue;
 use ::worker::{AbortSignal, Fetch, Headers, Method, Request, RequestInit, RequestRedirect};
 
-use crate::{Delivery, Error, ErrorKind};
+use crate::{Delivery, Error, ErrorKind, OriginAnswer};
 
-/// Sends `delivery` to `origin`; `Ok` only for a 2xx answer within `timeout_ms`.
+/// Sends `delivery` (plus `extra` headers) to `url` and says what came of it. Redirects are
+/// not followed: a 3xx is an answer like any other, never a silent resend elsewhere.
 ///
 /// # Errors
-/// `delivery_failed` (502) for a bad `ORIGIN_URL`, an unreachable origin, a timeout or a
-/// non-2xx answer (redirects are not followed: a 3xx is a failure, never a silent resend).
-/// The messages never include the origin's URL or its answer, which may carry credentials.
-pub(super) async fn post(origin: &str, delivery: &Delivery, timeout_ms: u32) -> Result<u16, Error> {
+/// Only when the request cannot be built (a bad `ORIGIN_URL` or header value); the
+/// messages never include the URL, which may carry a credential.
+pub(super) async fn send(
+    url: &str,
+    delivery: &Delivery,
+    extra: &[(&'static str, String)],
+    timeout_ms: u32,
+) -> Result<OriginAnswer, Error> {
     let headers = Headers::new();
-    for (name, value) in &delivery.headers {
+    for (name, value) in delivery.headers.iter().chain(extra) {
         headers
             .set(name, value)
             .map_err(|_| failed("an outgoing header could not be set"))?;
@@ -24,24 +29,30 @@ pub(super) async fn post(origin: &str, delivery: &Delivery, timeout_ms: u32) -> 
         .with_headers(headers)
         .with_redirect(RequestRedirect::Manual)
         .with_body(Some(JsValue::from_str(&delivery.body)));
-    let request = Request::new_with_init(origin, &init)
+    let request = Request::new_with_init(url, &init)
         .map_err(|_| failed("ORIGIN_URL is not a valid http(s) URL"))?;
     let signal = AbortSignal::from(::worker::web_sys::AbortSignal::timeout_with_u32(timeout_ms));
-    let response = Fetch::Request(request)
-        .send_with_signal(&signal)
-        .await
-        .map_err(|_| {
-            if signal.aborted() {
-                failed(format!("origin did not answer within {timeout_ms} ms"))
-            } else {
-                failed("origin is unreachable")
-            }
-        })?;
-    let status = response.status_code();
-    if (200..300).contains(&status) {
-        Ok(status)
-    } else {
-        Err(failed(format!("origin answered {status}")))
+    Ok(
+        match Fetch::Request(request).send_with_signal(&signal).await {
+            Ok(response) => OriginAnswer::Status(response.status_code()),
+            Err(_) if signal.aborted() => OriginAnswer::Timeout,
+            Err(_) => OriginAnswer::Unreachable,
+        },
+    )
+}
+
+/// Direct mode: `Ok` only for a 2xx answer within `timeout_ms`.
+///
+/// # Errors
+/// `delivery_failed` (502) for a bad `ORIGIN_URL`, an unreachable origin, a timeout or a
+/// non-2xx answer, so that the provider retries.
+pub(super) async fn post(url: &str, delivery: &Delivery, timeout_ms: u32) -> Result<u16, Error> {
+    match send(url, delivery, &[], timeout_ms).await? {
+        OriginAnswer::Status(status) if (200..300).contains(&status) => Ok(status),
+        OriginAnswer::Timeout => Err(failed(format!(
+            "origin did not answer within {timeout_ms} ms"
+        ))),
+        answer => Err(failed(answer.describe())),
     }
 }
 

@@ -3,7 +3,7 @@
 // stops them by process id / close(). Also: providers' signing schemes, written here from
 // the providers' documentation with node:crypto (never with signhook's own `sign`).
 import { spawn } from "node:child_process";
-import { createHmac } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer } from "node:http";
 import net from "node:net";
@@ -17,6 +17,7 @@ const BIN = path.join(ROOT, "node_modules", ".bin");
 // Every variable the Worker reads. Each run sets all of them with --var, so a developer's
 // own .dev.vars never leaks into a test.
 const CONFIG_VARS = [
+  "DELIVERY",
   "ORIGIN_URL",
   "FORWARD_SECRET",
   "ZOHO_SIGN_SECRETS",
@@ -26,6 +27,11 @@ const CONFIG_VARS = [
   "ZIGNED_TOLERANCE_SECONDS",
   "MAX_BODY_BYTES",
   "ORIGIN_TIMEOUT_MS",
+  "RETRY_MAX_ATTEMPTS",
+  "RETRY_BASE_SECONDS",
+  "RETRY_MAX_DELAY_SECONDS",
+  "LEDGER_RETENTION_HOURS",
+  "ADMIN_TOKEN",
 ];
 
 // Fake values, the same as the fixtures' (tests/fixtures/*/*/case.json).
@@ -37,6 +43,15 @@ export const SECRETS = {
   // whsec_ + base64 of 32 bytes.
   forward: "whsec_" + Buffer.from("e2e-forward-key-32-bytes-long!!!").toString("base64"),
 };
+
+/**
+ * The `webhook-id` the edge must send for a provider's event id, computed here with
+ * node:crypto from README's rule (never with signhook's own code): `msg_` + the first 32
+ * hex digits of SHA-256(provider, NUL, id).
+ */
+export function expectedWebhookId(provider, id) {
+  return "msg_" + createHash("sha256").update(`${provider}\0${id}`).digest("hex").slice(0, 32);
+}
 
 /** A free TCP port on 127.0.0.1 (closed again before returning). */
 export async function freePort() {

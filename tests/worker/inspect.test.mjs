@@ -1,4 +1,4 @@
-// Inspect mode in workerd (no ORIGIN_URL, the local default): the answer is the normalized
+// Inspect mode in workerd (DELIVERY=inspect, as .dev.vars.example sets it): the answer is the normalized
 // event; a provider without secrets fails closed; the default 10 MiB limit applies.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -12,6 +12,7 @@ let worker;
 before(async () => {
   worker = await startWorker({
     // No ORIGIN_URL, no FORWARD_SECRET: inspect mode needs neither.
+    DELIVERY: "inspect",
     ZOHO_SIGN_SECRETS: SECRETS.zoho,
     ZIGNED_SECRETS: SECRETS.zigned,
     ACROBAT_SIGN_CLIENT_IDS: SECRETS.acrobatClientId,

@@ -1,0 +1,413 @@
+//! Dead letters: kept durably in one SQLite-backed Durable Object (binding `DEAD_LETTERS`,
+//! class `DeadLetters`, object `dead-letters`), listed and replayed through the admin
+//! routes:
+//!
+//! | route | answer |
+//! |---|---|
+//! | `GET /admin/dead-letters` | `{"dead_letters": [...]}`, newest first |
+//! | `POST /admin/dead-letters/<id>/replay` | re-enqueues one dead letter |
+//! | `POST /admin/dead-letters/replay` | re-enqueues every dead letter |
+//!
+//! All behind `Authorization: Bearer <ADMIN_TOKEN>`, compared in constant time; with no
+//! `ADMIN_TOKEN` the routes do not exist (404). A replay carries the next generation of
+//! the event key, so the ledger lets it through although the key was seen before, while
+//! Queues' redeliveries of the replay itself stay deduplicated.
+
+use ::worker::{durable_object, DurableObject, Env, Request, Response, SqlStorage, State};
+use serde::{Deserialize, Serialize};
+
+use super::ledger::{call, now_ms};
+use super::queue::{self, Job};
+use super::{config, Refusal, Reply, JSON};
+use crate::{Error, ErrorKind};
+
+const BINDING: &str = "DEAD_LETTERS";
+const OBJECT: &str = "dead-letters";
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS dead_letters(
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  key TEXT NOT NULL,
+  gen INTEGER NOT NULL,
+  provider TEXT,
+  type TEXT,
+  event_id TEXT,
+  subject TEXT,
+  reason TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  dead_ms INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  replays INTEGER NOT NULL DEFAULT 0,
+  job TEXT NOT NULL,
+  UNIQUE(key, gen)
+);
+";
+
+/// `/record`.
+#[derive(Serialize, Deserialize)]
+struct Record {
+    key: String,
+    gen: i64,
+    provider: Option<String>,
+    #[serde(rename = "type")]
+    event_type: Option<String>,
+    event_id: Option<String>,
+    subject: Option<String>,
+    reason: String,
+    attempts: i64,
+    job: String,
+}
+
+/// One dead letter as the admin list shows it (the event itself is not repeated).
+#[derive(Serialize, Deserialize)]
+struct Listed {
+    id: i64,
+    key: String,
+    gen: i64,
+    provider: Option<String>,
+    #[serde(rename = "type")]
+    event_type: Option<String>,
+    event_id: Option<String>,
+    subject: Option<String>,
+    reason: String,
+    attempts: i64,
+    dead_at: String,
+    state: String,
+    replays: i64,
+}
+
+/// `/take`: one id, or every dead letter still `dead`.
+#[derive(Serialize, Deserialize)]
+struct Take {
+    id: Option<i64>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Taken {
+    id: i64,
+    gen: i64,
+    job: String,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Ids {
+    ids: Vec<i64>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Done {
+    ok: bool,
+}
+
+/// At most this many characters of a sender-chosen text in a listing.
+const LISTED_TEXT: usize = 256;
+
+fn clipped(text: Option<&str>) -> Option<String> {
+    text.map(|t| super::clip(t, LISTED_TEXT).to_owned())
+}
+
+/// Records `job` (its message text `text`) as dead for `reason`. Idempotent per event key
+/// and generation.
+pub(super) async fn record(
+    env: &Env,
+    text: &str,
+    job: &Job,
+    reason: &str,
+    attempts: i64,
+) -> ::worker::Result<()> {
+    let record = Record {
+        key: job.key.clone(),
+        gen: job.gen,
+        provider: Some(job.provider.clone()),
+        event_type: Some(job.event_type.clone()),
+        event_id: clipped(Some(&job.id)),
+        subject: clipped(job.subject.as_deref()),
+        reason: reason.to_owned(),
+        attempts,
+        job: text.to_owned(),
+    };
+    let _: Done = call(env, BINDING, OBJECT, "/record", &record).await?;
+    Ok(())
+}
+
+/// Records a message that is not a job, under its queue message id.
+pub(super) async fn record_poison(env: &Env, msg_id: &str, why: &str) -> ::worker::Result<()> {
+    let record = Record {
+        key: format!("poison_{msg_id}"),
+        gen: 0,
+        provider: None,
+        event_type: None,
+        event_id: None,
+        subject: None,
+        reason: why.to_owned(),
+        attempts: 0,
+        job: String::new(),
+    };
+    let _: Done = call(env, BINDING, OBJECT, "/record", &record).await?;
+    Ok(())
+}
+
+// ---- the admin routes ----
+
+/// `/admin/…`, or `None` when the path is not an admin route.
+pub(super) async fn admin(
+    req: &Request,
+    env: &Env,
+    method: &str,
+    path: &str,
+) -> Option<Result<Reply, Refusal>> {
+    let rest = path.strip_prefix("/admin/")?;
+    Some(admin_route(req, env, method, rest).await)
+}
+
+async fn admin_route(req: &Request, env: &Env, method: &str, rest: &str) -> Result<Reply, Refusal> {
+    // No token, no admin surface at all.
+    let Some(token) = config::text(env, "ADMIN_TOKEN") else {
+        return Err(Error::new(ErrorKind::NotFound, "no route for this path").into());
+    };
+    let given = req
+        .headers()
+        .get("authorization")
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    let given = given
+        .trim_matches([' ', '\t'])
+        .strip_prefix("Bearer ")
+        .unwrap_or_default()
+        .trim_matches([' ', '\t']);
+    if !crate::token_matches(token.as_bytes(), given.as_bytes()) {
+        return Err(Refusal {
+            error: Error::new(
+                ErrorKind::Unauthorized,
+                "the admin routes need Authorization: Bearer <ADMIN_TOKEN>",
+            ),
+            allow: None,
+            www_authenticate: true,
+        });
+    }
+    let segments: Vec<&str> = rest.split('/').collect();
+    match (method, segments.as_slice()) {
+        ("GET", ["dead-letters"]) => list(env).await,
+        ("POST", ["dead-letters", "replay"]) => replay(env, None).await,
+        ("POST", ["dead-letters", id, "replay"]) => match id.parse::<i64>() {
+            Ok(id) => replay(env, Some(id)).await,
+            Err(_) => Err(Error::new(ErrorKind::NotFound, "dead letter ids are numbers").into()),
+        },
+        (_, ["dead-letters"]) => Err(super::method_not_allowed(method, "GET")),
+        (_, ["dead-letters", "replay"] | ["dead-letters", _, "replay"]) => {
+            Err(super::method_not_allowed(method, "POST"))
+        }
+        _ => Err(Error::new(ErrorKind::NotFound, "no such admin route").into()),
+    }
+}
+
+fn unavailable(e: ::worker::Error) -> Refusal {
+    Error::new(
+        ErrorKind::EnqueueFailed,
+        format!(
+            "the dead-letter store is unavailable: {}",
+            super::clip(&e.to_string(), 200)
+        ),
+    )
+    .into()
+}
+
+async fn list(env: &Env) -> Result<Reply, Refusal> {
+    #[derive(Serialize, Deserialize)]
+    struct List {
+        dead_letters: Vec<Listed>,
+    }
+    let list: List = call(env, BINDING, OBJECT, "/list", &Take { id: None })
+        .await
+        .map_err(unavailable)?;
+    Ok(Reply::new(
+        200,
+        JSON,
+        serde_json::to_string(&list).unwrap_or_default(),
+    ))
+}
+
+async fn replay(env: &Env, id: Option<i64>) -> Result<Reply, Refusal> {
+    #[derive(Deserialize)]
+    struct TakenList {
+        taken: Vec<Taken>,
+    }
+    let taken: TakenList = call(env, BINDING, OBJECT, "/take", &Take { id })
+        .await
+        .map_err(unavailable)?;
+    if let (Some(id), true) = (id, taken.taken.is_empty()) {
+        return Err(Error::new(
+            ErrorKind::NotFound,
+            format!("no dead letter {id} is waiting for a replay"),
+        )
+        .into());
+    }
+    let mut replayed = Vec::new();
+    let mut failed = None;
+    for (index, t) in taken.taken.iter().enumerate() {
+        let sent = match serde_json::from_str::<Job>(&t.job) {
+            Ok(mut job) => {
+                job.gen = t.gen;
+                queue::enqueue(env, job).await
+            }
+            // A poison message has nothing to replay; it stays listed.
+            Err(_) => Err(Error::new(
+                ErrorKind::MalformedPayload,
+                "not a signhook job",
+            )),
+        };
+        match sent {
+            Ok(()) => replayed.push(t.id),
+            Err(e) => {
+                // Put back this one and every one not tried yet.
+                let ids = taken.taken.iter().skip(index).map(|t| t.id).collect();
+                let _: Result<Done, _> = call(env, BINDING, OBJECT, "/restore", &Ids { ids }).await;
+                failed = Some(e);
+                break;
+            }
+        }
+    }
+    if let Some(e) = failed {
+        if replayed.is_empty() || e.kind() == ErrorKind::EnqueueFailed {
+            return Err(e.into());
+        }
+    }
+    #[derive(Serialize)]
+    struct Replayed {
+        replayed: Vec<i64>,
+    }
+    Ok(Reply::new(
+        202,
+        JSON,
+        serde_json::to_string(&Replayed { replayed }).unwrap_or_default(),
+    ))
+}
+
+// ---- the Durable Object ----
+
+/// The store of dead letters (one object).
+#[durable_object]
+pub struct DeadLetters {
+    sql: SqlStorage,
+}
+
+impl DurableObject for DeadLetters {
+    fn new(state: State, _env: Env) -> Self {
+        let sql = state.storage().sql();
+        if let Err(e) = sql.exec(SCHEMA, None) {
+            ::worker::console_error!("dead-letter schema: {e}");
+        }
+        DeadLetters { sql }
+    }
+
+    async fn fetch(&self, mut req: Request) -> ::worker::Result<Response> {
+        let path = req.path();
+        let body = req.text().await?;
+        let answer = match path.as_str() {
+            "/record" => {
+                let r: Record = serde_json::from_str(&body)?;
+                self.sql.exec(
+                    "INSERT INTO dead_letters(key, gen, provider, type, event_id, subject, reason, attempts, dead_ms, state, job)
+                     VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, 'dead', ?) ON CONFLICT(key, gen) DO NOTHING",
+                    vec![
+                        r.key.into(),
+                        r.gen.into(),
+                        opt(r.provider),
+                        opt(r.event_type),
+                        opt(r.event_id),
+                        opt(r.subject),
+                        r.reason.into(),
+                        r.attempts.into(),
+                        now_ms().into(),
+                        r.job.into(),
+                    ],
+                )?;
+                serde_json::to_string(&Done { ok: true })?
+            }
+            "/list" => {
+                #[derive(Deserialize)]
+                struct Row {
+                    id: i64,
+                    key: String,
+                    gen: i64,
+                    provider: Option<String>,
+                    #[serde(rename = "type")]
+                    event_type: Option<String>,
+                    event_id: Option<String>,
+                    subject: Option<String>,
+                    reason: String,
+                    attempts: i64,
+                    dead_ms: i64,
+                    state: String,
+                    replays: i64,
+                }
+                let rows: Vec<Row> = self
+                    .sql
+                    .exec(
+                        "SELECT id, key, gen, provider, type, event_id, subject, reason, attempts, dead_ms, state, replays
+                         FROM dead_letters ORDER BY id DESC LIMIT 1000",
+                        None,
+                    )?
+                    .to_array()?;
+                let dead_letters: Vec<Listed> = rows
+                    .into_iter()
+                    .map(|r| Listed {
+                        id: r.id,
+                        key: r.key,
+                        gen: r.gen,
+                        provider: r.provider,
+                        event_type: r.event_type,
+                        event_id: r.event_id,
+                        subject: r.subject,
+                        reason: r.reason,
+                        attempts: r.attempts,
+                        dead_at: crate::time::format_unix_millis(r.dead_ms).unwrap_or_default(),
+                        state: r.state,
+                        replays: r.replays,
+                    })
+                    .collect();
+                serde_json::json!({ "dead_letters": dead_letters }).to_string()
+            }
+            "/take" => {
+                let t: Take = serde_json::from_str(&body)?;
+                // Marked `replayed` in the same synchronous run that reads them: two
+                // concurrent replays cannot both take one dead letter.
+                let rows: Vec<Taken> = match t.id {
+                    Some(id) => self.sql.exec(
+                        "SELECT id, gen + 1 AS gen, job FROM dead_letters WHERE id = ? AND state = 'dead' AND job != ''",
+                        vec![id.into()],
+                    )?,
+                    None => self.sql.exec(
+                        "SELECT id, gen + 1 AS gen, job FROM dead_letters WHERE state = 'dead' AND job != '' ORDER BY id LIMIT 100",
+                        None,
+                    )?,
+                }
+                .to_array()?;
+                for row in &rows {
+                    self.sql.exec(
+                        "UPDATE dead_letters SET state = 'replayed', replays = replays + 1 WHERE id = ?",
+                        vec![row.id.into()],
+                    )?;
+                }
+                serde_json::json!({ "taken": rows }).to_string()
+            }
+            "/restore" => {
+                let ids: Ids = serde_json::from_str(&body)?;
+                for id in ids.ids {
+                    self.sql.exec(
+                        "UPDATE dead_letters SET state = 'dead', replays = replays - 1 WHERE id = ? AND state = 'replayed'",
+                        vec![id.into()],
+                    )?;
+                }
+                serde_json::to_string(&Done { ok: true })?
+            }
+            _ => return Response::error("no such route", 404),
+        };
+        Response::ok(answer)
+    }
+}
+
+fn opt(value: Option<String>) -> ::worker::SqlStorageValue {
+    value.map_or(::worker::SqlStorageValue::Null, Into::into)
+}

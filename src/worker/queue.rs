@@ -1,0 +1,386 @@
+//! Queue mode: the producer (the fetch handler enqueues a [`Job`] before it answers the
+//! provider) and the consumer of both queues (`#[event(queue)]`).
+//!
+//! ```text
+//! fetch ─ verify, normalize ─ ledger /accept (sequence) ─ R2 if large ─ await send ─▶ 200
+//! signhook-delivery ─▶ ledger /claim ─ proceed ─ POST origin ─ ledger /complete ─ ack
+//!                                    │                      └ retry (backoff) │ dead letter
+//!                                    ├ busy ─ retry in the lease's remaining time
+//!                                    └ duplicate ─ ack
+//! signhook-dead-letters ─▶ ledger /complete(dead) ─ dead-letter store ─ ack
+//! ```
+//!
+//! The consumer never returns `Err` and never panics (`#[event(queue)]` turns an `Err` into
+//! a panic, which kills the isolate and, locally, voids the acks already given): every
+//! message is acked or retried explicitly.
+
+use ::worker::{event, Context, Env, MessageBatch, MessageExt, QueueRetryOptionsBuilder};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+use super::config::{self, Origin};
+use super::dead_letters;
+use super::ledger::{self, now_ms, Claim, Claimed, Complete, Completed};
+use super::origin;
+use crate::{Error, ErrorKind, Next, OriginAnswer, RetryPolicy};
+
+/// The producer binding (`[[queues.producers]]` in wrangler.toml).
+const QUEUE_BINDING: &str = "EVENTS_QUEUE";
+/// The dead-letter queue's name (wrangler.toml's `dead_letter_queue`): its batches are
+/// recorded, not delivered.
+const DEAD_LETTER_QUEUE: &str = "signhook-dead-letters";
+/// The R2 bucket binding for events too large for a queue message.
+const STORE_BINDING: &str = "EVENT_STORE";
+/// A queue message holds 128 KB with about 100 bytes of metadata; a job larger than this
+/// travels by reference to R2 (never refused, never truncated).
+const MAX_INLINE_JOB_BYTES: usize = 100_000;
+
+/// One event on its way to origin: what a queue message carries (as JSON text).
+#[derive(Serialize, Deserialize)]
+pub(super) struct Job {
+    /// Format version.
+    pub(super) v: u8,
+    /// The event key (`webhook-id`).
+    pub(super) key: String,
+    /// The ledger shard (Durable Object name).
+    pub(super) shard: String,
+    /// 0; a replay of a dead letter carries a higher generation.
+    #[serde(default)]
+    pub(super) gen: i64,
+    /// The `sequence` attribute, when the event names an envelope.
+    pub(super) seq: Option<String>,
+    /// When the edge accepted the event, Unix ms.
+    pub(super) received_ms: i64,
+    /// The provider's event time, Unix ms (for the staleness check).
+    pub(super) time_ms: Option<i64>,
+    pub(super) provider: String,
+    #[serde(rename = "type")]
+    pub(super) event_type: String,
+    /// The event's own id and envelope, for the dead-letter listing.
+    pub(super) id: String,
+    pub(super) subject: Option<String>,
+    /// The event JSON, inline...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) event: Option<Box<RawValue>>,
+    /// ...or the R2 key holding it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) stored: Option<String>,
+}
+
+fn enqueue_failed(what: &str, e: impl std::fmt::Display) -> Error {
+    // The platform's message is logged by the caller's log line through `detail`; it
+    // names no secret.
+    Error::new(
+        ErrorKind::EnqueueFailed,
+        format!("{what}: {}", super::clip(&e.to_string(), 200)),
+    )
+}
+
+/// Writes `job` to the queue (its event to R2 first when too large for a message), and
+/// returns only once Queues confirmed the write.
+///
+/// # Errors
+/// `enqueue_failed` when R2 or the queue refused or is not bound.
+pub(super) async fn enqueue(env: &Env, mut job: Job) -> Result<(), Error> {
+    let mut text = serde_json::to_string(&job).map_err(|e| enqueue_failed("job", e))?;
+    if text.len() > MAX_INLINE_JOB_BYTES {
+        if let Some(event) = job.event.take() {
+            let name = format!("events/{}/{}", job.key, job.gen);
+            env.bucket(STORE_BINDING)
+                .map_err(|e| enqueue_failed("the EVENT_STORE bucket is not bound", e))?
+                .put(name.as_str(), event.get().to_owned())
+                .execute()
+                .await
+                .map_err(|e| enqueue_failed("storing the large event failed", e))?;
+            job.stored = Some(name);
+            text = serde_json::to_string(&job).map_err(|e| enqueue_failed("job", e))?;
+        }
+    }
+    env.queue(QUEUE_BINDING)
+        .map_err(|e| enqueue_failed("the EVENTS_QUEUE queue is not bound", e))?
+        .send(text)
+        .await
+        .map_err(|e| enqueue_failed("the queue refused the event", e))
+}
+
+/// How a message is settled.
+enum Action {
+    Ack,
+    Retry(u32),
+}
+
+/// One log line per message.
+#[derive(Default, Serialize)]
+struct Log {
+    queue: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    key: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    attempt: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<u16>,
+    outcome: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    retry_in_s: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<String>,
+}
+
+#[event(queue)]
+async fn consume(batch: MessageBatch<String>, env: Env, _ctx: Context) -> ::worker::Result<()> {
+    let dead_letters = batch.queue() == DEAD_LETTER_QUEUE;
+    let mut warnings = Vec::new();
+    let origin = config::origin(&env, true, &mut warnings);
+    let policy = config::retry_policy(&env, &mut warnings);
+    for warning in warnings {
+        ::worker::console_warn!("{warning}");
+    }
+    let messages: Vec<_> = batch.raw_iter().collect();
+    let env = &env;
+    let origin = &origin;
+    // The messages of a batch run concurrently: each is a few ledger calls and one origin
+    // request, all I/O.
+    let settled = futures_util::future::join_all(messages.iter().map(|msg| async move {
+        let id = msg.id();
+        let text = msg.body().as_string();
+        let mut log = Log {
+            queue: if dead_letters {
+                "dead-letters"
+            } else {
+                "delivery"
+            },
+            ..Log::default()
+        };
+        let action = match (&text, dead_letters, origin) {
+            (None, _, _) => poison(env, &id, "the message body is not text", &mut log).await,
+            (Some(text), true, _) => bury(env, &id, text, &mut log).await,
+            (Some(_), false, Err(e)) => {
+                // The edge is misconfigured: wait without spending an attempt.
+                log.outcome = "misconfigured";
+                log.detail = Some(e.message().to_owned());
+                Action::Retry(60)
+            }
+            (Some(text), false, Ok(origin)) => {
+                deliver(env, &id, text, origin, &policy, &mut log).await
+            }
+        };
+        if let Action::Retry(s) = action {
+            log.retry_in_s = Some(s);
+        }
+        ::worker::console_log!("{}", serde_json::to_string(&log).unwrap_or_default());
+        action
+    }))
+    .await;
+    for (msg, action) in messages.iter().zip(settled) {
+        match action {
+            Action::Ack => msg.ack(),
+            Action::Retry(seconds) => msg.retry_with_options(
+                &QueueRetryOptionsBuilder::new()
+                    .with_delay_seconds(seconds)
+                    .build(),
+            ),
+        }
+    }
+    Ok(())
+}
+
+/// A message that is not a job: kept as a dead letter (nothing is dropped), then acked.
+async fn poison(env: &Env, msg_id: &str, why: &str, log: &mut Log) -> Action {
+    log.outcome = "poison";
+    log.detail = Some(why.to_owned());
+    match dead_letters::record_poison(env, msg_id, why).await {
+        Ok(()) => Action::Ack,
+        Err(_) => Action::Retry(10),
+    }
+}
+
+/// One attempt at origin for one message.
+async fn deliver(
+    env: &Env,
+    msg_id: &str,
+    text: &str,
+    origin: &Origin,
+    policy: &RetryPolicy,
+    log: &mut Log,
+) -> Action {
+    let Ok(job) = serde_json::from_str::<Job>(text) else {
+        return poison(env, msg_id, "the message is not a signhook job", log).await;
+    };
+    log.key = Some(job.key.clone());
+    let claim = Claim {
+        key: job.key.clone(),
+        msg: msg_id.to_owned(),
+        gen: job.gen,
+        time_ms: job.time_ms,
+        lease_ms: i64::from(origin.timeout_ms).saturating_add(10_000),
+    };
+    let attempt = match ledger::ask::<_, Claimed>(env, &job.shard, "/claim", &claim).await {
+        Err(e) => {
+            // Never forward without a claim.
+            log.outcome = "ledger_unavailable";
+            log.detail = Some(super::clip(&e.to_string(), 200).to_owned());
+            return Action::Retry(5);
+        }
+        Ok(Claimed::Duplicate { .. }) => {
+            log.outcome = "duplicate";
+            return Action::Ack;
+        }
+        Ok(Claimed::Busy { retry_ms }) => {
+            log.outcome = "busy";
+            let seconds = (retry_ms.saturating_add(999) / 1000).clamp(1, 60);
+            return Action::Retry(u32::try_from(seconds).unwrap_or(60));
+        }
+        Ok(Claimed::Proceed { attempt, stale }) => (attempt, stale),
+    };
+    let (attempt, stale) = attempt;
+    log.attempt = Some(attempt);
+
+    let answer = match event_json(env, &job).await {
+        Err(why) => Err(why),
+        Ok(event) => match crate::with_delivery_attributes(&event, job.seq.as_deref(), stale) {
+            None => Err("the queued event is not a JSON object".to_owned()),
+            Some(body) => {
+                let now_s = now_ms().div_euclid(1000);
+                let delivery = crate::signed_delivery(&job.key, body, &origin.secret, now_s);
+                let extra = [
+                    ("signhook-attempt", attempt.to_string()),
+                    (
+                        "signhook-received-at",
+                        crate::time::format_unix_millis(job.received_ms).unwrap_or_default(),
+                    ),
+                ];
+                origin::send(&origin.url, &delivery, &extra, origin.timeout_ms)
+                    .await
+                    .map_err(|e| e.message().to_owned())
+            }
+        },
+    };
+    let (next, reason) = match answer {
+        Ok(answer) => {
+            if let OriginAnswer::Status(status) = answer {
+                log.status = Some(status);
+            }
+            (answer.next(), answer.describe())
+        }
+        // The event could not be read or sent at all: retried like a network error.
+        Err(why) => (Next::Retry, why),
+    };
+    let attempts = u32::try_from(attempt).unwrap_or(u32::MAX);
+    let next = match next {
+        Next::Retry if policy.exhausted(attempts) => Next::Dead,
+        next => next,
+    };
+    let complete = |outcome: &str| Complete {
+        key: job.key.clone(),
+        msg: msg_id.to_owned(),
+        gen: job.gen,
+        outcome: outcome.to_owned(),
+        time_ms: job.time_ms,
+    };
+    match next {
+        Next::Delivered => {
+            log.outcome = "delivered";
+            match ledger::ask::<_, Completed>(env, &job.shard, "/complete", &complete("delivered"))
+                .await
+            {
+                Ok(_) => {
+                    forget_stored(env, &job).await;
+                    Action::Ack
+                }
+                // Origin has it but the ledger could not say so: the retry sends it again
+                // under the same webhook-id, which origin deduplicates (README).
+                Err(_) => {
+                    log.outcome = "delivered_unrecorded";
+                    Action::Retry(5)
+                }
+            }
+        }
+        Next::Retry => {
+            log.outcome = "retry";
+            log.detail = Some(reason);
+            // A failed write here only keeps the lease until it expires.
+            let _ = ledger::ask::<_, Completed>(env, &job.shard, "/complete", &complete("failed"))
+                .await;
+            Action::Retry(policy.delay_seconds(attempts, ::worker::js_sys::Math::random()))
+        }
+        Next::Dead => {
+            log.outcome = "dead";
+            log.detail = Some(reason.clone());
+            // The dead letter first: once the ledger says dead, no copy would record it.
+            if dead_letters::record(env, text, &job, &reason, attempt)
+                .await
+                .is_err()
+            {
+                return Action::Retry(10);
+            }
+            match ledger::ask::<_, Completed>(env, &job.shard, "/complete", &complete("dead")).await
+            {
+                Ok(_) => Action::Ack,
+                Err(_) => Action::Retry(10),
+            }
+        }
+    }
+}
+
+/// The event JSON of `job`, inline or from R2.
+async fn event_json(env: &Env, job: &Job) -> Result<String, String> {
+    if let Some(event) = &job.event {
+        return Ok(event.get().to_owned());
+    }
+    let Some(name) = &job.stored else {
+        return Err("the job carries no event".to_owned());
+    };
+    let bucket = env
+        .bucket(STORE_BINDING)
+        .map_err(|_| "the EVENT_STORE bucket is not bound".to_owned())?;
+    let object = bucket
+        .get(name.as_str())
+        .execute()
+        .await
+        .map_err(|_| "the stored event could not be read".to_owned())?
+        .ok_or_else(|| "the stored event is missing".to_owned())?;
+    object
+        .body()
+        .ok_or_else(|| "the stored event has no body".to_owned())?
+        .text()
+        .await
+        .map_err(|_| "the stored event could not be read".to_owned())
+}
+
+/// Deletes a delivered event's R2 copy (a failure only leaves an object behind).
+async fn forget_stored(env: &Env, job: &Job) {
+    if let (Some(name), Ok(bucket)) = (&job.stored, env.bucket(STORE_BINDING)) {
+        let _ = bucket.delete(name.as_str()).await;
+    }
+}
+
+/// A message Queues moved to the dead-letter queue (retries spent without the consumer
+/// settling it): marked dead in the ledger unless some copy delivered it, then recorded.
+async fn bury(env: &Env, msg_id: &str, text: &str, log: &mut Log) -> Action {
+    let Ok(job) = serde_json::from_str::<Job>(text) else {
+        return poison(env, msg_id, "the message is not a signhook job", log).await;
+    };
+    log.key = Some(job.key.clone());
+    let complete = Complete {
+        key: job.key.clone(),
+        msg: msg_id.to_owned(),
+        gen: job.gen,
+        outcome: "dead".to_owned(),
+        time_ms: job.time_ms,
+    };
+    match ledger::ask::<_, Completed>(env, &job.shard, "/complete", &complete).await {
+        Err(_) => Action::Retry(10),
+        Ok(done) if done.state == "delivered" => {
+            log.outcome = "already_delivered";
+            Action::Ack
+        }
+        Ok(_) => {
+            log.outcome = "dead";
+            let reason = "Queues moved the message to the dead-letter queue";
+            match dead_letters::record(env, text, &job, reason, 0).await {
+                Ok(()) => Action::Ack,
+                Err(_) => Action::Retry(10),
+            }
+        }
+    }
+}

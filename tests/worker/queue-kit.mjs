@@ -1,0 +1,128 @@
+// Deliveries and a fault-injecting origin for the queue-mode tests (queue.test.mjs) and the
+// latency script (bench/worker/latency.mjs). Bodies are the real fixtures with their ids
+// changed, signed per the providers' documentation with node:crypto (harness.mjs).
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import path from "node:path";
+
+import { ROOT, expectedWebhookId, signed } from "./harness.mjs";
+
+export const PROVIDERS = ["zoho-sign", "acrobat-sign", "zigned", "yousign"];
+
+const FIXTURES = {
+  "zoho-sign": "zoho-sign/request-completed",
+  "acrobat-sign": "acrobat-sign/agreement-rejected",
+  zigned: "zigned/participant-fulfilled-ms-rotation",
+  yousign: "yousign/signer-done",
+};
+const base = Object.fromEntries(
+  Object.entries(FIXTURES).map(([p, f]) => [p, JSON.parse(readFileSync(path.join(ROOT, "tests/fixtures", f, "body"), "utf8"))]),
+);
+
+/** The event id the edge derives for Zoho Sign and Zigned (no id of their own): README. */
+const bodyHashId = (provider, body) =>
+  createHash("sha256").update(`signhook/${provider}\n`).update(body).digest("hex").slice(0, 32);
+
+/**
+ * A unique delivery of `provider` named by `label`: `{ provider, body, headers(), webhookId }`.
+ * `headers()` signs at call time (Zigned's signed timestamp must be fresh).
+ * Options: `envelope` (the envelope id), `eventName` and `time` (Yousign, Unix seconds),
+ * `padTo` (grow the body to at least this many bytes).
+ */
+export function makeDelivery(provider, label, { envelope, eventName, time, padTo } = {}) {
+  const p = structuredClone(base[provider]);
+  let id;
+  switch (provider) {
+    case "zoho-sign":
+      p.requests.request_id = envelope ?? `req-${label}`;
+      p.requests.request_name = `Request ${label}`;
+      break;
+    case "acrobat-sign":
+      id = p.webhookNotificationId = `notification-${label}`;
+      p.agreement.id = envelope ?? `agreement-${label}`;
+      break;
+    case "zigned":
+      p.data.agreement = envelope ?? `agreement-${label}`;
+      p.data.id = `participant-${label}`;
+      break;
+    case "yousign":
+      id = p.event_id = `event-${label}`;
+      p.data.signature_request.id = envelope ?? `signature-request-${label}`;
+      if (eventName) p.event_name = eventName;
+      if (time) p.event_time = String(time);
+      break;
+    default:
+      throw new Error(`no delivery for ${provider}`);
+  }
+  if (padTo) {
+    p.padding = "";
+    const short = padTo - Buffer.byteLength(JSON.stringify(p, null, 2));
+    if (short > 0) p.padding = "x".repeat(short);
+  }
+  const body = Buffer.from(JSON.stringify(p, null, 2));
+  id ??= bodyHashId(provider, body);
+  return { provider, body, headers: () => signed(provider, body), webhookId: expectedWebhookId(provider, id) };
+}
+
+/**
+ * A test origin on 127.0.0.1 that records every request. `behave(fn, delayMs)` sets the
+ * answer: `fn(record)` gives the status (`record.attempt` counts this webhook-id's requests,
+ * from 1), after `delayMs`. `down()` closes the port (connections refused), `up()` listens
+ * again on the same port. `check(record)` runs on every request answered 2xx and must not
+ * throw (it verifies the signature); failures are counted, and answered 401.
+ */
+export async function startFaultyOrigin(check = () => {}) {
+  const byId = new Map();
+  let respond = () => 200;
+  let delayMs = 0;
+  let verifyFailures = 0;
+  const server = createServer((req, res) => {
+    const chunks = [];
+    req.on("data", (c) => chunks.push(c));
+    req.on("end", async () => {
+      const id = String(req.headers["webhook-id"] ?? "");
+      const list = byId.get(id) ?? [];
+      byId.set(id, list);
+      const record = { headers: req.headers, body: Buffer.concat(chunks).toString("utf8"), at: Date.now(), attempt: list.length + 1 };
+      list.push(record);
+      if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
+      let status = respond(record);
+      if (status >= 200 && status < 300) {
+        try {
+          check(record);
+        } catch {
+          verifyFailures++;
+          status = 401;
+        }
+      }
+      record.status = status;
+      res.writeHead(status);
+      res.end();
+    });
+  });
+  const listen = (port) => new Promise((resolve) => server.listen(port, "127.0.0.1", resolve));
+  await listen(0);
+  const { port } = server.address();
+  const close = async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  };
+  return {
+    url: `http://127.0.0.1:${port}/events`,
+    behave(fn, delay = 0) {
+      respond = fn;
+      delayMs = delay;
+    },
+    /** Every request for `id`, in arrival order. */
+    requests: (id) => byId.get(id) ?? [],
+    /** The requests for `id` that origin answered 2xx (deliveries). */
+    accepted: (id) => (byId.get(id) ?? []).filter((r) => r.status >= 200 && r.status < 300),
+    verifyFailures: () => verifyFailures,
+    down: close,
+    up: () => listen(port),
+    close: async () => {
+      if (server.listening) await close();
+    },
+  };
+}

@@ -1,0 +1,313 @@
+// Queue mode against the real runtime (`wrangler dev`: local Queues, dead-letter queue,
+// SQLite Durable Objects, R2) with a test origin on 127.0.0.1 that can fail, hang or be
+// down. Every event origin takes is verified with npm `standardwebhooks` and parsed with
+// the `cloudevents` SDK. Each scenario prints its counts: sent, acknowledged, delivered,
+// duplicates, dead-lettered, lost.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+
+import { HTTP } from "cloudevents";
+import { Webhook } from "standardwebhooks";
+
+import { SECRETS, expectedWebhookId, post, signed, startWorker } from "./harness.mjs";
+import { PROVIDERS, makeDelivery, startFaultyOrigin } from "./queue-kit.mjs";
+
+const ADMIN_TOKEN = "test-admin-token-of-some-length";
+// Short, so the suite takes seconds; production defaults are 12 attempts from 10 s.
+const RETRY = { RETRY_MAX_ATTEMPTS: "5", RETRY_BASE_SECONDS: "1", RETRY_MAX_DELAY_SECONDS: "2" };
+
+let origin;
+let worker;
+const webhook = new Webhook(SECRETS.forward);
+
+before(async () => {
+  origin = await startFaultyOrigin((record) => {
+    // Every request origin accepts must carry a valid Standard Webhooks signature.
+    webhook.verify(record.body, record.headers);
+  });
+  worker = await startWorker({
+    ORIGIN_URL: origin.url, // no DELIVERY: queue is the default with ORIGIN_URL
+    FORWARD_SECRET: SECRETS.forward,
+    ZOHO_SIGN_SECRETS: SECRETS.zoho,
+    YOUSIGN_SECRETS: SECRETS.yousign,
+    ZIGNED_SECRETS: SECRETS.zigned,
+    ACROBAT_SIGN_CLIENT_IDS: SECRETS.acrobatClientId,
+    ORIGIN_TIMEOUT_MS: "5000",
+    ADMIN_TOKEN,
+    ...RETRY,
+  });
+});
+
+after(async () => {
+  await worker?.stop();
+  await origin?.close();
+});
+
+/** Sends `d` to the Worker; returns the answer and how long it took (ms). */
+async function send(d) {
+  const started = performance.now();
+  const res = await post(`${worker.url}/hooks/${d.provider}`, d.body, d.headers());
+  return { res, ms: performance.now() - started };
+}
+
+async function waitFor(what, predicate, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await predicate();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const admin = (path, method = "GET", token = ADMIN_TOKEN) =>
+  post(`${worker.url}/admin/${path}`, undefined, token ? { authorization: `Bearer ${token}` } : {}, method);
+
+/** Counts for the deliveries `ds`, printed and returned. */
+async function counts(label, ds, acknowledged) {
+  const ids = ds.map((d) => d.webhookId);
+  const unique = new Set(ids);
+  const dead = await admin("dead-letters");
+  const deadKeys = new Set(dead.json.dead_letters.filter((r) => r.state === "dead").map((r) => r.key));
+  let delivered = 0;
+  let duplicates = 0;
+  let deadLettered = 0;
+  let lost = 0;
+  for (const id of unique) {
+    const n = origin.accepted(id).length;
+    if (n > 0) delivered++;
+    if (n > 1) duplicates += n - 1;
+    if (n === 0 && deadKeys.has(id)) deadLettered++;
+    if (n === 0 && !deadKeys.has(id)) lost++;
+  }
+  const c = { sent: ds.length, acknowledged, delivered, duplicates, deadLettered, lost };
+  console.log(`[queue] ${label}: ${JSON.stringify(c)}`);
+  return c;
+}
+
+describe("queue mode", () => {
+  test("the provider is answered before origin; origin gets a verified CloudEvent once, with attempt and received-at headers", async () => {
+    origin.behave(() => 204);
+    const ds = PROVIDERS.map((p) => makeDelivery(p, "basic-0"));
+    const acks = [];
+    for (const d of ds) {
+      const { res } = await send(d);
+      assert.equal(res.status, 200, res.text);
+      if (d.provider === "acrobat-sign") {
+        assert.equal(res.headers.get("x-adobesign-clientid"), SECRETS.acrobatClientId);
+        assert.deepEqual(res.json, { xAdobeSignClientId: SECRETS.acrobatClientId });
+      } else {
+        assert.equal(res.json.status, "queued");
+      }
+      acks.push(res);
+    }
+    await waitFor("4 deliveries", () => ds.every((d) => origin.accepted(d.webhookId).length === 1), 20_000);
+    for (const d of ds) {
+      const [got] = origin.accepted(d.webhookId);
+      assert.equal(got.headers["content-type"], "application/cloudevents+json");
+      assert.equal(got.headers["signhook-attempt"], "1");
+      const receivedAt = Date.parse(got.headers["signhook-received-at"]);
+      assert.ok(Math.abs(receivedAt - got.at) < 30_000, got.headers["signhook-received-at"]);
+      const event = HTTP.toEvent({ headers: got.headers, body: got.body });
+      assert.equal(event.provider, d.provider);
+      assert.equal(got.headers["webhook-id"], expectedWebhookId(d.provider, event.id));
+      assert.equal(event.stale, false);
+      assert.match(event.sequence, /^\d{16}$/);
+      assert.ok(got.body.includes(d.body.toString("utf8")), "data.raw is the exact payload");
+    }
+    const c = await counts("basic", ds, acks.length);
+    assert.deepEqual([c.delivered, c.duplicates, c.lost], [4, 0, 0]);
+  });
+
+  test("origin answers 500 for the first 3 attempts, then 200: delivered exactly once", async () => {
+    origin.behave((r) => (r.attempt <= 3 ? 500 : 200));
+    const ds = PROVIDERS.map((p) => makeDelivery(p, "fail3-0"));
+    let acknowledged = 0;
+    for (const d of ds) {
+      const { res } = await send(d);
+      assert.equal(res.status, 200, res.text);
+      acknowledged++;
+    }
+    await waitFor("deliveries after 3 failures", () => ds.every((d) => origin.accepted(d.webhookId).length === 1), 60_000);
+    await new Promise((r) => setTimeout(r, 2_000)); // anything late would show up now
+    for (const d of ds) {
+      const all = origin.requests(d.webhookId);
+      assert.deepEqual(all.map((r) => r.status), [500, 500, 500, 200]);
+      assert.deepEqual(all.map((r) => r.headers["signhook-attempt"]), ["1", "2", "3", "4"]);
+      // One webhook-id, a fresh webhook-timestamp per attempt.
+      assert.equal(new Set(all.map((r) => r.headers["webhook-timestamp"])).size >= 2, true);
+    }
+    const c = await counts("500 x3 then 200", ds, acknowledged);
+    assert.deepEqual([c.delivered, c.duplicates, c.deadLettered, c.lost], [4, 0, 0, 0]);
+  });
+
+  test("one delivery sent 5 times, 2 of them concurrently: origin sees it once", async () => {
+    origin.behave(() => 200);
+    const d = makeDelivery("yousign", "dup-0");
+    const first = await Promise.all([send(d), send(d)]);
+    const rest = [];
+    for (let i = 0; i < 3; i++) rest.push(await send(d));
+    const all = [...first, ...rest];
+    for (const { res } of all) assert.equal(res.status, 200, res.text);
+    await waitFor("the delivery", () => origin.accepted(d.webhookId).length === 1, 20_000);
+    // Copies after the delivery are answered without enqueueing.
+    const again = await send(d);
+    assert.equal(again.res.json.status, "duplicate");
+    await new Promise((r) => setTimeout(r, 4_000));
+    const c = await counts("5 copies", [d, d, d, d, d], all.length);
+    assert.deepEqual([c.delivered, c.duplicates, c.lost], [1, 0, 0]);
+    assert.equal(origin.requests(d.webhookId).length, 1, "no second request at all");
+  });
+
+  test("origin takes 3 s: the provider is answered in well under 1 s, the event still arrives", async () => {
+    origin.behave(() => 200, 3_000);
+    const ds = PROVIDERS.map((p) => makeDelivery(p, "slow-0"));
+    const times = [];
+    for (const d of ds) {
+      const { res, ms } = await send(d);
+      assert.equal(res.status, 200, res.text);
+      times.push(ms);
+    }
+    console.log(`[queue] answer times with a 3 s origin (ms): ${times.map((t) => t.toFixed(1)).join(", ")}`);
+    for (const ms of times) assert.ok(ms < 1_000, `answered in ${ms} ms`);
+    await waitFor("slow deliveries", () => ds.every((d) => origin.accepted(d.webhookId).length === 1), 30_000);
+    origin.behave(() => 200);
+    const c = await counts("3 s origin", ds, ds.length);
+    assert.deepEqual([c.delivered, c.duplicates, c.lost], [4, 0, 0]);
+  });
+
+  test("ordering guard: sequence per envelope, stale for an event older than one already forwarded", async () => {
+    origin.behave(() => 200);
+    const envelope = "ordering-envelope-1";
+    const done = makeDelivery("yousign", "order-done", { envelope, eventName: "signature_request.done", time: 1_791_480_900 });
+    const viewed = makeDelivery("yousign", "order-viewed", { envelope, eventName: "signer.link_opened", time: 1_791_480_600 });
+    assert.equal((await send(done)).res.status, 200);
+    await waitFor("done", () => origin.accepted(done.webhookId).length === 1, 20_000);
+    assert.equal((await send(viewed)).res.status, 200);
+    await waitFor("viewed", () => origin.accepted(viewed.webhookId).length === 1, 20_000);
+    const a = JSON.parse(origin.accepted(done.webhookId)[0].body);
+    const b = JSON.parse(origin.accepted(viewed.webhookId)[0].body);
+    assert.equal(a.subject, b.subject);
+    assert.equal(a.sequence, "0000000000000001");
+    assert.equal(b.sequence, "0000000000000002");
+    assert.ok(b.sequence > a.sequence, "string order is acceptance order");
+    assert.equal(a.stale, false);
+    assert.equal(b.stale, true, "older by provider time than the delivered `done`");
+  });
+
+  test("a 1 MiB delivery arrives whole (through R2)", async () => {
+    origin.behave(() => 200);
+    const d = makeDelivery("zoho-sign", "large-0", { padTo: 1024 * 1024 });
+    assert.ok(d.body.length >= 1024 * 1024);
+    const { res } = await send(d);
+    assert.equal(res.status, 200, res.text);
+    await waitFor("the large delivery", () => origin.accepted(d.webhookId).length === 1, 30_000);
+    const [got] = origin.accepted(d.webhookId);
+    const event = HTTP.toEvent({ headers: got.headers, body: got.body });
+    assert.ok(got.body.includes(d.body.toString("utf8")), "the payload byte for byte");
+    assert.deepEqual(event.data.raw, JSON.parse(d.body));
+    const c = await counts("1 MiB", [d], 1);
+    assert.deepEqual([c.delivered, c.duplicates, c.lost], [1, 0, 0]);
+  });
+
+  test("origin down for the whole retry budget: all dead-lettered, listed, replayed once origin is back, delivered once", async () => {
+    await origin.down();
+    const ds = [];
+    for (const p of PROVIDERS) for (let i = 0; i < 3; i++) ds.push(makeDelivery(p, `down-${i}`));
+    let acknowledged = 0;
+    for (const d of ds) {
+      const { res } = await send(d);
+      assert.equal(res.status, 200, res.text);
+      acknowledged++;
+    }
+    const keys = new Set(ds.map((d) => d.webhookId));
+    const listed = await waitFor(
+      "every event in the dead letters",
+      async () => {
+        const res = await admin("dead-letters");
+        const rows = res.json.dead_letters.filter((r) => keys.has(r.key) && r.state === "dead");
+        return rows.length === keys.size && rows;
+      },
+      90_000,
+    );
+    for (const row of listed) {
+      assert.equal(row.attempts, 5, "the whole budget was spent");
+      assert.equal(row.reason, "origin is unreachable");
+      assert.ok(PROVIDERS.includes(row.provider));
+      assert.match(row.dead_at, /^\d{4}-\d\d-\d\dT/);
+    }
+    const before = await counts("origin down (before replay)", ds, acknowledged);
+    assert.deepEqual([before.delivered, before.deadLettered, before.lost], [0, keys.size, 0]);
+
+    // Admin routes: a bearer token, compared in constant time.
+    assert.equal((await admin("dead-letters", "GET", null)).status, 401);
+    assert.equal((await admin("dead-letters", "GET", ADMIN_TOKEN + "x")).json.code, "unauthorized");
+    assert.equal((await admin("dead-letters", "DELETE")).status, 405);
+
+    await origin.up();
+    origin.behave(() => 200);
+    const one = listed[0];
+    const single = await admin(`dead-letters/${one.id}/replay`, "POST");
+    assert.equal(single.status, 202, single.text);
+    assert.deepEqual(single.json.replayed, [one.id]);
+    assert.equal((await admin(`dead-letters/${one.id}/replay`, "POST")).status, 404, "already replayed");
+    const rest = await admin("dead-letters/replay", "POST");
+    assert.equal(rest.status, 202, rest.text);
+    assert.equal(rest.json.replayed.length, keys.size - 1);
+    await waitFor("replayed deliveries", () => [...keys].every((k) => origin.accepted(k).length === 1), 30_000);
+    await new Promise((r) => setTimeout(r, 3_000));
+    const c = await counts("origin down, then replayed", ds, acknowledged);
+    assert.deepEqual([c.delivered, c.duplicates, c.deadLettered, c.lost], [keys.size, 0, 0, 0]);
+  });
+
+  test("a permanent 4xx is a dead letter at once", async () => {
+    origin.behave(() => 422);
+    const d = makeDelivery("zigned", "gone-0");
+    assert.equal((await send(d)).res.status, 200);
+    const row = await waitFor(
+      "the dead letter",
+      async () => (await admin("dead-letters")).json.dead_letters.find((r) => r.key === d.webhookId),
+      20_000,
+    );
+    assert.equal(row.attempts, 1);
+    assert.equal(row.reason, "origin answered 422");
+    assert.equal(origin.requests(d.webhookId).length, 1);
+    origin.behave(() => 200);
+  });
+
+  test("a burst of 1,000 signed deliveries across every provider, 8 at a time: all acknowledged, all delivered once", async () => {
+    origin.behave(() => 200);
+    const ds = [];
+    for (let i = 0; i < 1000; i++) ds.push(makeDelivery(PROVIDERS[i % PROVIDERS.length], `burst-${i}`));
+    let next = 0;
+    let acknowledged = 0;
+    const failures = [];
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next < ds.length) {
+          const d = ds[next++];
+          const { res } = await send(d);
+          if (res.status === 200) acknowledged++;
+          else failures.push(res.text);
+        }
+      }),
+    );
+    const sentMs = performance.now() - started;
+    assert.deepEqual(failures, []);
+    await waitFor(
+      "1,000 deliveries",
+      () => ds.every((d) => origin.accepted(d.webhookId).length >= 1),
+      180_000,
+    );
+    const drainMs = performance.now() - started;
+    await new Promise((r) => setTimeout(r, 3_000));
+    console.log(`[queue] burst: sent in ${(sentMs / 1000).toFixed(1)} s, all delivered after ${(drainMs / 1000).toFixed(1)} s`);
+    const c = await counts("burst of 1,000", ds, acknowledged);
+    assert.deepEqual(
+      [c.acknowledged, c.delivered, c.duplicates, c.deadLettered, c.lost],
+      [1000, 1000, 0, 0, 0],
+    );
+    assert.equal(origin.verifyFailures(), 0, "every request verified with standardwebhooks");
+  });
+});
