@@ -8,7 +8,7 @@
 # 1. installs the pinned toolchain (scripts/bootstrap.sh: wasm32 target, worker-build,
 #    wasm-bindgen-cli, Node 22, wrangler; skipped when already there),
 # 2. copies .dev.vars.example to .dev.vars if that is missing (fake local secrets;
-#    ORIGIN_URL empty = inspect mode: each hook answers with the normalized event),
+#    DELIVERY=inspect: each hook answers with the normalized event, no origin needed),
 # 3. builds the Worker (scripts/build-worker.sh; skipped when build/ is up to date),
 # 4. runs `wrangler dev` on 127.0.0.1 in the real workerd runtime; edits under src/ and
 #    www/ rebuild. Ctrl-C stops it. Safe to run again.
@@ -25,6 +25,12 @@ bash scripts/bootstrap.sh
 if [ ! -f .dev.vars ]; then
   cp .dev.vars.example .dev.vars
   echo "[dev] created .dev.vars from .dev.vars.example (fake local values; edit .dev.vars)"
+fi
+
+# A .dev.vars made before DELIVERY existed would now answer 503 no_origin_configured.
+if ! grep -q '^DELIVERY=' .dev.vars && ! grep -q '^ORIGIN_URL="\?[^"]' .dev.vars; then
+  echo "[dev] .dev.vars sets neither DELIVERY nor ORIGIN_URL: hooks will answer 503 no_origin_configured." >&2
+  echo "[dev]   add DELIVERY=\"inspect\" to .dev.vars (as in .dev.vars.example) to see events without an origin" >&2
 fi
 
 if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then

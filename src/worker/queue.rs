@@ -35,6 +35,9 @@ const STORE_BINDING: &str = "EVENT_STORE";
 /// travels by reference to R2 (never refused, never truncated).
 const MAX_INLINE_JOB_BYTES: usize = 100_000;
 
+/// The longest a copy that found another copy's live lease waits before asking again.
+const BUSY_RETRY_MAX_SECONDS: i64 = 5;
+
 /// One event on its way to origin: what a queue message carries (as JSON text).
 #[derive(Serialize, Deserialize)]
 pub(super) struct Job {
@@ -226,9 +229,11 @@ async fn deliver(
             return Action::Ack;
         }
         Ok(Claimed::Busy { retry_ms }) => {
+            // Look again when the lease ends, or sooner: the holder usually finishes (and
+            // frees the lease) well before its timeout.
             log.outcome = "busy";
-            let seconds = (retry_ms.saturating_add(999) / 1000).clamp(1, 60);
-            return Action::Retry(u32::try_from(seconds).unwrap_or(60));
+            let seconds = (retry_ms.saturating_add(999) / 1000).clamp(1, BUSY_RETRY_MAX_SECONDS);
+            return Action::Retry(u32::try_from(seconds).unwrap_or(1));
         }
         Ok(Claimed::Proceed { attempt, stale }) => (attempt, stale),
     };

@@ -142,14 +142,20 @@ export async function startWorker(vars = {}) {
     url,
     stop,
     /** The Worker's own structured log lines (one JSON object per request). */
-    logLines: () =>
-      output
-        .split("\n")
-        .map((l) => l.trim())
-        .filter((l) => l.startsWith('{"method"'))
-        .map((l) => JSON.parse(l)),
+    logLines: () => jsonLines(output, '{"method"'),
+    /** The queue consumer's log lines (one JSON object per message it settled). */
+    consumerLines: () => jsonLines(output, '{"queue"'),
     output: () => output,
   };
+}
+
+/** The lines of `output` that are JSON objects starting with `prefix`. */
+function jsonLines(output, prefix) {
+  return output
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith(prefix))
+    .map((l) => JSON.parse(l));
 }
 
 /**

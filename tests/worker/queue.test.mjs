@@ -60,6 +60,30 @@ async function waitFor(what, predicate, timeoutMs) {
   }
 }
 
+/**
+ * Waits until every queue message enqueued for `keys` was settled for good (delivered,
+ * duplicate or dead), from the Worker's own log lines: only then can a late duplicate no
+ * longer arrive.
+ */
+async function settled(keys, timeoutMs = 60_000) {
+  const wanted = new Set(keys);
+  await waitFor(
+    "every queued copy to settle",
+    () => {
+      const queued = new Map();
+      for (const l of worker.logLines()) {
+        if (l.outcome === "queued" && wanted.has(l.webhook_id)) queued.set(l.webhook_id, (queued.get(l.webhook_id) ?? 0) + 1);
+      }
+      const done = new Map();
+      for (const l of worker.consumerLines()) {
+        if (wanted.has(l.key) && ["delivered", "duplicate", "dead"].includes(l.outcome)) done.set(l.key, (done.get(l.key) ?? 0) + 1);
+      }
+      return [...wanted].every((k) => (queued.get(k) ?? 0) > 0 && (done.get(k) ?? 0) >= queued.get(k));
+    },
+    timeoutMs,
+  );
+}
+
 const admin = (path, method = "GET", token = ADMIN_TOKEN) =>
   post(`${worker.url}/admin/${path}`, undefined, token ? { authorization: `Bearer ${token}` } : {}, method);
 
@@ -153,7 +177,10 @@ describe("queue mode", () => {
     // Copies after the delivery are answered without enqueueing.
     const again = await send(d);
     assert.equal(again.res.json.status, "duplicate");
-    await new Promise((r) => setTimeout(r, 4_000));
+    await settled([d.webhookId]);
+    const lines = worker.consumerLines().filter((l) => l.key === d.webhookId);
+    console.log(`[queue] 5 copies, consumer outcomes: ${lines.map((l) => l.outcome).join(", ")}`);
+    assert.equal(lines.filter((l) => l.outcome === "delivered").length, 1);
     const c = await counts("5 copies", [d, d, d, d, d], all.length);
     assert.deepEqual([c.delivered, c.duplicates, c.lost], [1, 0, 0]);
     assert.equal(origin.requests(d.webhookId).length, 1, "no second request at all");
@@ -301,7 +328,7 @@ describe("queue mode", () => {
       180_000,
     );
     const drainMs = performance.now() - started;
-    await new Promise((r) => setTimeout(r, 3_000));
+    await settled(ds.map((d) => d.webhookId));
     console.log(`[queue] burst: sent in ${(sentMs / 1000).toFixed(1)} s, all delivered after ${(drainMs / 1000).toFixed(1)} s`);
     const c = await counts("burst of 1,000", ds, acknowledged);
     assert.deepEqual(
