@@ -17,6 +17,12 @@ WORKER_BUILD_VERSION=0.8.7
 WASM_BINDGEN_VERSION=0.2.130
 WASM_PACK_VERSION=0.15.1
 NODE_VERSION=22.23.3 # npm package `node`, see package.json
+# The runtimes tests/node/runtimes.test.mjs runs the packed package in (package.json:
+# `node18`/`node20` are aliases of the npm package `node`; `deno`, `bun` are npm packages).
+NODE18_VERSION=18.20.8
+NODE20_VERSION=20.20.2
+DENO_VERSION=2.9.6
+BUN_VERSION=1.4.4
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 cd "$ROOT"
@@ -120,7 +126,26 @@ step_wasm_pack() {
   cargo_tool wasm-pack wasm-pack "$WASM_PACK_VERSION" --locked wasm-pack
 }
 
-# ---- npm devDependencies (Node 22, wrangler, binaryen, esbuild, ...) ----
+# ---- npm devDependencies (Node 22, wrangler, binaryen, esbuild, Node 18/20, Deno, Bun, ...) ----
+# runtimes_problem: why the runtimes from npm are not the pinned ones, or nothing. Their
+# binaries arrive through install scripts (pitfall 6/8: `node` preinstall, `deno`/`bun`
+# postinstall, all approved in allowScripts).
+runtimes_problem() {
+  local nm="$ROOT/node_modules" got want
+  for want in "node:$NODE_VERSION" "node18:$NODE18_VERSION" "node20:$NODE20_VERSION"; do
+    got="$("$nm/${want%%:*}/bin/node" --version 2>/dev/null || true)"
+    [ "$got" = "v${want#*:}" ] ||
+      { echo "node_modules/${want%%:*}/bin/node prints '$got', expected v${want#*:}"; return; }
+  done
+  # node18/node20 declare the bin `node` too: .bin/node must be the Node 22 one.
+  got="$("$nm/.bin/node" --version 2>/dev/null || true)"
+  [ "$got" = "v$NODE_VERSION" ] || { echo "node_modules/.bin/node prints '$got', expected v$NODE_VERSION"; return; }
+  version_is "$nm/.bin/deno" "$DENO_VERSION" ||
+    { echo "node_modules/.bin/deno --version does not print $DENO_VERSION"; return; }
+  version_is "$nm/.bin/bun" "$BUN_VERSION" ||
+    { echo "node_modules/.bin/bun --version does not print $BUN_VERSION"; return; }
+}
+
 npm_up_to_date() {
   local stamp="$ROOT/node_modules/.package-lock.json"
   [ -f "$stamp" ] || return 1
@@ -128,8 +153,7 @@ npm_up_to_date() {
   if [ -f "$ROOT/package-lock.json" ]; then
     [ "$stamp" -nt "$ROOT/package-lock.json" ] || return 1
   fi
-  # The `node` package's binary arrives through its install script (pitfall 6/8).
-  [ "$("$ROOT/node_modules/.bin/node" --version 2>/dev/null)" = "v$NODE_VERSION" ] || return 1
+  [ -z "$(runtimes_problem)" ] || return 1
   local b
   for b in wrangler wasm-opt esbuild tsc; do
     [ -x "$ROOT/node_modules/.bin/$b" ] || return 1
@@ -146,10 +170,16 @@ step_npm() {
   # `npm ci` fails on a lockfile made here (pitfall 7); never --ignore-scripts
   # (the node package needs its preinstall; allowScripts in package.json approves it).
   npm install --no-audit --no-fund
-  local got
-  got="$("$ROOT/node_modules/.bin/node" --version 2>/dev/null || true)"
-  [ "$got" = "v$NODE_VERSION" ] ||
-    die "node_modules/.bin/node prints '$got', expected v$NODE_VERSION (did the node package's install script run? check allowScripts)"
+  # `node`, `node18` and `node20` all declare the bin `node`; npm links whichever it reaches
+  # first, and an install into an existing node_modules can leave node18's there. Point it
+  # at Node 22 (what wrangler, the build and the test runner use) every time.
+  if [ "$(readlink "$ROOT/node_modules/.bin/node" 2>/dev/null)" != "../node/bin/node" ]; then
+    ln -sfn ../node/bin/node "$ROOT/node_modules/.bin/node"
+  fi
+  local problem
+  problem="$(runtimes_problem)"
+  [ -z "$problem" ] ||
+    die "$problem (did the install scripts run? check allowScripts in package.json and the pins above)"
   # npm may write package-lock.json after node_modules/.package-lock.json:
   # make the stamp the newest so the next run skips this step.
   touch "$ROOT/node_modules/.package-lock.json"

@@ -2,8 +2,9 @@
 # Test the npm package: bootstrap the pinned tools, build and pack it, then
 #   1. wasm-bindgen tests of src/js.rs under Node (wasm-bindgen-test-runner),
 #   2. the node --test suites in tests/node/ (fixtures, API, types, the packed tarball in a
-#      scratch folder: Node ESM/CJS, tsc, Chromium, wrangler dev), all with Node 22 from
-#      node_modules/.bin.
+#      scratch folder: Node ESM/CJS, tsc, Chromium, wrangler dev; runtimes.test.mjs: the
+#      tarball under Node 18/20/22, Deno and Bun, import and require), run by Node 22 from
+#      node_modules/.bin; the other runtimes are devDependencies too (scripts/bootstrap.sh).
 #
 #   scripts/test-npm.sh                everything
 #   scripts/test-npm.sh --no-bootstrap skip scripts/bootstrap.sh (tools already there)
@@ -37,4 +38,5 @@ CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 
 echo "[test-npm] node --test tests/node/*.test.mjs ($(node --version))"
 # Files, not the folder: `node --test dir/` fails under Node 22 (TOOLCHAIN pitfall 14).
+# The glob includes runtimes.test.mjs (Node 18/20/22, Deno, Bun: a few seconds in all).
 node --test tests/node/*.test.mjs
