@@ -38,6 +38,7 @@ export type ErrorCode =
   | "malformed_signature"
   | "signature_mismatch"
   | "timestamp_out_of_tolerance"
+  | "event_too_old"
   | "missing_client_id"
   | "unknown_client_id"
   | "malformed_payload"
@@ -129,11 +130,25 @@ export interface Document {
   name: string | null;
 }
 
-/** How a delivery was proven authentic. */
+/**
+ * How a delivery was proven authentic. Check `covers` before trusting the content:
+ * only `body` and `timestamp+body` mean the payload itself is authenticated.
+ */
 export interface Verification {
-  /** `client-id` (Acrobat Sign) is an allow-list, not a cryptographic proof. */
-  scheme: "hmac-sha256" | "client-id";
-  covers: "body" | "timestamp+body" | "client-id";
+  /**
+   * `client-id` (Acrobat Sign) is an allow-list of public ids, not a cryptographic proof;
+   * `url-token` (set by the Worker) is a secret token in the webhook URL, on top of it.
+   */
+  scheme: "hmac-sha256" | "client-id" | "url-token";
+  /**
+   * What the proof covers:
+   * - `body`, `timestamp+body`: an HMAC over the exact bytes: the content is authentic;
+   * - `shared-secret`: the sender knew a bearer secret, but the body has no integrity
+   *   protection (re-fetch the resource from the provider's API before acting on it);
+   * - `client-id`: only a public client id: anyone can send this; never act on the content
+   *   without re-fetching it.
+   */
+  covers: "body" | "timestamp+body" | "shared-secret" | "client-id";
   /** Index of the secret (or client id) that matched. Never the secret itself. */
   key: number;
 }
@@ -205,6 +220,13 @@ export interface VerifyOptions {
   now?: number | Date;
   /** How far a signed timestamp may lie from `now` (Zigned). Default 300. */
   toleranceSeconds?: number;
+  /**
+   * The oldest the provider's own event time may be, in seconds before `now`, where the
+   * proof covers the body that carries it (Zoho Sign `performed_at`, Yousign
+   * `event_time`): older deliveries throw `event_too_old`, so a captured delivery cannot be
+   * replayed forever. Default: no bound (the edge Worker uses 604800, 7 days).
+   */
+  maxEventAgeSeconds?: number;
 }
 
 export interface NormalizeOptions {

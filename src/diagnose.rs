@@ -25,7 +25,7 @@ use crate::headers::Headers;
 use crate::providers::{normalize_unverified, verify, Provider, Verified, VerifyConfig};
 use crate::secret::Secret;
 use crate::time::format_unix_millis;
-use crate::verify::{base64_decode, hex_decode, hmac_sha256, TAG_LEN};
+use crate::verify::{base64_decode, hex_decode, Tagger, TAG_LEN};
 
 /// Bodies larger than this are verified but not searched for variants: every variant costs
 /// one HMAC pass per secret form.
@@ -33,6 +33,12 @@ const MAX_SEARCH_BYTES: usize = 1 << 20;
 
 /// Above this, a Zigned `t` is milliseconds (as the verifier reads it).
 const MILLIS_THRESHOLD: i64 = 100_000_000_000;
+/// Bodies above this size are not re-laid out as JSON (the other variants still apply).
+const MAX_REFORMAT_BYTES: usize = 64 * 1024;
+/// Nor are bodies nested deeper than this (real webhook payloads nest a few levels).
+const MAX_REFORMAT_DEPTH: usize = 64;
+/// At most this many distinct Zigned-style stamps are tried.
+const MAX_STAMPS: usize = 4;
 
 /// The outcome, in one word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -169,9 +175,12 @@ fn verified_diagnosis(
         Covers::ClientId => {
             findings.push(Finding::new(
                 "client_id_only",
-                "Acrobat Sign proves the sender only by its client id: the body is not signed. \
-                 Treat its content as a hint and fetch the agreement from the Acrobat Sign API \
-                 before acting on it; answer with the client id echoed back.",
+                "Acrobat Sign proves the sender only by its client id, which is public (it is in \
+                 every OAuth link): the body is not signed, and anyone who knows the id can send \
+                 this. The signhook Worker also requires a secret URL token \
+                 (/hooks/acrobat-sign/<token>); even then, treat the content as a hint and fetch \
+                 the agreement from the Acrobat Sign API before acting on it. Answer with the \
+                 client id echoed back.",
             ));
             format!(
                 "{header} {:?} is allowed client id #{key}",
@@ -187,6 +196,8 @@ fn verified_diagnosis(
             format!("{header} matches \"<t>.<body>\" under secret #{key}, signed at {at}, within the {} s tolerance", config.tolerance_seconds)
         }
         Covers::Body => format!("{header} matches the body under secret #{key}"),
+        // Set only by the Worker, after a URL token; never by `verify`.
+        Covers::SharedSecret => format!("{header} matched a shared secret"),
     };
     if config.secrets.len() + config.client_ids.len() > 1 && headers.contains(header) {
         // Rotation is normal; say which entry matched so the old one can be retired.
@@ -198,8 +209,22 @@ fn verified_diagnosis(
             ),
         ));
     }
+    let mut too_old = None;
     let (event, body_finding) = match verified.normalize() {
         Ok(event) => (Some(event), None),
+        Err(err) if err.kind() == ErrorKind::EventTooOld => {
+            too_old = Some(err.code());
+            (
+                None,
+                Some(Finding::new(
+                    "event_too_old",
+                    format!(
+                        "the proof checks out, but {}. A captured delivery replayed later fails by design: send a fresh one, or raise the maximum age only for testing.",
+                        err.message()
+                    ),
+                )),
+            )
+        }
         Err(err) => (
             None,
             Some(Finding::new(
@@ -216,8 +241,13 @@ fn verified_diagnosis(
     Diagnosis {
         provider: Some(provider),
         detected: None,
-        verdict: Verdict::Verified,
-        code: None,
+        // A replay bound refuses the delivery as `verify` + `normalize` would.
+        verdict: if too_old.is_some() {
+            Verdict::NotVerified
+        } else {
+            Verdict::Verified
+        },
+        code: too_old,
         message,
         findings,
         event_verified: true,
@@ -655,7 +685,12 @@ fn body_variants<'a>(body: &'a [u8]) -> Vec<(BodyKind, Cow<'a, [u8]>)> {
     if body.contains(&b'\n') {
         add(BodyKind::LfToCrlf, Cow::Owned(lf_to_crlf(body)));
     }
-    if serde_json::from_slice::<IgnoredAny>(body).is_ok() {
+    // Re-layouts only for bodies small and shallow enough: an indented layout writes
+    // width × depth spaces per line, so deep nesting would cost quadratic time and memory.
+    if body.len() <= MAX_REFORMAT_BYTES
+        && nesting_depth(body) <= MAX_REFORMAT_DEPTH
+        && serde_json::from_slice::<IgnoredAny>(body).is_ok()
+    {
         if let Ok(text) = std::str::from_utf8(body) {
             for (kind, style) in [
                 (BodyKind::Compact, Style::Compact),
@@ -669,6 +704,35 @@ fn body_variants<'a>(body: &'a [u8]) -> Vec<(BodyKind, Cow<'a, [u8]>)> {
         }
     }
     out
+}
+
+/// The deepest nesting of `[`/`{` outside strings (stops counting past the cap).
+fn nesting_depth(body: &[u8]) -> usize {
+    let (mut depth, mut max, mut in_string, mut escaped) = (0usize, 0usize, false, false);
+    for &b in body {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                max = max.max(depth);
+                if max > MAX_REFORMAT_DEPTH {
+                    return max;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
 }
 
 fn crlf_to_lf(body: &[u8]) -> Vec<u8> {
@@ -819,18 +883,24 @@ fn search(
     keys: &[KeyVariant],
     bodies: &[(BodyKind, Cow<'_, [u8]>)],
 ) -> Vec<Hit> {
+    // Each distinct stamp costs one HMAC over the body per key and body variant: sorted,
+    // deduplicated and capped, so that many repeated headers cannot multiply the work.
     let mut stamps: Vec<&str> = sources
         .iter()
         .flat_map(|s| s.presented.iter().filter_map(|p| p.t.as_deref()))
         .collect();
+    stamps.sort_unstable();
     stamps.dedup();
+    stamps.truncate(MAX_STAMPS);
     let mut hits = Vec::new();
     for key in keys {
         for (body_kind, body) in bodies {
-            let over_body = hmac_sha256(&key.key, &[body]);
-            let over_stamped: Vec<(&str, [u8; TAG_LEN])> = stamps
+            // Tags are compared through `Mac::verify_slice` (constant time), as in
+            // verification: a diagnosis must not become a timing oracle for a MAC.
+            let over_body = Tagger::new(&key.key, &[body]);
+            let over_stamped: Vec<(&str, Tagger)> = stamps
                 .iter()
-                .map(|t| (*t, hmac_sha256(&key.key, &[t.as_bytes(), b".", body])))
+                .map(|t| (*t, Tagger::new(&key.key, &[t.as_bytes(), b".", body])))
                 .collect();
             for source in sources {
                 for p in &source.presented {
@@ -846,11 +916,14 @@ fn search(
                             body: *body_kind,
                         });
                     };
-                    if p.tag == over_body {
+                    if over_body.matches(&p.tag) {
                         record(Signed::Body);
                     }
                     if let Some(t) = p.t.as_deref() {
-                        if over_stamped.iter().any(|(s, tag)| *s == t && p.tag == tag) {
+                        if over_stamped
+                            .iter()
+                            .any(|(s, tagger)| *s == t && tagger.matches(&p.tag))
+                        {
                             record(Signed::TimestampDotBody);
                         }
                     }
@@ -1122,7 +1195,7 @@ fn zigned_timestamp(value: &str, now: i64, tolerance: u64) -> Vec<Finding> {
             format!("t={t:?} is not a whole number of seconds or milliseconds"),
         )];
     };
-    let millis = n.abs() >= MILLIS_THRESHOLD;
+    let millis = n.unsigned_abs() >= MILLIS_THRESHOLD.unsigned_abs();
     let signed_at = if millis { n / 1000 } else { n };
     let skew = now.abs_diff(signed_at);
     if skew <= tolerance {
@@ -1153,7 +1226,9 @@ fn zigned_timestamp(value: &str, now: i64, tolerance: u64) -> Vec<Finding> {
         ));
     }
     // Tested readings of t in other units, and of `now` in milliseconds.
-    if n.abs() >= MILLIS_THRESHOLD * 1000 && now.abs_diff(n / 1_000_000) <= tolerance {
+    if n.unsigned_abs() >= MILLIS_THRESHOLD.unsigned_abs().saturating_mul(1000)
+        && now.abs_diff(n / 1_000_000) <= tolerance
+    {
         out.push(Finding::new(
             "timestamp_unit",
             format!(
@@ -1161,7 +1236,9 @@ fn zigned_timestamp(value: &str, now: i64, tolerance: u64) -> Vec<Finding> {
             ),
         ));
     }
-    if now.abs() >= MILLIS_THRESHOLD && (now / 1000).abs_diff(signed_at) <= tolerance {
+    if now.unsigned_abs() >= MILLIS_THRESHOLD.unsigned_abs()
+        && (now / 1000).abs_diff(signed_at) <= tolerance
+    {
         out.push(Finding::new(
             "now_in_milliseconds",
             format!(
@@ -1257,7 +1334,7 @@ fn acrobat_findings(
 mod tests {
     use super::*;
     use crate::providers::sign;
-    use crate::verify::{base64_encode, hex_encode};
+    use crate::verify::{base64_encode, hex_encode, hmac_sha256};
 
     const ZOHO_BODY: &[u8] = br#"{"requests":{"request_name":"NDA","request_id":"2000000123","request_status":"inprogress"},"notifications":{"operation_type":"RequestSigningSuccess","performed_at":1700000000000,"performed_by_email":"ann@example.com"}}"#;
     const YOUSIGN_BODY: &[u8] = br#"{"event_id":"d2d9d1e5-5c3e-4f59-9c0e-3f3b2a7b8c11","event_name":"signer.done","event_time":"1700000000","sandbox":false,"data":{"signature_request":{"id":"sr-1","name":"Lease","status":"ongoing"},"signer":{"id":"s-1","status":"signed","info":{"email":"bo@example.com","first_name":"Bo","last_name":"Lind"}}}}"#;
@@ -1921,6 +1998,80 @@ mod tests {
         assert_eq!(v["mapping"]["provider_event"], "signer.done");
         assert_eq!(v["mapping"]["type"], "esign.participant.signed");
         assert!(v["findings"].as_array().unwrap().is_empty());
+    }
+
+    // SECURITY-REVIEW L-1: `i64::MIN` as t or as now overflowed `abs()` (a panic in debug
+    // builds, where these tests run).
+    #[test]
+    fn extreme_timestamps_do_not_overflow() {
+        let tag = "ab".repeat(32);
+        for t in ["-9223372036854775808", "9223372036854775807", "0"] {
+            for now in [i64::MIN, i64::MAX, 0, NOW] {
+                let h = headers(&[("x-zigned-request-signature", &format!("t={t},v1={tag}"))]);
+                let d = diagnose(
+                    Some(Provider::Zigned),
+                    &h,
+                    ZIGNED_BODY,
+                    &secrets(&["zsec"]),
+                    now,
+                );
+                assert_eq!(d.verdict, Verdict::NotVerified);
+            }
+        }
+    }
+
+    // SECURITY-REVIEW M-2: indenting a deeply nested body costs width × depth per line, so
+    // deep or large bodies get no re-laid-out variants (40 KB of `[` took 7 s and 2.35 GB).
+    #[test]
+    fn reformat_variants_are_bounded() {
+        let deep = format!("{{\"x\":{}{}}}", "[".repeat(20_000), "]".repeat(20_000));
+        let kinds: Vec<BodyKind> = body_variants(deep.as_bytes())
+            .iter()
+            .map(|(k, _)| *k)
+            .collect();
+        assert!(!kinds.contains(&BodyKind::Indent2), "{kinds:?}");
+        let shallow = br#"{"a":[1,{"b":2}]}"#;
+        let kinds: Vec<BodyKind> = body_variants(shallow).iter().map(|(k, _)| *k).collect();
+        assert!(kinds.contains(&BodyKind::Indent2), "{kinds:?}");
+        assert_eq!(
+            nesting_depth(br#"{"a":"[[[[","b":[{}]}"#),
+            3,
+            "brackets in strings do not count"
+        );
+        let big = format!("{{\"a\":\"{}\"}}", "x".repeat(MAX_REFORMAT_BYTES));
+        let kinds: Vec<BodyKind> = body_variants(big.as_bytes())
+            .iter()
+            .map(|(k, _)| *k)
+            .collect();
+        assert!(!kinds.contains(&BodyKind::Compact));
+        // The whole diagnosis of the deep body stays quick and never traps.
+        let h = headers(&[(
+            "X-ZS-WEBHOOK-SIGNATURE",
+            "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+        )]);
+        let d = diagnose(
+            Some(Provider::ZohoSign),
+            &h,
+            deep.as_bytes(),
+            &secrets(&["s3cret"]),
+            NOW,
+        );
+        assert_eq!(d.verdict, Verdict::NotVerified);
+    }
+
+    // Many `t=` stamps no longer multiply the work: distinct ones, at most MAX_STAMPS.
+    #[test]
+    fn stamps_are_deduplicated_and_capped() {
+        let tag = "ab".repeat(32);
+        let mut h = Headers::new();
+        for i in 0..100 {
+            h.append(format!("x-sig-{i}"), format!("t={},v1={tag}", i % 3));
+        }
+        let sources = signature_sources(&h);
+        let keys = key_variants(&[Secret::new("k").unwrap()]);
+        let bodies = body_variants(b"{}");
+        // No hit, and it returns: the search over 3 distinct stamps.
+        assert!(search(&sources, &keys, &bodies).is_empty());
     }
 
     #[test]

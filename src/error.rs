@@ -19,6 +19,9 @@ pub enum ErrorKind {
     SignatureMismatch,
     /// The signed timestamp is further from `now` than the tolerance allows.
     TimestampOutOfTolerance,
+    /// The provider's own event time, covered by the proof, is older than the configured
+    /// maximum age (a replayed delivery).
+    EventTooOld,
     /// Acrobat Sign: the `X-AdobeSign-ClientId` header is absent or empty.
     MissingClientId,
     /// Acrobat Sign: the client id is not one of the configured ones.
@@ -54,11 +57,12 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// Every kind, in documentation order.
-    pub const ALL: [ErrorKind; 18] = [
+    pub const ALL: [ErrorKind; 19] = [
         ErrorKind::MissingSignature,
         ErrorKind::MalformedSignature,
         ErrorKind::SignatureMismatch,
         ErrorKind::TimestampOutOfTolerance,
+        ErrorKind::EventTooOld,
         ErrorKind::MissingClientId,
         ErrorKind::UnknownClientId,
         ErrorKind::MalformedPayload,
@@ -82,6 +86,7 @@ impl ErrorKind {
             ErrorKind::MalformedSignature => "malformed_signature",
             ErrorKind::SignatureMismatch => "signature_mismatch",
             ErrorKind::TimestampOutOfTolerance => "timestamp_out_of_tolerance",
+            ErrorKind::EventTooOld => "event_too_old",
             ErrorKind::MissingClientId => "missing_client_id",
             ErrorKind::UnknownClientId => "unknown_client_id",
             ErrorKind::MalformedPayload => "malformed_payload",
@@ -107,6 +112,7 @@ impl ErrorKind {
             | ErrorKind::MalformedSignature
             | ErrorKind::SignatureMismatch
             | ErrorKind::TimestampOutOfTolerance
+            | ErrorKind::EventTooOld
             | ErrorKind::MissingClientId
             | ErrorKind::Unauthorized => 401,
             // Acrobat's docs: a webhook that does not recognize the client id MUST NOT
@@ -134,6 +140,7 @@ impl ErrorKind {
             ErrorKind::MalformedSignature => "signature header malformed",
             ErrorKind::SignatureMismatch => "signature does not match",
             ErrorKind::TimestampOutOfTolerance => "signed timestamp out of tolerance",
+            ErrorKind::EventTooOld => "event older than the maximum age",
             ErrorKind::MissingClientId => "client id header missing",
             ErrorKind::UnknownClientId => "client id not allowed",
             ErrorKind::MalformedPayload => "payload is not a JSON object",

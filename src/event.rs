@@ -111,7 +111,7 @@ pub struct Document {
 /// How a delivery was proven authentic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Verification {
-    /// `hmac-sha256` or `client-id`.
+    /// `hmac-sha256`, `client-id` or `url-token`.
     pub scheme: Scheme,
     /// What the proof covers.
     pub covers: Covers,
@@ -128,6 +128,10 @@ pub enum Scheme {
     /// An allow-listed client id (Acrobat Sign; not a cryptographic proof).
     #[serde(rename = "client-id")]
     ClientId,
+    /// A secret token in the webhook URL the provider was given (the Worker's
+    /// `/hooks/acrobat-sign/<token>`), on top of the client id.
+    #[serde(rename = "url-token")]
+    UrlToken,
 }
 
 /// What a proof covers.
@@ -142,6 +146,11 @@ pub enum Covers {
     /// Only the sender's client id; the body itself is not authenticated.
     #[serde(rename = "client-id")]
     ClientId,
+    /// A secret only the provider and the edge know (a bearer token), so the sender is
+    /// authenticated; the body has no integrity protection: a captured request can be
+    /// replayed, or its body changed by whoever holds the secret.
+    #[serde(rename = "shared-secret")]
+    SharedSecret,
 }
 
 macro_rules! string_enum {

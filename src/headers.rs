@@ -2,6 +2,12 @@
 //! the same type serves the CLI, the Worker and JavaScript).
 
 /// Request headers in arrival order. Names compare ASCII-case-insensitively.
+///
+/// A name given more than once is one field whose values are joined with `", "`, in
+/// arrival order (RFC 9110 §5.3), exactly as the Fetch API's `Headers` hands them to the
+/// Worker: so a duplicated proof header means the same thing in the Worker, the npm
+/// package, the CLI and the library (for the single-valued proofs it is
+/// `malformed_signature`; Zigned's `t=,v1=` list merges).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Headers {
     entries: Vec<(String, String)>,
@@ -13,24 +19,29 @@ impl Headers {
         Headers::default()
     }
 
-    /// Adds a header, keeping any earlier one of the same name.
+    /// Adds a header; a name already present gets `", "` and this value appended to its
+    /// value.
     pub fn append(&mut self, name: impl Into<String>, value: impl Into<String>) {
-        self.entries.push((name.into(), value.into()));
+        let name = name.into();
+        let value = value.into();
+        match self
+            .entries
+            .iter_mut()
+            .find(|(n, _)| n.eq_ignore_ascii_case(&name))
+        {
+            Some((_, existing)) => {
+                existing.push_str(", ");
+                existing.push_str(&value);
+            }
+            None => self.entries.push((name, value)),
+        }
     }
 
-    /// The first value of `name`, if any.
+    /// The value of `name` (duplicates joined), if any.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.entries
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// Every value of `name`, in arrival order.
-    pub fn get_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.entries
-            .iter()
-            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     }
 
@@ -51,8 +62,14 @@ impl Headers {
         if name.is_empty() {
             return None;
         }
-        Some((name.to_owned(), value.trim().to_owned()))
+        Some((name.to_owned(), trim_ows(value).to_owned()))
     }
+}
+
+/// `text` without leading and trailing HTTP whitespace (SP and HTAB, RFC 9110 "OWS"); other
+/// Unicode spaces (U+00A0, U+3000, …) are part of the value.
+pub(crate) fn trim_ows(text: &str) -> &str {
+    text.trim_matches([' ', '\t'])
 }
 
 impl<N: Into<String>, V: Into<String>> FromIterator<(N, V)> for Headers {
@@ -77,8 +94,12 @@ mod tests {
         ]
         .into_iter()
         .collect();
-        assert_eq!(h.get("X-Zs-Webhook-Signature"), Some("a"));
-        assert_eq!(h.get_all("x-ZS-webhook-signature").count(), 2);
+        assert_eq!(
+            h.get("X-Zs-Webhook-Signature"),
+            Some("a, b"),
+            "joined as fetch does"
+        );
+        assert_eq!(h.iter().count(), 1);
         assert_eq!(h.get("missing"), None);
     }
 
@@ -89,6 +110,11 @@ mod tests {
             Some(("X-A".into(), "b: c".into()))
         );
         assert_eq!(Headers::parse_line("nocolon"), None);
+        assert_eq!(
+            Headers::parse_line("X-A:\u{a0}b\t"),
+            Some(("X-A".into(), "\u{a0}b".into())),
+            "only SP and HTAB are HTTP whitespace"
+        );
         assert_eq!(Headers::parse_line(": v"), None);
     }
 }

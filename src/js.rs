@@ -86,11 +86,13 @@ fn config_from(
     secrets: Vec<String>,
     client_ids: Vec<String>,
     tolerance_seconds: f64,
+    max_event_age_seconds: Option<f64>,
 ) -> Result<VerifyConfig, JsValue> {
     Ok(VerifyConfig {
         secrets: secrets_from(secrets)?,
         client_ids,
         tolerance_seconds: tolerance(tolerance_seconds)?,
+        max_event_age_seconds: max_event_age_seconds.map(tolerance).transpose()?,
         ..VerifyConfig::default()
     })
 }
@@ -98,7 +100,8 @@ fn config_from(
 /// Verifies one delivery over the exact `body` bytes and returns its CloudEvent as JSON.
 ///
 /// `header_names[i]` goes with `header_values[i]`. `now` is Unix seconds (read by the
-/// caller), `tolerance_seconds` the allowed distance of a signed timestamp from `now`.
+/// caller), `tolerance_seconds` the allowed distance of a signed timestamp from `now`,
+/// `max_event_age_seconds` (when given) the oldest a body-covered provider event time may be.
 ///
 /// # Errors
 /// Throws an `Error` with `code`: `unknown_provider`, `invalid_secret`,
@@ -117,11 +120,17 @@ pub fn verify_json(
     client_ids: Vec<String>,
     now: f64,
     tolerance_seconds: f64,
+    max_event_age_seconds: Option<f64>,
 ) -> Result<String, JsValue> {
     let provider = provider(provider_name)?;
     let headers = headers_from(header_names, header_values)?;
     let now = unix_seconds(now, "now")?;
-    let config = config_from(secrets, client_ids, tolerance_seconds)?;
+    let config = config_from(
+        secrets,
+        client_ids,
+        tolerance_seconds,
+        max_event_age_seconds,
+    )?;
     let verified =
         core_verify(provider, &headers, body, &config, now).map_err(|err| to_js_error(&err))?;
     let event = verified.normalize().map_err(|err| to_js_error(&err))?;
@@ -218,11 +227,17 @@ pub fn diagnose_json(
     client_ids: Vec<String>,
     now: f64,
     tolerance_seconds: f64,
+    max_event_age_seconds: Option<f64>,
 ) -> Result<String, JsValue> {
     let provider = provider_name.as_deref().map(provider).transpose()?;
     let headers = headers_from(header_names, header_values)?;
     let now = unix_seconds(now, "now")?;
-    let config = config_from(secrets, client_ids, tolerance_seconds)?;
+    let config = config_from(
+        secrets,
+        client_ids,
+        tolerance_seconds,
+        max_event_age_seconds,
+    )?;
     let diagnosis = diagnose(provider, &headers, body, &config, now);
     serde_json::to_string(&diagnosis).map_err(|err| {
         to_js_error(&Error::new(
@@ -284,6 +299,7 @@ mod tests {
             vec![],
             1_700_000_000.0,
             300.0,
+            None,
         )
         .unwrap_err();
         assert!(err.is_instance_of::<js_sys::Error>());
@@ -308,6 +324,7 @@ mod tests {
             vec![],
             1_700_000_000.0,
             300.0,
+            None,
         )
         .unwrap();
         let event = js_sys::JSON::parse(&json).unwrap();
@@ -335,6 +352,7 @@ mod tests {
             vec![],
             0.0,
             300.0,
+            None,
         )
         .unwrap_err();
         assert_eq!(code_of(&err).as_deref(), Some("signature_mismatch"));
@@ -359,6 +377,7 @@ mod tests {
                 vec![],
                 now,
                 300.0,
+                None,
             )
         };
         assert!(run(1_200.0).is_ok());
@@ -383,13 +402,24 @@ mod tests {
             vec![],
             f64::NAN,
             300.0,
+            None,
         )
         .unwrap_err();
         assert!(err.is_instance_of::<js_sys::TypeError>());
         assert_eq!(code_of(&err), None);
 
-        let err =
-            verify_json("yousign", vec![], vec![], b"{}", vec![], vec![], 0.0, 300.0).unwrap_err();
+        let err = verify_json(
+            "yousign",
+            vec![],
+            vec![],
+            b"{}",
+            vec![],
+            vec![],
+            0.0,
+            300.0,
+            None,
+        )
+        .unwrap_err();
         assert_eq!(code_of(&err).as_deref(), Some("no_secret_configured"));
     }
 
@@ -423,6 +453,7 @@ mod tests {
                 vec![],
                 0.0,
                 300.0,
+                None,
             )
             .unwrap();
             js_sys::JSON::parse(&json).unwrap()
@@ -456,6 +487,7 @@ mod tests {
             vec![],
             0.0,
             300.0,
+            None,
         )
         .unwrap_err();
         assert_eq!(code_of(&err).as_deref(), Some("unknown_provider"));

@@ -55,8 +55,8 @@ pub use forward::{
 };
 pub use headers::Headers;
 pub use providers::{
-    normalize_unverified, sign, verify, verify_intent, Provider, Verified, VerifyConfig,
-    DEFAULT_MAX_BODY_BYTES, DEFAULT_TOLERANCE_SECONDS,
+    normalize_unverified, precheck, sign, verify, verify_intent, Provider, Verified, VerifyConfig,
+    DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_EVENT_AGE_SECONDS, DEFAULT_TOLERANCE_SECONDS,
 };
-pub use secret::Secret;
+pub use secret::{is_public_example, Secret, PUBLIC_EXAMPLE_VALUES};
 pub use verify::token_matches;

@@ -12,9 +12,16 @@ use crate::error::{Error, ErrorKind};
 pub struct Secret(Box<[u8]>);
 
 impl Secret {
-    /// A secret from its text. Fails with `invalid_secret` when empty: an empty HMAC key
-    /// would make every signature computable by anyone.
+    /// A secret from its text, used as is (never trimmed). Fails with `invalid_secret` when
+    /// empty or only whitespace: such a key is as guessable as none, and makes every
+    /// signature computable by anyone.
     pub fn new(secret: &str) -> Result<Secret, Error> {
+        if !secret.is_empty() && secret.trim().is_empty() {
+            return Err(Error::new(
+                ErrorKind::InvalidSecret,
+                "secret is only whitespace",
+            ));
+        }
         Secret::from_bytes(secret.as_bytes())
     }
 
@@ -29,6 +36,24 @@ impl Secret {
     pub(crate) fn expose(&self) -> &[u8] {
         &self.0
     }
+}
+
+/// The fake values published in `.dev.vars.example` and on the validator page (secrets,
+/// the Acrobat client id, the forwarding key): anyone can read them, so the Worker refuses
+/// them outside local development (SECURITY-REVIEW I-5). `tests/docs.rs` checks that every
+/// value of those files is listed here.
+pub const PUBLIC_EXAMPLE_VALUES: &[&str] = &[
+    "zoho_test_secret",
+    "yousign_test_secret",
+    "zigned_test_secret",
+    "CBJCHBCAABAAtestclientid0000",
+    "local-dev-acrobat-url-token",
+    "whsec_c2lnbmhvb2stbG9jYWwtZGV2LW9ubHktbm90LXNlY3JldCE=",
+];
+
+/// Whether `value` is one of the [`PUBLIC_EXAMPLE_VALUES`].
+pub fn is_public_example(value: &str) -> bool {
+    PUBLIC_EXAMPLE_VALUES.contains(&value.trim())
 }
 
 impl fmt::Debug for Secret {
@@ -49,9 +74,14 @@ mod tests {
 
     #[test]
     fn empty_is_refused() {
-        assert_eq!(
-            Secret::new("").unwrap_err().kind(),
-            ErrorKind::InvalidSecret
-        );
+        for blank in ["", " ", "\t\n", "\u{3000}"] {
+            assert_eq!(
+                Secret::new(blank).unwrap_err().kind(),
+                ErrorKind::InvalidSecret,
+                "{blank:?}"
+            );
+        }
+        // Inner and outer spaces of a real secret are kept: they are part of the key.
+        assert_eq!(Secret::new(" a ").unwrap().expose(), b" a ");
     }
 }

@@ -40,6 +40,20 @@ pub(crate) fn hmac_sha256(secret: &Secret, parts: &[&[u8]]) -> [u8; TAG_LEN] {
     keyed(secret, parts).finalize().into_bytes().into()
 }
 
+/// An HMAC over fixed input, computed once and compared with any number of presented tags,
+/// each through `Mac::verify_slice` (constant time).
+pub(crate) struct Tagger(HmacSha256);
+
+impl Tagger {
+    pub(crate) fn new(secret: &Secret, parts: &[&[u8]]) -> Tagger {
+        Tagger(keyed(secret, parts))
+    }
+
+    pub(crate) fn matches(&self, tag: &[u8]) -> bool {
+        self.0.clone().verify_slice(tag).is_ok()
+    }
+}
+
 /// Which of `secrets` produces one of the `tags` over `parts`, by index.
 ///
 /// Every comparison goes through `Mac::verify_slice` (constant time). The MAC state is

@@ -259,3 +259,40 @@ fn failures_come_with_the_diagnosis() {
         .starts_with("error[signature_mismatch]: "));
     assert!(lines.any(|l| l.starts_with("hint[")), "{stderr}");
 }
+
+#[test]
+fn max_age_refuses_a_replayed_delivery() {
+    let (body, case) = fixture("zoho-sign", "request-completed");
+    let mut args = verify_args("zoho-sign", &body, &case);
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    assert!(
+        signhook(&argv, None).status.success(),
+        "no bound by default"
+    );
+    // The fixture's performed_at is 2021; its `now` is 2023.
+    args.extend(["--max-age".into(), "604800".into()]);
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = signhook(&argv, None);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.starts_with("error[event_too_old]: "), "{stderr}");
+    assert!(stderr.contains("hint[event_too_old]"), "{stderr}");
+}
+
+#[test]
+fn a_duplicated_proof_header_is_malformed() {
+    let (body, case) = fixture("zoho-sign", "request-completed");
+    let mut args = verify_args("zoho-sign", &body, &case);
+    let value = case["headers"]["X-ZS-WEBHOOK-SIGNATURE"].as_str().unwrap();
+    args.extend([
+        "--header".into(),
+        format!("x-zs-webhook-signature: {value}"),
+    ]);
+    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = signhook(&argv, None);
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.starts_with("error[malformed_signature]: "),
+        "{stderr}"
+    );
+}

@@ -190,3 +190,54 @@ fn provider_catalogues_are_fully_mapped() {
         "parsed only {checked:?}"
     );
 }
+
+/// Every fake value published in `.dev.vars.example` and on the validator page is one the
+/// Worker refuses outside local development (`signhook::PUBLIC_EXAMPLE_VALUES`).
+#[test]
+fn published_example_values_are_known() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut values = Vec::new();
+    let dev_vars = std::fs::read_to_string(root.join(".dev.vars.example")).unwrap();
+    for line in dev_vars
+        .lines()
+        .filter(|l| !l.trim_start().starts_with('#'))
+    {
+        let Some((name, value)) = line.split_once('=') else {
+            continue;
+        };
+        let value = value.trim().trim_matches('"');
+        if name.ends_with("_SECRETS") || name.ends_with("_CLIENT_IDS") || name == "FORWARD_SECRET" {
+            values.extend(value.split_whitespace().map(str::to_owned));
+        }
+    }
+    let app = std::fs::read_to_string(root.join("www/app.js")).unwrap();
+    let keys = app
+        .split_once("const LOCAL_DEV_KEYS = {")
+        .and_then(|(_, rest)| rest.split_once("};"))
+        .map(|(body, _)| body)
+        .expect("www/app.js has LOCAL_DEV_KEYS");
+    for line in keys.lines() {
+        if let Some((_, value)) = line.split_once(':') {
+            values.push(
+                value
+                    .trim()
+                    .trim_end_matches(',')
+                    .trim_matches('"')
+                    .to_owned(),
+            );
+        }
+    }
+    let token = app
+        .split_once("const LOCAL_DEV_URL_TOKEN = \"")
+        .and_then(|(_, rest)| rest.split_once('"'))
+        .map(|(token, _)| token.to_owned())
+        .expect("www/app.js has LOCAL_DEV_URL_TOKEN");
+    values.push(token);
+    assert!(values.len() >= 10, "parsed only {values:?}");
+    for value in &values {
+        assert!(
+            signhook::is_public_example(value),
+            "{value} is published but not refused"
+        );
+    }
+}

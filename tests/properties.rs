@@ -10,7 +10,8 @@
 
 use proptest::prelude::*;
 use signhook::{
-    normalize_unverified, sign, verify, ErrorKind, Headers, Provider, Secret, VerifyConfig,
+    diagnose, normalize_unverified, sign, verify, ErrorKind, Headers, Provider, Secret,
+    VerifyConfig,
 };
 
 const NOW: i64 = 1_731_340_000;
@@ -30,6 +31,18 @@ fn provider() -> impl Strategy<Value = Provider> {
     prop::sample::select(Provider::ALL.to_vec())
 }
 
+/// Any `i64`, with the edges drawn often.
+fn extreme_i64() -> impl Strategy<Value = i64> {
+    prop_oneof![
+        any::<i64>(),
+        Just(i64::MIN),
+        Just(i64::MAX),
+        Just(0),
+        Just(NOW),
+        Just(NOW * 1000),
+    ]
+}
+
 /// Header names that matter, plus noise; values from the shapes the parsers expect.
 fn headers() -> impl Strategy<Value = Headers> {
     let name = prop::sample::select(vec![
@@ -41,7 +54,8 @@ fn headers() -> impl Strategy<Value = Headers> {
     ]);
     let value = prop_oneof![
         ".*",
-        "(t=[0-9]{0,20}|v1=[0-9a-f]{0,70}|v0=x|[ ,=]){0,6}",
+        "(t=-?[0-9]{0,20}|v1=[0-9a-f]{0,70}|v0=x|[ ,=]){0,6}",
+        Just("t=-9223372036854775808,v1=abab".to_owned()),
         "(sha256=)?[0-9a-fA-F]{0,70}",
         "[A-Za-z0-9+/=]{0,50}",
         Just("client-a".to_owned()),
@@ -113,13 +127,16 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(2000))]
 
     #[test]
-    fn no_input_panics(p in provider(), h in headers(), body in prop::collection::vec(any::<u8>(), 0..256), now in any::<i64>(), tol in any::<u64>()) {
+    fn no_input_panics(p in provider(), h in headers(), body in prop::collection::vec(any::<u8>(), 0..256), now in extreme_i64(), tol in prop_oneof![any::<u64>(), Just(u64::MAX), Just(0u64)]) {
         let mut config = config();
         config.tolerance_seconds = tol;
         if let Ok(v) = verify(p, &h, &body, &config, now) {
             let _ = v.normalize();
         }
         let _ = normalize_unverified(p, &body);
+        // The diagnosis too (SECURITY-REVIEW L-1), with or without a provider.
+        let _ = diagnose(Some(p), &h, &body, &config, now);
+        let _ = diagnose(None, &h, &body, &config, now);
     }
 
     #[test]
@@ -209,4 +226,96 @@ fn size_limit_comes_first() {
     )
     .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::PayloadTooLarge);
+}
+
+// SECURITY-REVIEW L-3: a verified body never fails normalization because of a value in a
+// field we read (the field becomes absent), and ids keep their exact text.
+#[test]
+fn odd_values_in_read_fields_are_absent_not_errors() {
+    let cases: &[(Provider, &str)] = &[
+        (
+            Provider::ZohoSign,
+            r#"{"requests":{"request_id":1e400,"request_name":"\ud800"},"notifications":{"operation_type":"RequestCompleted","performed_at":1e999}}"#,
+        ),
+        (
+            Provider::Yousign,
+            r#"{"event_id":"e-1","event_name":"signer.done","event_time":"\udc00","data":{"signature_request":{"id":-1e400,"name":"\ud800x"}}}"#,
+        ),
+        (
+            Provider::Zigned,
+            r#"{"event":"agreement.lifecycle.finalized","data":{"id":1e400,"title":"\ud83d"}}"#,
+        ),
+    ];
+    for (provider, body) in cases {
+        let headers: Headers = sign(*provider, "s3cret", body.as_bytes(), NOW)
+            .unwrap()
+            .into_iter()
+            .collect();
+        let verified = verify(*provider, &headers, body.as_bytes(), &config(), NOW).unwrap();
+        let event = verified
+            .normalize()
+            .unwrap_or_else(|e| panic!("{provider}: {e}"));
+        assert_eq!(event.data.raw.get(), *body, "the payload travels untouched");
+    }
+    // Integers beyond f64's precision keep every digit.
+    let body = br#"{"event_id":123456789012345678901234567890,"event_name":"signer.done","data":{"signature_request":{"id":98765432109876543210}}}"#;
+    let event = normalize_unverified(Provider::Yousign, body).unwrap();
+    assert_eq!(event.id, "123456789012345678901234567890");
+    assert_eq!(event.subject.as_deref(), Some("98765432109876543210"));
+}
+
+// SECURITY-REVIEW M-4: where the proof covers the body, the provider's own time in it
+// bounds replays.
+#[test]
+fn event_time_bounds_replays_when_asked() {
+    let at = NOW - 3600; // an hour before now
+    let zoho = format!(
+        r#"{{"requests":{{"request_id":"r-1"}},"notifications":{{"operation_type":"RequestCompleted","performed_at":{}}}}}"#,
+        at * 1000
+    );
+    let yousign = format!(
+        r#"{{"event_id":"e-1","event_name":"signer.done","event_time":"{at}","data":{{}}}}"#
+    );
+    for (provider, body) in [(Provider::ZohoSign, zoho), (Provider::Yousign, yousign)] {
+        let headers: Headers = sign(provider, "s3cret", body.as_bytes(), NOW)
+            .unwrap()
+            .into_iter()
+            .collect();
+        let check = |max: Option<u64>, now: i64| {
+            let config = VerifyConfig {
+                max_event_age_seconds: max,
+                ..config()
+            };
+            verify(provider, &headers, body.as_bytes(), &config, now)
+                .unwrap()
+                .normalize()
+                .map(|_| ())
+                .map_err(|e| e.kind())
+        };
+        assert_eq!(
+            check(None, NOW + 10 * 365 * 86400),
+            Ok(()),
+            "off by default"
+        );
+        assert_eq!(check(Some(3600), NOW), Ok(()), "exactly at the limit");
+        assert_eq!(check(Some(3599), NOW), Err(ErrorKind::EventTooOld));
+        assert_eq!(
+            check(Some(0), at - 60),
+            Ok(()),
+            "a time ahead of now is not old"
+        );
+        assert_eq!(check(Some(1), i64::MAX), Err(ErrorKind::EventTooOld));
+        assert_eq!(check(Some(1), i64::MIN), Ok(()));
+    }
+    // Acrobat Sign's eventDate is not covered by its proof: no bound applies.
+    let body = br#"{"webhookNotificationId":"n","event":"AGREEMENT_CREATED","eventDate":"2001-01-01T00:00:00Z"}"#;
+    let headers: Headers = [("X-AdobeSign-ClientId", "client-a")].into_iter().collect();
+    let config = VerifyConfig {
+        max_event_age_seconds: Some(1),
+        ..config()
+    };
+    assert!(verify(Provider::AcrobatSign, &headers, body, &config, NOW)
+        .unwrap()
+        .normalize()
+        .is_ok());
 }

@@ -339,6 +339,13 @@ const LOCAL_DEV_KEYS = {
   "acrobat-sign": "CBJCHBCAABAAtestclientid0000",
 };
 
+/** .dev.vars.example's Acrobat Sign URL token (public, so refused outside localhost). */
+const LOCAL_DEV_URL_TOKEN = "local-dev-acrobat-url-token";
+
+/** The local Worker's route for `provider` (Acrobat Sign's ends with its URL token). */
+const hookPath = (provider) =>
+  provider === "acrobat-sign" ? `/hooks/acrobat-sign/${LOCAL_DEV_URL_TOKEN}` : `/hooks/${provider}`;
+
 const shellQuote = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 let lastDelivery = null;
@@ -368,7 +375,7 @@ function signTestDelivery() {
   }
   const pairs = Object.entries(headers);
   $("td-headers").textContent = pairs.map(([n, v]) => `${n}: ${v}`).join("\n");
-  const url = `${WORKER}/hooks/${provider}`;
+  const url = `${WORKER}${hookPath(provider)}`;
   $("td-curl").textContent = [
     `curl -i -X POST ${shellQuote(url)}`,
     ...pairs.map(([n, v]) => `  -H ${shellQuote(`${n}: ${v}`)}`),
@@ -378,7 +385,7 @@ function signTestDelivery() {
     provider === "zigned"
       ? "Zigned signs the time: send it within the Worker's tolerance (300 s by default)."
       : provider === "acrobat-sign"
-        ? "Acrobat Sign sends no MAC: the Worker accepts the delivery when this client id is in its allow-list."
+        ? "Acrobat Sign sends no MAC and its client id is public: the Worker also requires the secret token at the end of the URL (ACROBAT_SIGN_URL_TOKENS; this one is .dev.vars.example's, refused outside localhost). Even then the body is not authenticated: origin should re-fetch the agreement before acting on it."
         : "The Worker must hold the same secret for this provider.";
   lastDelivery = { provider, secret, body, pairs };
   $("td-output").hidden = false;
@@ -389,7 +396,7 @@ function loadTestDelivery() {
   const { provider, secret, body, pairs } = lastDelivery;
   const length = encoder.encode(body).length;
   const lines = [
-    `POST /hooks/${provider} HTTP/1.1`,
+    `POST ${hookPath(provider)} HTTP/1.1`,
     "Host: 127.0.0.1:8787",
     ...pairs.map(([n, v]) => `${n}: ${v}`),
     `Content-Length: ${length}`,

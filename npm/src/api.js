@@ -47,6 +47,7 @@ export const ERROR_CODES = Object.freeze([
   "malformed_signature",
   "signature_mismatch",
   "timestamp_out_of_tolerance",
+  "event_too_old",
   "missing_client_id",
   "unknown_client_id",
   "malformed_payload",
@@ -192,6 +193,14 @@ function tolerance(value) {
   return value;
 }
 
+function maxEventAge(value) {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+    throw fail(`maxEventAgeSeconds must be a finite number >= 0, got ${String(value)}`);
+  }
+  return value;
+}
+
 /** Whether `err` is an error thrown by signhook for a delivery (it carries a known `code`). */
 export function isSignhookError(err) {
   return err instanceof Error && typeof err.code === "string" && ERROR_CODES.includes(err.code);
@@ -211,7 +220,7 @@ export function createApi(raw, ready = () => true) {
   }
 
   // The arguments verifyJson and diagnoseJson share after the provider, checked in the
-  // order a caller reads them: headers, body, secrets, client ids, now, tolerance.
+  // order a caller reads them: headers, body, secrets, client ids, now, tolerance, max age.
   function deliveryArgs(o) {
     const [names, values] = headerLists(o.headers);
     return [
@@ -222,6 +231,7 @@ export function createApi(raw, ready = () => true) {
       stringList(o.clientIds, "clientIds"),
       unixSeconds(o.now, "now"),
       tolerance(o.toleranceSeconds),
+      maxEventAge(o.maxEventAgeSeconds),
     ];
   }
 

@@ -15,7 +15,7 @@ const USAGE: &str = "\
 usage:
   signhook verify --provider <zoho-sign|acrobat-sign|zigned|yousign> --body <file>
                   [--header \"Name: value\"]... [--secret <s>]... [--client-id <id>]...
-                  [--now <unix-seconds>] [--tolerance <seconds>]
+                  [--now <unix-seconds>] [--tolerance <seconds>] [--max-age <seconds>]
   signhook normalize --provider <p> --body <file>      (no verification)
   signhook sign --provider <p> --secret <s> --body <file> [--timestamp <unix-seconds>]
 
@@ -33,6 +33,7 @@ struct Args {
     client_ids: Vec<String>,
     now: Option<String>,
     tolerance: Option<String>,
+    max_age: Option<String>,
     timestamp: Option<String>,
 }
 
@@ -46,6 +47,7 @@ fn parse_args(command: &str, rest: &[String]) -> Result<Args, Usage> {
             "--client-id",
             "--now",
             "--tolerance",
+            "--max-age",
         ],
         "normalize" => &["--provider", "--body"],
         "sign" => &["--provider", "--body", "--secret", "--timestamp"],
@@ -80,6 +82,7 @@ fn parse_args(command: &str, rest: &[String]) -> Result<Args, Usage> {
             "--body" => once(&mut args.body)?,
             "--now" => once(&mut args.now)?,
             "--tolerance" => once(&mut args.tolerance)?,
+            "--max-age" => once(&mut args.max_age)?,
             "--timestamp" => once(&mut args.timestamp)?,
             "--header" => args.headers.push(value),
             "--secret" => args.secrets.push(value),
@@ -159,6 +162,7 @@ fn run(argv: &[String]) -> Result<Outcome, Usage> {
             if let Some(t) = number(&args.tolerance, "--tolerance")? {
                 config.tolerance_seconds = t;
             }
+            config.max_event_age_seconds = number(&args.max_age, "--max-age")?;
             let now = number(&args.now, "--now")?.unwrap_or_else(unix_now);
             match verify(provider, &headers, &body, &config, now).and_then(|v| v.normalize()) {
                 Ok(event) => Outcome::Printed(event.to_json() + "\n"),

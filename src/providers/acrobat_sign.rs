@@ -131,7 +131,7 @@ pub(super) fn verify(headers: &Headers, client_ids: &[String]) -> Result<Proof, 
             "no client id configured for acrobat-sign: refusing every delivery",
         ));
     }
-    let presented = match headers.get(CLIENT_ID_HEADER).map(str::trim) {
+    let presented = match headers.get(CLIENT_ID_HEADER).map(crate::headers::trim_ows) {
         Some(id) if !id.is_empty() => id,
         _ => {
             return Err(Error::new(

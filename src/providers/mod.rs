@@ -130,7 +130,19 @@ pub struct VerifyConfig {
     pub tolerance_seconds: u64,
     /// Larger bodies fail with `payload_too_large`. Default 10 MiB, Acrobat Sign's own limit.
     pub max_body_bytes: usize,
+    /// The oldest a provider's own event time may be, in seconds before `now`, when the
+    /// proof covers the body that carries it (Zoho Sign `performed_at`, Yousign
+    /// `event_time`): an older delivery fails [`Verified::normalize`] with
+    /// `event_too_old`, so that a captured delivery cannot be replayed forever. `None` (the
+    /// library's default) checks nothing; the Worker sets
+    /// [`DEFAULT_MAX_EVENT_AGE_SECONDS`] unless told otherwise.
+    pub max_event_age_seconds: Option<u64>,
 }
+
+/// Seven days: longer than every provider's retry schedule (Yousign retries for about
+/// 4 days, Acrobat Sign 72 h, Dropbox Sign about 3 days), so a genuine retry is never
+/// refused as too old.
+pub const DEFAULT_MAX_EVENT_AGE_SECONDS: u64 = 7 * 24 * 3600;
 
 /// Default signed-timestamp tolerance, in seconds.
 pub const DEFAULT_TOLERANCE_SECONDS: u64 = 300;
@@ -144,6 +156,7 @@ impl Default for VerifyConfig {
             client_ids: Vec::new(),
             tolerance_seconds: DEFAULT_TOLERANCE_SECONDS,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            max_event_age_seconds: None,
         }
     }
 }
@@ -175,6 +188,9 @@ pub struct Verified<'a> {
     verification: Verification,
     signed_at: Option<i64>,
     client_id: Option<String>,
+    /// `now` and the maximum event age, for the replay check in `normalize`.
+    now: i64,
+    max_event_age_seconds: Option<u64>,
 }
 
 impl<'a> Verified<'a> {
@@ -205,15 +221,47 @@ impl<'a> Verified<'a> {
 
     /// Parses the verified body into the unified [`Event`].
     ///
-    /// Fails only with `malformed_payload`, when the body is not a JSON object; unknown
+    /// Fails with `malformed_payload` when the body is not a JSON object, and with
+    /// `event_too_old` when [`VerifyConfig::max_event_age_seconds`] is set, the proof
+    /// covers the body, and the provider's event time in it is older than that. Unknown
     /// events and odd fields become `esign.other` or `null`, never an error.
     pub fn normalize(&self) -> Result<Event, Error> {
-        normalize_with(
+        let event = normalize_with(
             self.provider,
             self.body,
             Some(self.verification),
             self.signed_at,
-        )
+        )?;
+        self.check_age(&event)?;
+        Ok(event)
+    }
+
+    /// The replay bound (SECURITY-REVIEW M-4): only a time the proof covers counts. An
+    /// event without a time passes (the payloads seen always carry one; refusing would
+    /// reject a genuine delivery that lacks it).
+    fn check_age(&self, event: &Event) -> Result<(), Error> {
+        let (Some(max_age), Covers::Body) = (self.max_event_age_seconds, self.verification.covers)
+        else {
+            return Ok(());
+        };
+        let Some(at_ms) = event
+            .time
+            .as_deref()
+            .and_then(crate::time::parse_rfc3339_millis)
+        else {
+            return Ok(());
+        };
+        let age = self.now.saturating_sub(at_ms.div_euclid(1000));
+        if age > 0 && age.unsigned_abs() > max_age {
+            return Err(Error::new(
+                ErrorKind::EventTooOld,
+                format!(
+                    "the event time {} is {age} s before now, beyond the {max_age} s maximum age: a replay, or a retry older than any provider's schedule",
+                    event.time.as_deref().unwrap_or_default()
+                ),
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -259,7 +307,26 @@ pub fn verify<'a>(
         verification: proof.verification,
         signed_at: proof.signed_at,
         client_id: proof.client_id,
+        now,
+        max_event_age_seconds: config.max_event_age_seconds,
     })
+}
+
+/// The checks of [`verify`] that need no body: a configured secret (or client id) and a
+/// proof header present. The Worker runs them before it reads a byte of the body, so an
+/// unsigned request or an unconfigured route costs nothing (SECURITY-REVIEW M-1).
+///
+/// # Errors
+/// `no_secret_configured`, `missing_signature`, `missing_client_id`: the same error
+/// [`verify`] would give.
+pub fn precheck(provider: Provider, headers: &Headers, config: &VerifyConfig) -> Result<(), Error> {
+    match provider {
+        Provider::AcrobatSign => acrobat_sign::verify(headers, &config.client_ids).map(|_| ()),
+        _ => {
+            require_secrets(provider, &config.secrets)?;
+            signature_header(headers, provider.proof_header()).map(|_| ())
+        }
+    }
 }
 
 /// Acrobat Sign's "verification of intent" (the GET on webhook creation): the client id
@@ -347,7 +414,7 @@ fn body_hmac_proof(
 
 /// The proof header's value, or `missing_signature` when absent or blank.
 fn signature_header<'h>(headers: &'h Headers, name: &str) -> Result<&'h str, Error> {
-    match headers.get(name).map(str::trim) {
+    match headers.get(name).map(crate::headers::trim_ows) {
         Some(value) if !value.is_empty() => Ok(value),
         Some(_) => Err(Error::new(
             ErrorKind::MissingSignature,

@@ -87,65 +87,53 @@ impl<'a> Text<'a> {
     }
 }
 
-struct TextVisitor<'a>(PhantomData<Text<'a>>);
+impl<'a> Text<'a> {
+    /// A scalar from its raw JSON text: strings decoded (borrowed when they hold no
+    /// escape), numbers kept as written (whole numbers written as floats, like `1.6e12`,
+    /// as integers), `true`/`false` as text; `null`, arrays, objects, and any value that does
+    /// not decode (a lone surrogate escape `"\ud800"`) are absent. Never an error: a field
+    /// we read must not fail a verified body (SECURITY-REVIEW L-3).
+    fn from_raw(raw: &'a str) -> Text<'a> {
+        let raw = raw.trim_matches([' ', '\t', '\n', '\r']);
+        Text(match raw.as_bytes().first() {
+            Some(b'"') => serde_json::from_str::<&'a str>(raw)
+                .map(Cow::Borrowed)
+                .or_else(|_| serde_json::from_str::<String>(raw).map(Cow::Owned))
+                .ok(),
+            Some(b't') => Some(Cow::Borrowed("true")),
+            Some(b'f') => Some(Cow::Borrowed("false")),
+            Some(b'-' | b'0'..=b'9') => Some(number_text(raw)),
+            _ => None,
+        })
+    }
+}
 
-impl<'de: 'a, 'a> Visitor<'de> for TextVisitor<'a> {
-    type Value = Text<'a>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-
-    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Text<'a>, E> {
-        Ok(Text(Some(Cow::Borrowed(v))))
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Text<'a>, E> {
-        Ok(Text(Some(Cow::Owned(v.to_owned()))))
-    }
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Text<'a>, E> {
-        Ok(Text(Some(Cow::Owned(v))))
-    }
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Text<'a>, E> {
-        Ok(Text(Some(Cow::Borrowed(if v { "true" } else { "false" }))))
-    }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Text<'a>, E> {
-        Ok(Text(Some(Cow::Owned(v.to_string()))))
-    }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Text<'a>, E> {
-        Ok(Text(Some(Cow::Owned(v.to_string()))))
-    }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Text<'a>, E> {
-        // Ids beyond 2^53 arrive as floats in some JSON producers; print whole ones
-        // without an exponent or ".0".
-        let text = if v.is_finite() && v.fract() == 0.0 && v.abs() < 9.0e18 {
-            (v as i64).to_string()
+/// A JSON number as text: integers digit for digit, however long (ids beyond 2^64 keep
+/// their exact digits, never an f64 rounding); a whole float within i64 (`1.6e12`, `5.0`)
+/// as its integer; any other float as written.
+fn number_text(raw: &str) -> Cow<'_, str> {
+    if !raw.contains(['.', 'e', 'E']) {
+        // `-0` is zero.
+        return if raw == "-0" {
+            Cow::Borrowed("0")
         } else {
-            v.to_string()
+            Cow::Borrowed(raw)
         };
-        Ok(Text(Some(Cow::Owned(text))))
     }
-    fn visit_unit<E: de::Error>(self) -> Result<Text<'a>, E> {
-        Ok(Text(None))
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Text<'a>, E> {
-        Ok(Text(None))
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Text<'a>, D::Error> {
-        d.deserialize_any(TextVisitor(PhantomData))
-    }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Text<'a>, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(Text(None))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Text<'a>, A::Error> {
-        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(Text(None))
+    match raw.parse::<f64>() {
+        Ok(v) if v.is_finite() && v.fract() == 0.0 && v.abs() < 9.0e18 => {
+            Cow::Owned((v as i64).to_string())
+        }
+        _ => Cow::Borrowed(raw),
     }
 }
 
 impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Text<'a>, D::Error> {
-        d.deserialize_any(TextVisitor(PhantomData))
+        // Captured raw (serde_json only skips over it: no number range check, no escape
+        // decoding that could fail), then decoded leniently.
+        let raw = <&'de RawValue>::deserialize(d)?;
+        Ok(Text::from_raw(raw.get()))
     }
 }
 
@@ -319,41 +307,15 @@ wire! {
 
 impl<'de: 'a, 'a> Deserialize<'de> for Ref<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Ref<'a>, D::Error> {
-        struct RefVisitor<'a>(PhantomData<Ref<'a>>);
-        impl<'de: 'a, 'a> Visitor<'de> for RefVisitor<'a> {
-            type Value = Ref<'a>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("any JSON value")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Ref<'a>, A::Error> {
-                IdObject::deserialize(de::value::MapAccessDeserializer::new(map)).map(|o| Ref(o.id))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Ref<'a>, A::Error> {
-                TextVisitor(PhantomData).visit_seq(seq).map(Ref)
-            }
-            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Ref<'a>, E> {
-                TextVisitor(PhantomData).visit_borrowed_str(v).map(Ref)
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Ref<'a>, E> {
-                TextVisitor(PhantomData).visit_str(v).map(Ref)
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Ref<'a>, E> {
-                TextVisitor(PhantomData).visit_i64(v).map(Ref)
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Ref<'a>, E> {
-                TextVisitor(PhantomData).visit_u64(v).map(Ref)
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Ref<'a>, E> {
-                TextVisitor(PhantomData).visit_f64(v).map(Ref)
-            }
-            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Ref<'a>, E> {
-                TextVisitor(PhantomData).visit_bool(v).map(Ref)
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Ref<'a>, E> {
-                Ok(Ref(Text(None)))
-            }
+        // Captured raw, like `Text`: an object is read for its `id` (leniently: an object
+        // that does not read is absent), anything else is a scalar.
+        let raw = <&'de RawValue>::deserialize(d)?.get();
+        if raw.trim_start().starts_with('{') {
+            return Ok(Ref(serde_json::from_str::<IdObject<'de>>(raw)
+                .map(|o| o.id)
+                .unwrap_or_default()));
         }
-        d.deserialize_any(RefVisitor(PhantomData))
+        Ok(Ref(Text::from_raw(raw)))
     }
 }
 

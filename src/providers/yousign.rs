@@ -94,6 +94,8 @@ pub(super) const EVENTS: &[(&str, EventType)] = &[
     ("user.completed", EventType::Other),
 ];
 
+use crate::headers::trim_ows;
+
 pub(super) fn verify(
     headers: &crate::Headers,
     body: &[u8],
@@ -102,7 +104,7 @@ pub(super) fn verify(
     require_secrets(Provider::Yousign, secrets)?;
     let value = signature_header(headers, SIGNATURE_HEADER)?;
     let hex = match value.split_once('=') {
-        Some((algo, hex)) if algo.trim().eq_ignore_ascii_case("sha256") => hex.trim(),
+        Some((algo, hex)) if trim_ows(algo).eq_ignore_ascii_case("sha256") => trim_ows(hex),
         Some((algo, _)) => {
             return Err(Error::new(
                 ErrorKind::MalformedSignature,

@@ -245,12 +245,14 @@ struct Header<'h> {
     v1: Vec<Vec<u8>>,
 }
 
+use crate::headers::trim_ows;
+
 fn parse_header(value: &str) -> Result<Header<'_>, Error> {
     let malformed = |why: String| Error::new(ErrorKind::MalformedSignature, why);
     let mut t = None;
     let mut v1 = Vec::new();
     for pair in value.split(',') {
-        let pair = pair.trim();
+        let pair = trim_ows(pair);
         if pair.is_empty() {
             continue;
         }
@@ -259,9 +261,9 @@ fn parse_header(value: &str) -> Result<Header<'_>, Error> {
                 "{SIGNATURE_HEADER} has a part without '=': {pair:?}"
             ))
         })?;
-        match key.trim() {
-            "t" => t = Some(val.trim()),
-            "v1" => v1.push(decode_tag(val.trim(), hex_decode, "v1", "hex")?),
+        match trim_ows(key) {
+            "t" => t = Some(trim_ows(val)),
+            "v1" => v1.push(decode_tag(trim_ows(val), hex_decode, "v1", "hex")?),
             // Other schemes (v0, …) are not ours to judge.
             _ => {}
         }

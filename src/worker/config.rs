@@ -14,12 +14,15 @@
 //! | `RETRY_MAX_ATTEMPTS`, `RETRY_BASE_SECONDS`, `RETRY_MAX_DELAY_SECONDS` | 12, 10, 10800 | queue mode's retry schedule |
 //! | `LEDGER_RETENTION_HOURS` | 168 | how long the ledger remembers an event key |
 //! | `ADMIN_TOKEN` | none | bearer token of the `/admin/` routes; unset = they answer 404 |
+//! | `ACROBAT_SIGN_URL_TOKENS` | none | space-separated secret tokens of `/hooks/acrobat-sign/<token>` |
+//! | `ACROBAT_SIGN_CLIENT_ID_ONLY` | false | `true`: accept Acrobat Sign with no URL token configured |
+//! | `MAX_EVENT_AGE_SECONDS` | 604800 | oldest provider event time accepted where the proof covers it |
 
 use ::worker::Env;
 
 use crate::{
     Error, ErrorKind, ForwardSecret, Provider, RetryPolicy, Secret, VerifyConfig,
-    DEFAULT_MAX_BODY_BYTES, DEFAULT_TOLERANCE_SECONDS,
+    DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_EVENT_AGE_SECONDS, DEFAULT_TOLERANCE_SECONDS,
 };
 
 /// How long origin gets in direct mode before the edge gives up and answers 502. Below the
@@ -112,7 +115,7 @@ pub(super) fn max_body_bytes(env: &Env, warnings: &mut Vec<Warning>) -> usize {
 /// `DELIVERY=inspect` (an edge that acknowledged events and forwarded nothing would lose
 /// them silently); `no_secret_configured` / `invalid_secret` without a usable
 /// `FORWARD_SECRET`, so nothing unsigned ever leaves the edge.
-pub(super) fn mode(env: &Env, warnings: &mut Vec<Warning>) -> Result<Mode, Error> {
+pub(super) fn mode(env: &Env, local: bool, warnings: &mut Vec<Warning>) -> Result<Mode, Error> {
     let delivery = text(env, "DELIVERY");
     let queue = match delivery.as_deref() {
         Some("inspect") => return Ok(Mode::Inspect),
@@ -126,6 +129,9 @@ pub(super) fn mode(env: &Env, warnings: &mut Vec<Warning>) -> Result<Mode, Error
         }
     };
     let origin = origin(env, queue, warnings)?;
+    if !local && crate::is_public_example(&text(env, "FORWARD_SECRET").unwrap_or_default()) {
+        return Err(public_example("FORWARD_SECRET"));
+    }
     Ok(if queue {
         Mode::Queue
     } else {
@@ -243,11 +249,24 @@ pub(super) fn verify_config(
     env: &Env,
     provider: Provider,
     max_body_bytes: usize,
+    local: bool,
     warnings: &mut Vec<Warning>,
 ) -> Result<VerifyConfig, Error> {
-    let values = list(env, secrets_var(provider));
+    let var = secrets_var(provider);
+    let values = list(env, var);
+    if !local && values.iter().any(|v| crate::is_public_example(v)) {
+        return Err(public_example(var));
+    }
     let mut config = VerifyConfig {
         max_body_bytes,
+        max_event_age_seconds: Some(number(
+            env,
+            "MAX_EVENT_AGE_SECONDS",
+            DEFAULT_MAX_EVENT_AGE_SECONDS,
+            1,
+            "MAX_EVENT_AGE_SECONDS is not a positive integer; using 604800",
+            warnings,
+        )),
         ..VerifyConfig::default()
     };
     if provider == Provider::AcrobatSign {
@@ -271,7 +290,68 @@ pub(super) fn verify_config(
     Ok(config)
 }
 
+/// A public example value configured outside local development.
+fn public_example(var: &str) -> Error {
+    Error::new(
+        ErrorKind::InvalidSecret,
+        format!("{var} holds a public example value from .dev.vars.example or the validator page; set your own with `wrangler secret put {var}` (example values work only on localhost)"),
+    )
+}
+
+/// Acrobat Sign's URL token gate (SECURITY-REVIEW H-1): with `ACROBAT_SIGN_URL_TOKENS`
+/// set, the path must end in one of them (compared in constant time), and the event says
+/// `url-token` / `shared-secret`, returned here as the token's index. With none set, the
+/// route refuses unless `ACROBAT_SIGN_CLIENT_ID_ONLY=true` (then `None`: the event keeps
+/// `client-id`).
+///
+/// # Errors
+/// `no_secret_configured` (503) with neither; `not_found` for a missing or wrong token
+/// (a wrong token looks like any unknown path).
+pub(super) fn acrobat_url_token(
+    env: &Env,
+    token: Option<&str>,
+    local: bool,
+) -> Result<Option<usize>, Error> {
+    let tokens = list(env, "ACROBAT_SIGN_URL_TOKENS");
+    if !local && tokens.iter().any(|v| crate::is_public_example(v)) {
+        return Err(public_example("ACROBAT_SIGN_URL_TOKENS"));
+    }
+    if tokens.is_empty() {
+        return if text(env, "ACROBAT_SIGN_CLIENT_ID_ONLY").as_deref() == Some("true") {
+            Ok(None)
+        } else {
+            Err(Error::new(
+                ErrorKind::NoSecretConfigured,
+                "acrobat-sign needs ACROBAT_SIGN_URL_TOKENS (register https://<edge>/hooks/acrobat-sign/<token> at Acrobat Sign): a client id alone is public and proves nothing; ACROBAT_SIGN_CLIENT_ID_ONLY=true accepts client-id-only deliveries at your own risk",
+            ))
+        };
+    }
+    let Some(token) = token else {
+        return Err(Error::new(
+            ErrorKind::NotFound,
+            "acrobat-sign takes deliveries at /hooks/acrobat-sign/<token> only",
+        ));
+    };
+    // Every configured token is compared, with no early exit.
+    let mut found = None;
+    for (index, expected) in tokens.iter().enumerate() {
+        if crate::token_matches(expected.as_bytes(), token.as_bytes()) && found.is_none() {
+            found = Some(index);
+        }
+    }
+    found
+        .map(Some)
+        .ok_or_else(|| Error::new(ErrorKind::NotFound, "no route for this path"))
+}
+
 /// Acrobat Sign's allowed client ids, for the GET handshake.
-pub(super) fn acrobat_client_ids(env: &Env) -> Vec<String> {
-    list(env, "ACROBAT_SIGN_CLIENT_IDS")
+///
+/// # Errors
+/// `invalid_secret` for a public example id outside local development.
+pub(super) fn acrobat_client_ids(env: &Env, local: bool) -> Result<Vec<String>, Error> {
+    let ids = list(env, "ACROBAT_SIGN_CLIENT_IDS");
+    if !local && ids.iter().any(|v| crate::is_public_example(v)) {
+        return Err(public_example("ACROBAT_SIGN_CLIENT_IDS"));
+    }
+    Ok(ids)
 }

@@ -173,14 +173,30 @@ async fn route(
             _ => Err(method_not_allowed(method, "GET, HEAD")),
         };
     }
-    let Some(name) = path.strip_prefix(HOOKS) else {
-        return Err(Error::new(ErrorKind::NotFound, format!("no route for {path}")).into());
+    let Some(rest) = path.strip_prefix(HOOKS) else {
+        return Err(Error::new(
+            ErrorKind::NotFound,
+            format!("no route for {}", clip(path, 128)),
+        )
+        .into());
+    };
+    // `/hooks/<provider>`, or `/hooks/acrobat-sign/<token>` (the URL token).
+    let (name, token) = match rest.split_once('/') {
+        Some((name, token)) => (name, Some(token)),
+        None => (rest, None),
     };
     let provider: Provider = name.parse()?;
     log.provider = Some(provider.as_str());
+    if token.is_some() && provider != Provider::AcrobatSign {
+        return Err(Error::new(
+            ErrorKind::NotFound,
+            format!("no route for {}", clip(path, 128)),
+        )
+        .into());
+    }
     match (method, provider) {
-        ("POST", _) => hook(req, env, provider, log).await,
-        ("GET", Provider::AcrobatSign) => intent(&req, env, log),
+        ("POST", _) => hook(req, env, provider, token, log).await,
+        ("GET", Provider::AcrobatSign) => intent(&req, env, token, log),
         (_, Provider::AcrobatSign) => Err(method_not_allowed(method, "GET, POST")),
         _ => Err(method_not_allowed(method, "POST")),
     }
@@ -197,16 +213,19 @@ pub(super) fn method_not_allowed(method: &str, allow: &'static str) -> Refusal {
     }
 }
 
-/// `POST /hooks/<provider>`: size limit, configuration, proof over the raw bytes,
-/// normalization, delivery, and the answer the provider requires.
+/// `POST /hooks/<provider>`: what costs nothing first (size declared, configuration, URL
+/// token, proof header present), then the body read up to the limit, the proof over the raw
+/// bytes, normalization, delivery, and the answer the provider requires.
 async fn hook(
     mut req: Request,
     env: &Env,
     provider: Provider,
+    token: Option<&str>,
     log: &mut Log<'_>,
 ) -> Result<Reply, Refusal> {
     let max_body_bytes = config::max_body_bytes(env, &mut log.warnings);
-    // Refuse a declared oversize before reading a byte; the core checks the real length.
+    // Refuse a declared oversize before reading a byte; the read below stops at the limit
+    // whatever the header says.
     if let Some(declared) = content_length(&req) {
         if declared > max_body_bytes as u64 {
             return Err(Error::new(
@@ -216,21 +235,31 @@ async fn hook(
             .into());
         }
     }
-    let mode = config::mode(env, &mut log.warnings)?;
+    let local = is_local(&req);
+    let mode = config::mode(env, local, &mut log.warnings)?;
     log.mode = Some(mode.name());
-    let verify_config = config::verify_config(env, provider, max_body_bytes, &mut log.warnings)?;
+    let verify_config =
+        config::verify_config(env, provider, max_body_bytes, local, &mut log.warnings)?;
+    let url_token = match provider {
+        Provider::AcrobatSign => config::acrobat_url_token(env, token, local)?,
+        _ => None,
+    };
     let headers = request_headers(&req);
+    crate::precheck(provider, &headers, &verify_config)?;
     // Raw bytes, never text: the proof covers the exact bytes sent.
-    let body = req.bytes().await.map_err(|_| {
-        Error::new(
-            ErrorKind::MalformedPayload,
-            "the request body could not be read",
-        )
-    })?;
+    let body = read_body(&mut req, max_body_bytes).await?;
     let now = unix_seconds();
     let verified = crate::verify(provider, &headers, &body, &verify_config, now)?;
     log.key = Some(verified.verification().key);
-    let event = verified.normalize()?;
+    let mut event = verified.normalize()?;
+    if let Some(key) = url_token {
+        // The URL token is the real authenticator; say so, and that the body is still not.
+        event.data.verification = Some(crate::Verification {
+            scheme: crate::Scheme::UrlToken,
+            covers: crate::Covers::SharedSecret,
+            key,
+        });
+    }
     log.event_type = Some(event.event_type.as_str());
     log.id = Some(clip(&event.id, 128).to_owned());
     let client_id = verified.client_id();
@@ -319,9 +348,16 @@ async fn accept(
     Ok("queued")
 }
 
-/// `GET /hooks/acrobat-sign`: Acrobat Sign's verification of intent.
-fn intent(req: &Request, env: &Env, log: &mut Log<'_>) -> Result<Reply, Refusal> {
-    let client_ids = config::acrobat_client_ids(env);
+/// `GET /hooks/acrobat-sign[/<token>]`: Acrobat Sign's verification of intent.
+fn intent(
+    req: &Request,
+    env: &Env,
+    token: Option<&str>,
+    log: &mut Log<'_>,
+) -> Result<Reply, Refusal> {
+    let local = is_local(req);
+    config::acrobat_url_token(env, token, local)?;
+    let client_ids = config::acrobat_client_ids(env, local)?;
     let client_id = crate::verify_intent(&request_headers(req), &client_ids)?;
     log.outcome = "intent_verified";
     Ok(acrobat_echo(&client_id))
@@ -399,7 +435,8 @@ fn problem(refusal: &Refusal) -> Reply {
         problem_type: format!("urn:signhook:error:{}", kind.code()),
         title: kind.title(),
         status,
-        detail: refusal.error.message(),
+        // Bounded whatever went into the message (a path, a sender's value).
+        detail: clip(refusal.error.message(), 512),
         code: kind.code(),
     })
     .unwrap_or_default();
@@ -414,6 +451,48 @@ fn problem(refusal: &Refusal) -> Reply {
         ));
     }
     reply
+}
+
+/// The body, read chunk by chunk with a running count: past `max` bytes the read stops and
+/// the answer is `413`, whatever `Content-Length` said or did not say (a chunked body is
+/// never buffered beyond the limit; SECURITY-REVIEW M-1).
+async fn read_body(req: &mut Request, max: usize) -> Result<Vec<u8>, Error> {
+    use futures_util::StreamExt;
+    let unreadable = || {
+        Error::new(
+            ErrorKind::MalformedPayload,
+            "the request body could not be read",
+        )
+    };
+    let Ok(mut stream) = req.stream() else {
+        // No body at all.
+        return Ok(Vec::new());
+    };
+    let mut body = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|_| unreadable())?;
+        if body.len().saturating_add(chunk.len()) > max {
+            return Err(Error::new(
+                ErrorKind::PayloadTooLarge,
+                format!("the body is over the limit of {max} bytes"),
+            ));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// Whether the request came to a loopback host: `wrangler dev`, the only place where the
+/// public example secrets of `.dev.vars.example` are accepted.
+fn is_local(req: &Request) -> bool {
+    match req.url() {
+        Ok(url) => {
+            matches!(url.host(), Some(::worker::url::Host::Domain("localhost")))
+                || matches!(url.host(), Some(::worker::url::Host::Ipv4(ip)) if ip.is_loopback())
+                || matches!(url.host(), Some(::worker::url::Host::Ipv6(ip)) if ip.is_loopback())
+        }
+        Err(_) => false,
+    }
 }
 
 fn content_length(req: &Request) -> Option<u64> {

@@ -317,6 +317,18 @@ test("the test delivery panel signs a delivery that node:crypto accepts", async 
   assert.equal(r.verdict, "verdict-verified", JSON.stringify(r));
 });
 
+test("the test delivery panel's Acrobat Sign curl carries .dev.vars.example's URL token", async () => {
+  const devVars = readFileSync(join(ROOT, ".dev.vars.example"), "utf8");
+  const token = /^ACROBAT_SIGN_URL_TOKENS="([^"\s]+)/m.exec(devVars)[1];
+  await page.selectOption("#td-provider", "acrobat-sign");
+  await page.fill("#td-secret", "");
+  await page.selectOption("#td-provider", "acrobat-sign");
+  await page.click("#td-sign");
+  const curl = await page.textContent("#td-curl");
+  assert.ok(curl.startsWith(`curl -i -X POST 'http://127.0.0.1:8787/hooks/acrobat-sign/${token}'`), curl);
+  assert.match(await page.textContent("#td-note"), /URL/);
+});
+
 test("the test delivery panel starts with the local Worker's keys (.dev.vars.example)", async () => {
   const devVars = readFileSync(join(ROOT, ".dev.vars.example"), "utf8");
   const expected = {

@@ -65,17 +65,27 @@ test("the published Zoho Sign vector verifies and normalizes", () => {
   assertPlainJson(event);
 });
 
-test("headers: plain object, Headers, Map, pairs and Node's repeated-header arrays", () => {
+test("headers: plain object, Headers, Map, pairs and Node's header arrays; duplicates join", () => {
   const forms = [
     { "x-zs-webhook-signature": ZOHO_SIGNATURE },
     new Headers({ "X-ZS-WEBHOOK-SIGNATURE": ZOHO_SIGNATURE }),
     new Map([["X-Zs-Webhook-Signature", ZOHO_SIGNATURE]]),
     [["x-zs-webhook-signature", ZOHO_SIGNATURE]],
-    { "x-zs-webhook-signature": [ZOHO_SIGNATURE, "second"], "x-absent": undefined },
+    { "x-zs-webhook-signature": [ZOHO_SIGNATURE], "x-absent": undefined },
   ];
   for (const headers of forms) {
     assert.equal(zoho({ headers }).type, "esign.participant.signed");
   }
+  // A repeated header is one field with its values joined by ", " (RFC 9110), exactly as
+  // the Worker's fetch hands it over: a duplicated proof header is malformed everywhere.
+  throwsCode(
+    () => zoho({ headers: { "x-zs-webhook-signature": [ZOHO_SIGNATURE, ZOHO_SIGNATURE] } }),
+    "malformed_signature",
+  );
+  throwsCode(
+    () => zoho({ headers: [["x-zs-webhook-signature", ZOHO_SIGNATURE], ["X-ZS-WEBHOOK-SIGNATURE", "second"]] }),
+    "malformed_signature",
+  );
   throwsCode(() => zoho({ headers: {} }), "missing_signature");
   throwsCode(() => zoho({ headers: [["x-zs-webhook-signature", "  "]] }), "missing_signature");
 });

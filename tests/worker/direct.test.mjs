@@ -18,6 +18,7 @@ import {
   fixture,
   post,
   signed,
+  hookPath,
   startOrigin,
   startWorker,
 } from "./harness.mjs";
@@ -73,7 +74,7 @@ describe("signed deliveries reach origin as verified CloudEvents", () => {
       origin.behavior = "ok";
       const body = await fixture(d.provider, d.fixture);
       const before = origin.received.length;
-      const res = await post(`${worker.url}/hooks/${d.provider}`, body, signed(d.provider, body));
+      const res = await post(`${worker.url}${hookPath(d.provider)}`, body, signed(d.provider, body));
       assert.equal(res.status, 200, res.text);
       assert.equal(origin.received.length, before + 1, "origin gets exactly one request");
 
@@ -109,7 +110,12 @@ describe("signed deliveries reach origin as verified CloudEvents", () => {
       // The provider's payload travels byte for byte.
       assert.ok(got.body.includes(body.toString("utf8")), "data.raw is the exact payload");
       assert.deepEqual(event.data.raw, JSON.parse(body));
-      assert.equal(event.data.verification.key, 1 * ["zigned", "acrobat-sign"].includes(d.provider));
+      if (d.provider === "acrobat-sign") {
+        // The URL token is what authenticated it, and the event says the body is not covered.
+        assert.deepEqual(event.data.verification, { scheme: "url-token", covers: "shared-secret", key: 0 });
+      } else {
+        assert.equal(event.data.verification.key, 1 * (d.provider === "zigned"));
+      }
     });
   }
 });
@@ -121,7 +127,7 @@ describe("refused requests reach no origin", () => {
       const headers = signed(provider, body);
       const tampered = Buffer.from(body.toString("utf8").replace("e", "E"));
       assert.notDeepEqual(tampered, body);
-      const res = await reachesNoOrigin(() => post(`${worker.url}/hooks/${provider}`, tampered, headers));
+      const res = await reachesNoOrigin(() => post(`${worker.url}${hookPath(provider)}`, tampered, headers));
       assertProblem(res, 401, "signature_mismatch");
     }
   });
@@ -138,12 +144,12 @@ describe("refused requests reach no origin", () => {
     const body = await fixture("zoho-sign", "request-completed");
     for (const provider of ["zoho-sign", "yousign", "zigned"]) {
       const res = await reachesNoOrigin(() =>
-        post(`${worker.url}/hooks/${provider}`, body, { "content-type": "application/json" }),
+        post(`${worker.url}${hookPath(provider)}`, body, { "content-type": "application/json" }),
       );
       assertProblem(res, 401, "missing_signature");
     }
     const res = await reachesNoOrigin(() =>
-      post(`${worker.url}/hooks/acrobat-sign`, body, { "content-type": "application/json" }),
+      post(`${worker.url}${hookPath("acrobat-sign")}`, body, { "content-type": "application/json" }),
     );
     assertProblem(res, 401, "missing_client_id");
   });
@@ -151,7 +157,7 @@ describe("refused requests reach no origin", () => {
   test("Acrobat POST from an unknown client id: 403 unknown_client_id", async () => {
     const body = await fixture("acrobat-sign", "agreement-rejected");
     const res = await reachesNoOrigin(() =>
-      post(`${worker.url}/hooks/acrobat-sign`, body, signed("acrobat-sign", body, { key: "someone-else" })),
+      post(`${worker.url}${hookPath("acrobat-sign")}`, body, signed("acrobat-sign", body, { key: "someone-else" })),
     );
     assertProblem(res, 403, "unknown_client_id");
     assert.equal(res.headers.get("x-adobesign-clientid"), null, "nothing is echoed on refusal");
@@ -195,7 +201,7 @@ describe("refused requests reach no origin", () => {
   test("correctly signed but not JSON: 400 malformed_payload", async () => {
     for (const provider of ["zoho-sign", "yousign", "zigned", "acrobat-sign"]) {
       const body = Buffer.from("this is not json");
-      const res = await reachesNoOrigin(() => post(`${worker.url}/hooks/${provider}`, body, signed(provider, body)));
+      const res = await reachesNoOrigin(() => post(`${worker.url}${hookPath(provider)}`, body, signed(provider, body)));
       assertProblem(res, 400, "malformed_payload");
     }
   });
@@ -210,7 +216,7 @@ describe("refused requests reach no origin", () => {
     ];
     for (const [method, provider, allow] of cases) {
       const res = await reachesNoOrigin(() =>
-        post(`${worker.url}/hooks/${provider}`, method === "GET" ? undefined : body, signed("zoho-sign", body), method),
+        post(`${worker.url}${hookPath(provider)}`, method === "GET" ? undefined : body, signed("zoho-sign", body), method),
       );
       assertProblem(res, 405, "method_not_allowed");
       assert.equal(res.headers.get("allow"), allow);
@@ -223,8 +229,9 @@ describe("refused requests reach no origin", () => {
     const body = await fixture("zoho-sign", "request-completed");
     let res = await reachesNoOrigin(() => post(`${worker.url}/hooks/docusign`, body, signed("zoho-sign", body)));
     assertProblem(res, 404, "unknown_provider");
+    // Only Acrobat Sign's route takes a further segment (its URL token).
     res = await reachesNoOrigin(() => post(`${worker.url}/hooks/zoho-sign/extra`, body, signed("zoho-sign", body)));
-    assertProblem(res, 404, "unknown_provider");
+    assertProblem(res, 404, "not_found");
     res = await reachesNoOrigin(() => post(`${worker.url}/no/such/route`, body, {}));
     assertProblem(res, 404, "not_found");
   });
@@ -233,7 +240,7 @@ describe("refused requests reach no origin", () => {
 describe("Acrobat Sign verification of intent (GET)", () => {
   test("an allowed client id is echoed in header and body", async () => {
     const res = await reachesNoOrigin(() =>
-      post(`${worker.url}/hooks/acrobat-sign`, undefined, { "X-ADOBESIGN-CLIENTID": SECRETS.acrobatClientId }, "GET"),
+      post(`${worker.url}${hookPath("acrobat-sign")}`, undefined, { "X-ADOBESIGN-CLIENTID": SECRETS.acrobatClientId }, "GET"),
     );
     assert.equal(res.status, 200);
     assert.equal(res.headers.get("x-adobesign-clientid"), SECRETS.acrobatClientId);
@@ -242,11 +249,11 @@ describe("Acrobat Sign verification of intent (GET)", () => {
 
   test("an unknown client id is refused with 403, a missing one with 401", async () => {
     let res = await reachesNoOrigin(() =>
-      post(`${worker.url}/hooks/acrobat-sign`, undefined, { "x-adobesign-clientid": "BGBQIIE7H253K6" }, "GET"),
+      post(`${worker.url}${hookPath("acrobat-sign")}`, undefined, { "x-adobesign-clientid": "BGBQIIE7H253K6" }, "GET"),
     );
     assertProblem(res, 403, "unknown_client_id");
     assert.equal(res.headers.get("x-adobesign-clientid"), null);
-    res = await reachesNoOrigin(() => post(`${worker.url}/hooks/acrobat-sign`, undefined, {}, "GET"));
+    res = await reachesNoOrigin(() => post(`${worker.url}${hookPath("acrobat-sign")}`, undefined, {}, "GET"));
     assertProblem(res, 401, "missing_client_id");
   });
 });
@@ -271,7 +278,7 @@ describe("origin failures answer 5xx so the provider retries", () => {
     try {
       const body = await fixture("acrobat-sign", "agreement-rejected");
       const started = Date.now();
-      const res = await post(`${worker.url}/hooks/acrobat-sign`, body, signed("acrobat-sign", body));
+      const res = await post(`${worker.url}${hookPath("acrobat-sign")}`, body, signed("acrobat-sign", body));
       const elapsed = Date.now() - started;
       assertProblem(res, 502, "delivery_failed");
       assert.match(res.json.detail, /did not answer within 1500 ms/);

@@ -32,6 +32,9 @@ const CONFIG_VARS = [
   "RETRY_MAX_DELAY_SECONDS",
   "LEDGER_RETENTION_HOURS",
   "ADMIN_TOKEN",
+  "ACROBAT_SIGN_URL_TOKENS",
+  "ACROBAT_SIGN_CLIENT_ID_ONLY",
+  "MAX_EVENT_AGE_SECONDS",
 ];
 
 // Fake values, the same as the fixtures' (tests/fixtures/*/*/case.json).
@@ -40,6 +43,8 @@ export const SECRETS = {
   yousign: "yousign_test_secret",
   zigned: "zigned_test_secret",
   acrobatClientId: "CBJCHBCAABAAtestclientid0000",
+  // The secret token in Acrobat Sign's registered webhook URL (/hooks/acrobat-sign/<token>).
+  acrobatUrlToken: "e2e-acrobat-url-token-0123456789abcdef",
   // whsec_ + base64 of 32 bytes.
   forward: "whsec_" + Buffer.from("e2e-forward-key-32-bytes-long!!!").toString("base64"),
 };
@@ -51,6 +56,21 @@ export const SECRETS = {
  */
 export function expectedWebhookId(provider, id) {
   return "msg_" + createHash("sha256").update(`${provider}\0${id}`).digest("hex").slice(0, 32);
+}
+
+/**
+ * Values every test Worker gets unless the test sets them: the fixtures carry provider
+ * times from years ago, so the 7-day replay bound (MAX_EVENT_AGE_SECONDS) is widened to a
+ * century, except where a test checks it; Acrobat Sign is reached through its URL token.
+ */
+const DEFAULT_VARS = {
+  MAX_EVENT_AGE_SECONDS: String(100 * 365 * 86400),
+  ACROBAT_SIGN_URL_TOKENS: SECRETS.acrobatUrlToken,
+};
+
+/** The path of `provider`'s hook (Acrobat Sign's carries the URL token). */
+export function hookPath(provider) {
+  return provider === "acrobat-sign" ? `/hooks/acrobat-sign/${SECRETS.acrobatUrlToken}` : `/hooks/${provider}`;
 }
 
 /** A free TCP port on 127.0.0.1 (closed again before returning). */
@@ -85,7 +105,7 @@ export async function startWorker(vars = {}) {
     "--persist-to", path.join(state, "state"),
     "--show-interactive-dev-session=false",
   ];
-  for (const name of CONFIG_VARS) args.push("--var", `${name}:${vars[name] ?? ""}`);
+  for (const name of CONFIG_VARS) args.push("--var", `${name}:${vars[name] ?? DEFAULT_VARS[name] ?? ""}`);
   const child = spawn(path.join(BIN, "wrangler"), args, {
     cwd: ROOT, // wrangler runs [build].command in its cwd (TOOLCHAIN pitfall 10)
     env: {

@@ -5,7 +5,7 @@ import { after, before, test } from "node:test";
 
 import { HTTP } from "cloudevents";
 
-import { DELIVERIES, SECRETS, fixture, post, signed, startWorker } from "./harness.mjs";
+import { DELIVERIES, SECRETS, fixture, hookPath, post, signed, startWorker } from "./harness.mjs";
 
 let worker;
 
@@ -27,7 +27,7 @@ after(async () => {
 for (const d of DELIVERIES.filter((d) => d.provider !== "acrobat-sign" && d.provider !== "yousign")) {
   test(`${d.provider}: answers with the normalized CloudEvent`, async () => {
     const body = await fixture(d.provider, d.fixture);
-    const res = await post(`${worker.url}/hooks/${d.provider}`, body, signed(d.provider, body));
+    const res = await post(`${worker.url}${hookPath(d.provider)}`, body, signed(d.provider, body));
     assert.equal(res.status, 200, res.text);
     assert.equal(res.headers.get("content-type"), "application/cloudevents+json");
     const event = HTTP.toEvent({ headers: Object.fromEntries(res.headers), body: res.text });
@@ -42,7 +42,7 @@ for (const d of DELIVERIES.filter((d) => d.provider !== "acrobat-sign" && d.prov
 test("acrobat-sign: the client id echo and the event, side by side", async () => {
   const d = DELIVERIES.find((d) => d.provider === "acrobat-sign");
   const body = await fixture(d.provider, d.fixture);
-  const res = await post(`${worker.url}/hooks/acrobat-sign`, body, signed("acrobat-sign", body));
+  const res = await post(`${worker.url}${hookPath("acrobat-sign")}`, body, signed("acrobat-sign", body));
   assert.equal(res.status, 200, res.text);
   assert.equal(res.headers.get("x-adobesign-clientid"), SECRETS.acrobatClientId);
   assert.match(res.headers.get("content-type"), /^application\/json/);
@@ -53,7 +53,8 @@ test("acrobat-sign: the client id echo and the event, side by side", async () =>
   assert.equal(event.type, d.type);
   assert.equal(event.subject, d.subject);
   assert.equal(event.data.reason, "Declining to sign the agreement");
-  assert.deepEqual(event.data.verification, { scheme: "client-id", covers: "client-id", key: 0 });
+  // The URL token authenticated the sender; the body itself is not covered.
+  assert.deepEqual(event.data.verification, { scheme: "url-token", covers: "shared-secret", key: 0 });
 });
 
 test("a provider with no secret configured refuses: 503 no_secret_configured", async () => {

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 
-import { SECRETS, fixture, freePort, post, signed, startOrigin, startWorker } from "./harness.mjs";
+import { SECRETS, fixture, freePort, hookPath, post, signed, startOrigin, startWorker } from "./harness.mjs";
 
 const providerVars = {
   ZOHO_SIGN_SECRETS: SECRETS.zoho,
@@ -37,7 +37,7 @@ describe("origin not listening", () => {
 
   test("Acrobat gets no success echo when origin is down", async () => {
     const body = await fixture("acrobat-sign", "agreement-rejected");
-    const res = await post(`${worker.url}/hooks/acrobat-sign`, body, signed("acrobat-sign", body));
+    const res = await post(`${worker.url}${hookPath("acrobat-sign")}`, body, signed("acrobat-sign", body));
     assert.equal(res.status, 502, res.text);
     assert.equal(res.headers.get("x-adobesign-clientid"), null);
   });
@@ -91,7 +91,7 @@ for (const [label, vars, code] of [
       assert.equal(res.json.code, code);
       assert.equal(res.headers.get("x-content-type-options"), "nosniff");
       const body = await fixture("acrobat-sign", "agreement-rejected");
-      const acro = await post(`${worker.url}/hooks/acrobat-sign`, body, signed("acrobat-sign", body));
+      const acro = await post(`${worker.url}${hookPath("acrobat-sign")}`, body, signed("acrobat-sign", body));
       assert.equal(acro.status, 503, acro.text);
       assert.equal(acro.headers.get("x-adobesign-clientid"), null);
     });

@@ -9,7 +9,7 @@ import { after, before, describe, test } from "node:test";
 import { HTTP } from "cloudevents";
 import { Webhook } from "standardwebhooks";
 
-import { SECRETS, expectedWebhookId, post, signed, startWorker } from "./harness.mjs";
+import { SECRETS, expectedWebhookId, hookPath, post, startWorker } from "./harness.mjs";
 import { PROVIDERS, makeDelivery, startFaultyOrigin } from "./queue-kit.mjs";
 
 const ADMIN_TOKEN = "test-admin-token-of-some-length";
@@ -46,7 +46,7 @@ after(async () => {
 /** Sends `d` to the Worker; returns the answer and how long it took (ms). */
 async function send(d) {
   const started = performance.now();
-  const res = await post(`${worker.url}/hooks/${d.provider}`, d.body, d.headers());
+  const res = await post(`${worker.url}${hookPath(d.provider)}`, d.body, d.headers());
   return { res, ms: performance.now() - started };
 }
 
