@@ -121,6 +121,7 @@ pub struct Verification {
 
 /// A proof scheme.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub enum Scheme {
     /// An HMAC-SHA256 tag.
     #[serde(rename = "hmac-sha256")]
@@ -136,6 +137,7 @@ pub enum Scheme {
 
 /// What a proof covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub enum Covers {
     /// The raw body.
     #[serde(rename = "body")]
@@ -151,6 +153,21 @@ pub enum Covers {
     /// replayed, or its body changed by whoever holds the secret.
     #[serde(rename = "shared-secret")]
     SharedSecret,
+}
+
+impl Scheme {
+    /// Every scheme.
+    pub const ALL: &'static [Scheme] = &[Scheme::HmacSha256, Scheme::ClientId, Scheme::UrlToken];
+}
+
+impl Covers {
+    /// Every level, from the strongest proof to the weakest.
+    pub const ALL: &'static [Covers] = &[
+        Covers::TimestampAndBody,
+        Covers::Body,
+        Covers::SharedSecret,
+        Covers::ClientId,
+    ];
 }
 
 macro_rules! string_enum {

@@ -241,3 +241,153 @@ fn published_example_values_are_known() {
         );
     }
 }
+
+/// `schema/event.schema.json`'s enums are the code's: every `type`, `provider`, `source`,
+/// envelope status, verification scheme and coverage level, in the code's order.
+#[test]
+fn schema_enums_match_the_code() {
+    use signhook::{Covers, EnvelopeStatus, Scheme};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let schema: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(root.join("schema/event.schema.json")).unwrap())
+            .unwrap();
+    let expected: [(&str, Vec<String>); 6] = [
+        (
+            "/properties/type/enum",
+            EventType::ALL
+                .iter()
+                .map(|t| t.as_str().to_owned())
+                .collect(),
+        ),
+        (
+            "/properties/provider/enum",
+            Provider::ALL
+                .iter()
+                .map(|p| p.as_str().to_owned())
+                .collect(),
+        ),
+        (
+            "/properties/source/enum",
+            Provider::ALL
+                .iter()
+                .map(|p| format!("signhook/{}", p.as_str()))
+                .collect(),
+        ),
+        (
+            "/$defs/envelope/properties/status/enum",
+            EnvelopeStatus::ALL
+                .iter()
+                .map(|s| s.as_str().to_owned())
+                .collect(),
+        ),
+        (
+            "/$defs/verification/properties/scheme/enum",
+            Scheme::ALL.iter().map(json_text).collect(),
+        ),
+        (
+            "/$defs/verification/properties/covers/enum",
+            Covers::ALL.iter().map(json_text).collect(),
+        ),
+    ];
+    for (pointer, want) in expected {
+        let got: Vec<String> = schema
+            .pointer(pointer)
+            .and_then(|v| v.as_array())
+            .unwrap_or_else(|| panic!("schema has no {pointer}"))
+            .iter()
+            .map(|v| v.as_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(
+            got,
+            want,
+            "schema/event.schema.json {pointer} drifted from the code; it must be:\n{}",
+            serde_json::to_string(&want).unwrap()
+        );
+    }
+}
+
+/// A unit-like enum value's JSON string.
+fn json_text<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// The first backticked cell of each row of the table that follows `heading` in README.
+fn readme_table_names(readme: &str, after: &str) -> Vec<String> {
+    let start = readme
+        .find(after)
+        .unwrap_or_else(|| panic!("README has no {after:?}"));
+    readme[start..]
+        .lines()
+        .skip_while(|l| !l.starts_with('|'))
+        .take_while(|l| l.starts_with('|'))
+        .skip(2) // header and separator
+        .filter_map(|l| l.split('`').nth(1).map(str::to_owned))
+        .collect()
+}
+
+/// README's configuration and bindings tables name exactly what `wrangler.toml` and
+/// `.dev.vars.example` define, and the reverse.
+#[test]
+fn readme_config_matches_wrangler_and_dev_vars() {
+    use std::collections::BTreeSet;
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let wrangler = std::fs::read_to_string(root.join("wrangler.toml")).unwrap();
+    let dev_vars = std::fs::read_to_string(root.join(".dev.vars.example")).unwrap();
+    let quoted = |line: &str| line.split('"').nth(1).map(str::to_owned);
+
+    // Vars: wrangler.toml's [vars] table and .dev.vars.example's NAME= lines.
+    let mut defined = BTreeSet::new();
+    let mut section = "";
+    for line in wrangler.lines().map(str::trim) {
+        if line.starts_with('[') {
+            section = line;
+            continue;
+        }
+        if section == "[vars]" && !line.starts_with('#') {
+            if let Some((name, _)) = line.split_once('=') {
+                defined.insert(name.trim().to_owned());
+            }
+        }
+    }
+    for line in dev_vars.lines().map(str::trim) {
+        if let Some((name, _)) = line.split_once('=').filter(|_| !line.starts_with('#')) {
+            defined.insert(name.trim().to_owned());
+        }
+    }
+    let documented: BTreeSet<String> = readme_table_names(&readme, "### Configuration")
+        .into_iter()
+        .collect();
+    assert_eq!(
+        documented, defined,
+        "README's configuration table vs wrangler.toml [vars] + .dev.vars.example"
+    );
+
+    // Bindings: producers, consumers' queues, Durable Objects, R2, assets.
+    let mut bound = BTreeSet::new();
+    let mut section = "";
+    for line in wrangler.lines().map(str::trim) {
+        if line.starts_with('[') {
+            section = line;
+        }
+        let key = line.split('=').next().unwrap_or_default().trim();
+        match (section, key) {
+            (_, "binding") => bound.extend(quoted(line)),
+            ("[[queues.consumers]]", "queue") => bound.extend(quoted(line)),
+            _ if line.starts_with("{ name = ") => bound.extend(quoted(line)),
+            _ => {}
+        }
+    }
+    let documented: BTreeSet<String> = readme_table_names(&readme, "| binding | kind | what |")
+        .into_iter()
+        .collect();
+    assert_eq!(
+        documented, bound,
+        "README's bindings table vs wrangler.toml"
+    );
+    assert!(bound.len() >= 7, "parsed only {bound:?}");
+}

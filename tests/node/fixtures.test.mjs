@@ -1,10 +1,11 @@
 // The same fixtures as tests/fixtures.rs (tests/fixtures/<provider>/<case>/), run through
 // the npm package: same error codes, same matched key, same events as the event.json
-// snapshots that the Rust suite checks.
+// snapshots that the Rust suite checks, each valid under schema/event.schema.json (ajv).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, existsSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { schemaErrors } from "../schema.mjs";
 import { ROOT, signhook } from "./package.mjs";
 
 const FIXTURES = join(ROOT, "tests/fixtures");
@@ -66,8 +67,27 @@ for (const { provider, name, dir } of cases) {
     const snapshot = join(dir, "event.json");
     assert.ok(existsSync(snapshot), `no snapshot ${snapshot}`);
     assert.deepStrictEqual(event, JSON.parse(readFileSync(snapshot, "utf8")));
+    // The published schema (schema/event.schema.json) accepts it.
+    assert.equal(schemaErrors(event), "");
     assert.deepStrictEqual(diagnosis.event, event);
     // The raw payload is the body, untouched.
     assert.deepStrictEqual(event.data.raw, JSON.parse(body.toString("utf8")));
   });
 }
+
+test("every event.json snapshot validates against the schema, and the schema rejects broken ones", () => {
+  let checked = 0;
+  for (const { dir } of cases) {
+    const snapshot = join(dir, "event.json");
+    if (!existsSync(snapshot)) continue;
+    const event = JSON.parse(readFileSync(snapshot, "utf8"));
+    assert.equal(schemaErrors(event), "", snapshot);
+    checked++;
+    // The schema is no rubber stamp: a wrong type, an extra attribute, a missing field fail.
+    assert.notEqual(schemaErrors({ ...event, type: "esign.unknown" }), "");
+    assert.notEqual(schemaErrors({ ...event, surprise: 1 }), "");
+    assert.notEqual(schemaErrors({ ...event, data: { ...event.data, raw: undefined } }), "");
+    assert.notEqual(schemaErrors({ ...event, time: "yesterday" }), "");
+  }
+  assert.ok(checked >= 14, `only ${checked} snapshots`);
+});

@@ -96,6 +96,9 @@ describe("signed deliveries reach origin as verified CloudEvents", () => {
       assert.throws(() => new Webhook(otherKey).verify(got.body, got.headers));
       assert.throws(() => new Webhook(SECRETS.forward).verify(got.body.replace("1.0", "1.1"), got.headers));
 
+      // The published JSON Schema accepts it (ajv, in the harness's origin).
+      assert.equal(got.schema, "", got.body);
+
       // The CloudEvents SDK parses (and validates) it.
       const event = HTTP.toEvent({ headers: got.headers, body: got.body });
       assert.equal(event.specversion, "1.0");

@@ -11,6 +11,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
+import { schemaErrors } from "../schema.mjs";
+
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const BIN = path.join(ROOT, "node_modules", ".bin");
 
@@ -189,12 +191,15 @@ export async function startOrigin() {
     const chunks = [];
     req.on("data", (c) => chunks.push(c));
     req.on("end", () => {
-      received.push({
-        method: req.method,
-        url: req.url,
-        headers: req.headers,
-        body: Buffer.concat(chunks).toString("utf8"),
-      });
+      const body = Buffer.concat(chunks).toString("utf8");
+      let schema;
+      try {
+        schema = schemaErrors(body);
+      } catch (e) {
+        schema = String(e);
+      }
+      // `schema`: the errors of the body against schema/event.schema.json ("" when valid).
+      received.push({ method: req.method, url: req.url, headers: req.headers, body, schema });
       if (origin.behavior === "hang") return;
       res.writeHead(origin.behavior === "fail" ? 500 : 204);
       res.end();

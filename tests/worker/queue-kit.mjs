@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import path from "node:path";
 
+import { schemaErrors } from "../schema.mjs";
 import { ROOT, expectedWebhookId, signed } from "./harness.mjs";
 
 export const PROVIDERS = ["zoho-sign", "acrobat-sign", "zigned", "yousign"];
@@ -70,13 +71,15 @@ export function makeDelivery(provider, label, { envelope, eventName, time, padTo
  * answer: `fn(record)` gives the status (`record.attempt` counts this webhook-id's requests,
  * from 1), after `delayMs`. `down()` closes the port (connections refused), `up()` listens
  * again on the same port. `check(record)` runs on every request answered 2xx and must not
- * throw (it verifies the signature); failures are counted, and answered 401.
+ * throw (it verifies the signature); failures are counted, and answered 401. Every body is
+ * also validated against schema/event.schema.json (`schemaFailures()`).
  */
 export async function startFaultyOrigin(check = () => {}) {
   const byId = new Map();
   let respond = () => 200;
   let delayMs = 0;
   let verifyFailures = 0;
+  const schemaFailures = [];
   const server = createServer((req, res) => {
     const chunks = [];
     req.on("data", (c) => chunks.push(c));
@@ -86,6 +89,15 @@ export async function startFaultyOrigin(check = () => {}) {
       byId.set(id, list);
       const record = { headers: req.headers, body: Buffer.concat(chunks).toString("utf8"), at: Date.now(), attempt: list.length + 1 };
       list.push(record);
+      // Every event origin receives must fit the published schema.
+      const invalid = (() => {
+        try {
+          return schemaErrors(record.body);
+        } catch (e) {
+          return String(e);
+        }
+      })();
+      if (invalid) schemaFailures.push(`${id}: ${invalid}`);
       if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
       let status = respond(record);
       if (status >= 200 && status < 300) {
@@ -119,6 +131,8 @@ export async function startFaultyOrigin(check = () => {}) {
     /** The requests for `id` that origin answered 2xx (deliveries). */
     accepted: (id) => (byId.get(id) ?? []).filter((r) => r.status >= 200 && r.status < 300),
     verifyFailures: () => verifyFailures,
+    /** Requests whose body did not validate against schema/event.schema.json. */
+    schemaFailures: () => schemaFailures,
     down: close,
     up: () => listen(port),
     close: async () => {

@@ -106,6 +106,7 @@ async function counts(label, ds, acknowledged) {
   }
   const c = { sent: ds.length, acknowledged, delivered, duplicates, deadLettered, lost };
   console.log(`[queue] ${label}: ${JSON.stringify(c)}`);
+  assert.deepEqual(origin.schemaFailures(), [], "every event origin got fits schema/event.schema.json");
   return c;
 }
 
