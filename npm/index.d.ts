@@ -2,8 +2,10 @@
 // The unions below are kept equal to the Rust core (Provider::ALL, EventType::ALL,
 // ErrorKind::ALL) by tests/node/types.test.mjs.
 
+// BEGIN GENERATED: provider-type (tests/docs.rs; UPDATE_README=1 cargo test --test docs)
 /** A provider whose webhooks signhook verifies and normalizes. */
 export type Provider = "zoho-sign" | "acrobat-sign" | "zigned" | "yousign";
+// END GENERATED: provider-type
 
 /** The normalized event type, `esign.<entity>.<action>`, or `esign.other` when unmapped. */
 export type EventType =
@@ -65,6 +67,7 @@ export type EnvelopeStatus =
   | "deleted"
   | "unknown";
 
+// BEGIN GENERATED: proof-headers-type (tests/docs.rs; UPDATE_README=1 cargo test --test docs)
 /** The header each provider puts its proof in. */
 export interface ProofHeaders {
   "zoho-sign": "X-ZS-WEBHOOK-SIGNATURE";
@@ -72,6 +75,7 @@ export interface ProofHeaders {
   zigned: "x-zigned-request-signature";
   yousign: "X-Yousign-Signature-256";
 }
+// END GENERATED: proof-headers-type
 
 /** What a WHATWG `Headers` object (and a `Map`) offers; no DOM types needed. */
 export interface HeadersLike {

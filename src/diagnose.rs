@@ -22,7 +22,9 @@ use serde::Serialize;
 use crate::error::{Error, ErrorKind};
 use crate::event::{Covers, Event, EventType};
 use crate::headers::Headers;
-use crate::providers::{normalize_unverified, verify, Provider, Verified, VerifyConfig};
+use crate::providers::{
+    normalize_unverified, verify, Enc, MacScheme, Provider, Signed, Verified, VerifyConfig,
+};
 use crate::secret::Secret;
 use crate::time::format_unix_millis;
 use crate::verify::{base64_decode, hex_decode, Tagger, TAG_LEN};
@@ -258,18 +260,14 @@ fn verified_diagnosis(
 
 /// The provider's name for people.
 fn title(provider: Provider) -> &'static str {
-    match provider {
-        Provider::ZohoSign => "Zoho Sign",
-        Provider::AcrobatSign => "Acrobat Sign",
-        Provider::Zigned => "Zigned",
-        Provider::Yousign => "Yousign",
-    }
+    provider.title()
 }
 
 fn count_keys(provider: Provider, config: &VerifyConfig) -> usize {
-    match provider {
-        Provider::AcrobatSign => config.client_ids.len(),
-        _ => config.secrets.len(),
+    if provider.takes_client_ids() {
+        config.client_ids.len()
+    } else {
+        config.secrets.len()
     }
 }
 
@@ -312,16 +310,20 @@ fn failed_diagnosis(
             Some(scheme) => {
                 mac_findings(provider, scheme, headers, body, config, now, &mut findings)
             }
-            None => acrobat_findings(err.kind(), headers, config, &mut findings),
+            None => client_id_findings(provider, err.kind(), headers, config, &mut findings),
         }
     }
     let event = normalize_unverified(provider, body).ok();
     let mapping = event.as_ref().map(|e| mapping_of(provider, e));
     let message = match verdict {
-        Verdict::Unverifiable => match provider {
-            Provider::AcrobatSign => "no client id given: enter the allowed Acrobat Sign client id(s) to check the delivery against".to_owned(),
-            _ => format!("no secret given: enter the {} webhook secret to check the signature", title(provider)),
-        },
+        Verdict::Unverifiable if provider.takes_client_ids() => format!(
+            "no client id given: enter the allowed {} client id(s) to check the delivery against",
+            title(provider)
+        ),
+        Verdict::Unverifiable => format!(
+            "no secret given: enter the {} webhook secret to check the signature",
+            title(provider)
+        ),
         _ => err.message().to_owned(),
     };
     Diagnosis {
@@ -407,20 +409,12 @@ fn squash(name: &str) -> String {
         .collect()
 }
 
-/// The provider a header name points at, if any.
+/// The provider a header name points at, if any (its registry `name_hints`).
 fn hinted_provider(name: &str) -> Option<Provider> {
     let n = squash(name);
-    if n.contains("zigned") {
-        Some(Provider::Zigned)
-    } else if n.contains("yousign") {
-        Some(Provider::Yousign)
-    } else if n.contains("zoho") || n.starts_with("xzs") {
-        Some(Provider::ZohoSign)
-    } else if n.contains("adobe") || n.contains("acrobat") {
-        Some(Provider::AcrobatSign)
-    } else {
-        None
-    }
+    Provider::ALL
+        .into_iter()
+        .find(|p| p.spec().name_hints.iter().any(|hint| n.contains(hint)))
 }
 
 /// Whether a header name looks like it could carry a proof.
@@ -442,59 +436,8 @@ fn owner_of(name: &str) -> Option<Provider> {
 // ---------------------------------------------------------------------------------------
 // MAC schemes and presented signatures
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Enc {
-    Hex,
-    Base64,
-}
-
-impl Enc {
-    fn describe(self) -> &'static str {
-        match self {
-            Enc::Hex => "hex (64 characters)",
-            Enc::Base64 => "standard base64 (44 characters ending in '=')",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Signed {
-    Body,
-    TimestampDotBody,
-}
-
-#[derive(Debug, Clone, Copy)]
-struct MacScheme {
-    signed: Signed,
-    enc: Enc,
-    /// Whether `sha256=` may precede the tag.
-    prefix_ok: bool,
-    /// Whether the header is `t=…,v1=…` pairs.
-    pairs: bool,
-}
-
 fn mac_scheme(provider: Provider) -> Option<MacScheme> {
-    match provider {
-        Provider::ZohoSign => Some(MacScheme {
-            signed: Signed::Body,
-            enc: Enc::Base64,
-            prefix_ok: false,
-            pairs: false,
-        }),
-        Provider::Yousign => Some(MacScheme {
-            signed: Signed::Body,
-            enc: Enc::Hex,
-            prefix_ok: true,
-            pairs: false,
-        }),
-        Provider::Zigned => Some(MacScheme {
-            signed: Signed::TimestampDotBody,
-            enc: Enc::Hex,
-            prefix_ok: false,
-            pairs: true,
-        }),
-        Provider::AcrobatSign => None,
-    }
+    provider.spec().mac
 }
 
 /// One signature as presented in a header, decoded leniently.
@@ -1079,7 +1022,7 @@ fn mac_findings(
             }
         }
     }
-    if provider == Provider::Zigned {
+    if scheme.pairs && provider.signs_timestamp() {
         if let Some(v) = value {
             findings.extend(zigned_timestamp(v, now, config.tolerance_seconds));
         }
@@ -1130,12 +1073,7 @@ fn mac_findings(
 /// Facts about a missing or empty proof header: what is there instead.
 fn header_absent_facts(provider: Provider, headers: &Headers, empty: bool) -> Vec<Finding> {
     let proof = provider.proof_header();
-    let why = match provider {
-        Provider::ZohoSign => "Zoho Sign sends it only when \"HMAC signature\" is enabled on the webhook (Settings → Developer settings → Webhooks)",
-        Provider::Yousign => "Yousign signs every delivery with the webhook subscription's secret",
-        Provider::Zigned => "Zigned signs every delivery with the webhook's secret",
-        Provider::AcrobatSign => "Acrobat Sign sends it on every notification and on the GET verification of intent",
-    };
+    let why = provider.spec().header_note;
     let similar: Vec<&str> = headers
         .iter()
         .map(|(name, _)| name)
@@ -1268,20 +1206,22 @@ fn duration(secs: u64) -> String {
     }
 }
 
-/// Acrobat Sign: client id near misses, each tested by comparing with the configured ids.
-fn acrobat_findings(
+/// A client-id provider (Acrobat Sign): near misses, each tested by comparing with the
+/// configured ids.
+fn client_id_findings(
+    provider: Provider,
     kind: ErrorKind,
     headers: &Headers,
     config: &VerifyConfig,
     findings: &mut Vec<Finding>,
 ) {
-    let proof = Provider::AcrobatSign.proof_header();
+    let proof = provider.proof_header();
     match kind {
         ErrorKind::MissingClientId | ErrorKind::NoSecretConfigured
             if headers.get(proof).is_none_or(|v| v.trim().is_empty()) =>
         {
             findings.extend(header_absent_facts(
-                Provider::AcrobatSign,
+                provider,
                 headers,
                 headers.contains(proof),
             ));

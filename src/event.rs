@@ -4,8 +4,6 @@
 use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
 
-use crate::providers::Provider;
-
 /// A normalized e-signature event. Serialize it with [`Event::to_json`].
 ///
 /// Extension attributes (`provider`, `providerevent`, `testmode`) follow CloudEvents naming
@@ -30,8 +28,9 @@ pub struct Event {
     pub time: Option<String>,
     /// Always `application/json`.
     pub datacontenttype: &'static str,
-    /// Which provider sent it.
-    pub provider: Provider,
+    /// Which provider sent it: its name (`zoho-sign`, …), as
+    /// [`Provider::as_str`](crate::Provider::as_str) spells it.
+    pub provider: &'static str,
     /// The provider's own event name (`RequestSigningSuccess`, `signer.done`, …).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub providerevent: Option<String>,

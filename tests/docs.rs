@@ -30,7 +30,9 @@ fn mapping_table() -> String {
     }
     let mut out = String::from("| type | ");
     out += &Provider::ALL.map(|p| p.as_str()).join(" | ");
-    out += " |\n|---|---|---|---|---|\n";
+    out += " |\n|";
+    out += &"---|".repeat(Provider::ALL.len() + 1);
+    out += "\n";
     for (ti, t) in EventType::ALL.iter().enumerate() {
         let by_provider = rows.remove(&ti).unwrap_or_default();
         let cells: Vec<String> = (0..Provider::ALL.len())
@@ -390,4 +392,170 @@ fn readme_config_matches_wrangler_and_dev_vars() {
         "README's bindings table vs wrangler.toml"
     );
     assert!(bound.len() >= 7, "parsed only {bound:?}");
+}
+
+/// The providers' table in README: every name the other tools use.
+fn providers_table() -> String {
+    let mut out = String::from(
+        "| name (route, CLI, npm) | provider | Worker var | proof header |\n|---|---|---|---|\n",
+    );
+    for p in Provider::ALL {
+        writeln!(
+            out,
+            "| `{}` | {} | `{}` | `{}` |",
+            p.as_str(),
+            p.title(),
+            p.config_var(),
+            p.proof_header()
+        )
+        .unwrap();
+    }
+    out
+}
+
+/// Lines of `text`, each indented by `indent`, newline-terminated.
+fn indented(indent: &str, lines: &[String]) -> String {
+    lines.iter().map(|l| format!("{indent}{l}\n")).collect()
+}
+
+/// Checks (or with UPDATE_README=1 rewrites) every `BEGIN GENERATED: <name>` block of
+/// `path` whose name `generate` knows; the block's indentation is its BEGIN line's.
+fn check_blocks(path: &str, generate: &dyn Fn(&str) -> Option<Vec<String>>) -> Vec<String> {
+    let full = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+    let text = std::fs::read_to_string(&full).unwrap();
+    let mut out = String::new();
+    let mut stale = Vec::new();
+    let mut lines = text.split_inclusive('\n');
+    let mut found = 0;
+    while let Some(line) = lines.next() {
+        out.push_str(line);
+        let Some((indent, rest)) = line.split_once("BEGIN GENERATED: ") else {
+            continue;
+        };
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .collect();
+        let indent: String = indent.chars().take_while(|c| c.is_whitespace()).collect();
+        let Some(wanted) = generate(&name) else {
+            continue;
+        };
+        found += 1;
+        let mut current = String::new();
+        let mut end = None;
+        for inner in lines.by_ref() {
+            if inner.contains(&format!("END GENERATED: {name}")) {
+                end = Some(inner);
+                break;
+            }
+            current.push_str(inner);
+        }
+        let end = end.unwrap_or_else(|| panic!("{path}: no END GENERATED: {name}"));
+        let wanted = indented(&indent, &wanted);
+        if current != wanted {
+            stale.push(format!("{path}: {name}"));
+        }
+        out.push_str(&wanted);
+        out.push_str(end);
+    }
+    assert!(found > 0, "{path} has no generated block");
+    if std::env::var_os("UPDATE_README").is_some() {
+        std::fs::write(&full, out).unwrap();
+        return Vec::new();
+    }
+    stale
+}
+
+/// The provider list everywhere outside the crate derives from the registry: the npm
+/// constants and types, the page's lists and titles, README's names table, each a
+/// generated block.
+#[test]
+fn provider_lists_derive_from_the_registry() {
+    let q = |s: &str| serde_json::to_string(s).unwrap();
+    let js_key = |s: &str| {
+        if s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            s.to_owned()
+        } else {
+            q(s)
+        }
+    };
+    let names = || {
+        Provider::ALL
+            .iter()
+            .map(|p| q(p.as_str()))
+            .collect::<Vec<_>>()
+    };
+    let generate = |name: &str| -> Option<Vec<String>> {
+        Some(match name {
+            "providers" => {
+                let mut v = vec![
+                    "/** Every provider, in documentation order. */".to_owned(),
+                    format!(
+                        "export const PROVIDERS = Object.freeze([{}]);",
+                        names().join(", ")
+                    ),
+                    String::new(),
+                    "/** The header carrying each provider's proof (what `sign` sets). */"
+                        .to_owned(),
+                    "export const PROOF_HEADERS = Object.freeze({".to_owned(),
+                ];
+                for p in Provider::ALL {
+                    v.push(format!(
+                        "  {}: {},",
+                        js_key(p.as_str()),
+                        q(p.proof_header())
+                    ));
+                }
+                v.push("});".to_owned());
+                v
+            }
+            "provider-type" => vec![
+                "/** A provider whose webhooks signhook verifies and normalizes. */".to_owned(),
+                format!("export type Provider = {};", names().join(" | ")),
+            ],
+            "proof-headers-type" => {
+                let mut v = vec![
+                    "/** The header each provider puts its proof in. */".to_owned(),
+                    "export interface ProofHeaders {".to_owned(),
+                ];
+                for p in Provider::ALL {
+                    v.push(format!(
+                        "  {}: {};",
+                        js_key(p.as_str()),
+                        q(p.proof_header())
+                    ));
+                }
+                v.push("}".to_owned());
+                v
+            }
+            "provider-options" => Provider::ALL
+                .iter()
+                .map(|p| format!("<option value=\"{}\">{}</option>", p.as_str(), p.title()))
+                .collect(),
+            "titles" => {
+                let mut v = vec!["const TITLES = {".to_owned()];
+                for p in Provider::ALL {
+                    v.push(format!("  {}: {},", js_key(p.as_str()), q(p.title())));
+                }
+                v.push("};".to_owned());
+                v
+            }
+            "providers-table" => providers_table().lines().map(str::to_owned).collect(),
+            _ => return None,
+        })
+    };
+    let mut stale = Vec::new();
+    for path in [
+        "npm/src/api.js",
+        "npm/index.d.ts",
+        "www/index.html",
+        "www/app.js",
+        "README.md",
+    ] {
+        stale.extend(check_blocks(path, &generate));
+    }
+    assert!(
+        stale.is_empty(),
+        "generated blocks {stale:?} are stale: run UPDATE_README=1 cargo test --test docs"
+    );
 }

@@ -6,12 +6,14 @@
 
 import { SAMPLES } from "./samples.js";
 
+// BEGIN GENERATED: titles (tests/docs.rs; UPDATE_README=1 cargo test --test docs)
 const TITLES = {
   "zoho-sign": "Zoho Sign",
   "acrobat-sign": "Acrobat Sign",
   zigned: "Zigned",
   yousign: "Yousign",
 };
+// END GENERATED: titles
 const VERDICT_WORDS = {
   verified: "Verified",
   not_verified: "Not verified",

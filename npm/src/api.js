@@ -10,8 +10,18 @@
 // One source for every entry point: the ESM entries import it, build-npm.sh derives the
 // CommonJS copy with esbuild.
 
-/** Every provider, in documentation order. Kept equal to the core by tests/node. */
+// BEGIN GENERATED: providers (tests/docs.rs; UPDATE_README=1 cargo test --test docs)
+/** Every provider, in documentation order. */
 export const PROVIDERS = Object.freeze(["zoho-sign", "acrobat-sign", "zigned", "yousign"]);
+
+/** The header carrying each provider's proof (what `sign` sets). */
+export const PROOF_HEADERS = Object.freeze({
+  "zoho-sign": "X-ZS-WEBHOOK-SIGNATURE",
+  "acrobat-sign": "X-AdobeSign-ClientId",
+  zigned: "x-zigned-request-signature",
+  yousign: "X-Yousign-Signature-256",
+});
+// END GENERATED: providers
 
 /** Every normalized event type, in documentation order. */
 export const EVENT_TYPES = Object.freeze([
@@ -63,14 +73,6 @@ export const ERROR_CODES = Object.freeze([
   "invalid_config",
   "unauthorized",
 ]);
-
-/** The header carrying each provider's proof (what `sign` sets). */
-export const PROOF_HEADERS = Object.freeze({
-  "zoho-sign": "X-ZS-WEBHOOK-SIGNATURE",
-  "acrobat-sign": "X-AdobeSign-ClientId",
-  zigned: "x-zigned-request-signature",
-  yousign: "X-Yousign-Signature-256",
-});
 
 export const DEFAULT_TOLERANCE_SECONDS = 300;
 

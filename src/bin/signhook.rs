@@ -11,15 +11,34 @@ use signhook::{
     diagnose, normalize_unverified, sign, verify, Error, Headers, Provider, Secret, VerifyConfig,
 };
 
+/// The usage text; `{providers}` is the registry's list of names.
 const USAGE: &str = "\
 usage:
-  signhook verify --provider <zoho-sign|acrobat-sign|zigned|yousign> --body <file>
+  signhook verify --provider <{providers}> --body <file>
                   [--header \"Name: value\"]... [--secret <s>]... [--client-id <id>]...
                   [--now <unix-seconds>] [--tolerance <seconds>] [--max-age <seconds>]
   signhook normalize --provider <p> --body <file>      (no verification)
   signhook sign --provider <p> --secret <s> --body <file> [--timestamp <unix-seconds>]
 
---body - reads standard input. For acrobat-sign, sign's --secret is the client id.";
+--body - reads standard input. For a provider proven by its client id ({client_ids}),
+sign's --secret is the client id.";
+
+/// [`USAGE`] with the providers filled in.
+fn usage() -> String {
+    let names = |keep: fn(Provider) -> bool| {
+        Provider::ALL
+            .into_iter()
+            .filter(|p| keep(*p))
+            .map(Provider::as_str)
+            .collect::<Vec<_>>()
+    };
+    USAGE
+        .replace("{providers}", &names(|_| true).join("|"))
+        .replace(
+            "{client_ids}",
+            &names(Provider::takes_client_ids).join(", "),
+        )
+}
 
 /// A command-line mistake: exit 2.
 struct Usage(String);
@@ -208,7 +227,7 @@ fn main() -> ExitCode {
         .first()
         .is_some_and(|a| a == "--help" || a == "-h" || a == "help")
     {
-        println!("{USAGE}");
+        println!("{}", usage());
         return ExitCode::SUCCESS;
     }
     if argv.first().is_some_and(|a| a == "--version" || a == "-V") {
@@ -235,7 +254,7 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
         Err(Usage(why)) => {
-            eprintln!("error: {why}\n\n{USAGE}");
+            eprintln!("error: {why}\n\n{}", usage());
             ExitCode::from(2)
         }
     }

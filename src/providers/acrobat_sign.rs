@@ -17,11 +17,33 @@
 use serde_json::value::RawValue;
 
 use super::wire::{parse_object, wire, List, Loose, Text};
-use super::{Fields, Proof};
+use super::{Fields, Keys, Proof, Spec};
 use crate::error::{Error, ErrorKind};
 use crate::event::{Covers, Document, EnvelopeStatus, EventType, Scheme, Verification};
 use crate::headers::Headers;
 use crate::time::parse_rfc3339_millis;
+
+/// The registry entry (`src/providers/mod.rs`).
+pub(super) const SPEC: Spec = Spec {
+    name: "acrobat-sign",
+    title: "Acrobat Sign",
+    proof_header: CLIENT_ID_HEADER,
+    config_var: "ACROBAT_SIGN_CLIENT_IDS",
+    keys: Keys::ClientIds,
+    signs_timestamp: false,
+    events: EVENTS,
+    verify: |headers, _body, config, _now| verify(headers, &config.client_ids),
+    normalize: spec_normalize,
+    // No MAC: the "proof" is the client id itself.
+    sign: |_secret, key, _body, _timestamp| key.to_owned(),
+    mac: None,
+    header_note: "Acrobat Sign sends it on every notification and on the GET verification of intent",
+    name_hints: &["adobe", "acrobat"],
+};
+
+fn spec_normalize(body: &[u8], _signed_at: Option<i64>) -> Result<(Fields, &RawValue), Error> {
+    normalize(body)
+}
 
 pub(super) const CLIENT_ID_HEADER: &str = "X-AdobeSign-ClientId";
 

@@ -5,11 +5,8 @@
 //! borrowing wire structs) into an [`Event`]. [`normalize_unverified`] is the one, loudly
 //! named, way around the proof, for the validator page and the CLI's `normalize`.
 
-mod acrobat_sign;
+mod spec;
 mod wire;
-mod yousign;
-mod zigned;
-mod zoho_sign;
 
 use std::fmt;
 use std::str::FromStr;
@@ -27,57 +24,86 @@ use crate::secret::Secret;
 use crate::time;
 use crate::verify::{find_key, hex_encode, sha256};
 
-/// An e-signature provider whose webhooks this crate verifies and normalizes.
-#[non_exhaustive]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Provider {
+pub(crate) use spec::{Enc, Keys, MacScheme, Signed, Spec};
+
+/// Declares the providers: for each, its module (one file under `src/providers/`, which
+/// holds its `SPEC`) and its `Provider` variant. Everything else derives from the list.
+macro_rules! registry {
+    ($($(#[$doc:meta])* $variant:ident => $module:ident,)*) => {
+        $(mod $module;)*
+
+        /// An e-signature provider whose webhooks this crate verifies and normalizes.
+        #[non_exhaustive]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Provider {
+            $($(#[$doc])* $variant,)*
+        }
+
+        /// How many providers there are.
+        const COUNT: usize = [$(stringify!($variant),)*].len();
+
+        impl Provider {
+            /// Every provider, in documentation order.
+            pub const ALL: [Provider; COUNT] = [$(Provider::$variant,)*];
+
+            /// The provider's declaration (its file's `SPEC`).
+            pub(crate) const fn spec(self) -> &'static Spec {
+                match self {
+                    $(Provider::$variant => &$module::SPEC,)*
+                }
+            }
+        }
+    };
+}
+
+// The registry: one line per provider. A new provider is a new file and a line here.
+registry! {
     /// Zoho Sign: base64 HMAC-SHA256 of the body in `X-ZS-WEBHOOK-SIGNATURE`.
-    ZohoSign,
+    ZohoSign => zoho_sign,
     /// Adobe Acrobat Sign: an allow-listed `X-AdobeSign-ClientId`, echoed back.
-    AcrobatSign,
+    AcrobatSign => acrobat_sign,
     /// Zigned: `t=<ts>,v1=<hex>` over `<t>.<body>` in `x-zigned-request-signature`.
-    Zigned,
+    Zigned => zigned,
     /// Yousign: `sha256=<hex>` of the body in `X-Yousign-Signature-256`.
-    Yousign,
+    Yousign => yousign,
 }
 
 impl Provider {
-    /// Every provider, in documentation order.
-    pub const ALL: [Provider; 4] = [
-        Provider::ZohoSign,
-        Provider::AcrobatSign,
-        Provider::Zigned,
-        Provider::Yousign,
-    ];
-
-    /// The route and CLI name: `zoho-sign`, `acrobat-sign`, `zigned`, `yousign`.
+    /// The route, CLI and npm name: `zoho-sign`, `acrobat-sign`, `zigned`, `yousign`.
     pub const fn as_str(self) -> &'static str {
-        match self {
-            Provider::ZohoSign => "zoho-sign",
-            Provider::AcrobatSign => "acrobat-sign",
-            Provider::Zigned => "zigned",
-            Provider::Yousign => "yousign",
-        }
+        self.spec().name
+    }
+
+    /// The name for people: `Zoho Sign`, `Acrobat Sign`, …
+    pub const fn title(self) -> &'static str {
+        self.spec().title
     }
 
     /// The header carrying the provider's proof.
     pub const fn proof_header(self) -> &'static str {
-        match self {
-            Provider::ZohoSign => zoho_sign::SIGNATURE_HEADER,
-            Provider::AcrobatSign => acrobat_sign::CLIENT_ID_HEADER,
-            Provider::Zigned => zigned::SIGNATURE_HEADER,
-            Provider::Yousign => yousign::SIGNATURE_HEADER,
-        }
+        self.spec().proof_header
+    }
+
+    /// The Worker var holding the provider's secrets (or, for a provider proven by an
+    /// allow-listed client id, the client ids): `ZOHO_SIGN_SECRETS`, …
+    pub const fn config_var(self) -> &'static str {
+        self.spec().config_var
+    }
+
+    /// Whether deliveries are checked against allow-listed client ids (echoed back in the
+    /// answer) rather than secrets.
+    pub fn takes_client_ids(self) -> bool {
+        self.spec().keys == Keys::ClientIds
+    }
+
+    /// Whether the proof signs a timestamp checked against `tolerance_seconds`.
+    pub const fn signs_timestamp(self) -> bool {
+        self.spec().signs_timestamp
     }
 
     /// The provider's documented event names and the type each maps to.
     pub fn event_types(self) -> &'static [(&'static str, EventType)] {
-        match self {
-            Provider::ZohoSign => zoho_sign::EVENTS,
-            Provider::AcrobatSign => acrobat_sign::EVENTS,
-            Provider::Zigned => zigned::EVENTS,
-            Provider::Yousign => yousign::EVENTS,
-        }
+        self.spec().events
     }
 
     /// The normalized type of a provider event name; `esign.other` when unknown.
@@ -103,10 +129,12 @@ impl FromStr for Provider {
             .into_iter()
             .find(|p| p.as_str() == name)
             .ok_or_else(|| {
+                let names: Vec<&str> = Provider::ALL.iter().map(|p| p.as_str()).collect();
                 Error::new(
                     ErrorKind::UnknownProvider,
                     format!(
-                        "unknown provider {name:?}, expected one of zoho-sign, acrobat-sign, zigned, yousign"
+                        "unknown provider {name:?}, expected one of {}",
+                        names.join(", ")
                     ),
                 )
             })
@@ -289,18 +317,7 @@ pub fn verify<'a>(
             ),
         ));
     }
-    let proof = match provider {
-        Provider::ZohoSign => zoho_sign::verify(headers, body, &config.secrets),
-        Provider::AcrobatSign => acrobat_sign::verify(headers, &config.client_ids),
-        Provider::Zigned => zigned::verify(
-            headers,
-            body,
-            &config.secrets,
-            now,
-            config.tolerance_seconds,
-        ),
-        Provider::Yousign => yousign::verify(headers, body, &config.secrets),
-    }?;
+    let proof = (provider.spec().verify)(headers, body, config, now)?;
     Ok(Verified {
         provider,
         body,
@@ -320,9 +337,10 @@ pub fn verify<'a>(
 /// `no_secret_configured`, `missing_signature`, `missing_client_id`: the same error
 /// [`verify`] would give.
 pub fn precheck(provider: Provider, headers: &Headers, config: &VerifyConfig) -> Result<(), Error> {
-    match provider {
-        Provider::AcrobatSign => acrobat_sign::verify(headers, &config.client_ids).map(|_| ()),
-        _ => {
+    match provider.spec().keys {
+        // A client id is checked from the headers alone.
+        Keys::ClientIds => (provider.spec().verify)(headers, &[], config, 0).map(|_| ()),
+        Keys::Secrets => {
             require_secrets(provider, &config.secrets)?;
             signature_header(headers, provider.proof_header()).map(|_| ())
         }
@@ -358,12 +376,7 @@ pub fn sign(
     timestamp: i64,
 ) -> Result<Vec<(&'static str, String)>, Error> {
     let secret = Secret::new(key)?;
-    let proof = match provider {
-        Provider::ZohoSign => zoho_sign::sign(&secret, body),
-        Provider::AcrobatSign => key.to_owned(),
-        Provider::Zigned => zigned::sign(&secret, body, timestamp),
-        Provider::Yousign => yousign::sign(&secret, body),
-    };
+    let proof = (provider.spec().sign)(&secret, key, body, timestamp);
     Ok(vec![
         ("Content-Type", "application/json".to_owned()),
         (provider.proof_header(), proof),
@@ -464,12 +477,7 @@ fn normalize_with(
     verification: Option<Verification>,
     signed_at: Option<i64>,
 ) -> Result<Event, Error> {
-    let (fields, raw): (Fields, &RawValue) = match provider {
-        Provider::ZohoSign => zoho_sign::normalize(body),
-        Provider::AcrobatSign => acrobat_sign::normalize(body),
-        Provider::Zigned => zigned::normalize(body, signed_at),
-        Provider::Yousign => yousign::normalize(body),
-    }?;
+    let (fields, raw): (Fields, &RawValue) = (provider.spec().normalize)(body, signed_at)?;
     let event_type = fields.event_type.unwrap_or_else(|| {
         fields
             .provider_event
@@ -501,7 +509,7 @@ fn normalize_with(
         subject,
         time: fields.time_millis.and_then(time::format_unix_millis),
         datacontenttype: "application/json",
-        provider,
+        provider: provider.as_str(),
         providerevent: fields.provider_event,
         testmode: fields.testmode,
         data: EventData {

@@ -16,11 +16,40 @@
 use serde_json::value::RawValue;
 
 use super::wire::{parse_object, wire, List, Loose, Text};
-use super::{body_hmac_proof, require_secrets, signature_header, Fields, Proof, Provider};
+use super::{
+    body_hmac_proof, require_secrets, signature_header, Enc, Fields, Keys, MacScheme, Proof,
+    Provider, Signed, Spec,
+};
 use crate::error::{Error, ErrorKind};
 use crate::event::{Document, EnvelopeStatus, EventType, Participant};
 use crate::secret::Secret;
 use crate::verify::{decode_tag, hex_decode, hex_encode, hmac_sha256};
+
+/// The registry entry (`src/providers/mod.rs`).
+pub(super) const SPEC: Spec = Spec {
+    name: "yousign",
+    title: "Yousign",
+    proof_header: SIGNATURE_HEADER,
+    config_var: "YOUSIGN_SECRETS",
+    keys: Keys::Secrets,
+    signs_timestamp: false,
+    events: EVENTS,
+    verify: |headers, body, config, _now| verify(headers, body, &config.secrets),
+    normalize: spec_normalize,
+    sign: |secret, _key, body, _timestamp| sign(secret, body),
+    mac: Some(MacScheme {
+        signed: Signed::Body,
+        enc: Enc::Hex,
+        prefix_ok: true,
+        pairs: false,
+    }),
+    header_note: "Yousign signs every delivery with the webhook subscription's secret",
+    name_hints: &["yousign"],
+};
+
+fn spec_normalize(body: &[u8], _signed_at: Option<i64>) -> Result<(Fields, &RawValue), Error> {
+    normalize(body)
+}
 
 pub(super) const SIGNATURE_HEADER: &str = "X-Yousign-Signature-256";
 

@@ -21,12 +21,39 @@ use std::collections::BTreeMap;
 use serde_json::value::RawValue;
 
 use super::wire::{parse_object, wire, Loose, OneOrMany, Ref, Text};
-use super::{require_secrets, signature_header, Fields, Proof, Provider};
+use super::{
+    require_secrets, signature_header, Enc, Fields, Keys, MacScheme, Proof, Provider, Signed,
+    Spec,
+};
 use crate::error::{Error, ErrorKind};
 use crate::event::{Covers, Document, EnvelopeStatus, EventType, Scheme, Verification};
 use crate::secret::Secret;
 use crate::time::parse_rfc3339_millis;
 use crate::verify::{check_window, decode_tag, find_key, hex_decode, hex_encode, hmac_sha256};
+
+/// The registry entry (`src/providers/mod.rs`).
+pub(super) const SPEC: Spec = Spec {
+    name: "zigned",
+    title: "Zigned",
+    proof_header: SIGNATURE_HEADER,
+    config_var: "ZIGNED_SECRETS",
+    keys: Keys::Secrets,
+    signs_timestamp: true,
+    events: EVENTS,
+    verify: |headers, body, config, now| {
+        verify(headers, body, &config.secrets, now, config.tolerance_seconds)
+    },
+    normalize,
+    sign: |secret, _key, body, timestamp| sign(secret, body, timestamp),
+    mac: Some(MacScheme {
+        signed: Signed::TimestampDotBody,
+        enc: Enc::Hex,
+        prefix_ok: false,
+        pairs: true,
+    }),
+    header_note: "Zigned signs every delivery with the webhook's secret",
+    name_hints: &["zigned"],
+};
 
 pub(super) const SIGNATURE_HEADER: &str = "x-zigned-request-signature";
 

@@ -13,11 +13,40 @@
 use serde_json::value::RawValue;
 
 use super::wire::{parse_object, wire, List, Loose, Text};
-use super::{body_hmac_proof, require_secrets, signature_header, Fields, Proof, Provider};
+use super::{
+    body_hmac_proof, require_secrets, signature_header, Enc, Fields, Keys, MacScheme, Proof,
+    Provider, Signed, Spec,
+};
 use crate::error::Error;
 use crate::event::{Document, EnvelopeStatus, EventType, Participant};
 use crate::secret::Secret;
 use crate::verify::{base64_decode, base64_encode, decode_tag, hmac_sha256};
+
+/// The registry entry (`src/providers/mod.rs`).
+pub(super) const SPEC: Spec = Spec {
+    name: "zoho-sign",
+    title: "Zoho Sign",
+    proof_header: SIGNATURE_HEADER,
+    config_var: "ZOHO_SIGN_SECRETS",
+    keys: Keys::Secrets,
+    signs_timestamp: false,
+    events: EVENTS,
+    verify: |headers, body, config, _now| verify(headers, body, &config.secrets),
+    normalize: spec_normalize,
+    sign: |secret, _key, body, _timestamp| sign(secret, body),
+    mac: Some(MacScheme {
+        signed: Signed::Body,
+        enc: Enc::Base64,
+        prefix_ok: false,
+        pairs: false,
+    }),
+    header_note: "Zoho Sign sends it only when \"HMAC signature\" is enabled on the webhook (Settings → Developer settings → Webhooks)",
+    name_hints: &["zoho", "xzs"],
+};
+
+fn spec_normalize(body: &[u8], _signed_at: Option<i64>) -> Result<(Fields, &RawValue), Error> {
+    normalize(body)
+}
 
 pub(super) const SIGNATURE_HEADER: &str = "X-ZS-WEBHOOK-SIGNATURE";
 

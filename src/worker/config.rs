@@ -233,14 +233,9 @@ fn list(env: &Env, name: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// The var holding `provider`'s secrets (or, for Acrobat Sign, its client ids).
+/// The var holding `provider`'s secrets (or its client ids), from the registry.
 pub(super) fn secrets_var(provider: Provider) -> &'static str {
-    match provider {
-        Provider::ZohoSign => "ZOHO_SIGN_SECRETS",
-        Provider::AcrobatSign => "ACROBAT_SIGN_CLIENT_IDS",
-        Provider::Zigned => "ZIGNED_SECRETS",
-        Provider::Yousign => "YOUSIGN_SECRETS",
-    }
+    provider.config_var()
 }
 
 /// What `provider`'s deliveries are checked against. Empty lists are kept empty: the core
@@ -269,7 +264,7 @@ pub(super) fn verify_config(
         )),
         ..VerifyConfig::default()
     };
-    if provider == Provider::AcrobatSign {
+    if provider.takes_client_ids() {
         config.client_ids = values;
     } else {
         config.secrets = values
@@ -277,7 +272,7 @@ pub(super) fn verify_config(
             .map(|s| Secret::new(s))
             .collect::<Result<_, _>>()?;
     }
-    if provider == Provider::Zigned {
+    if provider.signs_timestamp() {
         config.tolerance_seconds = number(
             env,
             "ZIGNED_TOLERANCE_SECONDS",

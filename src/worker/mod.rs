@@ -187,7 +187,8 @@ async fn route(
     };
     let provider: Provider = name.parse()?;
     log.provider = Some(provider.as_str());
-    if token.is_some() && provider != Provider::AcrobatSign {
+    // The URL token is the authenticator of client-id providers (their id is public).
+    if token.is_some() && !provider.takes_client_ids() {
         return Err(Error::new(
             ErrorKind::NotFound,
             format!("no route for {}", clip(path, 128)),
@@ -196,8 +197,8 @@ async fn route(
     }
     match (method, provider) {
         ("POST", _) => hook(req, env, provider, token, log).await,
-        ("GET", Provider::AcrobatSign) => intent(&req, env, token, log),
-        (_, Provider::AcrobatSign) => Err(method_not_allowed(method, "GET, POST")),
+        ("GET", p) if p.takes_client_ids() => intent(&req, env, token, log),
+        (_, p) if p.takes_client_ids() => Err(method_not_allowed(method, "GET, POST")),
         _ => Err(method_not_allowed(method, "POST")),
     }
 }
@@ -241,7 +242,7 @@ async fn hook(
     let verify_config =
         config::verify_config(env, provider, max_body_bytes, local, &mut log.warnings)?;
     let url_token = match provider {
-        Provider::AcrobatSign => config::acrobat_url_token(env, token, local)?,
+        p if p.takes_client_ids() => config::acrobat_url_token(env, token, local)?,
         _ => None,
     };
     let headers = request_headers(&req);
@@ -290,9 +291,9 @@ async fn accept(
     event: &Event,
     log: &mut Log<'_>,
 ) -> Result<&'static str, Error> {
-    let key = crate::webhook_id(provider, &event.id);
+    let key = crate::webhook_id(provider.as_str(), &event.id);
     let shard = match &event.subject {
-        Some(subject) => crate::envelope_key(provider, subject),
+        Some(subject) => crate::envelope_key(provider.as_str(), subject),
         // No envelope: the event is its own shard.
         None => format!("key_{}", key.trim_start_matches("msg_")),
     };

@@ -1,0 +1,92 @@
+//! [`Spec`]: what one provider file declares, and everything else derives from: the name
+//! (route, CLI, npm, config var), the proof and how to check it, the payload and how to
+//! read it, the event table, and what the diagnosis needs to explain a failure.
+
+use serde_json::value::RawValue;
+
+use super::{Fields, Proof, VerifyConfig};
+use crate::error::Error;
+use crate::event::EventType;
+use crate::headers::Headers;
+use crate::secret::Secret;
+
+/// A provider's payload reader: the body (and the verified signed timestamp, if any) to
+/// the fields it names and the raw payload.
+pub(crate) type Normalize =
+    for<'a> fn(&'a [u8], Option<i64>) -> Result<(Fields, &'a RawValue), Error>;
+
+/// One provider, as its file declares it (`pub(super) const SPEC: Spec`).
+pub(crate) struct Spec {
+    /// The route, CLI and npm name: lowercase, `-` separated (`zoho-sign`).
+    pub(crate) name: &'static str,
+    /// The name for people (`Zoho Sign`).
+    pub(crate) title: &'static str,
+    /// The header carrying the proof.
+    pub(crate) proof_header: &'static str,
+    /// The Worker var holding what deliveries are checked against (`ZOHO_SIGN_SECRETS`).
+    pub(crate) config_var: &'static str,
+    /// What that var holds.
+    pub(crate) keys: Keys,
+    /// Whether the proof signs a timestamp checked against `tolerance_seconds`.
+    pub(crate) signs_timestamp: bool,
+    /// The documented event names and the type each maps to.
+    pub(crate) events: &'static [(&'static str, EventType)],
+    /// Checks the proof over the exact bytes (`now` in Unix seconds).
+    pub(crate) verify: fn(&Headers, &[u8], &VerifyConfig, i64) -> Result<Proof, Error>,
+    /// Reads the payload (`signed_at`: the verified signed timestamp, if any).
+    pub(crate) normalize: Normalize,
+    /// The proof header's value for `body` (`key` as given; `secret` is it, checked).
+    pub(crate) sign: fn(&Secret, &str, &[u8], i64) -> String,
+    /// The HMAC scheme, for the diagnosis; `None` for a provider without a MAC.
+    pub(crate) mac: Option<MacScheme>,
+    /// When and how the provider sends its proof header (said when it is missing).
+    pub(crate) header_note: &'static str,
+    /// Fragments of header names that point at this provider (squashed: lowercase
+    /// letters and digits only), for detection and "header misnamed" findings.
+    pub(crate) name_hints: &'static [&'static str],
+}
+
+/// What a provider's deliveries are checked against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Keys {
+    /// HMAC secrets (`VerifyConfig::secrets`).
+    Secrets,
+    /// Allow-listed client ids (`VerifyConfig::client_ids`), echoed back in the answer.
+    ClientIds,
+}
+
+/// How a provider's HMAC is laid out.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct MacScheme {
+    pub(crate) signed: Signed,
+    pub(crate) enc: Enc,
+    /// Whether `sha256=` may precede the tag.
+    pub(crate) prefix_ok: bool,
+    /// Whether the header is `t=…,v1=…` pairs.
+    pub(crate) pairs: bool,
+}
+
+/// The bytes a MAC covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Signed {
+    /// The raw body.
+    Body,
+    /// `<t>.<raw body>`.
+    TimestampDotBody,
+}
+
+/// How a tag is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Enc {
+    Hex,
+    Base64,
+}
+
+impl Enc {
+    pub(crate) fn describe(self) -> &'static str {
+        match self {
+            Enc::Hex => "hex (64 characters)",
+            Enc::Base64 => "standard base64 (44 characters ending in '=')",
+        }
+    }
+}
