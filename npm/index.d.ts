@@ -4,7 +4,7 @@
 
 // BEGIN GENERATED: provider-type (tests/docs.rs; UPDATE_README=1 cargo test --test docs)
 /** A provider whose webhooks signhook verifies and normalizes. */
-export type Provider = "zoho-sign" | "acrobat-sign" | "zigned" | "yousign";
+export type Provider = "zoho-sign" | "acrobat-sign" | "zigned" | "yousign" | "docusign" | "docuseal";
 // END GENERATED: provider-type
 
 /** The normalized event type, `esign.<entity>.<action>`, or `esign.other` when unmapped. */
@@ -74,6 +74,8 @@ export interface ProofHeaders {
   "acrobat-sign": "X-AdobeSign-ClientId";
   zigned: "x-zigned-request-signature";
   yousign: "X-Yousign-Signature-256";
+  docusign: "X-DocuSign-Signature-1";
+  docuseal: "X-Docuseal-Signature";
 }
 // END GENERATED: proof-headers-type
 
@@ -216,13 +218,13 @@ export interface VerifyOptions {
   headers: HeadersInput;
   /** The raw request body, exactly as received. Never re-serialized JSON. */
   body: BodyInput;
-  /** HMAC secrets (Zoho Sign, Zigned, Yousign); several during rotation. */
+  /** HMAC secrets (Zoho Sign, Zigned, Yousign, DocuSign, DocuSeal); several during rotation. */
   secrets?: string | readonly string[];
   /** Allowed `X-AdobeSign-ClientId` values (Acrobat Sign). */
   clientIds?: string | readonly string[];
   /** Unix seconds (or a Date); defaults to the current time. */
   now?: number | Date;
-  /** How far a signed timestamp may lie from `now` (Zigned). Default 300. */
+  /** How far a signed timestamp may lie from `now` (Zigned, DocuSeal). Default 300. */
   toleranceSeconds?: number;
   /**
    * The oldest the provider's own event time may be, in seconds before `now`, where the
@@ -243,7 +245,7 @@ export interface SignOptions<P extends Provider = Provider> {
   /** The webhook secret, or for Acrobat Sign the client id. */
   secret: string;
   body: BodyInput;
-  /** Unix seconds (or a Date) to sign (Zigned only); defaults to the current time. */
+  /** Unix seconds (or a Date) to sign (Zigned and DocuSeal only); defaults to the current time. */
   timestamp?: number | Date;
 }
 

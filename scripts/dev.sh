@@ -48,7 +48,7 @@ cat <<MSG
 [dev] signhook Worker on http://127.0.0.1:$PORT  (config: .dev.vars)
 [dev]   page:    http://127.0.0.1:$PORT/
 [dev]   health:  curl -s http://127.0.0.1:$PORT/healthz
-[dev]   hooks:   POST http://127.0.0.1:$PORT/hooks/{zoho-sign,acrobat-sign,zigned,yousign}
+[dev]   hooks:   POST http://127.0.0.1:$PORT/hooks/<provider>  (README: Providers; Acrobat Sign: /hooks/acrobat-sign/<token>)
 [dev]   e.g.     curl -s http://127.0.0.1:$PORT/hooks/zoho-sign \\
 [dev]              -H 'X-ZS-WEBHOOK-SIGNATURE: F4RdALzTJEGE30z8Ab0eWCpyMHJXpYNPQRs3ghahARM=' \\
 [dev]              --data-binary @tests/fixtures/zoho-sign/request-completed/body

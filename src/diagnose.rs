@@ -495,6 +495,19 @@ fn parse_presented(value: &str) -> Vec<Presented> {
             })
             .collect();
     }
+    // DocuSeal's `<unix seconds>.<hex>`: the stamp, then the tag.
+    if let Some((t, tag)) = value.split_once('.') {
+        if !t.is_empty() && t.len() <= 18 && t.bytes().all(|b| b.is_ascii_digit()) {
+            if let Some((tag, enc)) = decode_any(tag) {
+                return vec![Presented {
+                    tag,
+                    enc,
+                    prefixed: false,
+                    t: Some(t.to_owned()),
+                }];
+            }
+        }
+    }
     let (bare, prefixed) = match strip_prefix_ci(value, "sha256=") {
         Some(rest) => (rest, true),
         None => (value, false),
@@ -924,15 +937,20 @@ fn explain(hit: &Hit, target: Provider, scheme: MacScheme, selected: Provider) -
     }
     match (scheme.signed, hit.signed) {
         (Signed::TimestampDotBody, Signed::Body) => {
+            let form = if scheme.pairs {
+                "\"t=<unix time>,v1=<hex>\""
+            } else {
+                "\"<unix time>.<hex>\""
+            };
             if !hit.pairs {
                 f.push(Finding::new(
                     "zigned_missing_timestamp",
-                    format!("{header} holds a bare signature; Zigned sends \"t=<unix time>,v1=<hex>\"."),
+                    format!("{header} holds a bare signature; {target_name} sends {form}."),
                 ));
             }
             f.push(Finding::new(
                 "zigned_body_only_signature",
-                "the signature is the HMAC of the body alone; Zigned signs \"<t>.<body>\" (the t value, a dot, then the raw body). Fix the sender to sign the timestamped string.",
+                format!("the signature is the HMAC of the body alone; {target_name} signs \"<t>.<body>\" (the timestamp, a dot, then the raw body). Fix the sender to sign the timestamped string."),
             ));
         }
         (Signed::Body, Signed::TimestampDotBody) => f.push(Finding::new(
@@ -1022,9 +1040,21 @@ fn mac_findings(
             }
         }
     }
-    if scheme.pairs && provider.signs_timestamp() {
+    if provider.signs_timestamp() {
         if let Some(v) = value {
-            findings.extend(zigned_timestamp(v, now, config.tolerance_seconds));
+            if scheme.pairs {
+                findings.extend(zigned_timestamp(v, now, config.tolerance_seconds));
+            } else if let Some(t) = v.split_once('.').map(|(t, _)| t).filter(|t| {
+                t.parse::<i64>()
+                    .is_ok_and(|n| (0..MILLIS_THRESHOLD).contains(&n))
+            }) {
+                // DocuSeal's `<t>.<hex>`: seconds only, read as Zigned's `t` in seconds.
+                findings.extend(zigned_timestamp(
+                    &format!("t={t}"),
+                    now,
+                    config.tolerance_seconds,
+                ));
+            }
         }
     }
     if config.secrets.is_empty() {
@@ -1296,6 +1326,52 @@ mod tests {
 
     fn codes(d: &Diagnosis) -> Vec<&'static str> {
         d.findings.iter().map(|f| f.code).collect()
+    }
+
+    #[test]
+    fn docuseal_stale_timestamp_and_body_only_signature_are_explained() {
+        let body = br#"{"event_type":"form.completed","data":{"id":1}}"#;
+        let value = sign(Provider::DocuSeal, "whsec_k", body, NOW).unwrap()[1]
+            .1
+            .clone();
+        let h = headers(&[("X-Docuseal-Signature", &value)]);
+        let d = diagnose(None, &h, body, &secrets(&["whsec_k"]), NOW + 3600);
+        assert_eq!(d.provider, Some(Provider::DocuSeal));
+        assert_eq!(d.code, Some("timestamp_out_of_tolerance"));
+        assert_eq!(codes(&d), ["timestamp_too_old"]);
+        // The HMAC of the body alone, in DocuSeal's `<t>.<hex>` form.
+        let bare = hex_encode(&mac("whsec_k", &[body]));
+        let value = format!("{NOW}.{bare}");
+        let h = headers(&[("X-Docuseal-Signature", &value)]);
+        let d = diagnose(None, &h, body, &secrets(&["whsec_k"]), NOW);
+        assert_eq!(d.code, Some("signature_mismatch"));
+        assert_eq!(codes(&d), ["zigned_body_only_signature"]);
+        assert!(
+            d.findings[0].message.contains("DocuSeal"),
+            "{}",
+            d.findings[0].message
+        );
+    }
+
+    #[test]
+    fn docusign_rotated_headers_verify_and_a_decoded_key_is_explained() {
+        let body = br#"{"event":"envelope-sent","data":{"envelopeId":"e"}}"#;
+        let old = base64_encode(&mac("old", &[body]));
+        let new = base64_encode(&mac("new", &[body]));
+        let h = headers(&[
+            ("X-DocuSign-Signature-1", &old),
+            ("X-DocuSign-Signature-2", &new),
+        ]);
+        let d = diagnose(None, &h, body, &secrets(&["new"]), NOW);
+        assert_eq!(d.provider, Some(Provider::DocuSign));
+        assert_eq!(d.verdict, Verdict::Verified);
+        // A base64-looking key decoded before use: DocuSign uses its text.
+        let key = "dGVzdC1kb2N1c2lnbi1obWFjLWtleQ==";
+        let decoded = base64_encode(&mac("test-docusign-hmac-key", &[body]));
+        let h = headers(&[("X-DocuSign-Signature-1", &decoded)]);
+        let d = diagnose(None, &h, body, &secrets(&[key]), NOW);
+        assert_eq!(d.code, Some("signature_mismatch"));
+        assert_eq!(codes(&d), ["secret_decoded"]);
     }
 
     #[test]

@@ -150,7 +150,7 @@ pub fn normalize_unverified_json(provider_name: &str, body: &[u8]) -> Result<Str
 
 /// The headers `provider` would send with `body`, as a plain object (`Content-Type` and the
 /// proof header). `key` is the secret, or Acrobat Sign's client id; `timestamp` (Unix
-/// seconds) is signed by Zigned and ignored by the others.
+/// seconds) is signed by Zigned and DocuSeal and ignored by the others.
 ///
 /// # Errors
 /// Throws an `Error` with `code` `unknown_provider` or `invalid_secret` (empty key); a
@@ -387,7 +387,7 @@ mod tests {
 
     #[wasm_bindgen_test]
     fn bad_arguments_throw_with_codes_or_type_errors() {
-        let err = normalize_unverified_json("docusign", b"{}").unwrap_err();
+        let err = normalize_unverified_json("no-such-provider", b"{}").unwrap_err();
         assert_eq!(code_of(&err).as_deref(), Some("unknown_provider"));
 
         let err = sign_headers("yousign", "", b"{}", 0.0).unwrap_err();
@@ -479,7 +479,7 @@ mod tests {
             Some("unverifiable")
         );
         let err = diagnose_json(
-            Some("docusign".into()),
+            Some("no-such-provider".into()),
             vec![],
             vec![],
             b"{}",

@@ -46,6 +46,8 @@ pub const PUBLIC_EXAMPLE_VALUES: &[&str] = &[
     "zoho_test_secret",
     "yousign_test_secret",
     "zigned_test_secret",
+    "docusign_test_secret",
+    "whsec_ZG9jdXNlYWxfdGVzdF9zZWNyZXRfMDAwMDAw",
     "CBJCHBCAABAAtestclientid0000",
     "local-dev-acrobat-url-token",
     "whsec_c2lnbmhvb2stbG9jYWwtZGV2LW9ubHktbm90LXNlY3JldCE=",

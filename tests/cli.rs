@@ -74,6 +74,8 @@ fn verify_prints_the_event_for_each_provider() {
         ("acrobat-sign", "agreement-created"),
         ("zigned", "derived-vector"),
         ("yousign", "signer-done"),
+        ("docusign", "recipient-completed-rotation"),
+        ("docuseal", "form-completed-rotation"),
     ] {
         let (body, spec) = fixture(provider, case);
         let args = verify_args(provider, &body, &spec);
@@ -107,6 +109,8 @@ fn failures_print_the_code_and_exit_1() {
         ("zigned", "stale"),
         ("yousign", "tampered"),
         ("acrobat-sign", "unknown-client-id"),
+        ("docusign", "tampered"),
+        ("docuseal", "stale"),
     ] {
         let (body, spec) = fixture(provider, case);
         let args = verify_args(provider, &body, &spec);
@@ -140,7 +144,7 @@ fn usage_errors_exit_2() {
         &[][..],
         &["frobnicate"],
         &["verify", "--provider", "zoho-sign"],
-        &["verify", "--provider", "docusign", "--body", "-"],
+        &["verify", "--provider", "no-such-provider", "--body", "-"],
         &[
             "verify",
             "--provider",

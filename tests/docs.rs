@@ -193,6 +193,42 @@ fn provider_catalogues_are_fully_mapped() {
     );
 }
 
+/// Every event name a provider documents, as listed (with its sources) in
+/// `tests/fixtures/<provider>/EVENTS.txt`, is mapped, and the table holds no other name.
+/// For providers whose pages are not in ../shared/providers.
+#[test]
+fn listed_event_names_are_fully_mapped() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    for (provider, at_least) in [(Provider::DocuSign, 26), (Provider::DocuSeal, 11)] {
+        let path = root.join(provider.as_str()).join("EVENTS.txt");
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let listed: Vec<&str> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect();
+        assert!(
+            listed.len() >= at_least,
+            "{provider}: parsed only {listed:?}"
+        );
+        for name in &listed {
+            assert!(
+                provider.event_types().iter().any(|(n, _)| n == name),
+                "{provider}: {name} is listed in {} but unmapped",
+                path.display()
+            );
+        }
+        for (name, _) in provider.event_types() {
+            assert!(
+                listed.contains(name),
+                "{provider}: {name} is mapped but not listed in {}",
+                path.display()
+            );
+        }
+    }
+}
+
 /// Every fake value published in `.dev.vars.example` and on the validator page is one the
 /// Worker refuses outside local development (`signhook::PUBLIC_EXAMPLE_VALUES`).
 #[test]

@@ -31,6 +31,28 @@ fn provider() -> impl Strategy<Value = Provider> {
     prop::sample::select(Provider::ALL.to_vec())
 }
 
+/// Every provider proven by an HMAC over the body (all but Acrobat Sign).
+fn hmac_providers() -> Vec<Provider> {
+    Provider::ALL
+        .into_iter()
+        .filter(|p| !p.takes_client_ids())
+        .collect()
+}
+
+#[test]
+fn the_hmac_providers_are_the_expected_ones() {
+    assert_eq!(
+        hmac_providers(),
+        [
+            Provider::ZohoSign,
+            Provider::Zigned,
+            Provider::Yousign,
+            Provider::DocuSign,
+            Provider::DocuSeal
+        ]
+    );
+}
+
 /// Any `i64`, with the edges drawn often.
 fn extreme_i64() -> impl Strategy<Value = i64> {
     prop_oneof![
@@ -50,6 +72,10 @@ fn headers() -> impl Strategy<Value = Headers> {
         "x-yousign-signature-256",
         "X-Zigned-Request-Signature",
         "X-AdobeSign-ClientId",
+        "X-DocuSign-Signature-1",
+        "x-docusign-signature-2",
+        "x-authorization-digest",
+        "X-Docuseal-Signature",
         "content-type",
     ]);
     let value = prop_oneof![
@@ -57,6 +83,7 @@ fn headers() -> impl Strategy<Value = Headers> {
         "(t=-?[0-9]{0,20}|v1=[0-9a-f]{0,70}|v0=x|[ ,=]){0,6}",
         Just("t=-9223372036854775808,v1=abab".to_owned()),
         "(sha256=)?[0-9a-fA-F]{0,70}",
+        "-?[0-9]{0,20}\\.[0-9a-f]{0,70}",
         "[A-Za-z0-9+/=]{0,50}",
         Just("client-a".to_owned()),
     ];
@@ -103,6 +130,19 @@ fn json_value() -> impl Strategy<Value = serde_json::Value> {
         "status",
         "email",
         "name",
+        "generatedDateTime",
+        "envelopeId",
+        "recipientId",
+        "envelopeSummary",
+        "recipients",
+        "signers",
+        "envelopeDocuments",
+        "sender",
+        "timestamp",
+        "submission",
+        "submission_id",
+        "template",
+        "decline_reason",
         "x",
     ]);
     let leaf = prop_oneof![
@@ -152,7 +192,7 @@ proptest! {
     }
 
     #[test]
-    fn flipping_a_body_byte_is_a_mismatch(p in prop::sample::select(vec![Provider::ZohoSign, Provider::Zigned, Provider::Yousign]), body in prop::collection::vec(any::<u8>(), 1..200), index in any::<prop::sample::Index>(), bit in 0u8..8) {
+    fn flipping_a_body_byte_is_a_mismatch(p in prop::sample::select(hmac_providers()), body in prop::collection::vec(any::<u8>(), 1..200), index in any::<prop::sample::Index>(), bit in 0u8..8) {
         let signed = sign(p, "s3cret", &body, NOW).unwrap();
         let headers: Headers = signed.into_iter().collect();
         prop_assert!(verify(p, &headers, &body, &config(), NOW).is_ok());
@@ -164,19 +204,23 @@ proptest! {
     }
 
     #[test]
-    fn flipping_a_signature_bit_is_a_mismatch(p in prop::sample::select(vec![Provider::ZohoSign, Provider::Zigned, Provider::Yousign]), body in prop::collection::vec(any::<u8>(), 0..200), byte in 0usize..32, bit in 0u8..8) {
+    fn flipping_a_signature_bit_is_a_mismatch(p in prop::sample::select(hmac_providers()), body in prop::collection::vec(any::<u8>(), 0..200), byte in 0usize..32, bit in 0u8..8) {
         use base64::Engine as _;
         let b64 = base64::engine::general_purpose::STANDARD;
         let signed: Headers = sign(p, "s3cret", &body, NOW).unwrap().into_iter().collect();
         let value = signed.get(p.proof_header()).unwrap().to_owned();
         // Decode the tag, flip one bit, encode it back the provider's way.
         let forged = match p {
-            Provider::ZohoSign => {
+            Provider::ZohoSign | Provider::DocuSign => {
                 let mut tag = b64.decode(&value).unwrap();
                 tag[byte] ^= 1 << bit;
                 b64.encode(tag)
             }
             Provider::Yousign => format!("sha256={}", flip_hex(value.trim_start_matches("sha256="), byte, bit)),
+            Provider::DocuSeal => {
+                let (t, hex) = value.split_once('.').unwrap();
+                format!("{t}.{}", flip_hex(hex, byte, bit))
+            }
             _ => {
                 let (t, v1) = value.split_once(",v1=").unwrap();
                 format!("{t},v1={}", flip_hex(v1, byte, bit))

@@ -12,6 +12,8 @@ const TITLES = {
   "acrobat-sign": "Acrobat Sign",
   zigned: "Zigned",
   yousign: "Yousign",
+  docusign: "DocuSign",
+  docuseal: "DocuSeal",
 };
 // END GENERATED: titles
 const VERDICT_WORDS = {
@@ -338,6 +340,8 @@ const LOCAL_DEV_KEYS = {
   "zoho-sign": "zoho_test_secret",
   yousign: "yousign_test_secret",
   zigned: "zigned_test_secret",
+  docusign: "docusign_test_secret",
+  docuseal: "whsec_ZG9jdXNlYWxfdGVzdF9zZWNyZXRfMDAwMDAw",
   "acrobat-sign": "CBJCHBCAABAAtestclientid0000",
 };
 
@@ -384,8 +388,8 @@ function signTestDelivery() {
     `  --data-binary ${shellQuote(body)}`,
   ].join(" \\\n");
   $("td-note").textContent =
-    provider === "zigned"
-      ? "Zigned signs the time: send it within the Worker's tolerance (300 s by default)."
+    provider === "zigned" || provider === "docuseal"
+      ? `${TITLES[provider]} signs the time: send it within the Worker's tolerance (300 s by default).`
       : provider === "acrobat-sign"
         ? "Acrobat Sign sends no MAC and its client id is public: the Worker also requires the secret token at the end of the URL (ACROBAT_SIGN_URL_TOKENS; this one is .dev.vars.example's, refused outside localhost). Even then the body is not authenticated: origin should re-fetch the agreement before acting on it."
         : "The Worker must hold the same secret for this provider.";

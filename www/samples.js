@@ -202,4 +202,85 @@ export const SAMPLES = {
       },
     },
   ],
+  docusign: [
+    {
+      event: "recipient-completed",
+      body: {
+        event: "recipient-completed",
+        apiVersion: "v2.1",
+        uri: "/restapi/v2.1/accounts/8f2d6a10-0000-4000-8000-000000000001/envelopes/4b7e1c2d-0000-4000-8000-00000000e001",
+        retryCount: 0,
+        configurationId: 10476521,
+        generatedDateTime: "2024-11-11T15:46:40.1234567Z",
+        data: {
+          accountId: "8f2d6a10-0000-4000-8000-000000000001",
+          userId: "24b7d0ca-0000-4000-8000-000000000002",
+          envelopeId: "4b7e1c2d-0000-4000-8000-00000000e001",
+          recipientId: "1",
+          envelopeSummary: {
+            status: "sent",
+            emailSubject: "Please sign: Lease",
+            recipients: {
+              signers: [{ recipientId: "1", name: "Sam Signer", email: "signer@example.com", status: "completed" }],
+            },
+            envelopeDocuments: [{ documentId: "1", name: "lease.pdf" }],
+          },
+        },
+      },
+    },
+    {
+      event: "envelope-completed",
+      body: {
+        event: "envelope-completed",
+        apiVersion: "v2.1",
+        uri: "/restapi/v2.1/accounts/8f2d6a10-0000-4000-8000-000000000001/envelopes/4b7e1c2d-0000-4000-8000-00000000e001",
+        retryCount: 0,
+        configurationId: 10476521,
+        generatedDateTime: "2024-11-11T15:48:20.7654321Z",
+        data: {
+          accountId: "8f2d6a10-0000-4000-8000-000000000001",
+          userId: "24b7d0ca-0000-4000-8000-000000000002",
+          envelopeId: "4b7e1c2d-0000-4000-8000-00000000e001",
+        },
+      },
+    },
+  ],
+  docuseal: [
+    {
+      event: "form.completed",
+      body: {
+        event_type: "form.completed",
+        timestamp: "2024-11-11T15:46:40Z",
+        data: {
+          id: 1042,
+          submission_id: 771,
+          email: "signer@example.com",
+          ip: "192.0.2.10",
+          name: "Sam Signer",
+          role: "First Party",
+          status: "completed",
+          completed_at: "2024-11-11T15:46:39.000Z",
+          submission: { id: 771, status: "pending", url: "https://docuseal.com/e/abc" },
+          template: { id: 55, name: "Lease agreement" },
+          documents: [{ name: "lease", url: "https://docuseal.com/file/lease.pdf" }],
+        },
+      },
+    },
+    {
+      event: "submission.completed",
+      body: {
+        event_type: "submission.completed",
+        timestamp: "2024-11-11T15:48:20Z",
+        data: {
+          id: 771,
+          source: "invite",
+          status: "completed",
+          submitters: [{ id: 1042, submission_id: 771, email: "signer@example.com", name: "Sam Signer", status: "completed" }],
+          template: { id: 55, name: "Lease agreement" },
+          documents: [{ name: "lease", url: "https://docuseal.com/file/lease-signed.pdf" }],
+          completed_at: "2024-11-11T15:48:19.000Z",
+        },
+      },
+    },
+  ],
 };

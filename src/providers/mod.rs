@@ -66,10 +66,15 @@ registry! {
     Zigned => zigned,
     /// Yousign: `sha256=<hex>` of the body in `X-Yousign-Signature-256`.
     Yousign => yousign,
+    /// DocuSign Connect: base64 HMAC-SHA256 of the body in `X-DocuSign-Signature-1..N`.
+    DocuSign => docusign,
+    /// DocuSeal: `<ts>.<hex>` over `<ts>.<body>` in `X-Docuseal-Signature`.
+    DocuSeal => docuseal,
 }
 
 impl Provider {
-    /// The route, CLI and npm name: `zoho-sign`, `acrobat-sign`, `zigned`, `yousign`.
+    /// The route, CLI and npm name: `zoho-sign`, `acrobat-sign`, `zigned`, `yousign`,
+    /// `docusign`, `docuseal`.
     pub const fn as_str(self) -> &'static str {
         self.spec().name
     }
@@ -150,19 +155,20 @@ impl Serialize for Provider {
 /// What a delivery is checked against.
 #[derive(Debug, Clone)]
 pub struct VerifyConfig {
-    /// HMAC secrets, several at once during rotation (Zoho Sign, Zigned, Yousign).
+    /// HMAC secrets, several at once during rotation (every provider but Acrobat Sign).
     pub secrets: Vec<Secret>,
     /// Allowed client ids (Acrobat Sign).
     pub client_ids: Vec<String>,
-    /// How far a signed timestamp may lie from `now`, either side (Zigned). Default 300 s.
+    /// How far a signed timestamp may lie from `now`, either side (Zigned, DocuSeal).
+    /// Default 300 s.
     pub tolerance_seconds: u64,
     /// Larger bodies fail with `payload_too_large`. Default 10 MiB, Acrobat Sign's own limit.
     pub max_body_bytes: usize,
     /// The oldest a provider's own event time may be, in seconds before `now`, when the
     /// proof covers the body that carries it (Zoho Sign `performed_at`, Yousign
-    /// `event_time`): an older delivery fails [`Verified::normalize`] with
-    /// `event_too_old`, so that a captured delivery cannot be replayed forever. `None` (the
-    /// library's default) checks nothing; the Worker sets
+    /// `event_time`, DocuSign `generatedDateTime`): an older delivery fails
+    /// [`Verified::normalize`] with `event_too_old`, so that a captured delivery cannot be
+    /// replayed forever. `None` (the library's default) checks nothing; the Worker sets
     /// [`DEFAULT_MAX_EVENT_AGE_SECONDS`] unless told otherwise.
     pub max_event_age_seconds: Option<u64>,
 }
@@ -237,7 +243,7 @@ impl<'a> Verified<'a> {
         self.verification
     }
 
-    /// The signed timestamp, in Unix seconds (Zigned).
+    /// The signed timestamp, in Unix seconds (Zigned, DocuSeal).
     pub fn signed_at(&self) -> Option<i64> {
         self.signed_at
     }
@@ -365,7 +371,7 @@ pub fn normalize_unverified(provider: Provider, body: &[u8]) -> Result<Event, Er
 
 /// The headers `provider` would send with `body`, for producing test deliveries.
 /// `key` is the secret, or for Acrobat Sign the client id. `timestamp` (Unix seconds)
-/// is signed by Zigned and ignored by the others.
+/// is signed by Zigned and DocuSeal and ignored by the others.
 ///
 /// # Errors
 /// `invalid_secret` for an empty key.

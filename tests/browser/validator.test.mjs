@@ -123,6 +123,35 @@ const DELIVERIES = {
       type: "esign.participant.signed",
     };
   })(),
+  // DocuSign Connect: base64 HMAC of the body, one X-DocuSign-Signature-<n> per active key
+  // (PROVIDERS-MORE.md §1.1); here the first is a retired key's.
+  docusign: (() => {
+    const body = fixture("docusign", "recipient-declined-summary");
+    const secret = "docusign_test_secret";
+    return {
+      body,
+      secret,
+      headers: {
+        "X-DocuSign-Signature-1": hmac("docusign_retired_key", body).toString("base64"),
+        "X-DocuSign-Signature-2": hmac(secret, body).toString("base64"),
+      },
+      providerEvent: "recipient-declined",
+      type: "esign.participant.declined",
+    };
+  })(),
+  // DocuSeal: "<t>.<hex>" of "<t>.<body>", keyed with the whole whsec_ text (§6.3).
+  docuseal: (() => {
+    const body = fixture("docuseal", "form-completed-rotation");
+    const secret = "whsec_ZG9jdXNlYWxfdGVzdF9zZWNyZXRfMDAwMDAw";
+    const t = String(NOW);
+    return {
+      body,
+      secret,
+      headers: { "X-Docuseal-Signature": `${t}.${hmac(secret, t, ".", body).toString("hex")}` },
+      providerEvent: "form.completed",
+      type: "esign.participant.signed",
+    };
+  })(),
   "acrobat-sign": (() => {
     const body = fixture("acrobat-sign", "agreement-created");
     const clientId = "CBJCHBCAABAAexampleclientid";
@@ -224,7 +253,7 @@ for (const [provider, d] of Object.entries(DELIVERIES)) {
   });
 }
 
-for (const provider of ["zoho-sign", "yousign", "zigned"]) {
+for (const provider of ["zoho-sign", "yousign", "zigned", "docusign", "docuseal"]) {
   test(`one tampered byte in a ${provider} body is refused and explained`, async () => {
     const d = DELIVERIES[provider];
     const body = Buffer.from(d.body);

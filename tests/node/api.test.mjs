@@ -199,7 +199,7 @@ test("a verified body that is not JSON fails after the proof, as malformed_paylo
 });
 
 test("unknown provider and unknown events", () => {
-  throwsCode(() => zoho({ provider: "docusign" }), "unknown_provider");
+  throwsCode(() => zoho({ provider: "no-such-provider" }), "unknown_provider");
   throwsCode(() => normalize({ provider: "Zoho-Sign", body: "{}" }), "unknown_provider");
   const event = normalize({ provider: "yousign", body: '{"event_name":"brand.new","data":{}}' });
   assert.equal(event.type, "esign.other");
@@ -297,7 +297,7 @@ test("diagnose: a verdict with findings, never an exception for a failed deliver
   assert.equal(nl.event?.data.verification ?? null, null);
 
   assert.equal(signhook.diagnose({ headers, body: ZOHO_BODY }).verdict, "unverifiable");
-  throwsCode(() => signhook.diagnose({ provider: "docusign", headers, body: "{}" }), "unknown_provider");
+  throwsCode(() => signhook.diagnose({ provider: "no-such-provider", headers, body: "{}" }), "unknown_provider");
   assert.throws(() => signhook.diagnose({ headers, body: 1 }), TypeError);
 });
 

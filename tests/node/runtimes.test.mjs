@@ -113,7 +113,7 @@ function expected(runtime, module) {
     initSync: { ok: null },
     lists: {
       ok: {
-        PROVIDERS: ["zoho-sign", "acrobat-sign", "zigned", "yousign"],
+        PROVIDERS: ["zoho-sign", "acrobat-sign", "zigned", "yousign", "docusign", "docuseal"],
         DEFAULT_TOLERANCE_SECONDS: 300,
         zohoHeader: "X-ZS-WEBHOOK-SIGNATURE",
         eventTypes: 24,

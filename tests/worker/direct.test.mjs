@@ -40,6 +40,9 @@ before(async () => {
     // Rotation: the old secret first; deliveries signed with either verify.
     ZIGNED_SECRETS: `zigned_old_secret ${SECRETS.zigned}`,
     ACROBAT_SIGN_CLIENT_IDS: `another-app ${SECRETS.acrobatClientId}`,
+    // Rotation: DocuSign Connect sends one header per active key; the edge holds the new one.
+    DOCUSIGN_SECRETS: SECRETS.docusign,
+    DOCUSEAL_SECRETS: SECRETS.docuseal,
     MAX_BODY_BYTES: String(MAX_BODY_BYTES),
     ORIGIN_TIMEOUT_MS: String(ORIGIN_TIMEOUT_MS),
   });
@@ -74,7 +77,8 @@ describe("signed deliveries reach origin as verified CloudEvents", () => {
       origin.behavior = "ok";
       const body = await fixture(d.provider, d.fixture);
       const before = origin.received.length;
-      const res = await post(`${worker.url}${hookPath(d.provider)}`, body, signed(d.provider, body));
+      const options = d.provider === "docusign" ? { key: "docusign_retired_key", rotatedKey: SECRETS.docusign } : {};
+      const res = await post(`${worker.url}${hookPath(d.provider)}`, body, signed(d.provider, body, options));
       assert.equal(res.status, 200, res.text);
       assert.equal(origin.received.length, before + 1, "origin gets exactly one request");
 
@@ -125,8 +129,8 @@ describe("signed deliveries reach origin as verified CloudEvents", () => {
 
 describe("refused requests reach no origin", () => {
   test("tampered body: 401 signature_mismatch", async () => {
-    for (const provider of ["zoho-sign", "yousign", "zigned"]) {
-      const body = await fixture(...(provider === "zoho-sign" ? ["zoho-sign", "request-completed"] : provider === "yousign" ? ["yousign", "signer-done"] : ["zigned", "participant-fulfilled-ms-rotation"]));
+    for (const provider of ["zoho-sign", "yousign", "zigned", "docusign", "docuseal"]) {
+      const body = await fixture(provider, DELIVERIES.find((d) => d.provider === provider).fixture);
       const headers = signed(provider, body);
       const tampered = Buffer.from(body.toString("utf8").replace("e", "E"));
       assert.notDeepEqual(tampered, body);
@@ -145,7 +149,7 @@ describe("refused requests reach no origin", () => {
 
   test("unsigned: 401 missing_signature / missing_client_id", async () => {
     const body = await fixture("zoho-sign", "request-completed");
-    for (const provider of ["zoho-sign", "yousign", "zigned"]) {
+    for (const provider of ["zoho-sign", "yousign", "zigned", "docusign", "docuseal"]) {
       const res = await reachesNoOrigin(() =>
         post(`${worker.url}${hookPath(provider)}`, body, { "content-type": "application/json" }),
       );
@@ -175,6 +179,21 @@ describe("refused requests reach no origin", () => {
     assertProblem(res, 401, "timestamp_out_of_tolerance");
   });
 
+  test("DocuSeal timestamp outside the tolerance: 401 timestamp_out_of_tolerance", async () => {
+    const body = await fixture("docuseal", "form-completed-rotation");
+    const stale = Math.floor(Date.now() / 1000) - 3600;
+    const res = await reachesNoOrigin(() =>
+      post(`${worker.url}/hooks/docuseal`, body, signed("docuseal", body, { timestamp: stale })),
+    );
+    assertProblem(res, 401, "timestamp_out_of_tolerance");
+  });
+
+  test("DocuSign legacy XML, correctly signed: 400 malformed_payload", async () => {
+    const body = await fixture("docusign", "legacy-xml");
+    const res = await reachesNoOrigin(() => post(`${worker.url}/hooks/docusign`, body, signed("docusign", body)));
+    assertProblem(res, 400, "malformed_payload");
+  });
+
   test("oversized, correctly signed: 413 payload_too_large (with and without content-length)", async () => {
     const big = Buffer.from(JSON.stringify({ event: "x", pad: "a".repeat(MAX_BODY_BYTES) }));
     assert.ok(big.length > MAX_BODY_BYTES);
@@ -202,7 +221,7 @@ describe("refused requests reach no origin", () => {
   });
 
   test("correctly signed but not JSON: 400 malformed_payload", async () => {
-    for (const provider of ["zoho-sign", "yousign", "zigned", "acrobat-sign"]) {
+    for (const provider of ["zoho-sign", "yousign", "zigned", "acrobat-sign", "docusign", "docuseal"]) {
       const body = Buffer.from("this is not json");
       const res = await reachesNoOrigin(() => post(`${worker.url}${hookPath(provider)}`, body, signed(provider, body)));
       assertProblem(res, 400, "malformed_payload");
@@ -230,7 +249,7 @@ describe("refused requests reach no origin", () => {
 
   test("unknown provider and unknown path: 404", async () => {
     const body = await fixture("zoho-sign", "request-completed");
-    let res = await reachesNoOrigin(() => post(`${worker.url}/hooks/docusign`, body, signed("zoho-sign", body)));
+    let res = await reachesNoOrigin(() => post(`${worker.url}/hooks/no-such-provider`, body, signed("zoho-sign", body)));
     assertProblem(res, 404, "unknown_provider");
     // Only Acrobat Sign's route takes a further segment (its URL token).
     res = await reachesNoOrigin(() => post(`${worker.url}/hooks/zoho-sign/extra`, body, signed("zoho-sign", body)));
@@ -323,7 +342,7 @@ describe("other routes and logs", () => {
     assert.ok(lines.some((l) => l.outcome === "signature_mismatch" && l.status === 401));
     assert.ok(lines.some((l) => l.outcome === "delivery_failed" && l.status === 502));
     const text = lines.map((l) => JSON.stringify(l)).join("\n");
-    for (const secret of [SECRETS.zoho, SECRETS.yousign, SECRETS.zigned, "zigned_old_secret", SECRETS.forward, SECRETS.forward.slice(6)]) {
+    for (const secret of [SECRETS.zoho, SECRETS.yousign, SECRETS.zigned, "zigned_old_secret", SECRETS.docusign, SECRETS.docuseal, SECRETS.forward, SECRETS.forward.slice(6)]) {
       assert.ok(!text.includes(secret), "a secret appears in the logs");
     }
     assert.ok(!text.includes("Beer Olympics"), "a body appears in the logs");

@@ -25,6 +25,8 @@ const CONFIG_VARS = [
   "ZOHO_SIGN_SECRETS",
   "YOUSIGN_SECRETS",
   "ZIGNED_SECRETS",
+  "DOCUSIGN_SECRETS",
+  "DOCUSEAL_SECRETS",
   "ACROBAT_SIGN_CLIENT_IDS",
   "ZIGNED_TOLERANCE_SECONDS",
   "MAX_BODY_BYTES",
@@ -44,6 +46,8 @@ export const SECRETS = {
   zoho: "zoho_test_secret",
   yousign: "yousign_test_secret",
   zigned: "zigned_test_secret",
+  docusign: "docusign_test_secret",
+  docuseal: "whsec_ZG9jdXNlYWxfdGVzdF9zZWNyZXRfMDAwMDAw",
   acrobatClientId: "CBJCHBCAABAAtestclientid0000",
   // The secret token in Acrobat Sign's registered webhook URL (/hooks/acrobat-sign/<token>).
   acrobatUrlToken: "e2e-acrobat-url-token-0123456789abcdef",
@@ -230,9 +234,13 @@ const hmac = (key, ...parts) => {
  * - Zoho Sign: X-ZS-WEBHOOK-SIGNATURE = base64 HMAC-SHA256(secret, body)
  * - Yousign: X-Yousign-Signature-256 = "sha256=" + hex HMAC-SHA256(secret, body)
  * - Zigned: x-zigned-request-signature = "t=<unix s>,v1=" + hex HMAC-SHA256(secret, "<t>.<body>")
+ * - DocuSign Connect: X-DocuSign-Signature-1 = base64 HMAC-SHA256(key text, body), plus
+ *   x-authorization-digest: HMACSHA256; `rotatedKey` adds X-DocuSign-Signature-2 under a
+ *   second key, as Connect sends one header per active key
+ * - DocuSeal: X-Docuseal-Signature = "<unix s>." + hex HMAC-SHA256(whole whsec_ text, "<t>.<body>")
  * - Acrobat Sign: no MAC, X-AdobeSign-ClientId = the app's client id
  */
-export function signed(provider, body, { key, timestamp } = {}) {
+export function signed(provider, body, { key, timestamp, rotatedKey } = {}) {
   const headers = { "content-type": "application/json" };
   switch (provider) {
     case "zoho-sign":
@@ -250,13 +258,23 @@ export function signed(provider, body, { key, timestamp } = {}) {
     case "acrobat-sign":
       headers["X-AdobeSign-ClientId"] = key ?? SECRETS.acrobatClientId;
       break;
+    case "docusign":
+      headers["X-DocuSign-Signature-1"] = hmac(key ?? SECRETS.docusign, body).toString("base64");
+      if (rotatedKey) headers["X-DocuSign-Signature-2"] = hmac(rotatedKey, body).toString("base64");
+      headers["x-authorization-digest"] = "HMACSHA256";
+      break;
+    case "docuseal": {
+      const t = String(timestamp ?? Math.floor(Date.now() / 1000));
+      headers["X-Docuseal-Signature"] = `${t}.` + hmac(key ?? SECRETS.docuseal, t, ".", body).toString("hex");
+      break;
+    }
     default:
       throw new Error(`no signing scheme for ${provider}`);
   }
   return headers;
 }
 
-/** The four providers with a real body each and what it must normalize to. */
+/** Every provider with a real body each and what it must normalize to. */
 export const DELIVERIES = [
   // The real captured RequestCompleted payload (PROVIDERS.md §2.3).
   { provider: "zoho-sign", fixture: "request-completed", type: "esign.envelope.completed", subject: "222008000000016075" },
@@ -264,6 +282,10 @@ export const DELIVERIES = [
   { provider: "acrobat-sign", fixture: "agreement-rejected", type: "esign.envelope.declined", subject: "CBJCHBCAABAAmDDrjaJHSS2X0iJCVx072w7vyii6yjXv", id: "c2c736a1-e8ff-4dd2-b07b-2bdf9e379827" },
   { provider: "zigned", fixture: "participant-fulfilled-ms-rotation", type: "esign.participant.signed", subject: "cmhupv03i09q8liy4ht8y67i4" },
   { provider: "yousign", fixture: "signer-done", type: "esign.participant.signed", subject: "9a2b1c3d-0e4f-4a5b-8c6d-7e8f9a0b1c2d", id: "b6c63685-c556-4a30-8fe9-b6f2b187d936" },
+  // JSON SIM with an envelope summary (PROVIDERS-MORE.md §1.3 shape).
+  { provider: "docusign", fixture: "recipient-declined-summary", type: "esign.participant.declined", subject: "4b7e1c2d-0000-4000-8000-00000000e001" },
+  // DocuSeal's documented form webhook (docs/webhooks/form-webhook.md).
+  { provider: "docuseal", fixture: "form-completed-rotation", type: "esign.participant.signed", subject: "771" },
 ];
 
 /** POSTs `body` with `headers`; returns status, headers and the parsed JSON answer. */

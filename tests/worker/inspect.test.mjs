@@ -15,6 +15,8 @@ before(async () => {
     DELIVERY: "inspect",
     ZOHO_SIGN_SECRETS: SECRETS.zoho,
     ZIGNED_SECRETS: SECRETS.zigned,
+    DOCUSIGN_SECRETS: SECRETS.docusign,
+    DOCUSEAL_SECRETS: SECRETS.docuseal,
     ACROBAT_SIGN_CLIENT_IDS: SECRETS.acrobatClientId,
     // YOUSIGN_SECRETS deliberately unset.
   });

@@ -10,12 +10,17 @@ import { schemaErrors } from "../schema.mjs";
 import { ROOT, expectedWebhookId, signed } from "./harness.mjs";
 
 export const PROVIDERS = ["zoho-sign", "acrobat-sign", "zigned", "yousign"];
+// makeDelivery also knows these; they join PROVIDERS once the suites that iterate it
+// configure their secrets.
+export const MORE_PROVIDERS = ["docusign", "docuseal"];
 
 const FIXTURES = {
   "zoho-sign": "zoho-sign/request-completed",
   "acrobat-sign": "acrobat-sign/agreement-rejected",
   zigned: "zigned/participant-fulfilled-ms-rotation",
   yousign: "yousign/signer-done",
+  docusign: "docusign/recipient-declined-summary",
+  docuseal: "docuseal/form-completed-rotation",
 };
 const base = Object.fromEntries(
   Object.entries(FIXTURES).map(([p, f]) => [p, JSON.parse(readFileSync(path.join(ROOT, "tests/fixtures", f, "body"), "utf8"))]),
@@ -28,7 +33,8 @@ const bodyHashId = (provider, body) =>
 /**
  * A unique delivery of `provider` named by `label`: `{ provider, body, headers(), webhookId }`.
  * `headers()` signs at call time (Zigned's signed timestamp must be fresh).
- * Options: `envelope` (the envelope id), `eventName` and `time` (Yousign, Unix seconds),
+ * Options: `envelope` (the envelope id), `eventName` and `time` (Yousign, DocuSign,
+ * DocuSeal; Unix seconds),
  * `padTo` (grow the body to at least this many bytes).
  */
 export function makeDelivery(provider, label, { envelope, eventName, time, padTo } = {}) {
@@ -52,6 +58,18 @@ export function makeDelivery(provider, label, { envelope, eventName, time, padTo
       p.data.signature_request.id = envelope ?? `signature-request-${label}`;
       if (eventName) p.event_name = eventName;
       if (time) p.event_time = String(time);
+      break;
+    case "docusign":
+      p.data.envelopeId = envelope ?? `envelope-${label}`;
+      p.uri = `/restapi/v2.1/accounts/${p.data.accountId}/envelopes/${p.data.envelopeId}`;
+      if (eventName) p.event = eventName;
+      if (time) p.generatedDateTime = new Date(time * 1000).toISOString();
+      break;
+    case "docuseal":
+      p.data.submission.id = p.data.submission_id = envelope ?? `submission-${label}`;
+      p.data.id = `submitter-${label}`;
+      if (eventName) p.event_type = eventName;
+      if (time) p.timestamp = new Date(time * 1000).toISOString();
       break;
     default:
       throw new Error(`no delivery for ${provider}`);

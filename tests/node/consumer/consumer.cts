@@ -9,7 +9,7 @@ const event: signhook.VerifiedEvent = signhook.verify({
 });
 const type: signhook.EventType = event.type;
 // @ts-expect-error not a provider
-const provider: signhook.Provider = "docusign";
+const provider: signhook.Provider = "no-such-provider";
 void signhook.init().then(() => signhook.initSync(new Uint8Array()));
 
 export = [type, provider];

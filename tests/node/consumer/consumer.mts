@@ -80,7 +80,7 @@ const all: readonly Provider[] = PROVIDERS;
 const codes: readonly ErrorCode[] = ERROR_CODES;
 
 // @ts-expect-error unknown provider
-verify({ provider: "docusign", headers: {}, body: "{}" });
+verify({ provider: "no-such-provider", headers: {}, body: "{}" });
 // @ts-expect-error body must be bytes or a string
 verify({ provider: "zoho-sign", headers: {}, body: 42 });
 // @ts-expect-error headers values are strings

@@ -128,7 +128,7 @@ export async function checks(api, other, module) {
       () => api.verify({ provider: "zoho-sign", headers: {}, body: ZOHO_BODY, secrets: [ZOHO_SECRET] }),
       api.isSignhookError,
     ),
-    unknownProvider: failure(() => api.normalize({ provider: "docusign", body: "{}" }), api.isSignhookError),
+    unknownProvider: failure(() => api.normalize({ provider: "no-such-provider", body: "{}" }), api.isSignhookError),
     badOptions: failure(() => api.verify({ provider: "zoho-sign", headers: 42, body: ZOHO_BODY }), api.isSignhookError),
   };
   return report;
