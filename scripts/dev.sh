@@ -49,9 +49,10 @@ cat <<MSG
 [dev]   page:    http://127.0.0.1:$PORT/
 [dev]   health:  curl -s http://127.0.0.1:$PORT/healthz
 [dev]   hooks:   POST http://127.0.0.1:$PORT/hooks/<provider>  (README: Providers; Acrobat Sign: /hooks/acrobat-sign/<token>)
-[dev]   e.g.     curl -s http://127.0.0.1:$PORT/hooks/zoho-sign \\
-[dev]              -H 'X-ZS-WEBHOOK-SIGNATURE: F4RdALzTJEGE30z8Ab0eWCpyMHJXpYNPQRs3ghahARM=' \\
-[dev]              --data-binary @tests/fixtures/zoho-sign/request-completed/body
+[dev]   e.g.     cargo run -q --bin signhook -- sign --provider zigned --secret zigned_test_secret \\
+[dev]              --body tests/fixtures/zigned/participant-fulfilled-ms-rotation/body > /tmp/headers.txt
+[dev]            curl -s http://127.0.0.1:$PORT/hooks/zigned -H @/tmp/headers.txt \\
+[dev]              --data-binary @tests/fixtures/zigned/participant-fulfilled-ms-rotation/body
 MSG
 
 # stdin from /dev/null: no interactive prompt (crash report, login) can hang the run.

@@ -345,6 +345,23 @@ const LOCAL_DEV_KEYS = {
   "acrobat-sign": "CBJCHBCAABAAtestclientid0000",
 };
 
+/** The event-time fields of the samples, and how each writes `seconds` (Unix). */
+const EVENT_TIME_FIELDS = {
+  performed_at: (seconds) => seconds * 1000, // Zoho Sign: epoch milliseconds
+  event_time: (seconds) => String(seconds), // Yousign: epoch seconds, a string
+  generatedDateTime: (seconds) => new Date(seconds * 1000).toISOString(), // DocuSign
+  timestamp: (seconds) => new Date(seconds * 1000).toISOString(), // DocuSeal
+};
+
+/** A copy of `value` whose event-time fields say `seconds`. */
+function freshen(value, seconds) {
+  if (Array.isArray(value)) return value.map((v) => freshen(v, seconds));
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) => [k, k in EVENT_TIME_FIELDS ? EVENT_TIME_FIELDS[k](seconds) : freshen(v, seconds)]),
+  );
+}
+
 /** .dev.vars.example's Acrobat Sign URL token (public, so refused outside localhost). */
 const LOCAL_DEV_URL_TOKEN = "local-dev-acrobat-url-token";
 
@@ -369,8 +386,10 @@ function signTestDelivery() {
     $("td-secret").focus();
     return;
   }
-  const body = JSON.stringify(sample.body);
   const timestamp = Math.floor(Date.now() / 1000);
+  // The provider's own event time, set to now: the Worker refuses a signed event time
+  // older than MAX_EVENT_AGE_SECONDS (7 days), as it would a replayed delivery.
+  const body = JSON.stringify(freshen(sample.body, timestamp));
   let headers;
   try {
     headers = api.sign({ provider, secret, body, timestamp });

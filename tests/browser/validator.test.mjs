@@ -358,6 +358,16 @@ test("the test delivery panel's Acrobat Sign curl carries .dev.vars.example's UR
   assert.match(await page.textContent("#td-note"), /URL/);
 });
 
+test("the test delivery panel dates its samples now (the Worker refuses old signed event times)", async () => {
+  await page.selectOption("#td-provider", "zoho-sign");
+  await page.fill("#td-secret", "");
+  await page.selectOption("#td-provider", "zoho-sign");
+  await page.click("#td-sign");
+  const curl = await page.textContent("#td-curl");
+  const body = JSON.parse(/--data-binary '(.*)'$/s.exec(curl)[1].replace(/'\\''/g, "'"));
+  assert.ok(Math.abs(body.notifications.performed_at - Date.now()) < 120_000, String(body.notifications.performed_at));
+});
+
 test("the test delivery panel starts with the local Worker's keys (.dev.vars.example)", async () => {
   const devVars = readFileSync(join(ROOT, ".dev.vars.example"), "utf8");
   const expected = {
