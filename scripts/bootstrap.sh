@@ -3,6 +3,7 @@
 # pinned result is already there and skips itself if so.
 #
 #   scripts/bootstrap.sh              Rust target/components + cargo CLIs + npm devDependencies
+#                                     + the example origins' dependencies (examples/)
 #   scripts/bootstrap.sh --rust-only  Rust target/components + cargo CLIs only
 #   scripts/bootstrap.sh --browser    also Debian chromium + chromium-driver (apt)
 #
@@ -186,6 +187,62 @@ step_npm() {
   record "npm devDependencies" "installed" "$t0"
 }
 
+# ---- the example origins (examples/origin-node, examples/origin-python) ----
+# Their own pinned dependencies, from the npm registry and PyPI, for tests/worker/receivers.test.mjs.
+EXAMPLE_NODE="$ROOT/examples/origin-node"
+EXAMPLE_PY="$ROOT/examples/origin-python"
+
+example_node_up_to_date() {
+  local stamp="$EXAMPLE_NODE/node_modules/.package-lock.json" p want got
+  [ -f "$stamp" ] && [ "$stamp" -nt "$EXAMPLE_NODE/package.json" ] &&
+    [ "$stamp" -nt "$EXAMPLE_NODE/package-lock.json" ] || return 1
+  for p in express standardwebhooks cloudevents; do
+    want="$(sed -n "s/^ *\"$p\": \"\([^\"]*\)\".*/\1/p" "$EXAMPLE_NODE/package.json")"
+    got="$(sed -n 's/^ *"version": "\([^"]*\)".*/\1/p' "$EXAMPLE_NODE/node_modules/$p/package.json" 2>/dev/null | head -n1)"
+    [ -n "$want" ] && [ "$got" = "$want" ] || return 1
+  done
+}
+
+step_example_node() {
+  local t0; t0="$(now)"
+  if example_node_up_to_date; then
+    record "examples/origin-node npm" "already present" "$t0"
+    return
+  fi
+  command -v npm >/dev/null || die "npm not found"
+  (cd "$EXAMPLE_NODE" && npm install --no-audit --no-fund) # not `npm ci` (pitfall 7)
+  touch "$EXAMPLE_NODE/node_modules/.package-lock.json"
+  example_node_up_to_date || die "examples/origin-node: installed versions differ from package.json"
+  record "examples/origin-node npm" "installed" "$t0"
+}
+
+# The venv is current when it runs, imports the four packages, and was made from exactly
+# this requirements.txt (a copy is kept in .venv after a successful install).
+example_py_up_to_date() {
+  [ -x "$EXAMPLE_PY/.venv/bin/python" ] &&
+    cmp -s "$EXAMPLE_PY/requirements.txt" "$EXAMPLE_PY/.venv/requirements.installed" &&
+    "$EXAMPLE_PY/.venv/bin/python" -c 'import fastapi, uvicorn, standardwebhooks, cloudevents' 2>/dev/null
+}
+
+step_example_python() {
+  local t0 py; t0="$(now)"
+  if example_py_up_to_date; then
+    record "examples/origin-python venv" "already present" "$t0"
+    return
+  fi
+  py="$(command -v python3)" || die "python3 not found (examples/origin-python needs Python >= 3.11)"
+  "$py" -c 'import sys; sys.exit(sys.version_info < (3, 11))' ||
+    die "$py is $("$py" --version 2>&1); examples/origin-python (fastapi) needs Python >= 3.11"
+  # --clear: a venv left by another Python (or half made) is rebuilt, not patched.
+  "$py" -m venv --clear "$EXAMPLE_PY/.venv" ||
+    die "python3 -m venv failed (Debian/Ubuntu: apt-get install -y python3-venv)"
+  "$EXAMPLE_PY/.venv/bin/python" -m pip install --disable-pip-version-check --no-input -q \
+    -r "$EXAMPLE_PY/requirements.txt"
+  cp "$EXAMPLE_PY/requirements.txt" "$EXAMPLE_PY/.venv/requirements.installed"
+  example_py_up_to_date || die "examples/origin-python: the venv does not import its packages"
+  record "examples/origin-python venv" "installed" "$t0"
+}
+
 # ---- Debian chromium + chromedriver (optional) ----
 step_browser() {
   local t0; t0="$(now)"
@@ -209,6 +266,7 @@ step_worker_build
 step_wasm_bindgen
 step_wasm_pack
 if [ "$WANT_NPM" -eq 1 ]; then step_npm; fi
+if [ "$WANT_NPM" -eq 1 ]; then step_example_node; step_example_python; fi
 if [ "$WANT_BROWSER" -eq 1 ]; then step_browser; fi
 
 echo "[bootstrap] ---- summary ----"
