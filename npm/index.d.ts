@@ -4,7 +4,7 @@
 
 // BEGIN GENERATED: provider-type (tests/docs.rs; UPDATE_README=1 cargo test --test docs)
 /** A provider whose webhooks signhook verifies and normalizes. */
-export type Provider = "zoho-sign" | "acrobat-sign" | "zigned" | "yousign" | "docusign" | "docuseal";
+export type Provider = "zoho-sign" | "acrobat-sign" | "zigned" | "yousign" | "docusign" | "docuseal" | "documenso" | "onespan-sign";
 // END GENERATED: provider-type
 
 /** The normalized event type, `esign.<entity>.<action>`, or `esign.other` when unmapped. */
@@ -76,6 +76,8 @@ export interface ProofHeaders {
   yousign: "X-Yousign-Signature-256";
   docusign: "X-DocuSign-Signature-1";
   docuseal: "X-Docuseal-Signature";
+  documenso: "X-Documenso-Secret";
+  "onespan-sign": "Authorization";
 }
 // END GENERATED: proof-headers-type
 
@@ -143,9 +145,11 @@ export interface Document {
 export interface Verification {
   /**
    * `client-id` (Acrobat Sign) is an allow-list of public ids, not a cryptographic proof;
-   * `url-token` (set by the Worker) is a secret token in the webhook URL, on top of it.
+   * `url-token` (set by the Worker) is a secret token in the webhook URL, on top of it;
+   * `shared-secret` (Documenso, OneSpan Sign) is a bearer secret sent as is in a header:
+   * no integrity, no freshness.
    */
-  scheme: "hmac-sha256" | "client-id" | "url-token";
+  scheme: "hmac-sha256" | "client-id" | "url-token" | "shared-secret";
   /**
    * What the proof covers:
    * - `body`, `timestamp+body`: an HMAC over the exact bytes: the content is authentic;
@@ -218,7 +222,10 @@ export interface VerifyOptions {
   headers: HeadersInput;
   /** The raw request body, exactly as received. Never re-serialized JSON. */
   body: BodyInput;
-  /** HMAC secrets (Zoho Sign, Zigned, Yousign, DocuSign, DocuSeal); several during rotation. */
+  /**
+   * HMAC secrets (Zoho Sign, Zigned, Yousign, DocuSign, DocuSeal), or the shared secrets sent
+   * as is (Documenso's webhook secret, OneSpan Sign's callback key); several during rotation.
+   */
   secrets?: string | readonly string[];
   /** Allowed `X-AdobeSign-ClientId` values (Acrobat Sign). */
   clientIds?: string | readonly string[];

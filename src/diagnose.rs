@@ -135,10 +135,23 @@ impl Diagnosis {
 /// The provider whose proof header is present (names compare case-insensitively), else the
 /// one a near-miss header name points at (`X-Zoho-Signature`, `X_ZS_WEBHOOK_SIGNATURE`,
 /// `x-zigned-signature`, `X-Yousign-Signature`, `X-Adobe-Sign-Client-Id`, …).
+///
+/// `Authorization` (OneSpan Sign's) counts only with the `Basic` scheme: a bearer token
+/// there says nothing about the sender.
 pub fn detect_provider(headers: &Headers) -> Option<Provider> {
     Provider::ALL
         .into_iter()
-        .find(|p| headers.contains(p.proof_header()))
+        .find(|p| match headers.get(p.proof_header()) {
+            Some(value) if p.proof_header().eq_ignore_ascii_case("authorization") => {
+                let value = crate::headers::trim_ows(value);
+                value
+                    .split([' ', '\t'])
+                    .next()
+                    .is_some_and(|scheme| scheme.eq_ignore_ascii_case("basic"))
+            }
+            Some(_) => true,
+            None => false,
+        })
         .or_else(|| headers.iter().find_map(|(name, _)| hinted_provider(name)))
 }
 
@@ -198,8 +211,22 @@ fn verified_diagnosis(
             format!("{header} matches \"<t>.<body>\" under secret #{key}, signed at {at}, within the {} s tolerance", config.tolerance_seconds)
         }
         Covers::Body => format!("{header} matches the body under secret #{key}"),
-        // Set only by the Worker, after a URL token; never by `verify`.
-        Covers::SharedSecret => format!("{header} matched a shared secret"),
+        // A bearer secret sent as is (Documenso, OneSpan Sign); the Worker also sets it
+        // after Acrobat Sign's URL token.
+        Covers::SharedSecret => {
+            findings.push(Finding::new(
+                "shared_secret_only",
+                format!(
+                    "{} sends a shared secret, not a signature: the body has no integrity \
+                     protection and no timestamp, so whoever holds the secret (or captured one \
+                     delivery) can send any content. Treat the content as a hint and fetch the \
+                     resource from the {} API before acting on it.",
+                    title(provider),
+                    title(provider)
+                ),
+            ));
+            format!("{header} holds configured secret #{key}")
+        }
     };
     if config.secrets.len() + config.client_ids.len() > 1 && headers.contains(header) {
         // Rotation is normal; say which entry matched so the old one can be retired.
@@ -1326,6 +1353,39 @@ mod tests {
 
     fn codes(d: &Diagnosis) -> Vec<&'static str> {
         d.findings.iter().map(|f| f.code).collect()
+    }
+
+    #[test]
+    fn shared_secrets_are_detected_verified_and_said_to_cover_no_body() {
+        assert_eq!(
+            detect_provider(&headers(&[("authorization", "Basic k")])),
+            Some(Provider::OneSpanSign)
+        );
+        assert_eq!(
+            detect_provider(&headers(&[("Authorization", "Bearer k")])),
+            None
+        );
+        let body = br#"{"event":"DOCUMENT_SIGNED","payload":{"recipients":[{"token":"tok-123"}]}}"#;
+        let h = headers(&[("X-Documenso-Secret", "k")]);
+        let d = diagnose(None, &h, body, &secrets(&["old", "k"]), NOW);
+        assert_eq!(d.provider, Some(Provider::Documenso));
+        assert_eq!(d.verdict, Verdict::Verified);
+        assert_eq!(codes(&d), ["shared_secret_only", "matched_key"]);
+        let event = d.event.unwrap().to_json();
+        assert!(
+            !event.contains("tok-123") && event.contains("[redacted]"),
+            "{event}"
+        );
+        let d = diagnose(
+            None,
+            &headers(&[("X-Documenso-Secret", "")]),
+            body,
+            &secrets(&["k"]),
+            NOW,
+        );
+        assert_eq!(d.code, Some("missing_signature"));
+        // The unverified event shown beside a failure is redacted too.
+        assert!(!d.event.unwrap().to_json().contains("tok-123"));
     }
 
     #[test]

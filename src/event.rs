@@ -110,7 +110,7 @@ pub struct Document {
 /// How a delivery was proven authentic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Verification {
-    /// `hmac-sha256`, `client-id` or `url-token`.
+    /// `hmac-sha256`, `client-id`, `url-token` or `shared-secret`.
     pub scheme: Scheme,
     /// What the proof covers.
     pub covers: Covers,
@@ -132,6 +132,11 @@ pub enum Scheme {
     /// `/hooks/acrobat-sign/<token>`), on top of the client id.
     #[serde(rename = "url-token")]
     UrlToken,
+    /// A bearer secret the provider sends as is in a header (Documenso's
+    /// `X-Documenso-Secret`, OneSpan Sign's `Authorization: Basic <callback key>`), compared
+    /// in constant time: no MAC, so the body has no integrity and there is no freshness.
+    #[serde(rename = "shared-secret")]
+    SharedSecret,
 }
 
 /// What a proof covers.
@@ -156,7 +161,12 @@ pub enum Covers {
 
 impl Scheme {
     /// Every scheme.
-    pub const ALL: &'static [Scheme] = &[Scheme::HmacSha256, Scheme::ClientId, Scheme::UrlToken];
+    pub const ALL: &'static [Scheme] = &[
+        Scheme::HmacSha256,
+        Scheme::ClientId,
+        Scheme::UrlToken,
+        Scheme::SharedSecret,
+    ];
 }
 
 impl Covers {

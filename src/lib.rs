@@ -1,5 +1,6 @@
 //! Verify and normalize e-signature webhooks: Zoho Sign, Adobe Acrobat Sign, Zigned,
-//! Yousign, DocuSign Connect and DocuSeal, into one CloudEvents 1.0 event shape.
+//! Yousign, DocuSign Connect, DocuSeal, Documenso and OneSpan Sign, into one CloudEvents 1.0
+//! event shape.
 //!
 //! The proof is checked over the exact request bytes before anything is parsed; only a
 //! [`Verified`] delivery normalizes (except through the loudly named

@@ -48,6 +48,8 @@ pub const PUBLIC_EXAMPLE_VALUES: &[&str] = &[
     "zigned_test_secret",
     "docusign_test_secret",
     "whsec_ZG9jdXNlYWxfdGVzdF9zZWNyZXRfMDAwMDAw",
+    "documenso_test_secret",
+    "onespan_test_callback_key",
     "CBJCHBCAABAAtestclientid0000",
     "local-dev-acrobat-url-token",
     "whsec_c2lnbmhvb2stbG9jYWwtZGV2LW9ubHktbm90LXNlY3JldCE=",

@@ -76,6 +76,8 @@ fn verify_prints_the_event_for_each_provider() {
         ("yousign", "signer-done"),
         ("docusign", "recipient-completed-rotation"),
         ("docuseal", "form-completed-rotation"),
+        ("documenso", "document-signed-token-redacted"),
+        ("onespan-sign", "package-activate-rotation"),
     ] {
         let (body, spec) = fixture(provider, case);
         let args = verify_args(provider, &body, &spec);
@@ -111,6 +113,8 @@ fn failures_print_the_code_and_exit_1() {
         ("acrobat-sign", "unknown-client-id"),
         ("docusign", "tampered"),
         ("docuseal", "stale"),
+        ("documenso", "empty-header"),
+        ("onespan-sign", "wrong-secret"),
     ] {
         let (body, spec) = fixture(provider, case);
         let args = verify_args(provider, &body, &spec);

@@ -199,7 +199,12 @@ fn provider_catalogues_are_fully_mapped() {
 #[test]
 fn listed_event_names_are_fully_mapped() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    for (provider, at_least) in [(Provider::DocuSign, 26), (Provider::DocuSeal, 11)] {
+    for (provider, at_least) in [
+        (Provider::DocuSign, 26),
+        (Provider::DocuSeal, 11),
+        (Provider::Documenso, 14),
+        (Provider::OneSpanSign, 3),
+    ] {
         let path = root.join(provider.as_str()).join("EVENTS.txt");
         let text =
             std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));

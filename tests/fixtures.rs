@@ -37,6 +37,10 @@ struct Expect {
     subject: Option<String>,
     #[serde(default)]
     key: usize,
+    /// Credentials in the body (each as its JSON string text, without quotes) that the
+    /// event must carry only as `"[redacted]"`.
+    #[serde(default)]
+    redacted: Vec<String>,
 }
 
 fn cases() -> Vec<(Provider, PathBuf)> {
@@ -109,9 +113,21 @@ fn check(provider: Provider, dir: &Path) -> Result<(), String> {
             event.subject, expect.subject
         ));
     }
-    // The raw payload travels untouched.
-    let trimmed = std::str::from_utf8(&body).unwrap().trim();
-    if event.data.raw.get() != trimmed {
+    // The raw payload travels untouched, but for the redacted credentials.
+    let mut expected_raw = std::str::from_utf8(&body).unwrap().trim().to_owned();
+    for value in &expect.redacted {
+        let literal = format!("\"{value}\"");
+        if !expected_raw.contains(&literal) {
+            return Err(format!("redacted value {value} is not in the body"));
+        }
+        expected_raw = expected_raw.replace(&literal, "\"[redacted]\"");
+        let decoded: String = serde_json::from_str(&literal).unwrap();
+        let json = event.to_json();
+        if json.contains(value.as_str()) || json.contains(&decoded) {
+            return Err(format!("the credential {value} leaves the edge"));
+        }
+    }
+    if event.data.raw.get() != expected_raw {
         return Err("data.raw differs from the body".into());
     }
     let json = event.to_json_pretty() + "\n";

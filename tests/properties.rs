@@ -31,12 +31,45 @@ fn provider() -> impl Strategy<Value = Provider> {
     prop::sample::select(Provider::ALL.to_vec())
 }
 
-/// Every provider proven by an HMAC over the body (all but Acrobat Sign).
+/// Every provider proven by an HMAC over the body (all but Acrobat Sign's client id and
+/// the bearer secrets of Documenso and OneSpan Sign).
 fn hmac_providers() -> Vec<Provider> {
     Provider::ALL
         .into_iter()
-        .filter(|p| !p.takes_client_ids())
+        .filter(|p| !p.takes_client_ids() && !shared_secret_providers().contains(p))
         .collect()
+}
+
+/// The providers whose proof is a bearer secret sent as is (no MAC).
+fn shared_secret_providers() -> Vec<Provider> {
+    vec![Provider::Documenso, Provider::OneSpanSign]
+}
+
+/// What `data.raw` must hold for `p`: the payload with the string values of its
+/// credential keys replaced (a tree model of the core's streaming redaction).
+fn redacted_model(p: Provider, value: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    let keys: &[&str] = match p {
+        Provider::Documenso => &["token", "password"],
+        _ => &[],
+    };
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let v = match v {
+                        Value::String(_) if keys.contains(&k.as_str()) => {
+                            Value::String("[redacted]".into())
+                        }
+                        other => redacted_model(p, other),
+                    };
+                    (k.clone(), v)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(|v| redacted_model(p, v)).collect()),
+        other => other.clone(),
+    }
 }
 
 #[test]
@@ -51,6 +84,34 @@ fn the_hmac_providers_are_the_expected_ones() {
             Provider::DocuSeal
         ]
     );
+}
+
+#[test]
+fn shared_secret_providers_take_the_secret_itself() {
+    for p in shared_secret_providers() {
+        assert!(!p.takes_client_ids() && !p.signs_timestamp());
+        let body = br#"{"event":"DOCUMENT_SIGNED","name":"PACKAGE_COMPLETE"}"#;
+        let headers: Headers = sign(p, "other", body, NOW).unwrap().into_iter().collect();
+        let verified = verify(p, &headers, body, &config(), NOW).unwrap();
+        let v = verified.verification();
+        assert_eq!(
+            (v.key, v.covers, v.scheme),
+            (
+                1,
+                signhook::Covers::SharedSecret,
+                signhook::Scheme::SharedSecret
+            ),
+            "{p}"
+        );
+        // No MAC: any body passes with the secret (the reason origin must re-fetch).
+        assert!(verify(p, &headers, b"{}", &config(), NOW).is_ok());
+        let wrong: Headers = sign(p, "s3cret-", body, NOW).unwrap().into_iter().collect();
+        assert_eq!(
+            verify(p, &wrong, body, &config(), NOW).unwrap_err().kind(),
+            ErrorKind::SignatureMismatch,
+            "{p}"
+        );
+    }
 }
 
 /// Any `i64`, with the edges drawn often.
@@ -76,6 +137,8 @@ fn headers() -> impl Strategy<Value = Headers> {
         "x-docusign-signature-2",
         "x-authorization-digest",
         "X-Docuseal-Signature",
+        "X-Documenso-Secret",
+        "Authorization",
         "content-type",
     ]);
     let value = prop_oneof![
@@ -86,6 +149,8 @@ fn headers() -> impl Strategy<Value = Headers> {
         "-?[0-9]{0,20}\\.[0-9a-f]{0,70}",
         "[A-Za-z0-9+/=]{0,50}",
         Just("client-a".to_owned()),
+        Just("s3cret".to_owned()),
+        "(Basic|basic|Bearer)?[ \t]{0,2}(s3cret|other)?[ \t]{0,2}",
     ];
     prop::collection::vec((name, value), 0..4).prop_map(|pairs| pairs.into_iter().collect())
 }
@@ -143,6 +208,14 @@ fn json_value() -> impl Strategy<Value = serde_json::Value> {
         "submission_id",
         "template",
         "decline_reason",
+        "payload",
+        "token",
+        "password",
+        "Recipient",
+        "signingStatus",
+        "createdAt",
+        "packageId",
+        "createdDate",
         "x",
     ]);
     let leaf = prop_oneof![
@@ -188,7 +261,26 @@ proptest! {
         let body = serde_json::to_vec(&serde_json::Value::Object(object)).unwrap();
         let event = normalize_unverified(p, &body).unwrap();
         let json: serde_json::Value = serde_json::from_str(&event.to_json()).unwrap();
-        prop_assert_eq!(&json["data"]["raw"], &serde_json::from_slice::<serde_json::Value>(&body).unwrap());
+        let sent: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        prop_assert_eq!(&json["data"]["raw"], &redacted_model(p, &sent));
+    }
+
+    #[test]
+    fn redaction_keeps_json_valid_and_only_touches_credentials(value in json_value(), pretty in any::<bool>(), p in provider()) {
+        let object = serde_json::json!({ "event": "DOCUMENT_SIGNED", "payload": value.clone(), "x": [value] });
+        let body = if pretty { serde_json::to_vec_pretty(&object) } else { serde_json::to_vec(&object) }.unwrap();
+        let event = normalize_unverified(p, &body).unwrap();
+        let raw = event.data.raw.get();
+        // Still valid JSON, equal to the model, and nothing else changed.
+        let parsed: serde_json::Value = serde_json::from_str(raw).unwrap();
+        // Compared with the body as parsed (floats may not round-trip through the text).
+        let sent: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        let model = redacted_model(p, &sent);
+        prop_assert_eq!(&parsed, &model);
+        if model == sent {
+            prop_assert_eq!(raw.as_bytes(), body.as_slice());
+        }
+        prop_assert!(serde_json::from_str::<serde_json::Value>(&event.to_json()).is_ok());
     }
 
     #[test]

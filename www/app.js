@@ -14,6 +14,8 @@ const TITLES = {
   yousign: "Yousign",
   docusign: "DocuSign",
   docuseal: "DocuSeal",
+  documenso: "Documenso",
+  "onespan-sign": "OneSpan Sign",
 };
 // END GENERATED: titles
 const VERDICT_WORDS = {
@@ -342,6 +344,8 @@ const LOCAL_DEV_KEYS = {
   zigned: "zigned_test_secret",
   docusign: "docusign_test_secret",
   docuseal: "whsec_ZG9jdXNlYWxfdGVzdF9zZWNyZXRfMDAwMDAw",
+  documenso: "documenso_test_secret",
+  "onespan-sign": "onespan_test_callback_key",
   "acrobat-sign": "CBJCHBCAABAAtestclientid0000",
 };
 
@@ -351,6 +355,8 @@ const EVENT_TIME_FIELDS = {
   event_time: (seconds) => String(seconds), // Yousign: epoch seconds, a string
   generatedDateTime: (seconds) => new Date(seconds * 1000).toISOString(), // DocuSign
   timestamp: (seconds) => new Date(seconds * 1000).toISOString(), // DocuSeal
+  createdAt: (seconds) => new Date(seconds * 1000).toISOString(), // Documenso
+  createdDate: (seconds) => new Date(seconds * 1000).toISOString(), // OneSpan Sign
 };
 
 /** A copy of `value` whose event-time fields say `seconds`. */

@@ -283,4 +283,68 @@ export const SAMPLES = {
       },
     },
   ],
+  // Documenso: the recipients' signing tokens are redacted from the event's data.raw.
+  documenso: [
+    {
+      event: "DOCUMENT_SIGNED",
+      body: {
+        event: "DOCUMENT_SIGNED",
+        payload: {
+          id: 123,
+          envelopeId: "envelope_k3m9p2q8r7s6t5u4",
+          title: "Lease agreement",
+          status: "PENDING",
+          recipients: [
+            { id: 11, email: "signer@example.com", name: "Sam Signer", token: "sample-signing-token", role: "SIGNER", signingStatus: "SIGNED" },
+          ],
+        },
+        createdAt: "2024-11-11T15:46:40.000Z",
+        webhookEndpoint: "http://127.0.0.1:8787/hooks/documenso",
+      },
+    },
+    {
+      event: "DOCUMENT_COMPLETED",
+      body: {
+        event: "DOCUMENT_COMPLETED",
+        payload: {
+          id: 123,
+          envelopeId: "envelope_k3m9p2q8r7s6t5u4",
+          title: "Lease agreement",
+          status: "COMPLETED",
+          completedAt: "2024-11-11T15:48:19.000Z",
+          recipients: [
+            { id: 11, email: "signer@example.com", name: "Sam Signer", token: "sample-signing-token", role: "SIGNER", signingStatus: "SIGNED" },
+          ],
+        },
+        createdAt: "2024-11-11T15:48:20.000Z",
+        webhookEndpoint: "http://127.0.0.1:8787/hooks/documenso",
+      },
+    },
+  ],
+  "onespan-sign": [
+    {
+      event: "PACKAGE_ACTIVATE",
+      body: {
+        "@class": "com.silanis.esl.packages.event.ESLProcessEvent",
+        name: "PACKAGE_ACTIVATE",
+        sessionUser: "8QS1yr3q8DEZ",
+        packageId: "xT9OeZ-j2jIynQBaLeLdgp9CtZk=",
+        message: null,
+        documentId: null,
+        createdDate: "2024-11-11T15:46:40.255Z",
+      },
+    },
+    {
+      event: "PACKAGE_COMPLETE",
+      body: {
+        "@class": "com.silanis.esl.packages.event.ESLProcessEvent",
+        name: "PACKAGE_COMPLETE",
+        sessionUser: "8QS1yr3q8DEZ",
+        packageId: "xT9OeZ-j2jIynQBaLeLdgp9CtZk=",
+        message: null,
+        documentId: null,
+        createdDate: "2024-11-11T15:48:20.002Z",
+      },
+    },
+  ],
 };

@@ -12,7 +12,7 @@
 
 // BEGIN GENERATED: providers (tests/docs.rs; UPDATE_README=1 cargo test --test docs)
 /** Every provider, in documentation order. */
-export const PROVIDERS = Object.freeze(["zoho-sign", "acrobat-sign", "zigned", "yousign", "docusign", "docuseal"]);
+export const PROVIDERS = Object.freeze(["zoho-sign", "acrobat-sign", "zigned", "yousign", "docusign", "docuseal", "documenso", "onespan-sign"]);
 
 /** The header carrying each provider's proof (what `sign` sets). */
 export const PROOF_HEADERS = Object.freeze({
@@ -22,6 +22,8 @@ export const PROOF_HEADERS = Object.freeze({
   yousign: "X-Yousign-Signature-256",
   docusign: "X-DocuSign-Signature-1",
   docuseal: "X-Docuseal-Signature",
+  documenso: "X-Documenso-Secret",
+  "onespan-sign": "Authorization",
 });
 // END GENERATED: providers
 

@@ -39,6 +39,7 @@ pub(super) const SPEC: Spec = Spec {
     mac: None,
     header_note: "Acrobat Sign sends it on every notification and on the GET verification of intent",
     name_hints: &["adobe", "acrobat"],
+    redact: &[],
 };
 
 fn spec_normalize(body: &[u8], _signed_at: Option<i64>) -> Result<(Fields, &RawValue), Error> {

@@ -56,6 +56,7 @@ pub(super) const SPEC: Spec = Spec {
     }),
     header_note: "DocuSeal signs every delivery with the webhook URL's HMAC signing secret (Settings → Webhooks → Security → HMAC), in versions that have it",
     name_hints: &["docuseal"],
+    redact: &[],
 };
 
 pub(super) const SIGNATURE_HEADER: &str = "X-Docuseal-Signature";

@@ -66,6 +66,7 @@ pub(super) const SPEC: Spec = Spec {
     }),
     header_note: "DocuSign Connect sends one X-DocuSign-Signature-<n> per active key only when \"Include HMAC Signature\" is enabled on the Connect configuration and a Connect key exists (Admin → Connect → Connect Keys)",
     name_hints: &["docusign"],
+    redact: &[],
 };
 
 fn spec_normalize(body: &[u8], _signed_at: Option<i64>) -> Result<(Fields, &RawValue), Error> {

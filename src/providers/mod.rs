@@ -5,6 +5,7 @@
 //! borrowing wire structs) into an [`Event`]. [`normalize_unverified`] is the one, loudly
 //! named, way around the proof, for the validator page and the CLI's `normalize`.
 
+mod redact;
 mod spec;
 mod wire;
 
@@ -70,11 +71,15 @@ registry! {
     DocuSign => docusign,
     /// DocuSeal: `<ts>.<hex>` over `<ts>.<body>` in `X-Docuseal-Signature`.
     DocuSeal => docuseal,
+    /// Documenso: the webhook secret as is in `X-Documenso-Secret` (no MAC).
+    Documenso => documenso,
+    /// OneSpan Sign: `Authorization: Basic <callback key>`, the raw key (no MAC).
+    OneSpanSign => onespan_sign,
 }
 
 impl Provider {
     /// The route, CLI and npm name: `zoho-sign`, `acrobat-sign`, `zigned`, `yousign`,
-    /// `docusign`, `docuseal`.
+    /// `docusign`, `docuseal`, `documenso`, `onespan-sign`.
     pub const fn as_str(self) -> &'static str {
         self.spec().name
     }
@@ -484,6 +489,17 @@ fn normalize_with(
     signed_at: Option<i64>,
 ) -> Result<Event, Error> {
     let (fields, raw): (Fields, &RawValue) = (provider.spec().normalize)(body, signed_at)?;
+    // Credentials inside the payload never leave the edge: the listed keys' string values
+    // are replaced, every other byte kept (`redact.rs`).
+    let raw: Box<RawValue> = match redact::redact(raw.get(), provider.spec().redact) {
+        std::borrow::Cow::Borrowed(_) => raw.to_owned(),
+        std::borrow::Cow::Owned(text) => RawValue::from_string(text).map_err(|e| {
+            Error::new(
+                ErrorKind::MalformedPayload,
+                format!("body could not be redacted: {e}"),
+            )
+        })?,
+    };
     let event_type = fields.event_type.unwrap_or_else(|| {
         fields
             .provider_event
@@ -526,7 +542,7 @@ fn normalize_with(
             documents: fields.documents,
             reason: fields.reason,
             verification,
-            raw: raw.to_owned(),
+            raw,
         },
     })
 }

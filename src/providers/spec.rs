@@ -44,6 +44,10 @@ pub(crate) struct Spec {
     /// Fragments of header names that point at this provider (squashed: lowercase
     /// letters and digits only), for detection and "header misnamed" findings.
     pub(crate) name_hints: &'static [&'static str],
+    /// JSON object keys whose string values are credentials (a recipient's signing token,
+    /// a document password): replaced by `"[redacted]"` in `data.raw`, at any depth, every
+    /// other byte kept as received (`redact.rs`). Credentials never leave the edge.
+    pub(crate) redact: &'static [&'static str],
 }
 
 /// What a provider's deliveries are checked against.

@@ -45,6 +45,7 @@ pub(super) const SPEC: Spec = Spec {
     }),
     header_note: "Yousign signs every delivery with the webhook subscription's secret",
     name_hints: &["yousign"],
+    redact: &[],
 };
 
 fn spec_normalize(body: &[u8], _signed_at: Option<i64>) -> Result<(Fields, &RawValue), Error> {

@@ -53,6 +53,7 @@ pub(super) const SPEC: Spec = Spec {
     }),
     header_note: "Zigned signs every delivery with the webhook's secret",
     name_hints: &["zigned"],
+    redact: &[],
 };
 
 pub(super) const SIGNATURE_HEADER: &str = "x-zigned-request-signature";

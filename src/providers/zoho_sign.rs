@@ -42,6 +42,7 @@ pub(super) const SPEC: Spec = Spec {
     }),
     header_note: "Zoho Sign sends it only when \"HMAC signature\" is enabled on the webhook (Settings → Developer settings → Webhooks)",
     name_hints: &["zoho", "xzs"],
+    redact: &[],
 };
 
 fn spec_normalize(body: &[u8], _signed_at: Option<i64>) -> Result<(Fields, &RawValue), Error> {

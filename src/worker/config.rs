@@ -6,7 +6,7 @@
 //! | `DELIVERY` | `queue` with `ORIGIN_URL` | `queue`, `direct` or `inspect` |
 //! | `ORIGIN_URL` | empty | where to POST events (https, or http to a loopback host) |
 //! | `FORWARD_SECRET` | none | `whsec_…` key signing what goes to origin (needed with `ORIGIN_URL`) |
-//! | `ZOHO_SIGN_SECRETS`, `YOUSIGN_SECRETS`, `ZIGNED_SECRETS`, `DOCUSIGN_SECRETS`, `DOCUSEAL_SECRETS` | none | space-separated secrets (each provider's `config_var`) |
+//! | `ZOHO_SIGN_SECRETS`, `YOUSIGN_SECRETS`, `ZIGNED_SECRETS`, `DOCUSIGN_SECRETS`, `DOCUSEAL_SECRETS`, `DOCUMENSO_SECRETS`, `ONESPAN_SIGN_SECRETS` | none | space-separated secrets (each provider's `config_var`) |
 //! | `ACROBAT_SIGN_CLIENT_IDS` | none | space-separated allowed client ids |
 //! | `ZIGNED_TOLERANCE_SECONDS` | 300 | signed-timestamp tolerance (every provider that signs a timestamp: Zigned, DocuSeal) |
 //! | `MAX_BODY_BYTES` | 10485760 | body size limit |

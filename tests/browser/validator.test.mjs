@@ -152,6 +152,36 @@ const DELIVERIES = {
       type: "esign.participant.signed",
     };
   })(),
+  // Documenso: the webhook secret as is in X-Documenso-Secret (PROVIDERS-MORE.md §5.1); the
+  // recipients' signing tokens must show only as "[redacted]" in the event.
+  documenso: (() => {
+    const body = fixture("documenso", "document-signed-token-redacted");
+    const secret = "documenso_test_secret";
+    const tokens = ["qMwB7xN2pK9rT4vY8zA1cD", 'Zr8\\"tok\\u0065n/Lp3Q', "s3cret-pdf-pw"];
+    let rawText = body.toString("utf8");
+    for (const t of tokens) rawText = rawText.split(`"${t}"`).join('"[redacted]"');
+    return {
+      body,
+      secret,
+      headers: { "X-Documenso-Secret": secret },
+      providerEvent: "DOCUMENT_SIGNED",
+      type: "esign.participant.signed",
+      rawText,
+      tokens,
+    };
+  })(),
+  // OneSpan Sign: "Authorization: Basic <callback key>", the raw key (§6.5).
+  "onespan-sign": (() => {
+    const body = fixture("onespan-sign", "package-activate-rotation");
+    const secret = "onespan_test_callback_key";
+    return {
+      body,
+      secret,
+      headers: { Authorization: `Basic ${secret}` },
+      providerEvent: "PACKAGE_ACTIVATE",
+      type: "esign.envelope.sent",
+    };
+  })(),
   "acrobat-sign": (() => {
     const body = fixture("acrobat-sign", "agreement-created");
     const clientId = "CBJCHBCAABAAexampleclientid";
@@ -248,10 +278,31 @@ for (const [provider, d] of Object.entries(DELIVERIES)) {
     assert.equal(r.eventBadge, "verified");
     assert.equal(r.mapping, `${d.providerEvent} → ${d.type}`);
     assert.match(r.detectedLabel, /found: /);
-    // The raw payload travels untouched.
-    assert.deepEqual(r.event.data.raw, JSON.parse(d.body.toString("utf8")));
+    // The raw payload travels untouched, but for the credentials in it.
+    assert.deepEqual(r.event.data.raw, JSON.parse(d.rawText ?? d.body.toString("utf8")));
+    for (const t of d.tokens ?? []) {
+      assert.ok(!JSON.stringify(r.event).includes(JSON.parse(`"${t}"`)), `${t} is shown`);
+      assert.ok(!(await page.textContent("#event")).includes(JSON.parse(`"${t}"`)), `${t} is shown`);
+    }
+    if (["documenso", "onespan-sign"].includes(provider)) {
+      // A shared secret, not a signature: the page says the body is not covered.
+      assert.deepEqual(r.event.data.verification, { scheme: "shared-secret", covers: "shared-secret", key: 0 });
+      assert.ok(r.findings.some((f) => f.code === "shared_secret_only"), JSON.stringify(r.findings));
+    }
   });
 }
+
+test("a wrong or blank shared secret is refused (Documenso sends an empty header without one)", async () => {
+  const d = DELIVERIES.documenso;
+  let r = await check({ raw: rawRequest("documenso", { "X-Documenso-Secret": "not-the-secret" }, d.body), secrets: d.secret });
+  assert.equal(r.verdict, "verdict-not-verified");
+  assert.equal(r.code, "signature_mismatch");
+  r = await check({ raw: rawRequest("documenso", { "X-Documenso-Secret": "" }, d.body), secrets: d.secret, provider: "documenso" });
+  assert.equal(r.code, "missing_signature");
+  const o = DELIVERIES["onespan-sign"];
+  r = await check({ raw: rawRequest("onespan-sign", { Authorization: "Bearer x" }, o.body), secrets: o.secret, provider: "onespan-sign" });
+  assert.equal(r.code, "malformed_signature");
+});
 
 for (const provider of ["zoho-sign", "yousign", "zigned", "docusign", "docuseal"]) {
   test(`one tampered byte in a ${provider} body is refused and explained`, async () => {
@@ -375,6 +426,8 @@ test("the test delivery panel starts with the local Worker's keys (.dev.vars.exa
     yousign: /^YOUSIGN_SECRETS="([^"\s]+)/m,
     zigned: /^ZIGNED_SECRETS="([^"\s]+)/m,
     "acrobat-sign": /^ACROBAT_SIGN_CLIENT_IDS="([^"\s]+)/m,
+    documenso: /^DOCUMENSO_SECRETS="([^"\s]+)/m,
+    "onespan-sign": /^ONESPAN_SIGN_SECRETS="([^"\s]+)/m,
   };
   await page.fill("#td-secret", "");
   for (const [provider, pattern] of Object.entries(expected)) {

@@ -70,8 +70,16 @@ for (const { provider, name, dir } of cases) {
     // The published schema (schema/event.schema.json) accepts it.
     assert.equal(schemaErrors(event), "");
     assert.deepStrictEqual(diagnosis.event, event);
-    // The raw payload is the body, untouched.
-    assert.deepStrictEqual(event.data.raw, JSON.parse(body.toString("utf8")));
+    // The raw payload is the body, untouched, but for the redacted credentials.
+    let text = body.toString("utf8");
+    for (const value of expect.redacted ?? []) {
+      const literal = `"${value}"`;
+      assert.ok(text.includes(literal), `${value} is not in the body`);
+      text = text.split(literal).join('"[redacted]"');
+      const serialized = JSON.stringify(event);
+      assert.ok(!serialized.includes(value) && !serialized.includes(JSON.parse(literal)), `${value} leaves the edge`);
+    }
+    assert.deepStrictEqual(event.data.raw, JSON.parse(text));
   });
 }
 

@@ -113,7 +113,7 @@ function expected(runtime, module) {
     initSync: { ok: null },
     lists: {
       ok: {
-        PROVIDERS: ["zoho-sign", "acrobat-sign", "zigned", "yousign", "docusign", "docuseal"],
+        PROVIDERS: ["zoho-sign", "acrobat-sign", "zigned", "yousign", "docusign", "docuseal", "documenso", "onespan-sign"],
         DEFAULT_TOLERANCE_SECONDS: 300,
         zohoHeader: "X-ZS-WEBHOOK-SIGNATURE",
         eventTypes: 24,

@@ -12,6 +12,8 @@ import { Webhook } from "standardwebhooks";
 
 import {
   DELIVERIES,
+  SHARED_SECRET_PROVIDERS,
+  expectedRaw,
   ROOT,
   SECRETS,
   expectedWebhookId,
@@ -43,6 +45,9 @@ before(async () => {
     // Rotation: DocuSign Connect sends one header per active key; the edge holds the new one.
     DOCUSIGN_SECRETS: SECRETS.docusign,
     DOCUSEAL_SECRETS: SECRETS.docuseal,
+    // Rotation: the old shared secret first; the deliveries carry the new one.
+    DOCUMENSO_SECRETS: `documenso_old_secret ${SECRETS.documenso}`,
+    ONESPAN_SIGN_SECRETS: `onespan_old_callback_key ${SECRETS.onespan}`,
     MAX_BODY_BYTES: String(MAX_BODY_BYTES),
     ORIGIN_TIMEOUT_MS: String(ORIGIN_TIMEOUT_MS),
   });
@@ -114,12 +119,22 @@ describe("signed deliveries reach origin as verified CloudEvents", () => {
       // provider's own id stays the CloudEvent id.
       assert.equal(got.headers["webhook-id"], expectedWebhookId(d.provider, event.id));
       if (d.id) assert.equal(event.id, d.id);
-      // The provider's payload travels byte for byte.
-      assert.ok(got.body.includes(body.toString("utf8")), "data.raw is the exact payload");
-      assert.deepEqual(event.data.raw, JSON.parse(body));
+      // The provider's payload travels byte for byte, but for the credentials in it, which
+      // never leave the edge.
+      const raw = expectedRaw(d, body);
+      assert.ok(got.body.includes(raw), "data.raw is the exact payload");
+      assert.deepEqual(event.data.raw, JSON.parse(raw));
+      for (const value of d.redacted ?? []) {
+        assert.ok(!got.body.includes(value), `the credential ${value} reached origin`);
+        assert.ok(!got.body.includes(JSON.parse(`"${value}"`)), `the credential ${value} reached origin`);
+      }
+      if (d.redacted) assert.ok(got.body.includes('"token": "[redacted]"'), "the redacted value is in place");
       if (d.provider === "acrobat-sign") {
         // The URL token is what authenticated it, and the event says the body is not covered.
         assert.deepEqual(event.data.verification, { scheme: "url-token", covers: "shared-secret", key: 0 });
+      } else if (SHARED_SECRET_PROVIDERS.includes(d.provider)) {
+        // A bearer secret, the rotated second one: the body is not covered.
+        assert.deepEqual(event.data.verification, { scheme: "shared-secret", covers: "shared-secret", key: 1 });
       } else {
         assert.equal(event.data.verification.key, 1 * (d.provider === "zigned"));
       }
@@ -147,9 +162,27 @@ describe("refused requests reach no origin", () => {
     assertProblem(res, 401, "signature_mismatch");
   });
 
+  test("a wrong shared secret: 401 signature_mismatch; an empty or blank one: 401 missing_signature", async () => {
+    for (const provider of SHARED_SECRET_PROVIDERS) {
+      const body = await fixture(provider, DELIVERIES.find((d) => d.provider === provider).fixture);
+      let res = await reachesNoOrigin(() =>
+        post(`${worker.url}/hooks/${provider}`, body, signed(provider, body, { key: "not-the-secret" })),
+      );
+      assertProblem(res, 401, "signature_mismatch");
+      // Documenso sends "" for a webhook without a secret.
+      const header = provider === "documenso" ? "X-Documenso-Secret" : "Authorization";
+      for (const blank of ["", " \t ", ...(provider === "onespan-sign" ? ["Basic ", "Basic \t"] : [])]) {
+        res = await reachesNoOrigin(() =>
+          post(`${worker.url}/hooks/${provider}`, body, { "content-type": "application/json", [header]: blank }),
+        );
+        assertProblem(res, 401, "missing_signature");
+      }
+    }
+  });
+
   test("unsigned: 401 missing_signature / missing_client_id", async () => {
     const body = await fixture("zoho-sign", "request-completed");
-    for (const provider of ["zoho-sign", "yousign", "zigned", "docusign", "docuseal"]) {
+    for (const provider of ["zoho-sign", "yousign", "zigned", "docusign", "docuseal", "documenso", "onespan-sign"]) {
       const res = await reachesNoOrigin(() =>
         post(`${worker.url}${hookPath(provider)}`, body, { "content-type": "application/json" }),
       );
@@ -221,7 +254,7 @@ describe("refused requests reach no origin", () => {
   });
 
   test("correctly signed but not JSON: 400 malformed_payload", async () => {
-    for (const provider of ["zoho-sign", "yousign", "zigned", "acrobat-sign", "docusign", "docuseal"]) {
+    for (const provider of ["zoho-sign", "yousign", "zigned", "acrobat-sign", "docusign", "docuseal", "documenso", "onespan-sign"]) {
       const body = Buffer.from("this is not json");
       const res = await reachesNoOrigin(() => post(`${worker.url}${hookPath(provider)}`, body, signed(provider, body)));
       assertProblem(res, 400, "malformed_payload");
@@ -342,7 +375,7 @@ describe("other routes and logs", () => {
     assert.ok(lines.some((l) => l.outcome === "signature_mismatch" && l.status === 401));
     assert.ok(lines.some((l) => l.outcome === "delivery_failed" && l.status === 502));
     const text = lines.map((l) => JSON.stringify(l)).join("\n");
-    for (const secret of [SECRETS.zoho, SECRETS.yousign, SECRETS.zigned, "zigned_old_secret", SECRETS.docusign, SECRETS.docuseal, SECRETS.forward, SECRETS.forward.slice(6)]) {
+    for (const secret of [SECRETS.zoho, SECRETS.yousign, SECRETS.zigned, "zigned_old_secret", SECRETS.docusign, SECRETS.docuseal, SECRETS.documenso, "documenso_old_secret", SECRETS.onespan, SECRETS.forward, SECRETS.forward.slice(6)]) {
       assert.ok(!text.includes(secret), "a secret appears in the logs");
     }
     assert.ok(!text.includes("Beer Olympics"), "a body appears in the logs");

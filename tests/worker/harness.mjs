@@ -4,7 +4,7 @@
 // the providers' documentation with node:crypto (never with signhook's own `sign`).
 import { spawn } from "node:child_process";
 import { createHash, createHmac } from "node:crypto";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import net from "node:net";
 import { tmpdir } from "node:os";
@@ -27,6 +27,8 @@ const CONFIG_VARS = [
   "ZIGNED_SECRETS",
   "DOCUSIGN_SECRETS",
   "DOCUSEAL_SECRETS",
+  "DOCUMENSO_SECRETS",
+  "ONESPAN_SIGN_SECRETS",
   "ACROBAT_SIGN_CLIENT_IDS",
   "ZIGNED_TOLERANCE_SECONDS",
   "MAX_BODY_BYTES",
@@ -48,6 +50,8 @@ export const SECRETS = {
   zigned: "zigned_test_secret",
   docusign: "docusign_test_secret",
   docuseal: "whsec_ZG9jdXNlYWxfdGVzdF9zZWNyZXRfMDAwMDAw",
+  documenso: "documenso_test_secret",
+  onespan: "onespan_test_callback_key",
   acrobatClientId: "CBJCHBCAABAAtestclientid0000",
   // The secret token in Acrobat Sign's registered webhook URL (/hooks/acrobat-sign/<token>).
   acrobatUrlToken: "e2e-acrobat-url-token-0123456789abcdef",
@@ -92,6 +96,37 @@ export async function freePort() {
 }
 
 /**
+ * The project's wrangler.toml for a test run, written into `dir` beside a snapshot of
+ * build/ and www/: the same Worker, vars, queues, Durable Objects, R2 and assets, but
+ * without `[build]`, and reading copies, so that editing src/ or www/, or rebuilding
+ * build/, while a suite runs cannot reload the Worker mid-test (a reload restarts
+ * in-flight requests and drops local queues). scripts/test-worker.sh built build/ once.
+ */
+async function testConfig(dir) {
+  const toml = await readFile(path.join(ROOT, "wrangler.toml"), "utf8");
+  await cp(path.join(ROOT, "build"), path.join(dir, "build"), { recursive: true });
+  await cp(path.join(ROOT, "www"), path.join(dir, "www"), { recursive: true });
+  const lines = [];
+  let inBuild = false;
+  for (const line of toml.split("\n")) {
+    if (/^\s*\[/.test(line)) inBuild = /^\s*\[build\]\s*$/.test(line);
+    if (inBuild) continue;
+    lines.push(
+      line
+        .replace(/^main = "(.*)"$/, (_, p) => `main = ${JSON.stringify(path.join(dir, p))}`)
+        .replace(/^directory = "(.*)"$/, (_, p) => `directory = ${JSON.stringify(path.join(dir, p))}`),
+    );
+  }
+  const out = lines.join("\n");
+  if (!out.includes(JSON.stringify(path.join(dir, "build/index.js")))) {
+    throw new Error("wrangler.toml: main not found; update testConfig in tests/worker/harness.mjs");
+  }
+  const file = path.join(dir, "wrangler.toml");
+  await writeFile(file, out);
+  return file;
+}
+
+/**
  * Starts the built Worker with `wrangler dev` and the given vars (unset ones are empty).
  * Resolves once GET /healthz answers 200. `stop()` ends wrangler and workerd by process
  * group id and removes the fresh persistence folder.
@@ -103,8 +138,10 @@ export async function startWorker(vars = {}) {
   const port = await freePort();
   const inspectorPort = await freePort();
   const state = await mkdtemp(path.join(tmpdir(), "signhook-worker-"));
+  const config = await testConfig(state);
   const args = [
     "dev",
+    "--config", config,
     "--ip", "127.0.0.1",
     "--port", String(port),
     "--inspector-port", String(inspectorPort),
@@ -239,6 +276,8 @@ const hmac = (key, ...parts) => {
  *   second key, as Connect sends one header per active key
  * - DocuSeal: X-Docuseal-Signature = "<unix s>." + hex HMAC-SHA256(whole whsec_ text, "<t>.<body>")
  * - Acrobat Sign: no MAC, X-AdobeSign-ClientId = the app's client id
+ * - Documenso: no MAC, X-Documenso-Secret = the webhook secret as is
+ * - OneSpan Sign: no MAC, Authorization = "Basic " + the callback key as is
  */
 export function signed(provider, body, { key, timestamp, rotatedKey } = {}) {
   const headers = { "content-type": "application/json" };
@@ -268,6 +307,12 @@ export function signed(provider, body, { key, timestamp, rotatedKey } = {}) {
       headers["X-Docuseal-Signature"] = `${t}.` + hmac(key ?? SECRETS.docuseal, t, ".", body).toString("hex");
       break;
     }
+    case "documenso":
+      headers["X-Documenso-Secret"] = key ?? SECRETS.documenso;
+      break;
+    case "onespan-sign":
+      headers["Authorization"] = `Basic ${key ?? SECRETS.onespan}`;
+      break;
     default:
       throw new Error(`no signing scheme for ${provider}`);
   }
@@ -286,7 +331,35 @@ export const DELIVERIES = [
   { provider: "docusign", fixture: "recipient-declined-summary", type: "esign.participant.declined", subject: "4b7e1c2d-0000-4000-8000-00000000e001" },
   // DocuSeal's documented form webhook (docs/webhooks/form-webhook.md).
   { provider: "docuseal", fixture: "form-completed-rotation", type: "esign.participant.signed", subject: "771" },
+  // Documenso's recipients carry signing tokens (PROVIDERS-MORE.md §5.2): `redacted` lists
+  // the credentials (as their JSON string text) that must reach origin only as "[redacted]".
+  {
+    provider: "documenso",
+    fixture: "document-signed-token-redacted",
+    type: "esign.participant.signed",
+    subject: "envelope_k3m9p2q8r7s6t5u4",
+    redacted: ["qMwB7xN2pK9rT4vY8zA1cD", 'Zr8\\"tok\\u0065n/Lp3Q', "s3cret-pdf-pw"],
+  },
+  // OneSpan's KB0014510 payload (PROVIDERS-MORE.md §6.5).
+  { provider: "onespan-sign", fixture: "package-activate-rotation", type: "esign.envelope.sent", subject: "xT9OeZ-j2jIynQBaLeLdgp9CtZk=" },
 ];
+
+/** The providers whose proof is a bearer secret sent as is (no MAC, no integrity). */
+export const SHARED_SECRET_PROVIDERS = ["documenso", "onespan-sign"];
+
+/**
+ * The payload text origin must receive in `data.raw` for delivery `d`: the body, with each
+ * of `d.redacted` replaced by "[redacted]".
+ */
+export function expectedRaw(d, body) {
+  let text = body.toString("utf8");
+  for (const value of d.redacted ?? []) {
+    const literal = `"${value}"`;
+    if (!text.includes(literal)) throw new Error(`${value} is not in ${d.fixture}`);
+    text = text.split(literal).join('"[redacted]"');
+  }
+  return text;
+}
 
 /** POSTs `body` with `headers`; returns status, headers and the parsed JSON answer. */
 export async function post(url, body, headers = {}, method = "POST") {

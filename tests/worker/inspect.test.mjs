@@ -5,7 +5,7 @@ import { after, before, test } from "node:test";
 
 import { HTTP } from "cloudevents";
 
-import { DELIVERIES, SECRETS, fixture, hookPath, post, signed, startWorker } from "./harness.mjs";
+import { DELIVERIES, SECRETS, SHARED_SECRET_PROVIDERS, expectedRaw, fixture, hookPath, post, signed, startWorker } from "./harness.mjs";
 
 let worker;
 
@@ -17,6 +17,8 @@ before(async () => {
     ZIGNED_SECRETS: SECRETS.zigned,
     DOCUSIGN_SECRETS: SECRETS.docusign,
     DOCUSEAL_SECRETS: SECRETS.docuseal,
+    DOCUMENSO_SECRETS: SECRETS.documenso,
+    ONESPAN_SIGN_SECRETS: SECRETS.onespan,
     ACROBAT_SIGN_CLIENT_IDS: SECRETS.acrobatClientId,
     // YOUSIGN_SECRETS deliberately unset.
   });
@@ -36,8 +38,9 @@ for (const d of DELIVERIES.filter((d) => d.provider !== "acrobat-sign" && d.prov
     assert.equal(event.type, d.type);
     assert.equal(event.subject, d.subject);
     assert.equal(event.source, `signhook/${d.provider}`);
-    assert.deepEqual(event.data.raw, JSON.parse(body));
-    assert.equal(event.data.verification.scheme, "hmac-sha256");
+    assert.deepEqual(event.data.raw, JSON.parse(expectedRaw(d, body)));
+    for (const value of d.redacted ?? []) assert.ok(!res.text.includes(value), `${value} leaves the edge`);
+    assert.equal(event.data.verification.scheme, SHARED_SECRET_PROVIDERS.includes(d.provider) ? "shared-secret" : "hmac-sha256");
   });
 }
 
