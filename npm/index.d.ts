@@ -4,7 +4,7 @@
 
 // BEGIN GENERATED: provider-type (tests/docs.rs; UPDATE_README=1 cargo test --test docs)
 /** A provider whose webhooks signhook verifies and normalizes. */
-export type Provider = "zoho-sign" | "acrobat-sign" | "zigned" | "yousign" | "docusign" | "docuseal" | "documenso" | "onespan-sign";
+export type Provider = "zoho-sign" | "acrobat-sign" | "zigned" | "yousign" | "docusign" | "docuseal" | "documenso" | "onespan-sign" | "boldsign" | "signwell";
 // END GENERATED: provider-type
 
 /** The normalized event type, `esign.<entity>.<action>`, or `esign.other` when unmapped. */
@@ -68,7 +68,7 @@ export type EnvelopeStatus =
   | "unknown";
 
 // BEGIN GENERATED: proof-headers-type (tests/docs.rs; UPDATE_README=1 cargo test --test docs)
-/** The header each provider puts its proof in. */
+/** The header each provider puts its proof in (none when it is in the body). */
 export interface ProofHeaders {
   "zoho-sign": "X-ZS-WEBHOOK-SIGNATURE";
   "acrobat-sign": "X-AdobeSign-ClientId";
@@ -78,6 +78,7 @@ export interface ProofHeaders {
   docuseal: "X-Docuseal-Signature";
   documenso: "X-Documenso-Secret";
   "onespan-sign": "Authorization";
+  boldsign: "X-BoldSign-Signature";
 }
 // END GENERATED: proof-headers-type
 
@@ -155,10 +156,13 @@ export interface Verification {
    * - `body`, `timestamp+body`: an HMAC over the exact bytes: the content is authentic;
    * - `shared-secret`: the sender knew a bearer secret, but the body has no integrity
    *   protection (re-fetch the resource from the provider's API before acting on it);
+   * - `event-metadata` (SignWell): only the event's type and time are MACed (`event.hash`
+   *   in the body): a captured proof can be replayed with another body; re-fetch the
+   *   resource from the provider's API before acting on it;
    * - `client-id`: only a public client id: anyone can send this; never act on the content
    *   without re-fetching it.
    */
-  covers: "body" | "timestamp+body" | "shared-secret" | "client-id";
+  covers: "body" | "timestamp+body" | "shared-secret" | "event-metadata" | "client-id";
   /** Index of the secret (or client id) that matched. Never the secret itself. */
   key: number;
 }
@@ -231,7 +235,7 @@ export interface VerifyOptions {
   clientIds?: string | readonly string[];
   /** Unix seconds (or a Date); defaults to the current time. */
   now?: number | Date;
-  /** How far a signed timestamp may lie from `now` (Zigned, DocuSeal). Default 300. */
+  /** How far a signed timestamp may lie from `now` (Zigned, DocuSeal, BoldSign). Default 300. */
   toleranceSeconds?: number;
   /**
    * The oldest the provider's own event time may be, in seconds before `now`, where the
@@ -252,14 +256,17 @@ export interface SignOptions<P extends Provider = Provider> {
   /** The webhook secret, or for Acrobat Sign the client id. */
   secret: string;
   body: BodyInput;
-  /** Unix seconds (or a Date) to sign (Zigned and DocuSeal only); defaults to the current time. */
+  /** Unix seconds (or a Date) to sign (Zigned, DocuSeal and BoldSign only); defaults to the current time. */
   timestamp?: number | Date;
 }
 
-/** The headers a provider would send with a body. */
+/**
+ * The headers a provider would send with a body. A provider whose proof is in the body
+ * (SignWell) has no proof header: send the body `signBody` returns.
+ */
 export type SignedHeaders<P extends Provider = Provider> = {
   "Content-Type": "application/json";
-} & { [K in ProofHeaders[P]]: string };
+} & (P extends keyof ProofHeaders ? { [K in ProofHeaders[P]]: string } : {});
 
 /** An error thrown for a delivery that fails: `code` is stable, `message` is for people. */
 export interface SignhookError extends Error {
@@ -291,6 +298,15 @@ export function normalize(options: NormalizeOptions): UnverifiedEvent;
  * @throws {SignhookError} `invalid_secret` (empty secret) or `unknown_provider`.
  */
 export function sign<P extends Provider>(options: SignOptions<P>): SignedHeaders<P>;
+
+/**
+ * The body to send with `sign`'s headers: for a provider whose proof is in the body
+ * (SignWell's `event.hash`), `body` with the proof written into it (the JSON re-serialized
+ * compactly); for the others, `body` unchanged.
+ * @throws {SignhookError} `invalid_secret`, `unknown_provider`, or `malformed_payload` when
+ * the proof goes in the body and it is not a JSON object with an `event` object.
+ */
+export function signBody(options: SignOptions): Uint8Array;
 
 /** `verify`'s options, with `provider` optional: detected from the headers when absent. */
 export interface DiagnoseOptions extends Omit<VerifyOptions, "provider"> {

@@ -227,6 +227,21 @@ fn verified_diagnosis(
             ));
             format!("{header} holds configured secret #{key}")
         }
+        // SignWell: an HMAC of the event's type and time, in the body.
+        Covers::EventMetadata => {
+            findings.push(Finding::new(
+                "event_metadata_only",
+                format!(
+                    "{} signs only the event's type and time (event.hash in the body), not the \
+                     payload: whoever captured one delivery can send its proof with any other \
+                     content. Treat the content as a hint and fetch the document from the {} \
+                     API before acting on it.",
+                    title(provider),
+                    title(provider)
+                ),
+            ));
+            format!("{header} matches \"<event.type>@<event.time>\" under key #{key}")
+        }
     };
     if config.secrets.len() + config.client_ids.len() > 1 && headers.contains(header) {
         // Rotation is normal; say which entry matched so the old one can be retired.

@@ -157,6 +157,12 @@ pub enum Covers {
     /// replayed, or its body changed by whoever holds the secret.
     #[serde(rename = "shared-secret")]
     SharedSecret,
+    /// Only the event's metadata (SignWell: its type and time, MACed into `event.hash` in
+    /// the body): the sender knew the key, but the payload itself is not authenticated, so
+    /// a captured proof can be replayed with another body. Origin must re-fetch the
+    /// resource from the provider's API before acting.
+    #[serde(rename = "event-metadata")]
+    EventMetadata,
 }
 
 impl Scheme {
@@ -175,6 +181,7 @@ impl Covers {
         Covers::TimestampAndBody,
         Covers::Body,
         Covers::SharedSecret,
+        Covers::EventMetadata,
         Covers::ClientId,
     ];
 }

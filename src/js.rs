@@ -15,8 +15,9 @@
 use wasm_bindgen::prelude::*;
 
 use crate::{
-    detect_provider, diagnose, normalize_unverified, sign as core_sign, verify as core_verify,
-    Error, ErrorKind, EventType, Headers, Provider, Secret, VerifyConfig,
+    detect_provider, diagnose, normalize_unverified, sign as core_sign,
+    sign_body as core_sign_body, verify as core_verify, Error, ErrorKind, EventType, Headers,
+    Provider, Secret, VerifyConfig,
 };
 
 /// A JS `Error` carrying the core's stable `code` and the matching HTTP `status`.
@@ -150,7 +151,7 @@ pub fn normalize_unverified_json(provider_name: &str, body: &[u8]) -> Result<Str
 
 /// The headers `provider` would send with `body`, as a plain object (`Content-Type` and the
 /// proof header). `key` is the secret, or Acrobat Sign's client id; `timestamp` (Unix
-/// seconds) is signed by Zigned and DocuSeal and ignored by the others.
+/// seconds) is signed by Zigned, DocuSeal and BoldSign and ignored by the others.
 ///
 /// # Errors
 /// Throws an `Error` with `code` `unknown_provider` or `invalid_secret` (empty key); a
@@ -170,6 +171,25 @@ pub fn sign_headers(
         js_sys::Reflect::set(&object, &name.into(), &value.into())?;
     }
     Ok(object)
+}
+
+/// The body to send with [`sign_headers`]' headers: for a provider whose proof is in the
+/// body (SignWell's `event.hash`), `body` with the proof written into it; else `body`.
+///
+/// # Errors
+/// Throws an `Error` with `code` `unknown_provider`, `invalid_secret` (empty key) or
+/// `malformed_payload` (the proof goes in the body and it is not a JSON object with an
+/// `event` object); a `TypeError` for a non-finite timestamp.
+#[wasm_bindgen(js_name = signBody)]
+pub fn sign_body(
+    provider_name: &str,
+    key: &str,
+    body: &[u8],
+    timestamp: f64,
+) -> Result<Vec<u8>, JsValue> {
+    let provider = provider(provider_name)?;
+    let timestamp = unix_seconds(timestamp, "timestamp")?;
+    core_sign_body(provider, key, body, timestamp).map_err(|err| to_js_error(&err))
 }
 
 /// Every provider name the core knows, in documentation order.
@@ -196,11 +216,13 @@ pub fn error_codes() -> Vec<String> {
     ErrorKind::ALL.iter().map(|k| k.code().to_owned()).collect()
 }
 
-/// Each provider's proof header, as `[provider, header]` pairs flattened.
+/// Each provider's proof header, as `[provider, header]` pairs flattened; a provider whose
+/// proof is in the body (SignWell) has none.
 #[wasm_bindgen(js_name = proofHeaders)]
 pub fn proof_headers() -> Vec<String> {
     Provider::ALL
         .iter()
+        .filter(|p| !p.proof_in_body())
         .flat_map(|p| [p.as_str().to_owned(), p.proof_header().to_owned()])
         .collect()
 }
@@ -511,6 +533,7 @@ mod tests {
         assert_eq!(provider_names().len(), Provider::ALL.len());
         assert_eq!(event_type_names().len(), EventType::ALL.len());
         assert_eq!(error_codes()[2], "signature_mismatch");
-        assert_eq!(proof_headers().len(), 2 * Provider::ALL.len());
+        let with_header = Provider::ALL.iter().filter(|p| !p.proof_in_body()).count();
+        assert_eq!(proof_headers().len(), 2 * with_header);
     }
 }

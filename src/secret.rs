@@ -50,6 +50,8 @@ pub const PUBLIC_EXAMPLE_VALUES: &[&str] = &[
     "whsec_ZG9jdXNlYWxfdGVzdF9zZWNyZXRfMDAwMDAw",
     "documenso_test_secret",
     "onespan_test_callback_key",
+    "boldsign_test_secret",
+    "signwell-test-webhook-id",
     "CBJCHBCAABAAtestclientid0000",
     "local-dev-acrobat-url-token",
     "whsec_c2lnbmhvb2stbG9jYWwtZGV2LW9ubHktbm90LXNlY3JldCE=",

@@ -78,6 +78,8 @@ fn verify_prints_the_event_for_each_provider() {
         ("docuseal", "form-completed-rotation"),
         ("documenso", "document-signed-token-redacted"),
         ("onespan-sign", "package-activate-rotation"),
+        ("boldsign", "document-signed-rotation"),
+        ("signwell", "document-completed-rotation"),
     ] {
         let (body, spec) = fixture(provider, case);
         let args = verify_args(provider, &body, &spec);
@@ -115,6 +117,8 @@ fn failures_print_the_code_and_exit_1() {
         ("docuseal", "stale"),
         ("documenso", "empty-header"),
         ("onespan-sign", "wrong-secret"),
+        ("boldsign", "stale"),
+        ("signwell", "time-changed"),
     ] {
         let (body, spec) = fixture(provider, case);
         let args = verify_args(provider, &body, &spec);

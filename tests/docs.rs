@@ -204,6 +204,8 @@ fn listed_event_names_are_fully_mapped() {
         (Provider::DocuSeal, 11),
         (Provider::Documenso, 14),
         (Provider::OneSpanSign, 3),
+        (Provider::BoldSign, 34),
+        (Provider::SignWell, 14),
     ] {
         let path = root.join(provider.as_str()).join("EVENTS.txt");
         let text =
@@ -536,11 +538,11 @@ fn provider_lists_derive_from_the_registry() {
                         names().join(", ")
                     ),
                     String::new(),
-                    "/** The header carrying each provider's proof (what `sign` sets). */"
+                    "/** The header carrying each provider's proof (what `sign` sets); a provider whose proof is in the body (SignWell's `event.hash`, written by `signBody`) has none. */"
                         .to_owned(),
                     "export const PROOF_HEADERS = Object.freeze({".to_owned(),
                 ];
-                for p in Provider::ALL {
+                for p in Provider::ALL.into_iter().filter(|p| !p.proof_in_body()) {
                     v.push(format!(
                         "  {}: {},",
                         js_key(p.as_str()),
@@ -556,10 +558,11 @@ fn provider_lists_derive_from_the_registry() {
             ],
             "proof-headers-type" => {
                 let mut v = vec![
-                    "/** The header each provider puts its proof in. */".to_owned(),
+                    "/** The header each provider puts its proof in (none when it is in the body). */"
+                        .to_owned(),
                     "export interface ProofHeaders {".to_owned(),
                 ];
-                for p in Provider::ALL {
+                for p in Provider::ALL.into_iter().filter(|p| !p.proof_in_body()) {
                     v.push(format!(
                         "  {}: {};",
                         js_key(p.as_str()),

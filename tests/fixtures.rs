@@ -37,6 +37,8 @@ struct Expect {
     subject: Option<String>,
     #[serde(default)]
     key: usize,
+    /// What the proof must cover (`event-metadata`, …), when the case says.
+    covers: Option<String>,
     /// Credentials in the body (each as its JSON string text, without quotes) that the
     /// event must carry only as `"[redacted]"`.
     #[serde(default)]
@@ -95,6 +97,12 @@ fn check(provider: Provider, dir: &Path) -> Result<(), String> {
             verified.verification().key,
             expect.key
         ));
+    }
+    if let Some(covers) = &expect.covers {
+        let got = serde_json::to_value(verified.verification().covers).unwrap();
+        if got != covers.as_str() {
+            return Err(format!("covers {got}, expected {covers}"));
+        }
     }
     let event = match (verified.normalize(), &expect.error) {
         (Err(e), Some(code)) if e.code() == code => return Ok(()),

@@ -31,12 +31,15 @@ fn provider() -> impl Strategy<Value = Provider> {
     prop::sample::select(Provider::ALL.to_vec())
 }
 
-/// Every provider proven by an HMAC over the body (all but Acrobat Sign's client id and
-/// the bearer secrets of Documenso and OneSpan Sign).
+/// Every provider proven by an HMAC over the body (all but Acrobat Sign's client id, the
+/// bearer secrets of Documenso and OneSpan Sign, and SignWell's MAC of the event's type and
+/// time only, in the body).
 fn hmac_providers() -> Vec<Provider> {
     Provider::ALL
         .into_iter()
-        .filter(|p| !p.takes_client_ids() && !shared_secret_providers().contains(p))
+        .filter(|p| {
+            !p.takes_client_ids() && !shared_secret_providers().contains(p) && !p.proof_in_body()
+        })
         .collect()
 }
 
@@ -81,7 +84,8 @@ fn the_hmac_providers_are_the_expected_ones() {
             Provider::Zigned,
             Provider::Yousign,
             Provider::DocuSign,
-            Provider::DocuSeal
+            Provider::DocuSeal,
+            Provider::BoldSign
         ]
     );
 }
@@ -312,6 +316,10 @@ proptest! {
             Provider::DocuSeal => {
                 let (t, hex) = value.split_once('.').unwrap();
                 format!("{t}.{}", flip_hex(hex, byte, bit))
+            }
+            Provider::BoldSign => {
+                let (t, s0) = value.split_once(", s0=").unwrap();
+                format!("{t}, s0={}", flip_hex(s0, byte, bit))
             }
             _ => {
                 let (t, v1) = value.split_once(",v1=").unwrap();

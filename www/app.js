@@ -16,6 +16,8 @@ const TITLES = {
   docuseal: "DocuSeal",
   documenso: "Documenso",
   "onespan-sign": "OneSpan Sign",
+  boldsign: "BoldSign",
+  signwell: "SignWell",
 };
 // END GENERATED: titles
 const VERDICT_WORDS = {
@@ -27,6 +29,7 @@ const WORKER = "http://127.0.0.1:8787";
 
 const $ = (id) => document.getElementById(id);
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 let api = null;
 
@@ -346,6 +349,8 @@ const LOCAL_DEV_KEYS = {
   docuseal: "whsec_ZG9jdXNlYWxfdGVzdF9zZWNyZXRfMDAwMDAw",
   documenso: "documenso_test_secret",
   "onespan-sign": "onespan_test_callback_key",
+  boldsign: "boldsign_test_secret",
+  signwell: "signwell-test-webhook-id",
   "acrobat-sign": "CBJCHBCAABAAtestclientid0000",
 };
 
@@ -357,6 +362,8 @@ const EVENT_TIME_FIELDS = {
   timestamp: (seconds) => new Date(seconds * 1000).toISOString(), // DocuSeal
   createdAt: (seconds) => new Date(seconds * 1000).toISOString(), // Documenso
   createdDate: (seconds) => new Date(seconds * 1000).toISOString(), // OneSpan Sign
+  created: (seconds) => seconds, // BoldSign: epoch seconds
+  time: (seconds) => seconds, // SignWell: epoch seconds (event.time, inside its hash)
 };
 
 /** A copy of `value` whose event-time fields say `seconds`. */
@@ -395,10 +402,13 @@ function signTestDelivery() {
   const timestamp = Math.floor(Date.now() / 1000);
   // The provider's own event time, set to now: the Worker refuses a signed event time
   // older than MAX_EVENT_AGE_SECONDS (7 days), as it would a replayed delivery.
-  const body = JSON.stringify(freshen(sample.body, timestamp));
+  const unsigned = JSON.stringify(freshen(sample.body, timestamp));
   let headers;
+  let body;
   try {
-    headers = api.sign({ provider, secret, body, timestamp });
+    headers = api.sign({ provider, secret, body: unsigned, timestamp });
+    // A proof in the body (SignWell's event.hash) is written into it; other bodies are sent as is.
+    body = decoder.decode(api.signBody({ provider, secret, body: unsigned, timestamp }));
   } catch (err) {
     error.textContent = `${err.message}${err.code ? ` (${err.code})` : ""}`;
     error.hidden = false;
@@ -413,7 +423,9 @@ function signTestDelivery() {
     `  --data-binary ${shellQuote(body)}`,
   ].join(" \\\n");
   $("td-note").textContent =
-    provider === "zigned" || provider === "docuseal"
+    provider === "signwell"
+      ? "SignWell's proof is event.hash, in the body, keyed with the webhook id (SIGNWELL_SECRETS): it covers only the event's type and time, so origin should re-fetch the document before acting on it."
+      : provider === "zigned" || provider === "docuseal" || provider === "boldsign"
       ? `${TITLES[provider]} signs the time: send it within the Worker's tolerance (300 s by default).`
       : provider === "acrobat-sign"
         ? "Acrobat Sign sends no MAC and its client id is public: the Worker also requires the secret token at the end of the URL (ACROBAT_SIGN_URL_TOKENS; this one is .dev.vars.example's, refused outside localhost). Even then the body is not authenticated: origin should re-fetch the agreement before acting on it."
@@ -437,7 +449,8 @@ function loadTestDelivery() {
   $("fields-block").hidden = true;
   $("raw").value = `${lines.join("\n")}\n\n${body}`;
   $("secrets").value = secret;
-  $("provider").value = "";
+  // Detected from the proof header; a proof in the body (SignWell) leaves none to detect by.
+  $("provider").value = pairs.some(([n]) => n.toLowerCase() !== "content-type") ? "" : provider;
   check();
   $("result").scrollIntoView({ block: "start" });
   $("verdict").focus({ preventScroll: true });

@@ -347,4 +347,57 @@ export const SAMPLES = {
       },
     },
   ],
+  // BoldSign: sample-event-data's shape; `event.created` is Unix seconds.
+  boldsign: [
+    {
+      event: "Signed",
+      body: {
+        event: { id: "b1e3a6f0-5d2c-4a8e-9b71-3c0f2d4e5a61", created: 1731340000, eventType: "Signed", clientId: null, environment: "Test" },
+        context: { eventType: "Signed", actor: { userType: "Signer", id: "30e062d0-7a1b-4c2d-8e3f-4a5b6c7d8e9f" }, previousState: null },
+        data: {
+          object: "document",
+          documentId: "26b8695f-46d0-4cd4-ba1a-c5a0d595c849",
+          messageTitle: "NDA Document",
+          status: "InProgress",
+          signerDetails: [
+            { signerName: "Sam Signer", signerEmail: "signer@example.com", id: "30e062d0-7a1b-4c2d-8e3f-4a5b6c7d8e9f", status: "Completed", order: 1 },
+          ],
+        },
+      },
+    },
+    {
+      event: "Completed",
+      body: {
+        event: { id: "c2f4b7a1-6e3d-4b9f-8c82-4d1a3e5f6b72", created: 1731340100, eventType: "Completed", clientId: null, environment: "Test" },
+        context: { eventType: "Completed", actor: { userType: "Signer", id: "30e062d0-7a1b-4c2d-8e3f-4a5b6c7d8e9f" }, previousState: null },
+        data: {
+          object: "document",
+          documentId: "26b8695f-46d0-4cd4-ba1a-c5a0d595c849",
+          messageTitle: "NDA Document",
+          status: "Completed",
+          signerDetails: [
+            { signerName: "Sam Signer", signerEmail: "signer@example.com", id: "30e062d0-7a1b-4c2d-8e3f-4a5b6c7d8e9f", status: "Completed", order: 1 },
+          ],
+        },
+      },
+    },
+  ],
+  // SignWell: event.hash (written when signing) covers only event.type and event.time; the
+  // data shape is unconfirmed (data.object is the document).
+  signwell: [
+    {
+      event: "document_signed",
+      body: {
+        event: { type: "document_signed", time: 1731340000 },
+        data: { object: { id: "7f3c2b1a-0e9d-4c8b-a7f6-5e4d3c2b1a09", name: "NDA Document", status: "Pending", test_mode: true } },
+      },
+    },
+    {
+      event: "document_completed",
+      body: {
+        event: { type: "document_completed", time: 1731340100 },
+        data: { object: { id: "7f3c2b1a-0e9d-4c8b-a7f6-5e4d3c2b1a09", name: "NDA Document", status: "Completed", test_mode: true } },
+      },
+    },
+  ],
 };

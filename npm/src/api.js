@@ -12,9 +12,9 @@
 
 // BEGIN GENERATED: providers (tests/docs.rs; UPDATE_README=1 cargo test --test docs)
 /** Every provider, in documentation order. */
-export const PROVIDERS = Object.freeze(["zoho-sign", "acrobat-sign", "zigned", "yousign", "docusign", "docuseal", "documenso", "onespan-sign"]);
+export const PROVIDERS = Object.freeze(["zoho-sign", "acrobat-sign", "zigned", "yousign", "docusign", "docuseal", "documenso", "onespan-sign", "boldsign", "signwell"]);
 
-/** The header carrying each provider's proof (what `sign` sets). */
+/** The header carrying each provider's proof (what `sign` sets); a provider whose proof is in the body (SignWell's `event.hash`, written by `signBody`) has none. */
 export const PROOF_HEADERS = Object.freeze({
   "zoho-sign": "X-ZS-WEBHOOK-SIGNATURE",
   "acrobat-sign": "X-AdobeSign-ClientId",
@@ -24,6 +24,7 @@ export const PROOF_HEADERS = Object.freeze({
   docuseal: "X-Docuseal-Signature",
   documenso: "X-Documenso-Secret",
   "onespan-sign": "Authorization",
+  boldsign: "X-BoldSign-Signature",
 });
 // END GENERATED: providers
 
@@ -269,6 +270,19 @@ export function createApi(raw, ready = () => true) {
     return raw.signHeaders(provider, o.secret, body, timestamp);
   }
 
+  // The body to send with `sign`'s headers: SignWell's proof (`event.hash`) goes in it.
+  function signBody(options) {
+    const o = requireOptions(options, "signBody");
+    const provider = requireProvider(o.provider);
+    if (typeof o.secret !== "string") {
+      throw fail(`secret must be a string, got ${describe(o.secret)}`);
+    }
+    const body = bodyBytes(o.body);
+    const timestamp = unixSeconds(o.timestamp, "timestamp");
+    assertReady();
+    return raw.signBody(provider, o.secret, body, timestamp);
+  }
+
   // The validator page's view: never throws for a delivery that fails to verify; the
   // verdict, code and findings say why.
   function diagnose(options) {
@@ -285,5 +299,5 @@ export function createApi(raw, ready = () => true) {
     return raw.detectProviderName(names, values) ?? null;
   }
 
-  return { verify, normalize, sign, diagnose, detectProvider };
+  return { verify, normalize, sign, signBody, diagnose, detectProvider };
 }

@@ -210,10 +210,25 @@ fn run(argv: &[String]) -> Result<Outcome, Usage> {
                 _ => return Err(Usage("sign takes one --secret".into())),
             };
             let timestamp = number(&args.timestamp, "--timestamp")?.unwrap_or_else(unix_now);
-            match sign(provider, secret, &body, timestamp) {
-                Ok(headers) => {
-                    Outcome::Printed(headers.iter().map(|(n, v)| format!("{n}: {v}\n")).collect())
-                }
+            let signed = sign(provider, secret, &body, timestamp).and_then(|headers| {
+                // A proof in the body (SignWell's event.hash): the headers, a blank line,
+                // then the body to send, as in an HTTP message.
+                let body = if provider.proof_in_body() {
+                    let signed = signhook::sign_body(provider, secret, &body, timestamp)?;
+                    format!("\n{}\n", String::from_utf8_lossy(&signed))
+                } else {
+                    String::new()
+                };
+                Ok((headers, body))
+            });
+            match signed {
+                Ok((headers, body)) => Outcome::Printed(
+                    headers
+                        .iter()
+                        .map(|(n, v)| format!("{n}: {v}\n"))
+                        .chain(std::iter::once(body))
+                        .collect(),
+                ),
                 Err(e) => Outcome::Failed(e, Vec::new()),
             }
         }

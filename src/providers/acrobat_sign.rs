@@ -28,6 +28,7 @@ pub(super) const SPEC: Spec = Spec {
     name: "acrobat-sign",
     title: "Acrobat Sign",
     proof_header: CLIENT_ID_HEADER,
+    proof_in_body: false,
     config_var: "ACROBAT_SIGN_CLIENT_IDS",
     keys: Keys::ClientIds,
     signs_timestamp: false,
@@ -40,6 +41,7 @@ pub(super) const SPEC: Spec = Spec {
     header_note: "Acrobat Sign sends it on every notification and on the GET verification of intent",
     name_hints: &["adobe", "acrobat"],
     redact: &[],
+    handshake: None,
 };
 
 fn spec_normalize(body: &[u8], _signed_at: Option<i64>) -> Result<(Fields, &RawValue), Error> {

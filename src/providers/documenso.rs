@@ -47,6 +47,7 @@ pub(super) const SPEC: Spec = Spec {
     name: "documenso",
     title: "Documenso",
     proof_header: SECRET_HEADER,
+    proof_in_body: false,
     config_var: "DOCUMENSO_SECRETS",
     keys: Keys::Secrets,
     signs_timestamp: false,
@@ -59,6 +60,7 @@ pub(super) const SPEC: Spec = Spec {
     header_note: "Documenso sends the webhook's secret as is on every delivery, and an empty value when the webhook has no secret (set one in the webhook's settings)",
     name_hints: &["documenso"],
     redact: &["token", "password"],
+    handshake: None,
 };
 
 pub(super) const SECRET_HEADER: &str = "X-Documenso-Secret";

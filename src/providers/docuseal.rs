@@ -39,6 +39,7 @@ pub(super) const SPEC: Spec = Spec {
     name: "docuseal",
     title: "DocuSeal",
     proof_header: SIGNATURE_HEADER,
+    proof_in_body: false,
     config_var: "DOCUSEAL_SECRETS",
     keys: Keys::Secrets,
     signs_timestamp: true,
@@ -57,6 +58,7 @@ pub(super) const SPEC: Spec = Spec {
     header_note: "DocuSeal signs every delivery with the webhook URL's HMAC signing secret (Settings → Webhooks → Security → HMAC), in versions that have it",
     name_hints: &["docuseal"],
     redact: &[],
+    handshake: None,
 };
 
 pub(super) const SIGNATURE_HEADER: &str = "X-Docuseal-Signature";

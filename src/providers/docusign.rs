@@ -51,6 +51,7 @@ pub(super) const SPEC: Spec = Spec {
     name: "docusign",
     title: "DocuSign",
     proof_header: SIGNATURE_HEADER,
+    proof_in_body: false,
     config_var: "DOCUSIGN_SECRETS",
     keys: Keys::Secrets,
     signs_timestamp: false,
@@ -67,6 +68,7 @@ pub(super) const SPEC: Spec = Spec {
     header_note: "DocuSign Connect sends one X-DocuSign-Signature-<n> per active key only when \"Include HMAC Signature\" is enabled on the Connect configuration and a Connect key exists (Admin → Connect → Connect Keys)",
     name_hints: &["docusign"],
     redact: &[],
+    handshake: None,
 };
 
 fn spec_normalize(body: &[u8], _signed_at: Option<i64>) -> Result<(Fields, &RawValue), Error> {

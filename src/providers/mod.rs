@@ -75,11 +75,16 @@ registry! {
     Documenso => documenso,
     /// OneSpan Sign: `Authorization: Basic <callback key>`, the raw key (no MAC).
     OneSpanSign => onespan_sign,
+    /// BoldSign: `t=<ts>, s0=<hex>[, s1=<hex>]` over `<t>.<body>` in `X-BoldSign-Signature`.
+    BoldSign => boldsign,
+    /// SignWell: `event.hash` in the body, hex HMAC of `<event.type>@<event.time>` keyed
+    /// with the webhook id (the payload itself is not covered).
+    SignWell => signwell,
 }
 
 impl Provider {
     /// The route, CLI and npm name: `zoho-sign`, `acrobat-sign`, `zigned`, `yousign`,
-    /// `docusign`, `docuseal`, `documenso`, `onespan-sign`.
+    /// `docusign`, `docuseal`, `documenso`, `onespan-sign`, `boldsign`, `signwell`.
     pub const fn as_str(self) -> &'static str {
         self.spec().name
     }
@@ -89,9 +94,15 @@ impl Provider {
         self.spec().title
     }
 
-    /// The header carrying the provider's proof.
+    /// The header carrying the provider's proof; for a provider whose proof is in the body
+    /// ([`Provider::proof_in_body`]), its dotted path there (`event.hash`).
     pub const fn proof_header(self) -> &'static str {
         self.spec().proof_header
+    }
+
+    /// Whether the proof travels in the body (SignWell's `event.hash`) rather than a header.
+    pub const fn proof_in_body(self) -> bool {
+        self.spec().proof_in_body
     }
 
     /// The Worker var holding the provider's secrets (or, for a provider proven by an
@@ -114,6 +125,12 @@ impl Provider {
     /// The provider's documented event names and the type each maps to.
     pub fn event_types(self) -> &'static [(&'static str, EventType)] {
         self.spec().events
+    }
+
+    /// Whether `event` (verified and normalized) is the provider's setup handshake
+    /// (BoldSign's `Verification`): to be answered 200 and never delivered.
+    pub fn is_handshake(self, event: &Event) -> bool {
+        self.spec().handshake.is_some_and(|is| is(event))
     }
 
     /// The normalized type of a provider event name; `esign.other` when unknown.
@@ -164,7 +181,8 @@ pub struct VerifyConfig {
     pub secrets: Vec<Secret>,
     /// Allowed client ids (Acrobat Sign).
     pub client_ids: Vec<String>,
-    /// How far a signed timestamp may lie from `now`, either side (Zigned, DocuSeal).
+    /// How far a signed timestamp may lie from `now`, either side (Zigned, DocuSeal,
+    /// BoldSign).
     /// Default 300 s.
     pub tolerance_seconds: u64,
     /// Larger bodies fail with `payload_too_large`. Default 10 MiB, Acrobat Sign's own limit.
@@ -248,7 +266,7 @@ impl<'a> Verified<'a> {
         self.verification
     }
 
-    /// The signed timestamp, in Unix seconds (Zigned, DocuSeal).
+    /// The signed timestamp, in Unix seconds (Zigned, DocuSeal, BoldSign).
     pub fn signed_at(&self) -> Option<i64> {
         self.signed_at
     }
@@ -351,6 +369,8 @@ pub fn precheck(provider: Provider, headers: &Headers, config: &VerifyConfig) ->
     match provider.spec().keys {
         // A client id is checked from the headers alone.
         Keys::ClientIds => (provider.spec().verify)(headers, &[], config, 0).map(|_| ()),
+        // A proof in the body is looked for once the body is read.
+        Keys::Secrets if provider.proof_in_body() => require_secrets(provider, &config.secrets),
         Keys::Secrets => {
             require_secrets(provider, &config.secrets)?;
             signature_header(headers, provider.proof_header()).map(|_| ())
@@ -374,9 +394,11 @@ pub fn normalize_unverified(provider: Provider, body: &[u8]) -> Result<Event, Er
     normalize_with(provider, body, None, None)
 }
 
-/// The headers `provider` would send with `body`, for producing test deliveries.
+/// The headers `provider` would send with `body`, for producing test deliveries. For a
+/// provider whose proof is in the body (SignWell) only `Content-Type`: send the body
+/// [`sign_body`] returns.
 /// `key` is the secret, or for Acrobat Sign the client id. `timestamp` (Unix seconds)
-/// is signed by Zigned and DocuSeal and ignored by the others.
+/// is signed by Zigned, DocuSeal and BoldSign and ignored by the others.
 ///
 /// # Errors
 /// `invalid_secret` for an empty key.
@@ -387,11 +409,52 @@ pub fn sign(
     timestamp: i64,
 ) -> Result<Vec<(&'static str, String)>, Error> {
     let secret = Secret::new(key)?;
+    let mut headers = vec![("Content-Type", "application/json".to_owned())];
+    if !provider.proof_in_body() {
+        let proof = (provider.spec().sign)(&secret, key, body, timestamp);
+        headers.push((provider.proof_header(), proof));
+    }
+    Ok(headers)
+}
+
+/// The body to send with [`sign`]'s headers: for a provider whose proof is in the body
+/// (SignWell), `body` with the proof written at [`Provider::proof_header`]'s path
+/// (`event.hash`, the JSON re-serialized compactly); for the others, `body` unchanged.
+///
+/// # Errors
+/// `invalid_secret` for an empty key; `malformed_payload` when the proof goes in the body
+/// and the body is not a JSON object whose `event` is an object.
+pub fn sign_body(
+    provider: Provider,
+    key: &str,
+    body: &[u8],
+    timestamp: i64,
+) -> Result<Vec<u8>, Error> {
+    let secret = Secret::new(key)?;
+    if !provider.proof_in_body() {
+        return Ok(body.to_vec());
+    }
+    let malformed = || {
+        Error::new(
+            ErrorKind::MalformedPayload,
+            format!(
+                "the body must be a JSON object with an object at {}'s parent to carry the proof",
+                provider.proof_header()
+            ),
+        )
+    };
     let proof = (provider.spec().sign)(&secret, key, body, timestamp);
-    Ok(vec![
-        ("Content-Type", "application/json".to_owned()),
-        (provider.proof_header(), proof),
-    ])
+    let mut value: serde_json::Value = serde_json::from_slice(body).map_err(|_| malformed())?;
+    let mut path: Vec<&str> = provider.proof_header().split('.').collect();
+    let last = path.pop().ok_or_else(malformed)?;
+    let mut at = &mut value;
+    for step in path {
+        at = at.get_mut(step).ok_or_else(malformed)?;
+    }
+    at.as_object_mut()
+        .ok_or_else(malformed)?
+        .insert(last.to_owned(), serde_json::Value::String(proof));
+    serde_json::to_vec(&value).map_err(|_| malformed())
 }
 
 /// What a provider's `verify` proved.

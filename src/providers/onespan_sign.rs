@@ -41,6 +41,7 @@ pub(super) const SPEC: Spec = Spec {
     name: "onespan-sign",
     title: "OneSpan Sign",
     proof_header: AUTHORIZATION,
+    proof_in_body: false,
     config_var: "ONESPAN_SIGN_SECRETS",
     keys: Keys::Secrets,
     signs_timestamp: false,
@@ -52,6 +53,7 @@ pub(super) const SPEC: Spec = Spec {
     header_note: "OneSpan Sign sends \"Basic <callback key>\" when the callback's authentication is Basic with a callback key",
     name_hints: &["onespan", "silanis"],
     redact: &[],
+    handshake: None,
 };
 
 pub(super) const AUTHORIZATION: &str = "Authorization";

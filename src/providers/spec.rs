@@ -6,7 +6,7 @@ use serde_json::value::RawValue;
 
 use super::{Fields, Proof, VerifyConfig};
 use crate::error::Error;
-use crate::event::EventType;
+use crate::event::{Event, EventType};
 use crate::headers::Headers;
 use crate::secret::Secret;
 
@@ -21,8 +21,15 @@ pub(crate) struct Spec {
     pub(crate) name: &'static str,
     /// The name for people (`Zoho Sign`).
     pub(crate) title: &'static str,
-    /// The header carrying the proof.
+    /// The header carrying the proof; for a provider whose proof is in the body
+    /// (`proof_in_body`), where in the body (`event.hash`).
     pub(crate) proof_header: &'static str,
+    /// Whether the proof travels in the body (SignWell's `event.hash`), not in a header:
+    /// the Worker's precheck then only checks that a key is configured, and [`sign`]
+    /// writes the proof into the body (`sign_body`).
+    ///
+    /// [`sign`]: super::sign
+    pub(crate) proof_in_body: bool,
     /// The Worker var holding what deliveries are checked against (`ZOHO_SIGN_SECRETS`).
     pub(crate) config_var: &'static str,
     /// What that var holds.
@@ -35,7 +42,8 @@ pub(crate) struct Spec {
     pub(crate) verify: fn(&Headers, &[u8], &VerifyConfig, i64) -> Result<Proof, Error>,
     /// Reads the payload (`signed_at`: the verified signed timestamp, if any).
     pub(crate) normalize: Normalize,
-    /// The proof header's value for `body` (`key` as given; `secret` is it, checked).
+    /// The proof header's value for `body` (`key` as given; `secret` is it, checked); for a
+    /// provider whose proof is in the body, the body with the proof written into it.
     pub(crate) sign: fn(&Secret, &str, &[u8], i64) -> String,
     /// The HMAC scheme, for the diagnosis; `None` for a provider without a MAC.
     pub(crate) mac: Option<MacScheme>,
@@ -48,6 +56,9 @@ pub(crate) struct Spec {
     /// a document password): replaced by `"[redacted]"` in `data.raw`, at any depth, every
     /// other byte kept as received (`redact.rs`). Credentials never leave the edge.
     pub(crate) redact: &'static [&'static str],
+    /// Whether a verified event is the provider's setup handshake (BoldSign's
+    /// `Verification`): the Worker answers it 200 and delivers nothing, in every mode.
+    pub(crate) handshake: Option<fn(&Event) -> bool>,
 }
 
 /// What a provider's deliveries are checked against.

@@ -30,6 +30,7 @@ pub(super) const SPEC: Spec = Spec {
     name: "yousign",
     title: "Yousign",
     proof_header: SIGNATURE_HEADER,
+    proof_in_body: false,
     config_var: "YOUSIGN_SECRETS",
     keys: Keys::Secrets,
     signs_timestamp: false,
@@ -46,6 +47,7 @@ pub(super) const SPEC: Spec = Spec {
     header_note: "Yousign signs every delivery with the webhook subscription's secret",
     name_hints: &["yousign"],
     redact: &[],
+    handshake: None,
 };
 
 fn spec_normalize(body: &[u8], _signed_at: Option<i64>) -> Result<(Fields, &RawValue), Error> {

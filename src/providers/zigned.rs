@@ -36,6 +36,7 @@ pub(super) const SPEC: Spec = Spec {
     name: "zigned",
     title: "Zigned",
     proof_header: SIGNATURE_HEADER,
+    proof_in_body: false,
     config_var: "ZIGNED_SECRETS",
     keys: Keys::Secrets,
     signs_timestamp: true,
@@ -54,6 +55,7 @@ pub(super) const SPEC: Spec = Spec {
     header_note: "Zigned signs every delivery with the webhook's secret",
     name_hints: &["zigned"],
     redact: &[],
+    handshake: None,
 };
 
 pub(super) const SIGNATURE_HEADER: &str = "x-zigned-request-signature";

@@ -27,6 +27,7 @@ pub(super) const SPEC: Spec = Spec {
     name: "zoho-sign",
     title: "Zoho Sign",
     proof_header: SIGNATURE_HEADER,
+    proof_in_body: false,
     config_var: "ZOHO_SIGN_SECRETS",
     keys: Keys::Secrets,
     signs_timestamp: false,
@@ -43,6 +44,7 @@ pub(super) const SPEC: Spec = Spec {
     header_note: "Zoho Sign sends it only when \"HMAC signature\" is enabled on the webhook (Settings → Developer settings → Webhooks)",
     name_hints: &["zoho", "xzs"],
     redact: &[],
+    handshake: None,
 };
 
 fn spec_normalize(body: &[u8], _signed_at: Option<i64>) -> Result<(Fields, &RawValue), Error> {

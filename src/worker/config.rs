@@ -6,9 +6,9 @@
 //! | `DELIVERY` | `queue` with `ORIGIN_URL` | `queue`, `direct` or `inspect` |
 //! | `ORIGIN_URL` | empty | where to POST events (https, or http to a loopback host) |
 //! | `FORWARD_SECRET` | none | `whsec_…` key signing what goes to origin (needed with `ORIGIN_URL`) |
-//! | `ZOHO_SIGN_SECRETS`, `YOUSIGN_SECRETS`, `ZIGNED_SECRETS`, `DOCUSIGN_SECRETS`, `DOCUSEAL_SECRETS`, `DOCUMENSO_SECRETS`, `ONESPAN_SIGN_SECRETS` | none | space-separated secrets (each provider's `config_var`) |
+//! | `ZOHO_SIGN_SECRETS`, `YOUSIGN_SECRETS`, `ZIGNED_SECRETS`, `DOCUSIGN_SECRETS`, `DOCUSEAL_SECRETS`, `DOCUMENSO_SECRETS`, `ONESPAN_SIGN_SECRETS`, `BOLDSIGN_SECRETS`, `SIGNWELL_SECRETS` | none | space-separated secrets (each provider's `config_var`) |
 //! | `ACROBAT_SIGN_CLIENT_IDS` | none | space-separated allowed client ids |
-//! | `ZIGNED_TOLERANCE_SECONDS` | 300 | signed-timestamp tolerance (every provider that signs a timestamp: Zigned, DocuSeal) |
+//! | `ZIGNED_TOLERANCE_SECONDS` | 300 | signed-timestamp tolerance (every provider that signs a timestamp: Zigned, DocuSeal, BoldSign) |
 //! | `MAX_BODY_BYTES` | 10485760 | body size limit |
 //! | `ORIGIN_TIMEOUT_MS` | 4000 direct, 15000 queue | how long to wait for origin |
 //! | `RETRY_MAX_ATTEMPTS`, `RETRY_BASE_SECONDS`, `RETRY_MAX_DELAY_SECONDS` | 12, 10, 10800 | queue mode's retry schedule |

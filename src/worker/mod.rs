@@ -146,8 +146,8 @@ struct Log<'a> {
     /// Index of the secret (or client id) that matched, to follow a rotation.
     #[serde(skip_serializing_if = "Option::is_none")]
     key: Option<usize>,
-    /// `queued`, `duplicate`, `delivered`, `inspected`, `intent_verified`, `healthy`,
-    /// `admin`, or the error code.
+    /// `queued`, `duplicate`, `delivered`, `inspected`, `handshake`, `intent_verified`,
+    /// `healthy`, `admin`, or the error code.
     outcome: &'static str,
     status: u16,
     /// Wall time; in Workers the clock only moves across I/O, so this is mostly the
@@ -264,6 +264,12 @@ async fn hook(
     log.event_type = Some(event.event_type.as_str());
     log.id = Some(clip(&event.id, 128).to_owned());
     let client_id = verified.client_id();
+    if provider.is_handshake(&event) {
+        // A setup handshake (BoldSign's `Verification`): answered, never delivered, in
+        // every mode.
+        log.outcome = "handshake";
+        return Ok(ack_reply(&event, client_id, "handshake"));
+    }
     match mode {
         Mode::Inspect => {
             log.outcome = "inspected";
@@ -394,8 +400,8 @@ fn inspect_reply(event: &Event, client_id: Option<&str>) -> Reply {
     }
 }
 
-/// Direct mode after origin took the event, queue mode once it is queued: `status` is
-/// `delivered`, `queued` or `duplicate`.
+/// Direct mode after origin took the event, queue mode once it is queued, a handshake
+/// answered: `status` is `delivered`, `queued`, `duplicate` or `handshake`.
 fn ack_reply(event: &Event, client_id: Option<&str>, status: &str) -> Reply {
     #[derive(Serialize)]
     struct Ack<'a> {

@@ -182,6 +182,38 @@ const DELIVERIES = {
       type: "esign.envelope.sent",
     };
   })(),
+  // BoldSign: "t=<t>, s0=<hex>, s1=<hex>" of "<t>.<body>" (PROVIDERS-MORE.md §3.1); here s0 is
+  // a new secret's, s1 the configured one's (rotation).
+  boldsign: (() => {
+    const body = fixture("boldsign", "document-signed-rotation");
+    const secret = "boldsign_test_secret";
+    const t = String(NOW);
+    return {
+      body,
+      secret,
+      headers: {
+        "X-BoldSign-Signature": `t=${t}, s0=${hmac("boldsign_new_secret", t, ".", body).toString("hex")}, s1=${hmac(secret, t, ".", body).toString("hex")}`,
+        "X-BoldSign-Event": "Signed",
+      },
+      providerEvent: "Signed",
+      type: "esign.participant.signed",
+    };
+  })(),
+  // SignWell: no header; event.hash in the body, keyed with the webhook id, covers only
+  // "<event.type>@<event.time>" (PROVIDERS-MORE.md §6.2).
+  signwell: (() => {
+    const body = fixture("signwell", "document-completed-rotation");
+    const secret = "signwell-test-webhook-id";
+    return {
+      body,
+      secret,
+      headers: {},
+      // No proof header to detect it by: chosen in the provider list.
+      provider: "signwell",
+      providerEvent: "document_completed",
+      type: "esign.envelope.completed",
+    };
+  })(),
   "acrobat-sign": (() => {
     const body = fixture("acrobat-sign", "agreement-created");
     const clientId = "CBJCHBCAABAAexampleclientid";
@@ -267,7 +299,7 @@ test("the page loads the verifier and labels every control", async () => {
 
 for (const [provider, d] of Object.entries(DELIVERIES)) {
   test(`a signed ${provider} delivery is verified and normalized`, async () => {
-    const r = await check({ raw: rawRequest(provider, d.headers, d.body), secrets: d.secret });
+    const r = await check({ raw: rawRequest(provider, d.headers, d.body), secrets: d.secret, provider: d.provider ?? "" });
     assert.equal(r.verdict, "verdict-verified", JSON.stringify(r, null, 2));
     assert.match(r.word, /^Verified/);
     assert.equal(r.code, null);
@@ -277,12 +309,17 @@ for (const [provider, d] of Object.entries(DELIVERIES)) {
     assert.ok(r.event.data.verification, "a verified event carries data.verification");
     assert.equal(r.eventBadge, "verified");
     assert.equal(r.mapping, `${d.providerEvent} → ${d.type}`);
-    assert.match(r.detectedLabel, /found: /);
+    if (!d.provider) assert.match(r.detectedLabel, /found: /);
     // The raw payload travels untouched, but for the credentials in it.
     assert.deepEqual(r.event.data.raw, JSON.parse(d.rawText ?? d.body.toString("utf8")));
     for (const t of d.tokens ?? []) {
       assert.ok(!JSON.stringify(r.event).includes(JSON.parse(`"${t}"`)), `${t} is shown`);
       assert.ok(!(await page.textContent("#event")).includes(JSON.parse(`"${t}"`)), `${t} is shown`);
+    }
+    if (provider === "signwell") {
+      // Only the event's type and time are MACed: the page says the payload is not covered.
+      assert.deepEqual(r.event.data.verification, { scheme: "hmac-sha256", covers: "event-metadata", key: 0 });
+      assert.ok(r.findings.some((f) => f.code === "event_metadata_only"), JSON.stringify(r.findings));
     }
     if (["documenso", "onespan-sign"].includes(provider)) {
       // A shared secret, not a signature: the page says the body is not covered.
@@ -304,7 +341,7 @@ test("a wrong or blank shared secret is refused (Documenso sends an empty header
   assert.equal(r.code, "malformed_signature");
 });
 
-for (const provider of ["zoho-sign", "yousign", "zigned", "docusign", "docuseal"]) {
+for (const provider of ["zoho-sign", "yousign", "zigned", "docusign", "docuseal", "boldsign"]) {
   test(`one tampered byte in a ${provider} body is refused and explained`, async () => {
     const d = DELIVERIES[provider];
     const body = Buffer.from(d.body);
@@ -397,6 +434,26 @@ test("the test delivery panel signs a delivery that node:crypto accepts", async 
   assert.equal(r.verdict, "verdict-verified", JSON.stringify(r));
 });
 
+test("the test delivery panel writes SignWell's proof into the body (event.hash), no proof header", async () => {
+  await page.selectOption("#td-provider", "signwell");
+  await page.selectOption("#td-event", "document_completed");
+  await page.fill("#td-secret", "local-signwell-webhook-id");
+  await page.click("#td-sign");
+  const headers = await page.textContent("#td-headers");
+  assert.equal(headers.trim(), "Content-Type: application/json");
+  const curl = await page.textContent("#td-curl");
+  const body = JSON.parse(/--data-binary '(.*)'$/s.exec(curl)[1].replace(/'\\''/g, "'"));
+  assert.equal(body.event.type, "document_completed");
+  assert.ok(Math.abs(body.event.time - Date.now() / 1000) < 120, String(body.event.time));
+  assert.equal(body.event.hash, hmac("local-signwell-webhook-id", `${body.event.type}@${body.event.time}`).toString("hex"));
+  assert.match(await page.textContent("#td-note"), /event\.hash/);
+  // And the page's own checker accepts it, saying the payload is not covered.
+  await page.click("#td-load");
+  const r = await readResult();
+  assert.equal(r.verdict, "verdict-verified", JSON.stringify(r));
+  assert.equal(r.event.data.verification.covers, "event-metadata");
+});
+
 test("the test delivery panel's Acrobat Sign curl carries .dev.vars.example's URL token", async () => {
   const devVars = readFileSync(join(ROOT, ".dev.vars.example"), "utf8");
   const token = /^ACROBAT_SIGN_URL_TOKENS="([^"\s]+)/m.exec(devVars)[1];
@@ -428,6 +485,8 @@ test("the test delivery panel starts with the local Worker's keys (.dev.vars.exa
     "acrobat-sign": /^ACROBAT_SIGN_CLIENT_IDS="([^"\s]+)/m,
     documenso: /^DOCUMENSO_SECRETS="([^"\s]+)/m,
     "onespan-sign": /^ONESPAN_SIGN_SECRETS="([^"\s]+)/m,
+    boldsign: /^BOLDSIGN_SECRETS="([^"\s]+)/m,
+    signwell: /^SIGNWELL_SECRETS="([^"\s]+)/m,
   };
   await page.fill("#td-secret", "");
   for (const [provider, pattern] of Object.entries(expected)) {

@@ -162,15 +162,26 @@ test("Acrobat Sign: client ids, not secrets", () => {
   throwsCode(() => verify({ provider: "acrobat-sign", headers: {}, body, clientIds: "client-a" }), "missing_client_id");
 });
 
-test("sign produces each provider's proof header, and verify accepts it", () => {
+test("sign produces each provider's proof header (signBody the body to send), and verify accepts it", () => {
   for (const provider of signhook.PROVIDERS) {
-    const headers = sign({ provider, secret: "secret-1", body: YOUSIGN_BODY, timestamp: 1_700_000_000 });
-    assert.deepEqual(Object.keys(headers), ["Content-Type", signhook.PROOF_HEADERS[provider]]);
+    // SignWell's proof (event.hash) is written into the body, over event.type@event.time.
+    const unsigned = provider === "signwell" ? '{"event":{"type":"document_completed","time":1700000000},"data":{}}' : YOUSIGN_BODY;
+    const headers = sign({ provider, secret: "secret-1", body: unsigned, timestamp: 1_700_000_000 });
+    const body = signhook.signBody({ provider, secret: "secret-1", body: unsigned, timestamp: 1_700_000_000 });
+    assert.ok(body instanceof Uint8Array);
+    if (provider === "signwell") {
+      assert.deepEqual(Object.keys(headers), ["Content-Type"]);
+      assert.equal(signhook.PROOF_HEADERS[provider], undefined);
+      assert.equal(JSON.parse(new TextDecoder().decode(body)).event.hash.length, 64);
+    } else {
+      assert.deepEqual(Object.keys(headers), ["Content-Type", signhook.PROOF_HEADERS[provider]]);
+      assert.deepEqual(Buffer.from(body), Buffer.from(unsigned));
+    }
     assert.equal(Object.getPrototypeOf(headers), Object.prototype);
     const event = verify({
       provider,
       headers,
-      body: YOUSIGN_BODY,
+      body,
       secrets: ["secret-1"],
       clientIds: ["secret-1"],
       now: 1_700_000_000,
@@ -178,6 +189,7 @@ test("sign produces each provider's proof header, and verify accepts it", () => 
     assert.equal(event.provider, provider);
   }
   throwsCode(() => sign({ provider: "zoho-sign", secret: "", body: "{}" }), "invalid_secret");
+  throwsCode(() => signhook.signBody({ provider: "signwell", secret: "k", body: "[1]" }), "malformed_payload");
 });
 
 test("normalize is the unverified path: no proof, verification null", () => {

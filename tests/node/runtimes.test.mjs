@@ -98,7 +98,7 @@ const failure = (code, status) => ({ threw: true, name: "Error", code, status, i
 /** The report every runtime must print (consumer/runtime-checks.mjs). */
 function expected(runtime, module) {
   const exports = {};
-  for (const name of ["default", "init", "initSync", "verify", "normalize", "sign", "diagnose", "detectProvider", "isSignhookError"]) {
+  for (const name of ["default", "init", "initSync", "verify", "normalize", "sign", "signBody", "diagnose", "detectProvider", "isSignhookError"]) {
     exports[name] = "function";
   }
   for (const name of ["PROVIDERS", "EVENT_TYPES", "ERROR_CODES", "PROOF_HEADERS"]) exports[name] = "object";
@@ -113,7 +113,7 @@ function expected(runtime, module) {
     initSync: { ok: null },
     lists: {
       ok: {
-        PROVIDERS: ["zoho-sign", "acrobat-sign", "zigned", "yousign", "docusign", "docuseal", "documenso", "onespan-sign"],
+        PROVIDERS: ["zoho-sign", "acrobat-sign", "zigned", "yousign", "docusign", "docuseal", "documenso", "onespan-sign", "boldsign", "signwell"],
         DEFAULT_TOLERANCE_SECONDS: 300,
         zohoHeader: "X-ZS-WEBHOOK-SIGNATURE",
         eventTypes: 24,

@@ -20,6 +20,7 @@ import {
   fixture,
   post,
   signed,
+  signedBody,
   hookPath,
   startOrigin,
   startWorker,
@@ -48,6 +49,10 @@ before(async () => {
     // Rotation: the old shared secret first; the deliveries carry the new one.
     DOCUMENSO_SECRETS: `documenso_old_secret ${SECRETS.documenso}`,
     ONESPAN_SIGN_SECRETS: `onespan_old_callback_key ${SECRETS.onespan}`,
+    // Rotation: BoldSign signs s0 with the new secret, s1 with the old one the edge still holds.
+    BOLDSIGN_SECRETS: `boldsign_unrelated_secret ${SECRETS.boldsign}`,
+    // Rotation: two SignWell webhooks' ids; the deliveries' hash is keyed with the second.
+    SIGNWELL_SECRETS: `signwell-old-webhook-id ${SECRETS.signwell}`,
     MAX_BODY_BYTES: String(MAX_BODY_BYTES),
     ORIGIN_TIMEOUT_MS: String(ORIGIN_TIMEOUT_MS),
   });
@@ -80,9 +85,15 @@ describe("signed deliveries reach origin as verified CloudEvents", () => {
   for (const d of DELIVERIES) {
     test(d.provider, async () => {
       origin.behavior = "ok";
-      const body = await fixture(d.provider, d.fixture);
+      // SignWell's proof goes into the body (event.hash), signed here with node:crypto.
+      const body = signedBody(d.provider, await fixture(d.provider, d.fixture));
       const before = origin.received.length;
-      const options = d.provider === "docusign" ? { key: "docusign_retired_key", rotatedKey: SECRETS.docusign } : {};
+      const options =
+        d.provider === "docusign"
+          ? { key: "docusign_retired_key", rotatedKey: SECRETS.docusign }
+          : d.provider === "boldsign"
+            ? { key: "boldsign_new_secret", rotatedKey: SECRETS.boldsign }
+            : {};
       const res = await post(`${worker.url}${hookPath(d.provider)}`, body, signed(d.provider, body, options));
       assert.equal(res.status, 200, res.text);
       assert.equal(origin.received.length, before + 1, "origin gets exactly one request");
@@ -132,19 +143,77 @@ describe("signed deliveries reach origin as verified CloudEvents", () => {
       if (d.provider === "acrobat-sign") {
         // The URL token is what authenticated it, and the event says the body is not covered.
         assert.deepEqual(event.data.verification, { scheme: "url-token", covers: "shared-secret", key: 0 });
+      } else if (d.provider === "signwell") {
+        // Only the event's type and time are MACed: the payload is not covered.
+        assert.deepEqual(event.data.verification, { scheme: "hmac-sha256", covers: "event-metadata", key: 1 });
       } else if (SHARED_SECRET_PROVIDERS.includes(d.provider)) {
         // A bearer secret, the rotated second one: the body is not covered.
         assert.deepEqual(event.data.verification, { scheme: "shared-secret", covers: "shared-secret", key: 1 });
       } else {
-        assert.equal(event.data.verification.key, 1 * (d.provider === "zigned"));
+        assert.equal(event.data.verification.key, 1 * (d.provider === "zigned" || d.provider === "boldsign"));
       }
     });
   }
 });
 
+describe("setup handshakes are answered, never delivered", () => {
+  test("BoldSign Verification: 200 handshake, nothing reaches origin", async () => {
+    const body = await fixture("boldsign", "verification-handshake");
+    const res = await reachesNoOrigin(() => post(`${worker.url}/hooks/boldsign`, body, signed("boldsign", body)));
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.json.status, "handshake");
+    assert.equal(res.json.id, "7c872a5b-0c1d-4e2f-8a3b-4c5d6e7f8091");
+    assert.equal(res.json.type, "esign.other");
+  });
+
+  test("BoldSign Verification is verified first: unsigned 401, forged 401, nothing reaches origin", async () => {
+    const body = await fixture("boldsign", "verification-handshake");
+    const unsigned = await reachesNoOrigin(() =>
+      post(`${worker.url}/hooks/boldsign`, body, { "content-type": "application/json", "X-BoldSign-Event": "Verification" }),
+    );
+    assertProblem(unsigned, 401, "missing_signature");
+    const forged = await reachesNoOrigin(() =>
+      post(`${worker.url}/hooks/boldsign`, body, signed("boldsign", body, { key: "not-the-secret" })),
+    );
+    assertProblem(forged, 401, "signature_mismatch");
+  });
+});
+
+describe("SignWell: the proof is in the body and covers only the event's type and time", () => {
+  test("another body with a captured event.hash still verifies (covers event-metadata); a changed event.time or a missing hash does not", async () => {
+    origin.behavior = "ok";
+    const body = signedBody("signwell", await fixture("signwell", "document-completed-rotation"));
+    const captured = JSON.parse(body.toString("utf8"));
+    const replayed = structuredClone(captured);
+    replayed.data.object.id = "another-document";
+    const before = origin.received.length;
+    let res = await post(`${worker.url}/hooks/signwell`, Buffer.from(JSON.stringify(replayed)), signed("signwell", body));
+    assert.equal(res.status, 200, res.text);
+    assert.equal(origin.received.length, before + 1);
+    const event = JSON.parse(origin.received.at(-1).body);
+    assert.equal(event.subject, "another-document");
+    assert.equal(event.data.verification.covers, "event-metadata");
+
+    const moved = structuredClone(captured);
+    moved.event.time += 1;
+    res = await reachesNoOrigin(() => post(`${worker.url}/hooks/signwell`, Buffer.from(JSON.stringify(moved)), signed("signwell", body)));
+    assertProblem(res, 401, "signature_mismatch");
+
+    const unsigned = structuredClone(captured);
+    delete unsigned.event.hash;
+    res = await reachesNoOrigin(() => post(`${worker.url}/hooks/signwell`, Buffer.from(JSON.stringify(unsigned)), signed("signwell", body)));
+    assertProblem(res, 401, "missing_signature");
+
+    res = await reachesNoOrigin(() =>
+      post(`${worker.url}/hooks/signwell`, signedBody("signwell", body, { key: "not-the-webhook-id" }), signed("signwell", body)),
+    );
+    assertProblem(res, 401, "signature_mismatch");
+  });
+});
+
 describe("refused requests reach no origin", () => {
   test("tampered body: 401 signature_mismatch", async () => {
-    for (const provider of ["zoho-sign", "yousign", "zigned", "docusign", "docuseal"]) {
+    for (const provider of ["zoho-sign", "yousign", "zigned", "docusign", "docuseal", "boldsign"]) {
       const body = await fixture(provider, DELIVERIES.find((d) => d.provider === provider).fixture);
       const headers = signed(provider, body);
       const tampered = Buffer.from(body.toString("utf8").replace("e", "E"));
@@ -182,7 +251,7 @@ describe("refused requests reach no origin", () => {
 
   test("unsigned: 401 missing_signature / missing_client_id", async () => {
     const body = await fixture("zoho-sign", "request-completed");
-    for (const provider of ["zoho-sign", "yousign", "zigned", "docusign", "docuseal", "documenso", "onespan-sign"]) {
+    for (const provider of ["zoho-sign", "yousign", "zigned", "docusign", "docuseal", "documenso", "onespan-sign", "boldsign", "signwell"]) {
       const res = await reachesNoOrigin(() =>
         post(`${worker.url}${hookPath(provider)}`, body, { "content-type": "application/json" }),
       );
@@ -254,7 +323,7 @@ describe("refused requests reach no origin", () => {
   });
 
   test("correctly signed but not JSON: 400 malformed_payload", async () => {
-    for (const provider of ["zoho-sign", "yousign", "zigned", "acrobat-sign", "docusign", "docuseal", "documenso", "onespan-sign"]) {
+    for (const provider of ["zoho-sign", "yousign", "zigned", "acrobat-sign", "docusign", "docuseal", "documenso", "onespan-sign", "boldsign"]) {
       const body = Buffer.from("this is not json");
       const res = await reachesNoOrigin(() => post(`${worker.url}${hookPath(provider)}`, body, signed(provider, body)));
       assertProblem(res, 400, "malformed_payload");
@@ -374,8 +443,9 @@ describe("other routes and logs", () => {
     }
     assert.ok(lines.some((l) => l.outcome === "signature_mismatch" && l.status === 401));
     assert.ok(lines.some((l) => l.outcome === "delivery_failed" && l.status === 502));
+    assert.ok(lines.some((l) => l.outcome === "handshake" && l.provider === "boldsign" && l.status === 200));
     const text = lines.map((l) => JSON.stringify(l)).join("\n");
-    for (const secret of [SECRETS.zoho, SECRETS.yousign, SECRETS.zigned, "zigned_old_secret", SECRETS.docusign, SECRETS.docuseal, SECRETS.documenso, "documenso_old_secret", SECRETS.onespan, SECRETS.forward, SECRETS.forward.slice(6)]) {
+    for (const secret of [SECRETS.zoho, SECRETS.yousign, SECRETS.zigned, "zigned_old_secret", SECRETS.docusign, SECRETS.docuseal, SECRETS.documenso, "documenso_old_secret", SECRETS.onespan, SECRETS.boldsign, "boldsign_unrelated_secret", SECRETS.signwell, "signwell-old-webhook-id", SECRETS.forward, SECRETS.forward.slice(6)]) {
       assert.ok(!text.includes(secret), "a secret appears in the logs");
     }
     assert.ok(!text.includes("Beer Olympics"), "a body appears in the logs");

@@ -29,6 +29,8 @@ const CONFIG_VARS = [
   "DOCUSEAL_SECRETS",
   "DOCUMENSO_SECRETS",
   "ONESPAN_SIGN_SECRETS",
+  "BOLDSIGN_SECRETS",
+  "SIGNWELL_SECRETS",
   "ACROBAT_SIGN_CLIENT_IDS",
   "ZIGNED_TOLERANCE_SECONDS",
   "MAX_BODY_BYTES",
@@ -52,6 +54,8 @@ export const SECRETS = {
   docuseal: "whsec_ZG9jdXNlYWxfdGVzdF9zZWNyZXRfMDAwMDAw",
   documenso: "documenso_test_secret",
   onespan: "onespan_test_callback_key",
+  boldsign: "boldsign_test_secret",
+  signwell: "signwell-test-webhook-id",
   acrobatClientId: "CBJCHBCAABAAtestclientid0000",
   // The secret token in Acrobat Sign's registered webhook URL (/hooks/acrobat-sign/<token>).
   acrobatUrlToken: "e2e-acrobat-url-token-0123456789abcdef",
@@ -278,6 +282,9 @@ const hmac = (key, ...parts) => {
  * - Acrobat Sign: no MAC, X-AdobeSign-ClientId = the app's client id
  * - Documenso: no MAC, X-Documenso-Secret = the webhook secret as is
  * - OneSpan Sign: no MAC, Authorization = "Basic " + the callback key as is
+ * - BoldSign: X-BoldSign-Signature = "t=<unix s>, s0=" + hex HMAC-SHA256(secret, "<t>.<body>");
+ *   `rotatedKey` adds ", s1=" under a second key, as BoldSign does while the old secret is valid
+ * - SignWell: no header: the proof is event.hash in the body (see `signedBody`)
  */
 export function signed(provider, body, { key, timestamp, rotatedKey } = {}) {
   const headers = { "content-type": "application/json" };
@@ -313,10 +320,36 @@ export function signed(provider, body, { key, timestamp, rotatedKey } = {}) {
     case "onespan-sign":
       headers["Authorization"] = `Basic ${key ?? SECRETS.onespan}`;
       break;
+    case "boldsign": {
+      const t = String(timestamp ?? Math.floor(Date.now() / 1000));
+      let value = `t=${t}, s0=` + hmac(key ?? SECRETS.boldsign, t, ".", body).toString("hex");
+      if (rotatedKey) value += ", s1=" + hmac(rotatedKey, t, ".", body).toString("hex");
+      headers["X-BoldSign-Signature"] = value;
+      try {
+        const eventType = JSON.parse(Buffer.from(body).toString("utf8"))?.event?.eventType;
+        if (typeof eventType === "string") headers["X-BoldSign-Event"] = eventType;
+      } catch {}
+      break;
+    }
+    case "signwell":
+      break;
     default:
       throw new Error(`no signing scheme for ${provider}`);
   }
   return headers;
+}
+
+/**
+ * The body a provider whose proof is in the body sends, signed with node:crypto per its
+ * documented scheme; other bodies unchanged.
+ * - SignWell: event.hash = hex HMAC-SHA256(key = the webhook id, "<event.type>@<event.time>"),
+ *   written into the body (re-serialized; the payload itself is not covered)
+ */
+export function signedBody(provider, body, { key } = {}) {
+  if (provider !== "signwell") return body;
+  const value = JSON.parse(Buffer.from(body).toString("utf8"));
+  value.event.hash = hmac(key ?? SECRETS.signwell, `${value.event.type}@${value.event.time}`).toString("hex");
+  return Buffer.from(JSON.stringify(value, null, 2));
 }
 
 /** Every provider with a real body each and what it must normalize to. */
@@ -342,6 +375,10 @@ export const DELIVERIES = [
   },
   // OneSpan's KB0014510 payload (PROVIDERS-MORE.md §6.5).
   { provider: "onespan-sign", fixture: "package-activate-rotation", type: "esign.envelope.sent", subject: "xT9OeZ-j2jIynQBaLeLdgp9CtZk=" },
+  // BoldSign's sample-event-data shape (PROVIDERS-MORE.md §3.5), filled in.
+  // SignWell: event.hash (type@time only) in the body; the data shape is unconfirmed.
+  { provider: "signwell", fixture: "document-completed-rotation", type: "esign.envelope.completed", subject: "7f3c2b1a-0e9d-4c8b-a7f6-5e4d3c2b1a09" },
+  { provider: "boldsign", fixture: "document-signed-rotation", type: "esign.participant.signed", subject: "26b8695f-46d0-4cd4-ba1a-c5a0d595c849", id: "b1e3a6f0-5d2c-4a8e-9b71-3c0f2d4e5a61" },
 ];
 
 /** The providers whose proof is a bearer secret sent as is (no MAC, no integrity). */

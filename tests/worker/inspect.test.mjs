@@ -19,6 +19,8 @@ before(async () => {
     DOCUSEAL_SECRETS: SECRETS.docuseal,
     DOCUMENSO_SECRETS: SECRETS.documenso,
     ONESPAN_SIGN_SECRETS: SECRETS.onespan,
+    BOLDSIGN_SECRETS: SECRETS.boldsign,
+    SIGNWELL_SECRETS: SECRETS.signwell,
     ACROBAT_SIGN_CLIENT_IDS: SECRETS.acrobatClientId,
     // YOUSIGN_SECRETS deliberately unset.
   });

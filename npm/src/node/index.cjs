@@ -7,7 +7,7 @@ Object.defineProperty(exports, "__esModule", { value: true });
 const raw = require("./signhook.js");
 const api = require("../api.cjs");
 
-const { verify, normalize, sign, diagnose, detectProvider } = api.createApi(raw);
+const { verify, normalize, sign, signBody, diagnose, detectProvider } = api.createApi(raw);
 
 function initSync() {}
 function init() {
@@ -20,6 +20,7 @@ exports.initSync = initSync;
 exports.verify = verify;
 exports.normalize = normalize;
 exports.sign = sign;
+exports.signBody = signBody;
 exports.diagnose = diagnose;
 exports.detectProvider = detectProvider;
 exports.isSignhookError = api.isSignhookError;

@@ -11,6 +11,7 @@ export {
   verify,
   normalize,
   sign,
+  signBody,
   diagnose,
   detectProvider,
   isSignhookError,

@@ -31,7 +31,7 @@ export function initSync(module) {
   ready = true;
 }
 
-export const { verify, normalize, sign, diagnose, detectProvider } = createApi(raw, () => ready);
+export const { verify, normalize, sign, signBody, diagnose, detectProvider } = createApi(raw, () => ready);
 export { init };
 export {
   isSignhookError,

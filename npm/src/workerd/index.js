@@ -13,7 +13,7 @@ export default function init() {
   return Promise.resolve();
 }
 
-export const { verify, normalize, sign, diagnose, detectProvider } = createApi(raw);
+export const { verify, normalize, sign, signBody, diagnose, detectProvider } = createApi(raw);
 export { init };
 export {
   isSignhookError,

@@ -33,7 +33,7 @@ verify({ provider: "yousign", headers: new Map([["a", "b"]]), body: "{}", secret
 const type: EventType = event.type;
 const key: number = event.data.verification.key; // never null after verify
 const scheme: "hmac-sha256" | "client-id" | "url-token" | "shared-secret" = event.data.verification.scheme;
-const covers: "body" | "timestamp+body" | "shared-secret" | "client-id" = event.data.verification.covers;
+const covers: "body" | "timestamp+body" | "shared-secret" | "event-metadata" | "client-id" = event.data.verification.covers;
 const provider: Provider = event.provider;
 const source: `signhook/${Provider}` = event.source;
 const subject: string | undefined = event.subject;

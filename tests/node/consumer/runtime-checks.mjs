@@ -17,6 +17,7 @@ export const EXPORTS = [
   "verify",
   "normalize",
   "sign",
+  "signBody",
   "diagnose",
   "detectProvider",
   "isSignhookError",
