@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: formatting and lints (native and wasm32), the Rust suites (unit,
-# fixtures, properties, CLI, README tables, doctests), then the Worker end-to-end suite in
-# workerd, the npm package suites, and the browser test of the validator page.
+# fixtures, properties, CLI, README tables, doctests), then the Worker end-to-end suites in
+# workerd (delivery modes, queue fault tests, security, example origins), the npm package
+# suites (five JS runtimes), the browser test of the validator page, and a fuzz smoke.
 # Installs what it needs first (pinned; skipped when present). Safe to run twice.
 #
 #   scripts/test.sh            everything
@@ -50,3 +51,12 @@ bash scripts/test-npm.sh
 
 step "validator page in Chromium"
 bash scripts/test-browser.sh
+
+step "fuzz smoke (cargo fuzz, a few seconds per target; the long runs: scripts/fuzz.sh)"
+# cargo-fuzz needs the nightly toolchain; a machine without one (none can be fetched
+# here) skips the smoke and says so, rather than failing the run.
+if rustup run nightly rustc --version >/dev/null 2>&1; then
+  bash scripts/fuzz.sh --smoke
+else
+  echo "[test] fuzz smoke skipped: no nightly toolchain on this machine"
+fi

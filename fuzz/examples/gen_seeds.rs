@@ -1,0 +1,556 @@
+//! Writes the seed corpus, `fuzz/corpus/<target>/seed-*`, from `tests/fixtures/`.
+//!
+//!     cargo run --manifest-path fuzz/Cargo.toml --example gen_seeds
+//!
+//! Each fixture becomes a structured input (its exact headers, body, secrets, client ids,
+//! `now` and tolerance), plus a variant whose proof header is re-signed correctly so the
+//! verified path is in the corpus from the start. Every seed is decoded back and compared
+//! with what was encoded, so a change to the input format cannot silently break the seeds.
+//! Old `seed-*` files are replaced; what libFuzzer adds to the corpus is left alone.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use arbitrary::Unstructured;
+use signhook::Provider;
+use signhook_fuzz::checks::DiagnoseInput;
+use signhook_fuzz::codec::{Reader, Writer};
+use signhook_fuzz::focused::{
+    HeaderText, Rfc3339Input, Stamp, StampText, TagInput, TagSource, YousignHeaderInput,
+    ZignedHeaderInput,
+};
+use signhook_fuzz::input::{
+    Body, Casing, Delivery, HeaderSpec, MaxAge, MaxBody, Name, Now, Part, PartVal, Signed,
+    Tolerance, Ts, Value,
+};
+
+struct Fixture {
+    provider: Provider,
+    name: String,
+    headers: Vec<(String, String)>,
+    secrets: Vec<String>,
+    client_ids: Vec<String>,
+    now: i64,
+    tolerance: Option<u64>,
+    body: Vec<u8>,
+}
+
+fn strings(v: &serde_json::Value, key: &str) -> Vec<String> {
+    v[key]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn fixtures(root: &Path) -> Vec<Fixture> {
+    let mut out = Vec::new();
+    for provider in Provider::ALL {
+        let dir = root.join(provider.as_str());
+        let Ok(entries) = fs::read_dir(&dir) else {
+            continue;
+        };
+        let mut cases: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        cases.sort();
+        for case in cases {
+            let (Ok(json), Ok(body)) = (
+                fs::read_to_string(case.join("case.json")),
+                fs::read(case.join("body")),
+            ) else {
+                continue;
+            };
+            let v: serde_json::Value = serde_json::from_str(&json).expect("case.json is JSON");
+            let headers = v["headers"]
+                .as_object()
+                .map(|m| {
+                    m.iter()
+                        .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            out.push(Fixture {
+                provider,
+                name: case.file_name().unwrap().to_string_lossy().into_owned(),
+                headers,
+                secrets: strings(&v, "secrets"),
+                client_ids: strings(&v, "client_ids"),
+                now: v["now"].as_i64().unwrap_or(1_731_340_000),
+                tolerance: v["tolerance"].as_u64(),
+                body,
+            });
+        }
+    }
+    out
+}
+
+fn delivery(f: &Fixture, resign: bool) -> Delivery {
+    let headers = f
+        .headers
+        .iter()
+        .map(|(name, value)| {
+            let is_proof = name.eq_ignore_ascii_case(f.provider.proof_header());
+            let value = if resign && is_proof {
+                Value::Signed(Signed {
+                    scheme: 4,
+                    key: 0,
+                    ts: Ts::NowDelta(0),
+                    how: 0,
+                })
+            } else {
+                Value::Raw(value.clone())
+            };
+            HeaderSpec {
+                name: Name::Raw(name.clone()),
+                casing: Casing::AsIs,
+                value,
+            }
+        })
+        .collect::<Vec<_>>();
+    let mut headers = headers;
+    if resign
+        && !f
+            .headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case(f.provider.proof_header()))
+    {
+        headers.push(HeaderSpec {
+            name: Name::Own,
+            casing: Casing::AsIs,
+            value: Value::Signed(Signed {
+                scheme: 4,
+                key: 0,
+                ts: Ts::NowDelta(0),
+                how: 0,
+            }),
+        });
+    }
+    let mut secrets = f.secrets.clone();
+    let mut client_ids = f.client_ids.clone();
+    if resign && secrets.is_empty() && f.provider != Provider::AcrobatSign {
+        secrets.push("fuzz-secret".into());
+    }
+    if resign && client_ids.is_empty() && f.provider == Provider::AcrobatSign {
+        client_ids.push("fuzz-client".into());
+    }
+    Delivery {
+        headers,
+        secrets,
+        client_ids,
+        now: Now::Explicit(f.now),
+        tolerance: f.tolerance.map_or(Tolerance::Default, Tolerance::Explicit),
+        max_body: MaxBody::Default,
+        max_age: MaxAge::Unset,
+        flip_at: 7,
+        flip_xor: 1,
+        body: Body::Raw(f.body.clone()),
+    }
+}
+
+/// Encodes, decodes back, and insists on equality.
+fn roundtrip<T: PartialEq + std::fmt::Debug>(
+    value: &T,
+    encode: impl Fn(&T, &mut Writer),
+    decode: impl Fn(&mut Reader) -> T,
+) -> Vec<u8> {
+    let mut w = Writer::default();
+    encode(value, &mut w);
+    let mut u = Unstructured::new(&w.out);
+    let back = decode(&mut Reader::new(&mut u));
+    assert_eq!(&back, value, "seed does not decode back to itself");
+    w.out
+}
+
+struct Out {
+    root: PathBuf,
+    count: usize,
+}
+
+impl Out {
+    fn target(&self, target: &str) {
+        let dir = self.root.join(target);
+        fs::create_dir_all(&dir).expect("create corpus dir");
+        for e in fs::read_dir(&dir).expect("read corpus dir").flatten() {
+            if e.file_name().to_string_lossy().starts_with("seed-") {
+                fs::remove_file(e.path()).expect("remove old seed");
+            }
+        }
+    }
+    fn write(&mut self, target: &str, name: &str, bytes: &[u8]) {
+        let safe: String = name
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' {
+                    c
+                } else {
+                    '-'
+                }
+            })
+            .collect();
+        fs::write(self.root.join(target).join(format!("seed-{safe}")), bytes).expect("write seed");
+        self.count += 1;
+    }
+}
+
+fn date_strings(v: &serde_json::Value, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::String(s)
+            if s.len() >= 19 && s.as_bytes().get(4) == Some(&b'-') && s.contains(':') =>
+        {
+            out.push(s.clone())
+        }
+        serde_json::Value::Array(a) => a.iter().for_each(|x| date_strings(x, out)),
+        serde_json::Value::Object(m) => m.values().for_each(|x| date_strings(x, out)),
+        _ => {}
+    }
+}
+
+fn main() {
+    let fuzz_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let fixtures = fixtures(&fuzz_dir.join("../tests/fixtures"));
+    assert!(
+        !fixtures.is_empty(),
+        "no fixtures found under tests/fixtures"
+    );
+    let mut out = Out {
+        root: fuzz_dir.join("corpus"),
+        count: 0,
+    };
+
+    // One target per provider: that provider's fixtures, as is and re-signed.
+    for p in Provider::ALL {
+        let target = format!("verify_{}", p.as_str().replace('-', "_"));
+        out.target(&target);
+        for f in fixtures.iter().filter(|f| f.provider == p) {
+            for resign in [false, true] {
+                let d = delivery(f, resign);
+                let bytes = roundtrip(&d, Delivery::encode, Delivery::decode);
+                out.write(
+                    &target,
+                    &format!("{}{}", f.name, if resign { "-resigned" } else { "" }),
+                    &bytes,
+                );
+            }
+        }
+    }
+
+    // diagnose: every fixture, with its provider given and detected, plus shapes.
+    out.target("diagnose");
+    for f in &fixtures {
+        for (given, tag) in [
+            (
+                1 + signhook_fuzz::input::provider_index(f.provider),
+                "given",
+            ),
+            (0, "detect"),
+        ] {
+            for resign in [false, true] {
+                let d = DiagnoseInput {
+                    provider: given,
+                    delivery: delivery(f, resign),
+                };
+                let bytes = roundtrip(&d, DiagnoseInput::encode, DiagnoseInput::decode);
+                let name = format!(
+                    "{}-{}-{tag}{}",
+                    f.provider,
+                    f.name,
+                    if resign { "-resigned" } else { "" }
+                );
+                out.write("diagnose", &name, &bytes);
+            }
+        }
+    }
+    // Shapes go through the whole diagnosis: a Zoho Sign fixture with a secret and a
+    // (wrong) signature, so the variant search runs over the shaped body.
+    let zoho = fixtures
+        .iter()
+        .find(|f| {
+            f.provider == Provider::ZohoSign && !f.secrets.is_empty() && !f.headers.is_empty()
+        })
+        .expect("a Zoho Sign fixture with a secret");
+    let base = delivery(zoho, false);
+    let shapes = [
+        (
+            "nested-json",
+            Body::Nest {
+                open: b"[".to_vec(),
+                close: b"]".to_vec(),
+                depth: 64,
+                core: Vec::new(),
+            },
+        ),
+        (
+            "nested-object",
+            Body::Nest {
+                open: br#"{"a":"#.to_vec(),
+                close: b"}".to_vec(),
+                depth: 32,
+                core: b"1".to_vec(),
+            },
+        ),
+        (
+            "generated-json",
+            Body::Json(vec![5, 1, 20, 3, 0, 7, 2, 1, 9, 4]),
+        ),
+    ];
+    for (name, body) in shapes {
+        let d = DiagnoseInput {
+            provider: 1,
+            delivery: Delivery {
+                body,
+                ..base.clone()
+            },
+        };
+        out.write(
+            "diagnose",
+            name,
+            &roundtrip(&d, DiagnoseInput::encode, DiagnoseInput::decode),
+        );
+    }
+
+    // Zigned header grammar: the fixtures' header values, and a correct list.
+    out.target("zigned_header");
+    for f in fixtures.iter().filter(|f| f.provider == Provider::Zigned) {
+        for (_, value) in f
+            .headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(Provider::Zigned.proof_header()))
+        {
+            let z = ZignedHeaderInput {
+                secrets: 0,
+                body: 0,
+                now: Now::Explicit(f.now),
+                tolerance: f.tolerance.map_or(Tolerance::Default, Tolerance::Explicit),
+                value: HeaderText::Raw(value.clone()),
+            };
+            out.write(
+                "zigned_header",
+                &f.name,
+                &roundtrip(&z, ZignedHeaderInput::encode, ZignedHeaderInput::decode),
+            );
+        }
+    }
+    let part = |key: u8, val: PartVal| Part {
+        key,
+        raw_key: String::new(),
+        val,
+        spacing: 0,
+    };
+    let correct = ZignedHeaderInput {
+        secrets: 1,
+        body: 0,
+        now: Now::Near(0),
+        tolerance: Tolerance::Default,
+        value: HeaderText::Parts(vec![
+            part(0, PartVal::Ts(Ts::NowDelta(-5))),
+            part(2, PartVal::Raw("legacy".into())),
+            part(
+                1,
+                PartVal::Mac {
+                    key: 1,
+                    ts: Ts::NowDelta(-5),
+                    upper: false,
+                },
+            ),
+        ]),
+    };
+    out.write(
+        "zigned_header",
+        "parts-correct",
+        &roundtrip(
+            &correct,
+            ZignedHeaderInput::encode,
+            ZignedHeaderInput::decode,
+        ),
+    );
+    let millis = ZignedHeaderInput {
+        value: HeaderText::Parts(vec![
+            part(0, PartVal::Ts(Ts::NowMillis(1234))),
+            part(
+                1,
+                PartVal::Mac {
+                    key: 1,
+                    ts: Ts::NowMillis(1234),
+                    upper: true,
+                },
+            ),
+        ]),
+        ..correct.clone()
+    };
+    out.write(
+        "zigned_header",
+        "parts-millis",
+        &roundtrip(
+            &millis,
+            ZignedHeaderInput::encode,
+            ZignedHeaderInput::decode,
+        ),
+    );
+
+    // Yousign header: the fixtures' values verbatim (empty algorithm and separator), and
+    // each algorithm spelling with the right tag.
+    out.target("yousign_header");
+    for f in fixtures.iter().filter(|f| f.provider == Provider::Yousign) {
+        for (_, value) in f
+            .headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(Provider::Yousign.proof_header()))
+        {
+            let y = YousignHeaderInput {
+                secrets: 0,
+                body: 1,
+                algo: 5,
+                sep: 1,
+                pad: 0,
+                tag: TagSource::Raw(value.clone()),
+            };
+            out.write(
+                "yousign_header",
+                &f.name,
+                &roundtrip(&y, YousignHeaderInput::encode, YousignHeaderInput::decode),
+            );
+        }
+    }
+    for algo in 0..10u8 {
+        let y = YousignHeaderInput {
+            secrets: 1,
+            body: 1,
+            algo,
+            sep: 0,
+            pad: 0,
+            tag: TagSource::Correct(algo % 3),
+        };
+        out.write(
+            "yousign_header",
+            &format!("algo-{algo}"),
+            &roundtrip(&y, YousignHeaderInput::encode, YousignHeaderInput::decode),
+        );
+    }
+
+    // Tag decoding: Zoho Sign and Yousign fixture values, and each encoding of the right tag.
+    out.target("tag_decoding");
+    for f in fixtures
+        .iter()
+        .filter(|f| matches!(f.provider, Provider::ZohoSign | Provider::Yousign))
+    {
+        for (_, value) in f
+            .headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(f.provider.proof_header()))
+        {
+            let t = TagInput {
+                which: u8::from(f.provider == Provider::Yousign),
+                secrets: 0,
+                body: 1,
+                encoding: 5,
+                op: 3,
+                pos: 0,
+                byte: 0,
+                source: TagSource::Raw(value.clone()),
+            };
+            out.write(
+                "tag_decoding",
+                &format!("{}-{}", f.provider, f.name),
+                &roundtrip(&t, TagInput::encode, TagInput::decode),
+            );
+        }
+    }
+    for which in 0..2u8 {
+        for encoding in 0..5u8 {
+            let t = TagInput {
+                which,
+                secrets: 1,
+                body: 0,
+                encoding,
+                op: 3,
+                pos: 0,
+                byte: b'A',
+                source: TagSource::Correct(0),
+            };
+            out.write(
+                "tag_decoding",
+                &format!("enc-{which}-{encoding}"),
+                &roundtrip(&t, TagInput::encode, TagInput::decode),
+            );
+        }
+    }
+
+    // RFC 3339: every date-time string in the fixture bodies, and structured stamps.
+    out.target("rfc3339");
+    let mut dates = Vec::new();
+    for f in &fixtures {
+        if let Ok(v) = serde_json::from_slice::<serde_json::Value>(&f.body) {
+            date_strings(&v, &mut dates);
+        }
+    }
+    dates.sort();
+    dates.dedup();
+    for (i, d) in dates.iter().enumerate() {
+        for path in 0..3u8 {
+            let r = Rfc3339Input {
+                path,
+                text: StampText::Raw(d.clone()),
+            };
+            out.write(
+                "rfc3339",
+                &format!("fixture-{i}-{path}"),
+                &roundtrip(&r, Rfc3339Input::encode, Rfc3339Input::decode),
+            );
+        }
+    }
+    let stamp = Stamp {
+        year: 2024,
+        month: 2,
+        day: 29,
+        sep: 0,
+        hour: 23,
+        minute: 59,
+        second: 60,
+        frac: vec![9, 1, 0, 0, 0, 0, 0],
+        dot: true,
+        offset: 2,
+        off_h: 5,
+        off_m: 30,
+        lead: 0,
+        trail: 0,
+    };
+    for offset in 0..8u8 {
+        let r = Rfc3339Input {
+            path: offset % 3,
+            text: StampText::Stamp(Stamp {
+                offset,
+                ..stamp.clone()
+            }),
+        };
+        out.write(
+            "rfc3339",
+            &format!("stamp-{offset}"),
+            &roundtrip(&r, Rfc3339Input::encode, Rfc3339Input::decode),
+        );
+    }
+    let edge = Stamp {
+        year: 0,
+        month: 1,
+        day: 1,
+        hour: 0,
+        minute: 0,
+        second: 0,
+        frac: vec![],
+        dot: false,
+        offset: 0,
+        ..stamp
+    };
+    let r = Rfc3339Input {
+        path: 0,
+        text: StampText::Stamp(edge),
+    };
+    out.write(
+        "rfc3339",
+        "stamp-year-0",
+        &roundtrip(&r, Rfc3339Input::encode, Rfc3339Input::decode),
+    );
+
+    println!("wrote {} seeds under {}", out.count, out.root.display());
+}

@@ -1,0 +1,67 @@
+//! Prints what a fuzz input decodes to, and the request it becomes.
+//!
+//!     cargo run --manifest-path fuzz/Cargo.toml --example show_input -- <target> <file>
+
+use arbitrary::Unstructured;
+use signhook::Provider;
+use signhook_fuzz::checks::{DiagnoseInput, DIAGNOSE_BODY_CAP};
+use signhook_fuzz::codec::Reader;
+use signhook_fuzz::focused::{Rfc3339Input, TagInput, YousignHeaderInput, ZignedHeaderInput};
+use signhook_fuzz::input::{Delivery, Materialized};
+use signhook_fuzz::DELIVERY_BODY_CAP;
+
+fn show(m: &Materialized) {
+    println!("now: {}", m.now);
+    for h in &m.headers {
+        println!("header {:?}: {:?}", h.name, h.value);
+    }
+    let shown = if m.body.len() > 600 {
+        format!(
+            "{:?}… ({} bytes)",
+            String::from_utf8_lossy(&m.body[..600]),
+            m.body.len()
+        )
+    } else {
+        format!("{:?}", String::from_utf8_lossy(&m.body))
+    };
+    println!("body: {shown}");
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let (target, file) = (&args[1], &args[2]);
+    let bytes = std::fs::read(file).expect("read input");
+    let mut u = Unstructured::new(&bytes);
+    let mut r = Reader::new(&mut u);
+    let provider = |name: &str| -> Option<Provider> {
+        Provider::ALL
+            .into_iter()
+            .find(|p| name == format!("verify_{}", p.as_str().replace('-', "_")))
+    };
+    if let Some(p) = provider(target) {
+        let d = Delivery::decode(&mut r);
+        println!("{d:#?}");
+        show(&d.materialize(p, DELIVERY_BODY_CAP));
+        return;
+    }
+    match target.as_str() {
+        "diagnose" => {
+            let d = DiagnoseInput::decode(&mut r);
+            println!("{d:#?}");
+            let given = d
+                .provider
+                .checked_sub(1)
+                .map(|i| Provider::ALL[usize::from(i)]);
+            println!("provider: {given:?}");
+            show(
+                &d.delivery
+                    .materialize(given.unwrap_or(Provider::ZohoSign), DIAGNOSE_BODY_CAP),
+            );
+        }
+        "zigned_header" => println!("{:#?}", ZignedHeaderInput::decode(&mut r)),
+        "yousign_header" => println!("{:#?}", YousignHeaderInput::decode(&mut r)),
+        "tag_decoding" => println!("{:#?}", TagInput::decode(&mut r)),
+        "rfc3339" => println!("{:#?}", Rfc3339Input::decode(&mut r)),
+        other => panic!("unknown target {other}"),
+    }
+}

@@ -1,0 +1,952 @@
+//! Structured deliveries: headers (duplicates, odd casing, near-miss names, correctly signed
+//! values under a transform), secrets, client ids, `now` and tolerance including extremes,
+//! the body limit, and a body that is raw bytes, generated JSON or deep nesting.
+
+use signhook::Provider;
+
+use crate::codec::{Reader, Writer};
+use crate::json;
+use crate::oracle::{base64_padded, hex_lower, hmac_sha256};
+
+/// A typical `now` (the fixtures' era); `Now::Near` is relative to it.
+pub const BASE_NOW: i64 = 1_731_340_000;
+/// Used when a signed value names a secret and none is configured.
+pub const FALLBACK_SECRET: &str = "fuzz-secret";
+pub const FALLBACK_CLIENT: &str = "fuzz-client";
+
+/// Header names that resemble a provider's proof header (for `diagnose`'s detection).
+pub const NEAR_MISS: &[&str] = &[
+    "X-Zoho-Signature",
+    "X_ZS_WEBHOOK_SIGNATURE",
+    "x-zs-signature",
+    "X-ZS-WEBHOOK-SIGNATURE-256",
+    "x-zigned-signature",
+    "X-Zigned-Request-Signature-V1",
+    "X-Yousign-Signature",
+    "x-yousign-signature-sha256",
+    "X-Adobe-Sign-Client-Id",
+    "X-AdobeSign-Client-Id",
+    "webhook-signature",
+    "X-Hub-Signature-256",
+    "X-Signature",
+    "signature",
+    "Authorization",
+    "X-Webhook-Signature",
+];
+
+pub fn provider_index(p: Provider) -> u8 {
+    Provider::ALL.iter().position(|q| *q == p).unwrap_or(0) as u8
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Name {
+    /// The proof header of `Provider::ALL[i % 4]`.
+    Proof(u8),
+    /// The target provider's own proof header.
+    Own,
+    NearMiss(u8),
+    ContentType,
+    Raw(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Casing {
+    AsIs,
+    Lower,
+    Upper,
+    /// Flip the ASCII case of character `i` when bit `i % 32` is set.
+    Mixed(u32),
+}
+
+/// A Zigned `t` value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ts {
+    /// `now + delta` seconds.
+    NowDelta(i16),
+    /// `now * 1000 + delta` (milliseconds).
+    NowMillis(i32),
+    Explicit(i64),
+    Text(String),
+}
+
+/// A header value signed correctly for `body` (then transformed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signed {
+    /// `Provider::ALL[scheme]` for 0..4, the target provider from 4 on.
+    pub scheme: u8,
+    /// Index into the configured secrets (or client ids), modulo their count.
+    pub key: u8,
+    /// Zigned only.
+    pub ts: Ts,
+    /// Which transform (see `materialize`).
+    pub how: u8,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    Raw(String),
+    Signed(Signed),
+    /// `t=…,v1=…`-style list built from parts.
+    Parts(Vec<Part>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    /// 0 `t`, 1 `v1`, 2 `v0`, 3 `T`, 4 `V1`, 5 raw key.
+    pub key: u8,
+    pub raw_key: String,
+    pub val: PartVal,
+    /// Bit flags: 1 space before the key, 2 space before `=`, 4 space after `=`,
+    /// 8 space after the value, 16 HTAB instead of SP, 32 no `=` at all, 64 `, ` joiner.
+    pub spacing: u8,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PartVal {
+    Ts(Ts),
+    /// Hex HMAC over `<t>.<body>`, `t` from this `Ts`, under configured secret `key`.
+    Mac {
+        key: u8,
+        ts: Ts,
+        upper: bool,
+    },
+    /// Hex HMAC over the body alone.
+    BodyMac {
+        key: u8,
+    },
+    Hex(Vec<u8>),
+    Raw(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeaderSpec {
+    pub name: Name,
+    pub casing: Casing,
+    pub value: Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Now {
+    Explicit(i64),
+    Min,
+    Max,
+    Zero,
+    Near(i32),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Tolerance {
+    Default,
+    Zero,
+    Max,
+    Explicit(u64),
+    Small(u16),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MaxBody {
+    Default,
+    Explicit(u32),
+    /// The body's length minus this many bytes (saturating): right at the limit.
+    BodyMinus(u8),
+    Zero,
+}
+
+/// `VerifyConfig::max_event_age_seconds`: the replay bound on covered event times.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MaxAge {
+    Unset,
+    Zero,
+    Week,
+    Max,
+    Explicit(u64),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Body {
+    Raw(Vec<u8>),
+    /// Bytes driving the JSON generator (`json::generate`).
+    Json(Vec<u8>),
+    /// `open × depth`, `core`, `close × depth`.
+    Nest {
+        open: Vec<u8>,
+        close: Vec<u8>,
+        depth: u16,
+        core: Vec<u8>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    pub headers: Vec<HeaderSpec>,
+    pub secrets: Vec<String>,
+    pub client_ids: Vec<String>,
+    pub now: Now,
+    pub tolerance: Tolerance,
+    pub max_body: MaxBody,
+    pub max_age: MaxAge,
+    pub flip_at: u16,
+    pub flip_xor: u8,
+    pub body: Body,
+}
+
+// ---------------------------------------------------------------------------------------
+// decode / encode
+
+impl Ts {
+    pub fn decode(r: &mut Reader) -> Ts {
+        match r.tag(4) {
+            0 => Ts::NowDelta(r.u16() as i16),
+            1 => Ts::NowMillis(r.u32() as i32),
+            2 => Ts::Explicit(r.i64()),
+            _ => Ts::Text(r.short_string()),
+        }
+    }
+    pub fn encode(&self, w: &mut Writer) {
+        match self {
+            Ts::NowDelta(d) => {
+                w.tag(0);
+                w.u16(*d as u16)
+            }
+            Ts::NowMillis(d) => {
+                w.tag(1);
+                w.u32(*d as u32)
+            }
+            Ts::Explicit(v) => {
+                w.tag(2);
+                w.i64(*v)
+            }
+            Ts::Text(s) => {
+                w.tag(3);
+                w.short_string(s)
+            }
+        }
+    }
+    pub fn text(&self, now: i64) -> String {
+        match self {
+            Ts::NowDelta(d) => now.saturating_add(i64::from(*d)).to_string(),
+            Ts::NowMillis(d) => now
+                .saturating_mul(1000)
+                .saturating_add(i64::from(*d))
+                .to_string(),
+            Ts::Explicit(v) => v.to_string(),
+            Ts::Text(s) => s.clone(),
+        }
+    }
+}
+
+impl PartVal {
+    fn decode(r: &mut Reader) -> PartVal {
+        match r.tag(5) {
+            0 => PartVal::Ts(Ts::decode(r)),
+            1 => {
+                let key = r.u8();
+                let upper = r.u8() & 1 == 1;
+                PartVal::Mac {
+                    key,
+                    ts: Ts::decode(r),
+                    upper,
+                }
+            }
+            2 => PartVal::BodyMac { key: r.u8() },
+            3 => PartVal::Hex(r.short_bytes()),
+            _ => PartVal::Raw(r.short_string()),
+        }
+    }
+    fn encode(&self, w: &mut Writer) {
+        match self {
+            PartVal::Ts(ts) => {
+                w.tag(0);
+                ts.encode(w)
+            }
+            PartVal::Mac { key, ts, upper } => {
+                w.tag(1);
+                w.u8(*key);
+                w.u8(u8::from(*upper));
+                ts.encode(w)
+            }
+            PartVal::BodyMac { key } => {
+                w.tag(2);
+                w.u8(*key)
+            }
+            PartVal::Hex(b) => {
+                w.tag(3);
+                w.short_bytes(b)
+            }
+            PartVal::Raw(s) => {
+                w.tag(4);
+                w.short_string(s)
+            }
+        }
+    }
+}
+
+impl Part {
+    pub fn decode(r: &mut Reader) -> Part {
+        let key = r.tag(6);
+        let raw_key = if key == 5 {
+            r.short_string()
+        } else {
+            String::new()
+        };
+        let spacing = r.u8();
+        Part {
+            key,
+            raw_key,
+            val: PartVal::decode(r),
+            spacing,
+        }
+    }
+    pub fn encode(&self, w: &mut Writer) {
+        w.tag(self.key);
+        if self.key == 5 {
+            w.short_string(&self.raw_key);
+        }
+        w.u8(self.spacing);
+        self.val.encode(w);
+    }
+}
+
+pub fn decode_parts(r: &mut Reader) -> Vec<Part> {
+    let n = r.count(8);
+    (0..n).map(|_| Part::decode(r)).collect()
+}
+
+pub fn encode_parts(parts: &[Part], w: &mut Writer) {
+    w.count(parts.len());
+    for p in parts {
+        p.encode(w);
+    }
+}
+
+impl Value {
+    fn decode(r: &mut Reader) -> Value {
+        match r.tag(4) {
+            0 | 3 => Value::Raw(r.short_string()),
+            1 => {
+                let scheme = r.u8() % 8;
+                let key = r.u8();
+                let how = r.u8();
+                Value::Signed(Signed {
+                    scheme,
+                    key,
+                    how,
+                    ts: Ts::decode(r),
+                })
+            }
+            _ => Value::Parts(decode_parts(r)),
+        }
+    }
+    fn encode(&self, w: &mut Writer) {
+        match self {
+            Value::Raw(s) => {
+                w.tag(0);
+                w.short_string(s)
+            }
+            Value::Signed(s) => {
+                w.tag(1);
+                w.u8(s.scheme);
+                w.u8(s.key);
+                w.u8(s.how);
+                s.ts.encode(w)
+            }
+            Value::Parts(parts) => {
+                w.tag(2);
+                encode_parts(parts, w)
+            }
+        }
+    }
+}
+
+impl HeaderSpec {
+    fn decode(r: &mut Reader) -> HeaderSpec {
+        let name = match r.tag(8) {
+            t @ 0..=3 => Name::Proof(t),
+            4 | 5 => Name::Own,
+            6 => Name::NearMiss(r.u8()),
+            _ => {
+                if r.u8() & 1 == 0 {
+                    Name::ContentType
+                } else {
+                    Name::Raw(r.short_string())
+                }
+            }
+        };
+        let casing = match r.tag(4) {
+            0 => Casing::AsIs,
+            1 => Casing::Lower,
+            2 => Casing::Upper,
+            _ => Casing::Mixed(r.u32()),
+        };
+        HeaderSpec {
+            name,
+            casing,
+            value: Value::decode(r),
+        }
+    }
+    fn encode(&self, w: &mut Writer) {
+        match &self.name {
+            Name::Proof(i) => w.tag(*i),
+            Name::Own => w.tag(4),
+            Name::NearMiss(i) => {
+                w.tag(6);
+                w.u8(*i)
+            }
+            Name::ContentType => {
+                w.tag(7);
+                w.u8(0)
+            }
+            Name::Raw(s) => {
+                w.tag(7);
+                w.u8(1);
+                w.short_string(s)
+            }
+        }
+        match self.casing {
+            Casing::AsIs => w.tag(0),
+            Casing::Lower => w.tag(1),
+            Casing::Upper => w.tag(2),
+            Casing::Mixed(m) => {
+                w.tag(3);
+                w.u32(m)
+            }
+        }
+        self.value.encode(w);
+    }
+}
+
+impl Now {
+    pub fn decode(r: &mut Reader) -> Now {
+        match r.tag(8) {
+            0 => Now::Explicit(r.i64()),
+            1 => Now::Min,
+            2 => Now::Max,
+            3 => Now::Zero,
+            _ => Now::Near(r.u32() as i32),
+        }
+    }
+    pub fn encode(&self, w: &mut Writer) {
+        match self {
+            Now::Explicit(v) => {
+                w.tag(0);
+                w.i64(*v)
+            }
+            Now::Min => w.tag(1),
+            Now::Max => w.tag(2),
+            Now::Zero => w.tag(3),
+            Now::Near(d) => {
+                w.tag(4);
+                w.u32(*d as u32)
+            }
+        }
+    }
+    pub fn value(&self) -> i64 {
+        match self {
+            Now::Explicit(v) => *v,
+            Now::Min => i64::MIN,
+            Now::Max => i64::MAX,
+            Now::Zero => 0,
+            Now::Near(d) => BASE_NOW + i64::from(*d),
+        }
+    }
+}
+
+impl Tolerance {
+    pub fn decode(r: &mut Reader) -> Tolerance {
+        match r.tag(5) {
+            0 => Tolerance::Default,
+            1 => Tolerance::Zero,
+            2 => Tolerance::Max,
+            3 => Tolerance::Explicit(r.u64()),
+            _ => Tolerance::Small(r.u16()),
+        }
+    }
+    pub fn encode(&self, w: &mut Writer) {
+        match self {
+            Tolerance::Default => w.tag(0),
+            Tolerance::Zero => w.tag(1),
+            Tolerance::Max => w.tag(2),
+            Tolerance::Explicit(v) => {
+                w.tag(3);
+                w.u64(*v)
+            }
+            Tolerance::Small(v) => {
+                w.tag(4);
+                w.u16(*v)
+            }
+        }
+    }
+    /// `None` keeps the config's default.
+    pub fn value(&self) -> Option<u64> {
+        match self {
+            Tolerance::Default => None,
+            Tolerance::Zero => Some(0),
+            Tolerance::Max => Some(u64::MAX),
+            Tolerance::Explicit(v) => Some(*v),
+            Tolerance::Small(v) => Some(u64::from(*v)),
+        }
+    }
+}
+
+impl MaxBody {
+    pub fn decode(r: &mut Reader) -> MaxBody {
+        match r.tag(6) {
+            0 | 4 | 5 => MaxBody::Default,
+            1 => MaxBody::Explicit(r.u32()),
+            2 => MaxBody::BodyMinus(r.u8()),
+            _ => MaxBody::Zero,
+        }
+    }
+    pub fn encode(&self, w: &mut Writer) {
+        match self {
+            MaxBody::Default => w.tag(0),
+            MaxBody::Explicit(v) => {
+                w.tag(1);
+                w.u32(*v)
+            }
+            MaxBody::BodyMinus(v) => {
+                w.tag(2);
+                w.u8(*v)
+            }
+            MaxBody::Zero => w.tag(3),
+        }
+    }
+    pub fn value(&self, body_len: usize) -> Option<usize> {
+        match self {
+            MaxBody::Default => None,
+            MaxBody::Explicit(v) => Some(*v as usize),
+            MaxBody::BodyMinus(k) => Some(body_len.saturating_sub(usize::from(*k))),
+            MaxBody::Zero => Some(0),
+        }
+    }
+}
+
+impl MaxAge {
+    pub fn decode(r: &mut Reader) -> MaxAge {
+        match r.tag(6) {
+            0 | 5 => MaxAge::Unset,
+            1 => MaxAge::Zero,
+            2 => MaxAge::Week,
+            3 => MaxAge::Max,
+            _ => MaxAge::Explicit(r.u64()),
+        }
+    }
+    pub fn encode(&self, w: &mut Writer) {
+        match self {
+            MaxAge::Unset => w.tag(0),
+            MaxAge::Zero => w.tag(1),
+            MaxAge::Week => w.tag(2),
+            MaxAge::Max => w.tag(3),
+            MaxAge::Explicit(v) => {
+                w.tag(4);
+                w.u64(*v)
+            }
+        }
+    }
+    pub fn value(&self) -> Option<u64> {
+        match self {
+            MaxAge::Unset => None,
+            MaxAge::Zero => Some(0),
+            MaxAge::Week => Some(7 * 24 * 3600),
+            MaxAge::Max => Some(u64::MAX),
+            MaxAge::Explicit(v) => Some(*v),
+        }
+    }
+}
+
+impl Body {
+    pub fn decode(r: &mut Reader) -> Body {
+        match r.tag(4) {
+            0 | 3 => Body::Raw(r.rest()),
+            1 => Body::Json(r.rest()),
+            _ => {
+                let open = r.short_bytes();
+                let close = r.short_bytes();
+                let depth = r.u16();
+                Body::Nest {
+                    open,
+                    close,
+                    depth,
+                    core: r.rest(),
+                }
+            }
+        }
+    }
+    pub fn encode(&self, w: &mut Writer) {
+        match self {
+            Body::Raw(b) => {
+                w.tag(0);
+                w.rest(b)
+            }
+            Body::Json(b) => {
+                w.tag(1);
+                w.rest(b)
+            }
+            Body::Nest {
+                open,
+                close,
+                depth,
+                core,
+            } => {
+                w.tag(2);
+                w.short_bytes(open);
+                w.short_bytes(close);
+                w.u16(*depth);
+                w.rest(core)
+            }
+        }
+    }
+    /// The body bytes, at most about `cap` bytes for the nested shape.
+    pub fn bytes(&self, cap: usize) -> Vec<u8> {
+        match self {
+            Body::Raw(b) => b.clone(),
+            Body::Json(b) => json::generate(b),
+            Body::Nest {
+                open,
+                close,
+                depth,
+                core,
+            } => {
+                let unit = (open.len() + close.len()).max(1);
+                let depth = usize::from(*depth).min(cap / unit);
+                let mut out = Vec::with_capacity(depth * unit + core.len());
+                for _ in 0..depth {
+                    out.extend_from_slice(open);
+                }
+                out.extend_from_slice(core);
+                for _ in 0..depth {
+                    out.extend_from_slice(close);
+                }
+                out
+            }
+        }
+    }
+}
+
+impl Delivery {
+    pub fn decode(r: &mut Reader) -> Delivery {
+        let n = r.count(9);
+        let headers = (0..n).map(|_| HeaderSpec::decode(r)).collect();
+        let n = r.count(4);
+        let secrets = (0..n).map(|_| r.short_string()).collect();
+        let n = r.count(4);
+        let client_ids = (0..n).map(|_| r.short_string()).collect();
+        let now = Now::decode(r);
+        let tolerance = Tolerance::decode(r);
+        let max_body = MaxBody::decode(r);
+        let max_age = MaxAge::decode(r);
+        let flip_at = r.u16();
+        let flip_xor = r.u8();
+        let body = Body::decode(r);
+        Delivery {
+            headers,
+            secrets,
+            client_ids,
+            now,
+            tolerance,
+            max_body,
+            max_age,
+            flip_at,
+            flip_xor,
+            body,
+        }
+    }
+    pub fn encode(&self, w: &mut Writer) {
+        w.count(self.headers.len());
+        for h in &self.headers {
+            h.encode(w);
+        }
+        w.count(self.secrets.len());
+        for s in &self.secrets {
+            w.short_string(s);
+        }
+        w.count(self.client_ids.len());
+        for s in &self.client_ids {
+            w.short_string(s);
+        }
+        self.now.encode(w);
+        self.tolerance.encode(w);
+        self.max_body.encode(w);
+        self.max_age.encode(w);
+        w.u16(self.flip_at);
+        w.u8(self.flip_xor);
+        self.body.encode(w);
+    }
+}
+crate::arbitrary_via_decode!(Delivery);
+
+// ---------------------------------------------------------------------------------------
+// materialize: from the spec to real headers, with what the oracles need to know
+
+/// What a correctly signed header value promises.
+#[derive(Debug, Clone)]
+pub struct Promise {
+    /// The scheme it was signed under.
+    pub provider: Provider,
+    /// The secret string (or client id) it was made with.
+    pub key: String,
+    /// Whether the transform keeps it valid under the provider's documented grammar.
+    pub accepted: bool,
+    /// Zigned: the `t` text signed.
+    pub t: Option<String>,
+}
+
+/// One real header, and the promise when its value was signed.
+#[derive(Debug, Clone)]
+pub struct Header {
+    pub name: String,
+    pub value: String,
+    pub promise: Option<Promise>,
+}
+
+pub fn apply_casing(name: &str, casing: &Casing) -> String {
+    match casing {
+        Casing::AsIs => name.to_owned(),
+        Casing::Lower => name.to_ascii_lowercase(),
+        Casing::Upper => name.to_ascii_uppercase(),
+        Casing::Mixed(mask) => name
+            .chars()
+            .enumerate()
+            .map(|(i, c)| {
+                if mask >> (i % 32) & 1 == 1 {
+                    if c.is_ascii_lowercase() {
+                        c.to_ascii_uppercase()
+                    } else {
+                        c.to_ascii_lowercase()
+                    }
+                } else {
+                    c
+                }
+            })
+            .collect(),
+    }
+}
+
+fn pick<'s>(list: &'s [String], i: u8, fallback: &'s str) -> &'s str {
+    if list.is_empty() {
+        fallback
+    } else {
+        &list[usize::from(i) % list.len()]
+    }
+}
+
+fn space(flag: bool, tab: bool) -> &'static str {
+    match (flag, tab) {
+        (false, _) => "",
+        (true, false) => " ",
+        (true, true) => "\t",
+    }
+}
+
+/// A `t=…,v1=…` list from parts.
+pub fn render_parts(parts: &[Part], secrets: &[String], body: &[u8], now: i64) -> String {
+    let mut out = String::new();
+    for (i, p) in parts.iter().enumerate() {
+        let tab = p.spacing & 16 != 0;
+        if i > 0 {
+            out.push_str(if p.spacing & 64 != 0 { ", " } else { "," });
+        }
+        out.push_str(space(p.spacing & 1 != 0, tab));
+        out.push_str(match p.key {
+            0 => "t",
+            1 => "v1",
+            2 => "v0",
+            3 => "T",
+            4 => "V1",
+            _ => &p.raw_key,
+        });
+        if p.spacing & 32 == 0 {
+            out.push_str(space(p.spacing & 2 != 0, tab));
+            out.push('=');
+            out.push_str(space(p.spacing & 4 != 0, tab));
+        }
+        let val = match &p.val {
+            PartVal::Ts(ts) => ts.text(now),
+            PartVal::Mac { key, ts, upper } => {
+                let secret = pick(secrets, *key, FALLBACK_SECRET);
+                let t = ts.text(now);
+                let hex = hex_lower(&hmac_sha256(secret.as_bytes(), &[t.as_bytes(), b".", body]));
+                if *upper {
+                    hex.to_ascii_uppercase()
+                } else {
+                    hex
+                }
+            }
+            PartVal::BodyMac { key } => {
+                let secret = pick(secrets, *key, FALLBACK_SECRET);
+                hex_lower(&hmac_sha256(secret.as_bytes(), &[body]))
+            }
+            PartVal::Hex(b) => hex_lower(b),
+            PartVal::Raw(s) => s.clone(),
+        };
+        out.push_str(&val);
+        out.push_str(space(p.spacing & 8 != 0, tab));
+    }
+    out
+}
+
+/// A value signed for `provider`, transformed by `how`; and whether the transform keeps it
+/// valid (documented grammar: see each provider module's header comment).
+pub fn signed_value(
+    provider: Provider,
+    how: u8,
+    secret: &str,
+    client: &str,
+    t: &str,
+    body: &[u8],
+) -> (String, bool) {
+    let key = secret.as_bytes();
+    match provider {
+        Provider::ZohoSign => {
+            let mac = hmac_sha256(key, &[body]);
+            let b64 = base64_padded(&mac);
+            match how % 9 {
+                0 => (b64, true),
+                1 => (b64.trim_end_matches('=').to_owned(), true),
+                2 => (format!(" \t{b64} "), true),
+                3 => (hex_lower(&mac), false),
+                4 => (b64.to_ascii_lowercase(), b64 == b64.to_ascii_lowercase()),
+                5 => (b64[..b64.len() - 2].to_owned(), false),
+                6 => (format!("{b64}A"), false),
+                7 => {
+                    let url = b64.replace('+', "-").replace('/', "_");
+                    let same = url == b64;
+                    (url, same)
+                }
+                _ => (format!("sha256={b64}"), false),
+            }
+        }
+        Provider::Yousign => {
+            let hex = hex_lower(&hmac_sha256(key, &[body]));
+            match how % 10 {
+                0 => (format!("sha256={hex}"), true),
+                1 => (format!("sha256={}", hex.to_ascii_uppercase()), true),
+                2 => (hex, true),
+                3 => (format!("SHA256={hex}"), true),
+                4 => (format!(" sha256 =\t{hex} "), true),
+                5 => (
+                    format!("sha256={}", base64_padded(&hmac_sha256(key, &[body]))),
+                    false,
+                ),
+                6 => (format!("sha256={}", &hex[..62]), false),
+                7 => (format!("sha512={hex}"), false),
+                8 => {
+                    let mixed: String = hex
+                        .chars()
+                        .enumerate()
+                        .map(|(i, c)| {
+                            if i % 3 == 0 {
+                                c.to_ascii_uppercase()
+                            } else {
+                                c
+                            }
+                        })
+                        .collect();
+                    (format!("sHa256={mixed}"), true)
+                }
+                _ => (format!("sha256=0x{hex}"), false),
+            }
+        }
+        Provider::Zigned => {
+            let hex = hex_lower(&hmac_sha256(key, &[t.as_bytes(), b".", body]));
+            // A well-formed v1 no key produces: the right MAC with one bit flipped.
+            let mut flipped = hmac_sha256(key, &[t.as_bytes(), b".", body]);
+            flipped[0] ^= 1;
+            let wrong = hex_lower(&flipped);
+            match how % 11 {
+                0 => (format!("t={t},v1={hex}"), true),
+                1 => (format!("t={t},v1={}", hex.to_ascii_uppercase()), true),
+                2 => (format!("v1={hex},t={t}"), true),
+                3 => (format!(" t = {t} ,\tv1= {hex} "), true),
+                4 => (format!("t={t},v0=whatever,v1={hex}"), true),
+                5 => (format!("t={t},v1={wrong},v1={hex}"), true),
+                6 => (format!(",t={t},,v1={hex},"), true),
+                7 => (
+                    format!("t={t},v1={}", hex_lower(&hmac_sha256(key, &[body]))),
+                    false,
+                ),
+                8 => (format!("t={t},v1={}", &hex[..63]), false),
+                9 => (format!("t={t}0,v1={hex}"), false),
+                _ => (format!("t={t};v1={hex}"), false),
+            }
+        }
+        _ => match how % 5 {
+            0 => (client.to_owned(), true),
+            1 => (format!(" {client}\t"), true),
+            2 => {
+                let up = client.to_ascii_uppercase();
+                let same = up == client;
+                (up, same)
+            }
+            3 => (format!("{client}x"), false),
+            _ => (client.chars().skip(1).collect(), client.is_empty()),
+        },
+    }
+}
+
+/// The concrete request: headers, body, and the promises made by signed values.
+pub struct Materialized {
+    pub headers: Vec<Header>,
+    pub body: Vec<u8>,
+    pub now: i64,
+}
+
+impl Delivery {
+    pub fn materialize(&self, target: Provider, body_cap: usize) -> Materialized {
+        let body = self.body.bytes(body_cap);
+        let now = self.now.value();
+        let headers = self
+            .headers
+            .iter()
+            .map(|h| {
+                let base = match &h.name {
+                    Name::Proof(i) => Provider::ALL[usize::from(*i) % 4].proof_header().to_owned(),
+                    Name::Own => target.proof_header().to_owned(),
+                    Name::NearMiss(i) => NEAR_MISS[usize::from(*i) % NEAR_MISS.len()].to_owned(),
+                    Name::ContentType => "Content-Type".to_owned(),
+                    Name::Raw(s) => s.clone(),
+                };
+                let name = apply_casing(&base, &h.casing);
+                let (value, promise) = match &h.value {
+                    Value::Raw(s) => (s.clone(), None),
+                    Value::Parts(parts) => (render_parts(parts, &self.secrets, &body, now), None),
+                    Value::Signed(s) => {
+                        let provider = if s.scheme < 4 {
+                            Provider::ALL[usize::from(s.scheme)]
+                        } else {
+                            target
+                        };
+                        let secret = pick(&self.secrets, s.key, FALLBACK_SECRET);
+                        let client = pick(&self.client_ids, s.key, FALLBACK_CLIENT);
+                        let t = s.ts.text(now);
+                        let (value, accepted) =
+                            signed_value(provider, s.how, secret, client, &t, &body);
+                        let key = if provider == Provider::AcrobatSign {
+                            client
+                        } else {
+                            secret
+                        };
+                        let fallback = if provider == Provider::AcrobatSign {
+                            self.client_ids.is_empty()
+                        } else {
+                            self.secrets.is_empty()
+                        };
+                        let promise = (!fallback).then(|| Promise {
+                            provider,
+                            key: key.to_owned(),
+                            accepted,
+                            t: (provider == Provider::Zigned).then_some(t),
+                        });
+                        (value, promise)
+                    }
+                };
+                Header {
+                    name,
+                    value,
+                    promise,
+                }
+            })
+            .collect();
+        Materialized { headers, body, now }
+    }
+}
