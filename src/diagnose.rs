@@ -227,12 +227,12 @@ fn verified_diagnosis(
             ));
             format!("{header} holds configured secret #{key}")
         }
-        // SignWell: an HMAC of the event's type and time, in the body.
+        // SignWell, Dropbox Sign: an HMAC of the event's type and time, in the body.
         Covers::EventMetadata => {
             findings.push(Finding::new(
                 "event_metadata_only",
                 format!(
-                    "{} signs only the event's type and time (event.hash in the body), not the \
+                    "{} signs only the event's type and time ({header} in the body), not the \
                      payload: whoever captured one delivery can send its proof with any other \
                      content. Treat the content as a hint and fetch the document from the {} \
                      API before acting on it.",
@@ -240,7 +240,7 @@ fn verified_diagnosis(
                     title(provider)
                 ),
             ));
-            format!("{header} matches \"<event.type>@<event.time>\" under key #{key}")
+            format!("{header} matches the event's type and time under key #{key}")
         }
     };
     if config.secrets.len() + config.client_ids.len() > 1 && headers.contains(header) {

@@ -28,6 +28,9 @@ pub enum ErrorKind {
     UnknownClientId,
     /// The body is not a JSON object (not UTF-8, not JSON, or not an object).
     MalformedPayload,
+    /// The delivery holds several events (a PandaDoc array) and the caller asked for one:
+    /// ask for all of them (`normalize_all`, npm `verifyAll`) so that none is dropped.
+    MultipleEvents,
     /// The provider name is not one this crate knows.
     UnknownProvider,
     /// The body is larger than the configured limit.
@@ -57,7 +60,7 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// Every kind, in documentation order.
-    pub const ALL: [ErrorKind; 19] = [
+    pub const ALL: [ErrorKind; 20] = [
         ErrorKind::MissingSignature,
         ErrorKind::MalformedSignature,
         ErrorKind::SignatureMismatch,
@@ -66,6 +69,7 @@ impl ErrorKind {
         ErrorKind::MissingClientId,
         ErrorKind::UnknownClientId,
         ErrorKind::MalformedPayload,
+        ErrorKind::MultipleEvents,
         ErrorKind::UnknownProvider,
         ErrorKind::PayloadTooLarge,
         ErrorKind::NoSecretConfigured,
@@ -90,6 +94,7 @@ impl ErrorKind {
             ErrorKind::MissingClientId => "missing_client_id",
             ErrorKind::UnknownClientId => "unknown_client_id",
             ErrorKind::MalformedPayload => "malformed_payload",
+            ErrorKind::MultipleEvents => "multiple_events",
             ErrorKind::UnknownProvider => "unknown_provider",
             ErrorKind::PayloadTooLarge => "payload_too_large",
             ErrorKind::NoSecretConfigured => "no_secret_configured",
@@ -119,6 +124,8 @@ impl ErrorKind {
             // answer with success; 403 says "known request, refused".
             ErrorKind::UnknownClientId => 403,
             ErrorKind::MalformedPayload => 400,
+            // The caller's choice of call, not the sender's fault.
+            ErrorKind::MultipleEvents => 422,
             ErrorKind::UnknownProvider | ErrorKind::NotFound => 404,
             ErrorKind::MethodNotAllowed => 405,
             ErrorKind::PayloadTooLarge => 413,
@@ -144,6 +151,7 @@ impl ErrorKind {
             ErrorKind::MissingClientId => "client id header missing",
             ErrorKind::UnknownClientId => "client id not allowed",
             ErrorKind::MalformedPayload => "payload is not a JSON object",
+            ErrorKind::MultipleEvents => "several events in one delivery",
             ErrorKind::UnknownProvider => "unknown provider",
             ErrorKind::PayloadTooLarge => "payload too large",
             ErrorKind::NoSecretConfigured => "no secret configured",

@@ -1,6 +1,6 @@
 //! Verify and normalize e-signature webhooks: Zoho Sign, Adobe Acrobat Sign, Zigned,
-//! Yousign, DocuSign Connect, DocuSeal, Documenso, OneSpan Sign, BoldSign and SignWell,
-//! into one CloudEvents 1.0 event shape.
+//! Yousign, DocuSign Connect, DocuSeal, Documenso, OneSpan Sign, BoldSign, SignWell and
+//! Dropbox Sign, into one CloudEvents 1.0 event shape.
 //!
 //! The proof is checked over the exact request bytes before anything is parsed; only a
 //! [`Verified`] delivery normalizes (except through the loudly named
@@ -56,8 +56,9 @@ pub use forward::{
 };
 pub use headers::Headers;
 pub use providers::{
-    normalize_unverified, precheck, sign, sign_body, verify, verify_intent, Provider, Verified,
-    VerifyConfig, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_EVENT_AGE_SECONDS, DEFAULT_TOLERANCE_SECONDS,
+    normalize_unverified, normalize_unverified_all, precheck, sign, sign_body, sign_query, verify,
+    verify_intent, ProofAt, Provider, Verified, VerifyConfig, DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_EVENT_AGE_SECONDS, DEFAULT_TOLERANCE_SECONDS,
 };
 pub use secret::{is_public_example, Secret, PUBLIC_EXAMPLE_VALUES};
 pub use verify::token_matches;

@@ -52,6 +52,7 @@ pub const PUBLIC_EXAMPLE_VALUES: &[&str] = &[
     "onespan_test_callback_key",
     "boldsign_test_secret",
     "signwell-test-webhook-id",
+    "dropbox-sign-test-api-key-0123456789abcdef",
     "CBJCHBCAABAAtestclientid0000",
     "local-dev-acrobat-url-token",
     "whsec_c2lnbmhvb2stbG9jYWwtZGV2LW9ubHktbm90LXNlY3JldCE=",

@@ -80,6 +80,7 @@ fn verify_prints_the_event_for_each_provider() {
         ("onespan-sign", "package-activate-rotation"),
         ("boldsign", "document-signed-rotation"),
         ("signwell", "document-completed-rotation"),
+        ("dropbox-sign", "signature-request-signed-multipart"),
     ] {
         let (body, spec) = fixture(provider, case);
         let args = verify_args(provider, &body, &spec);
@@ -119,6 +120,7 @@ fn failures_print_the_code_and_exit_1() {
         ("onespan-sign", "wrong-secret"),
         ("boldsign", "stale"),
         ("signwell", "time-changed"),
+        ("dropbox-sign", "time-changed"),
     ] {
         let (body, spec) = fixture(provider, case);
         let args = verify_args(provider, &body, &spec);

@@ -334,6 +334,9 @@ fn schema_enums_match_the_code() {
             Covers::ALL.iter().map(json_text).collect(),
         ),
     ];
+    let path = root.join("schema/event.schema.json");
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    let update = std::env::var_os("UPDATE_README").is_some();
     for (pointer, want) in expected {
         let got: Vec<String> = schema
             .pointer(pointer)
@@ -342,6 +345,15 @@ fn schema_enums_match_the_code() {
             .iter()
             .map(|v| v.as_str().unwrap().to_owned())
             .collect();
+        if update && got != want {
+            // A new provider (or type) is written into the schema where the list is, in the
+            // file's own layout; the rest of the file is left byte for byte.
+            if let Some(rewritten) = rewrite_string_list(&text, &got, &want) {
+                text = rewritten;
+                std::fs::write(&path, &text).unwrap();
+                continue;
+            }
+        }
         assert_eq!(
             got,
             want,
@@ -349,6 +361,39 @@ fn schema_enums_match_the_code() {
             serde_json::to_string(&want).unwrap()
         );
     }
+}
+
+/// `text` with the JSON string list `old` (one value per line, as the schema lays lists
+/// out) replaced by `new` in the same layout; `None` when `old` is not found exactly once.
+fn rewrite_string_list(text: &str, old: &[String], new: &[String]) -> Option<String> {
+    let first = format!("\"{}\"", old.first()?);
+    let line_start = |at: usize| text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let mut found = None;
+    for (at, _) in text.match_indices(&first) {
+        let indent = &text[line_start(at)..at];
+        if !indent.chars().all(|c| c == ' ') {
+            continue;
+        }
+        let separator = format!(",\n{indent}");
+        let old_text = old
+            .iter()
+            .map(|v| format!("\"{v}\""))
+            .collect::<Vec<_>>()
+            .join(&separator);
+        if text[at..].starts_with(&old_text) && !text[at + old_text.len()..].starts_with(',') {
+            if found.is_some() {
+                return None;
+            }
+            let new_text = new
+                .iter()
+                .map(|v| format!("\"{v}\""))
+                .collect::<Vec<_>>()
+                .join(&separator);
+            found = Some((at, old_text.len(), new_text));
+        }
+    }
+    let (at, len, new_text) = found?;
+    Some(format!("{}{new_text}{}", &text[..at], &text[at + len..]))
 }
 
 /// A unit-like enum value's JSON string.
@@ -585,6 +630,14 @@ fn provider_lists_derive_from_the_registry() {
                 v
             }
             "providers-table" => providers_table().lines().map(str::to_owned).collect(),
+            "provider-titles" => {
+                let titles: Vec<String> = Provider::ALL
+                    .iter()
+                    .map(|p| format!("**{}**", p.title()))
+                    .collect();
+                let (last, rest) = titles.split_last().unwrap();
+                vec![format!("{} and {last}", rest.join(", "))]
+            }
             _ => return None,
         })
     };
@@ -595,6 +648,7 @@ fn provider_lists_derive_from_the_registry() {
         "www/index.html",
         "www/app.js",
         "README.md",
+        "npm/README.md",
     ] {
         stale.extend(check_blocks(path, &generate));
     }

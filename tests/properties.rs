@@ -10,8 +10,8 @@
 
 use proptest::prelude::*;
 use signhook::{
-    diagnose, normalize_unverified, sign, verify, ErrorKind, Headers, Provider, Secret,
-    VerifyConfig,
+    diagnose, normalize_unverified, sign, sign_body, verify, Covers, ErrorKind, Headers, Provider,
+    Secret, VerifyConfig,
 };
 
 const NOW: i64 = 1_731_340_000;
@@ -54,6 +54,7 @@ fn redacted_model(p: Provider, value: &serde_json::Value) -> serde_json::Value {
     use serde_json::Value;
     let keys: &[&str] = match p {
         Provider::Documenso => &["token", "password"],
+        Provider::DropboxSign => &["signing_url"],
         _ => &[],
     };
     match value {
@@ -330,6 +331,55 @@ proptest! {
         let err = verify(p, &headers, &body, &config(), NOW).unwrap_err();
         prop_assert_eq!(err.kind(), ErrorKind::SignatureMismatch);
     }
+}
+
+/// A payload of `p` (a provider whose proof is a MAC of event metadata in the body) with
+/// its event's type and time, and `data` where the provider puts the subject.
+fn metadata_payload(p: Provider, time: i64, data: &serde_json::Value) -> serde_json::Value {
+    match p {
+        Provider::SignWell => serde_json::json!({
+            "event": {"type": "document_completed", "time": time},
+            "data": data,
+        }),
+        Provider::DropboxSign => serde_json::json!({
+            "event": {"event_type": "signature_request_all_signed", "event_time": time.to_string()},
+            "signature_request": data,
+        }),
+        other => panic!("{other} has no metadata payload here"),
+    }
+}
+
+proptest! {
+    /// SignWell and Dropbox Sign MAC only the event's type and time: any payload with a
+    /// signed event verifies as `event-metadata`; another time under the same proof fails.
+    #[test]
+    fn metadata_proofs_cover_the_event_only(p in prop::sample::select(Provider::ALL.into_iter().filter(|p| p.proof_in_body()).collect::<Vec<_>>()), time in 0i64..4_000_000_000, data in json_value(), other in json_value()) {
+        let body = serde_json::to_vec(&metadata_payload(p, time, &data)).unwrap();
+        let signed = sign_body(p, "s3cret", &body, NOW).unwrap();
+        let headers: Headers = sign(p, "s3cret", &signed, NOW).unwrap().into_iter().collect();
+        let verified = verify(p, &headers, &signed, &config(), NOW).unwrap();
+        prop_assert_eq!(verified.verification().covers, Covers::EventMetadata);
+        // The same proof with another payload: still verifies (the payload is not covered).
+        let value: serde_json::Value = serde_json::from_slice(&signed).unwrap();
+        let proof = value.pointer(&format!("/{}", p.proof_header().replace('.', "/"))).unwrap();
+        let swapped = with_proof(p, metadata_payload(p, time, &other), proof);
+        prop_assert!(verify(p, &headers, &swapped, &config(), NOW).is_ok());
+        // Another time under the same proof: refused.
+        let moved = with_proof(p, metadata_payload(p, time + 1, &data), proof);
+        prop_assert_eq!(verify(p, &headers, &moved, &config(), NOW).unwrap_err().kind(), ErrorKind::SignatureMismatch);
+    }
+}
+
+/// `payload` with `proof` written at `p`'s proof path (`event.hash`), as bytes.
+fn with_proof(p: Provider, mut payload: serde_json::Value, proof: &serde_json::Value) -> Vec<u8> {
+    let (parent, key) = p.proof_header().rsplit_once('.').unwrap();
+    payload
+        .pointer_mut(&format!("/{}", parent.replace('.', "/")))
+        .unwrap()
+        .as_object_mut()
+        .unwrap()
+        .insert(key.to_owned(), proof.clone());
+    serde_json::to_vec(&payload).unwrap()
 }
 
 fn flip_hex(hex: &str, byte: usize, bit: u8) -> String {

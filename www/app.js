@@ -18,6 +18,7 @@ const TITLES = {
   "onespan-sign": "OneSpan Sign",
   boldsign: "BoldSign",
   signwell: "SignWell",
+  "dropbox-sign": "Dropbox Sign",
 };
 // END GENERATED: titles
 const VERDICT_WORDS = {
@@ -351,13 +352,14 @@ const LOCAL_DEV_KEYS = {
   "onespan-sign": "onespan_test_callback_key",
   boldsign: "boldsign_test_secret",
   signwell: "signwell-test-webhook-id",
+  "dropbox-sign": "dropbox-sign-test-api-key-0123456789abcdef",
   "acrobat-sign": "CBJCHBCAABAAtestclientid0000",
 };
 
 /** The event-time fields of the samples, and how each writes `seconds` (Unix). */
 const EVENT_TIME_FIELDS = {
   performed_at: (seconds) => seconds * 1000, // Zoho Sign: epoch milliseconds
-  event_time: (seconds) => String(seconds), // Yousign: epoch seconds, a string
+  event_time: (seconds) => String(seconds), // Yousign, Dropbox Sign: epoch seconds, a string
   generatedDateTime: (seconds) => new Date(seconds * 1000).toISOString(), // DocuSign
   timestamp: (seconds) => new Date(seconds * 1000).toISOString(), // DocuSeal
   createdAt: (seconds) => new Date(seconds * 1000).toISOString(), // Documenso
@@ -425,6 +427,8 @@ function signTestDelivery() {
   $("td-note").textContent =
     provider === "signwell"
       ? "SignWell's proof is event.hash, in the body, keyed with the webhook id (SIGNWELL_SECRETS): it covers only the event's type and time, so origin should re-fetch the document before acting on it."
+      : provider === "dropbox-sign"
+      ? "Dropbox Sign's proof is event.event_hash, in the body, keyed with the API key (DROPBOX_SIGN_SECRETS): it covers only the event's time and type, so origin should re-fetch the signature request before acting on it. Dropbox Sign posts multipart/form-data (the payload in the field json); the Worker takes this JSON body too and answers \"Hello API Event Received\"."
       : provider === "zigned" || provider === "docuseal" || provider === "boldsign"
       ? `${TITLES[provider]} signs the time: send it within the Worker's tolerance (300 s by default).`
       : provider === "acrobat-sign"

@@ -400,4 +400,35 @@ export const SAMPLES = {
       },
     },
   ],
+  // Dropbox Sign: event.event_hash (written when signing) covers only event_time +
+  // event_type (PROVIDERS-MORE §2); it posts multipart/form-data, the Worker takes JSON too.
+  "dropbox-sign": [
+    {
+      event: "signature_request_signed",
+      body: {
+        event: {
+          event_time: "1731340000",
+          event_type: "signature_request_signed",
+          event_metadata: { related_signature_id: "5687fb7bd5f2a4d0c8f7b9b37d26a1c1", reported_for_account_id: "a8d7c8e9f0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5", reported_for_app_id: null, event_message: null },
+        },
+        signature_request: {
+          signature_request_id: "2f9781e1a8e2045224d808c153c2e1d3df6f8f2f",
+          title: "NDA Document",
+          test_mode: true,
+          is_complete: false,
+          is_declined: false,
+          signatures: [
+            { signature_id: "5687fb7bd5f2a4d0c8f7b9b37d26a1c1", signer_email_address: "signer@example.com", signer_name: "Sam Signer", signer_role: null, order: 0, status_code: "signed" },
+          ],
+        },
+      },
+    },
+    {
+      event: "signature_request_all_signed",
+      body: {
+        event: { event_time: "1731340100", event_type: "signature_request_all_signed", event_metadata: { related_signature_id: null, reported_for_account_id: "a8d7c8e9f0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5", reported_for_app_id: null, event_message: null } },
+        signature_request: { signature_request_id: "2f9781e1a8e2045224d808c153c2e1d3df6f8f2f", title: "NDA Document", test_mode: true, is_complete: true, is_declined: false, signatures: [] },
+      },
+    },
+  ],
 };

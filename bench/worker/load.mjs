@@ -220,7 +220,7 @@ const KINDS = [
     expect: err(404, "unknown_provider"),
     make(i, label) {
       const d = makeDelivery(pick(PROVIDERS, i), label);
-      const name = pick(["no-such-provider", "dropbox-sign", "zoho", "yousign-v3", "Zigned"], i >> 2);
+      const name = pick(["no-such-provider", "hellosign", "zoho", "yousign-v3", "Zigned"], i >> 2);
       return post(name, d.body, d.headers());
     },
   },

@@ -17,7 +17,7 @@
 use serde_json::value::RawValue;
 
 use super::wire::{parse_object, wire, List, Loose, Text};
-use super::{Fields, Keys, Proof, Spec};
+use super::{Fields, Keys, Proof, ProofAt, Spec};
 use crate::error::{Error, ErrorKind};
 use crate::event::{Covers, Document, EnvelopeStatus, EventType, Scheme, Verification};
 use crate::headers::Headers;
@@ -28,7 +28,7 @@ pub(super) const SPEC: Spec = Spec {
     name: "acrobat-sign",
     title: "Acrobat Sign",
     proof_header: CLIENT_ID_HEADER,
-    proof_in_body: false,
+    proof_at: ProofAt::Header,
     config_var: "ACROBAT_SIGN_CLIENT_IDS",
     keys: Keys::ClientIds,
     signs_timestamp: false,
@@ -42,6 +42,9 @@ pub(super) const SPEC: Spec = Spec {
     name_hints: &["adobe", "acrobat"],
     redact: &[],
     handshake: None,
+    answer: None,
+    batch: false,
+    delivery_id_header: None,
 };
 
 fn spec_normalize(body: &[u8], _signed_at: Option<i64>) -> Result<(Fields, &RawValue), Error> {

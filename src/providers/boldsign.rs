@@ -28,10 +28,7 @@
 use serde_json::value::RawValue;
 
 use super::wire::{parse_object, wire, List, Loose, Text};
-use super::{
-    require_secrets, signature_header, Enc, Fields, Keys, MacScheme, Proof, Provider, Signed,
-    Spec,
-};
+use super::{require_secrets, signature_header, Enc, Fields, Keys, MacScheme, Proof, ProofAt, Provider, Signed, Spec};
 use crate::error::{Error, ErrorKind};
 use crate::event::{Covers, EnvelopeStatus, Event, EventType, Participant, Scheme, Verification};
 use crate::headers::trim_ows;
@@ -43,7 +40,7 @@ pub(super) const SPEC: Spec = Spec {
     name: "boldsign",
     title: "BoldSign",
     proof_header: SIGNATURE_HEADER,
-    proof_in_body: false,
+    proof_at: ProofAt::Header,
     config_var: "BOLDSIGN_SECRETS",
     keys: Keys::Secrets,
     signs_timestamp: true,
@@ -63,6 +60,9 @@ pub(super) const SPEC: Spec = Spec {
     name_hints: &["boldsign"],
     redact: &[],
     handshake: Some(is_handshake),
+    answer: None,
+    batch: false,
+    delivery_id_header: None,
 };
 
 pub(super) const SIGNATURE_HEADER: &str = "X-BoldSign-Signature";

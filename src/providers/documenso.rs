@@ -35,7 +35,7 @@
 use serde_json::value::RawValue;
 
 use super::wire::{parse_object, wire, List, Loose, Text};
-use super::{require_secrets, signature_header, Fields, Keys, Proof, Provider, Spec};
+use super::{require_secrets, signature_header, Fields, Keys, Proof, ProofAt, Provider, Spec};
 use crate::error::{Error, ErrorKind};
 use crate::event::{Covers, EnvelopeStatus, EventType, Participant, Scheme, Verification};
 use crate::headers::Headers;
@@ -47,7 +47,7 @@ pub(super) const SPEC: Spec = Spec {
     name: "documenso",
     title: "Documenso",
     proof_header: SECRET_HEADER,
-    proof_in_body: false,
+    proof_at: ProofAt::Header,
     config_var: "DOCUMENSO_SECRETS",
     keys: Keys::Secrets,
     signs_timestamp: false,
@@ -61,6 +61,9 @@ pub(super) const SPEC: Spec = Spec {
     name_hints: &["documenso"],
     redact: &["token", "password"],
     handshake: None,
+    answer: None,
+    batch: false,
+    delivery_id_header: None,
 };
 
 pub(super) const SECRET_HEADER: &str = "X-Documenso-Secret";

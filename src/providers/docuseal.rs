@@ -24,10 +24,7 @@
 use serde_json::value::RawValue;
 
 use super::wire::{parse_object, wire, List, Loose, Text};
-use super::{
-    require_secrets, signature_header, Enc, Fields, Keys, MacScheme, Proof, Provider, Signed,
-    Spec,
-};
+use super::{require_secrets, signature_header, Enc, Fields, Keys, MacScheme, Proof, ProofAt, Provider, Signed, Spec};
 use crate::error::{Error, ErrorKind};
 use crate::event::{Covers, Document, EnvelopeStatus, EventType, Participant, Scheme, Verification};
 use crate::secret::Secret;
@@ -39,7 +36,7 @@ pub(super) const SPEC: Spec = Spec {
     name: "docuseal",
     title: "DocuSeal",
     proof_header: SIGNATURE_HEADER,
-    proof_in_body: false,
+    proof_at: ProofAt::Header,
     config_var: "DOCUSEAL_SECRETS",
     keys: Keys::Secrets,
     signs_timestamp: true,
@@ -59,6 +56,9 @@ pub(super) const SPEC: Spec = Spec {
     name_hints: &["docuseal"],
     redact: &[],
     handshake: None,
+    answer: None,
+    batch: false,
+    delivery_id_header: None,
 };
 
 pub(super) const SIGNATURE_HEADER: &str = "X-Docuseal-Signature";

@@ -33,10 +33,7 @@
 use serde_json::value::RawValue;
 
 use super::wire::{parse_object, wire, List, Loose, Text};
-use super::{
-    require_secrets, signature_header, Enc, Fields, Keys, MacScheme, Proof, Provider, Signed,
-    Spec,
-};
+use super::{require_secrets, signature_header, Enc, Fields, Keys, MacScheme, Proof, ProofAt, Provider, Signed, Spec};
 use crate::error::{Error, ErrorKind};
 use crate::event::{
     Actor, Covers, Document, EnvelopeStatus, EventType, Participant, Scheme, Verification,
@@ -51,7 +48,7 @@ pub(super) const SPEC: Spec = Spec {
     name: "docusign",
     title: "DocuSign",
     proof_header: SIGNATURE_HEADER,
-    proof_in_body: false,
+    proof_at: ProofAt::Header,
     config_var: "DOCUSIGN_SECRETS",
     keys: Keys::Secrets,
     signs_timestamp: false,
@@ -69,6 +66,9 @@ pub(super) const SPEC: Spec = Spec {
     name_hints: &["docusign"],
     redact: &[],
     handshake: None,
+    answer: None,
+    batch: false,
+    delivery_id_header: None,
 };
 
 fn spec_normalize(body: &[u8], _signed_at: Option<i64>) -> Result<(Fields, &RawValue), Error> {

@@ -5,6 +5,7 @@
 //! borrowing wire structs) into an [`Event`]. [`normalize_unverified`] is the one, loudly
 //! named, way around the proof, for the validator page and the CLI's `normalize`.
 
+mod multipart;
 mod redact;
 mod spec;
 mod wire;
@@ -80,11 +81,18 @@ registry! {
     /// SignWell: `event.hash` in the body, hex HMAC of `<event.type>@<event.time>` keyed
     /// with the webhook id (the payload itself is not covered).
     SignWell => signwell,
+    /// Dropbox Sign: `event.event_hash` in the body (multipart field `json`), hex HMAC of
+    /// `<event_time><event_type>` keyed with the API key (the payload itself is not covered).
+    DropboxSign => dropbox_sign,
+    // PANDADOC-TEMP /// PandaDoc: `?signature=<hex>` in the URL, hex HMAC of the body (a JSON array: one
+    // PANDADOC-TEMP /// event per element).
+    // PANDADOC-TEMP PandaDoc => pandadoc,
 }
 
 impl Provider {
     /// The route, CLI and npm name: `zoho-sign`, `acrobat-sign`, `zigned`, `yousign`,
-    /// `docusign`, `docuseal`, `documenso`, `onespan-sign`, `boldsign`, `signwell`.
+    /// `docusign`, `docuseal`, `documenso`, `onespan-sign`, `boldsign`, `signwell`,
+    /// `dropbox-sign`, `pandadoc`.
     pub const fn as_str(self) -> &'static str {
         self.spec().name
     }
@@ -100,9 +108,20 @@ impl Provider {
         self.spec().proof_header
     }
 
+    /// Where the proof travels: a header, the body, or the URL's query.
+    pub const fn proof_at(self) -> ProofAt {
+        self.spec().proof_at
+    }
+
     /// Whether the proof travels in the body (SignWell's `event.hash`) rather than a header.
     pub const fn proof_in_body(self) -> bool {
-        self.spec().proof_in_body
+        matches!(self.spec().proof_at, ProofAt::Body)
+    }
+
+    /// Whether a delivery's body is a list of events (PandaDoc's JSON array): use
+    /// [`Verified::normalize_all`].
+    pub const fn is_batch(self) -> bool {
+        self.spec().batch
     }
 
     /// The Worker var holding the provider's secrets (or, for a provider proven by an
@@ -131,6 +150,12 @@ impl Provider {
     /// (BoldSign's `Verification`): to be answered 200 and never delivered.
     pub fn is_handshake(self, event: &Event) -> bool {
         self.spec().handshake.is_some_and(|is| is(event))
+    }
+
+    /// The exact body the provider requires in the `200` acknowledging a delivery (Dropbox
+    /// Sign: `Hello API Event Received`), if it requires one.
+    pub fn answer(self) -> Option<&'static str> {
+        self.spec().answer
     }
 
     /// The normalized type of a provider event name; `esign.other` when unknown.
@@ -174,6 +199,19 @@ impl Serialize for Provider {
     }
 }
 
+/// Where a provider's proof travels.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProofAt {
+    /// A request header ([`Provider::proof_header`]).
+    Header,
+    /// The body, at [`Provider::proof_header`]'s dotted path (SignWell, Dropbox Sign).
+    Body,
+    /// The request URL's query parameter [`Provider::proof_header`] (PandaDoc's
+    /// `?signature=`): give it with [`Headers::set_query`].
+    Query,
+}
+
 /// What a delivery is checked against.
 #[derive(Debug, Clone)]
 pub struct VerifyConfig {
@@ -188,8 +226,9 @@ pub struct VerifyConfig {
     /// Larger bodies fail with `payload_too_large`. Default 10 MiB, Acrobat Sign's own limit.
     pub max_body_bytes: usize,
     /// The oldest a provider's own event time may be, in seconds before `now`, when the
-    /// proof covers the body that carries it (Zoho Sign `performed_at`, Yousign
-    /// `event_time`, DocuSign `generatedDateTime`): an older delivery fails
+    /// proof covers it (Zoho Sign `performed_at`, Yousign `event_time`, DocuSign
+    /// `generatedDateTime` in a signed body; Dropbox Sign `event_time`, SignWell
+    /// `event.time` in the signed event metadata): an older delivery fails
     /// [`Verified::normalize`] with `event_too_old`, so that a captured delivery cannot be
     /// replayed forever. `None` (the library's default) checks nothing; the Worker sets
     /// [`DEFAULT_MAX_EVENT_AGE_SECONDS`] unless told otherwise.
@@ -245,6 +284,8 @@ pub struct Verified<'a> {
     verification: Verification,
     signed_at: Option<i64>,
     client_id: Option<String>,
+    /// The provider's delivery id header (PandaDoc's), when it has one and it was sent.
+    delivery_id: Option<String>,
     /// `now` and the maximum event age, for the replay check in `normalize`.
     now: i64,
     max_event_age_seconds: Option<u64>,
@@ -281,26 +322,46 @@ impl<'a> Verified<'a> {
     /// Fails with `malformed_payload` when the body is not a JSON object, and with
     /// `event_too_old` when [`VerifyConfig::max_event_age_seconds`] is set, the proof
     /// covers the body, and the provider's event time in it is older than that. Unknown
-    /// events and odd fields become `esign.other` or `null`, never an error.
+    /// events and odd fields become `esign.other` or `null`, never an error. A delivery of
+    /// several events (PandaDoc) fails with `multiple_events`: use
+    /// [`Verified::normalize_all`], so that none is dropped.
     pub fn normalize(&self) -> Result<Event, Error> {
-        let event = normalize_with(
+        single(self.normalize_all()?)
+    }
+
+    /// Parses the verified body into every [`Event`] it holds: one for most providers,
+    /// one per element of a PandaDoc array (in order; ids `<X-PandaDoc-Webhook-Event-Id>:<index>`,
+    /// stable across retries). Fails as [`Verified::normalize`] does, for the whole
+    /// delivery if any event fails: nothing is half accepted.
+    pub fn normalize_all(&self) -> Result<Vec<Event>, Error> {
+        let events = normalize_events(
             self.provider,
             self.body,
             Some(self.verification),
             self.signed_at,
+            self.delivery_id.as_deref(),
         )?;
-        self.check_age(&event)?;
-        Ok(event)
+        for event in &events {
+            self.check_age(event)?;
+        }
+        Ok(events)
     }
 
-    /// The replay bound (SECURITY-REVIEW M-4): only a time the proof covers counts. An
-    /// event without a time passes (the payloads seen always carry one; refusing would
-    /// reject a genuine delivery that lacks it).
+    /// The replay bound (SECURITY-REVIEW M-4): only a time the proof covers counts: the
+    /// body's (the proof covers the body) or the event metadata's (Dropbox Sign's
+    /// `event_time`, SignWell's `event.time`, MACed with the type). An event without a time
+    /// passes (the payloads seen always carry one; refusing would reject a genuine delivery
+    /// that lacks it).
     fn check_age(&self, event: &Event) -> Result<(), Error> {
-        let (Some(max_age), Covers::Body) = (self.max_event_age_seconds, self.verification.covers)
-        else {
+        let Some(max_age) = self.max_event_age_seconds else {
             return Ok(());
         };
+        if !matches!(
+            self.verification.covers,
+            Covers::Body | Covers::EventMetadata
+        ) {
+            return Ok(());
+        }
         let Some(at_ms) = event
             .time
             .as_deref()
@@ -347,12 +408,20 @@ pub fn verify<'a>(
         ));
     }
     let proof = (provider.spec().verify)(headers, body, config, now)?;
+    let delivery_id = provider
+        .spec()
+        .delivery_id_header
+        .and_then(|name| headers.get(name))
+        .map(crate::headers::trim_ows)
+        .filter(|id| usable_delivery_id(id))
+        .map(str::to_owned);
     Ok(Verified {
         provider,
         body,
         verification: proof.verification,
         signed_at: proof.signed_at,
         client_id: proof.client_id,
+        delivery_id,
         now,
         max_event_age_seconds: config.max_event_age_seconds,
     })
@@ -369,11 +438,14 @@ pub fn precheck(provider: Provider, headers: &Headers, config: &VerifyConfig) ->
     match provider.spec().keys {
         // A client id is checked from the headers alone.
         Keys::ClientIds => (provider.spec().verify)(headers, &[], config, 0).map(|_| ()),
-        // A proof in the body is looked for once the body is read.
-        Keys::Secrets if provider.proof_in_body() => require_secrets(provider, &config.secrets),
         Keys::Secrets => {
             require_secrets(provider, &config.secrets)?;
-            signature_header(headers, provider.proof_header()).map(|_| ())
+            match provider.proof_at() {
+                // A proof in the body is looked for once the body is read.
+                ProofAt::Body => Ok(()),
+                ProofAt::Query => query_proof(headers, provider.proof_header()).map(|_| ()),
+                ProofAt::Header => signature_header(headers, provider.proof_header()).map(|_| ()),
+            }
         }
     }
 }
@@ -389,9 +461,35 @@ pub fn verify_intent(headers: &Headers, client_ids: &[String]) -> Result<String,
 }
 
 /// Normalizes a body WITHOUT checking any proof. For inspecting a payload (the validator
-/// page, `signhook normalize`); the event's `data.verification` is `null`.
+/// page, `signhook normalize`); the event's `data.verification` is `null`. A delivery of
+/// several events fails with `multiple_events` (see [`normalize_unverified_all`]).
 pub fn normalize_unverified(provider: Provider, body: &[u8]) -> Result<Event, Error> {
-    normalize_with(provider, body, None, None)
+    single(normalize_unverified_all(provider, body)?)
+}
+
+/// Every event of a body, WITHOUT checking any proof (see [`normalize_unverified`]).
+pub fn normalize_unverified_all(provider: Provider, body: &[u8]) -> Result<Vec<Event>, Error> {
+    normalize_events(provider, body, None, None, None)
+}
+
+/// The one event of a delivery, or why there is not exactly one.
+fn single(mut events: Vec<Event>) -> Result<Event, Error> {
+    match events.len() {
+        1 => events.pop().ok_or_else(|| Error::new(ErrorKind::MalformedPayload, "no event")),
+        0 => Err(Error::new(
+            ErrorKind::MalformedPayload,
+            "the delivery holds no event (an empty array)",
+        )),
+        n => Err(Error::new(
+            ErrorKind::MultipleEvents,
+            format!("the delivery holds {n} events: normalize them all (normalize_all, npm verifyAll) so that none is dropped"),
+        )),
+    }
+}
+
+/// Whether a delivery id header's value can name events: 1 to 200 visible ASCII characters.
+fn usable_delivery_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 200 && id.bytes().all(|b| b.is_ascii_graphic())
 }
 
 /// The headers `provider` would send with `body`, for producing test deliveries. For a
@@ -410,7 +508,7 @@ pub fn sign(
 ) -> Result<Vec<(&'static str, String)>, Error> {
     let secret = Secret::new(key)?;
     let mut headers = vec![("Content-Type", "application/json".to_owned())];
-    if !provider.proof_in_body() {
+    if provider.proof_at() == ProofAt::Header {
         let proof = (provider.spec().sign)(&secret, key, body, timestamp);
         headers.push((provider.proof_header(), proof));
     }
@@ -431,7 +529,7 @@ pub fn sign_body(
     timestamp: i64,
 ) -> Result<Vec<u8>, Error> {
     let secret = Secret::new(key)?;
-    if !provider.proof_in_body() {
+    if provider.proof_at() != ProofAt::Body {
         return Ok(body.to_vec());
     }
     let malformed = || {
@@ -455,6 +553,56 @@ pub fn sign_body(
         .ok_or_else(malformed)?
         .insert(last.to_owned(), serde_json::Value::String(proof));
     serde_json::to_vec(&value).map_err(|_| malformed())
+}
+
+/// The query string to append to the URL a provider posts `body` to, for a provider whose
+/// proof travels in the query (PandaDoc: `signature=<hex>`); empty for the others. Send
+/// [`sign`]'s headers to `<url>?<this>`.
+///
+/// # Errors
+/// `invalid_secret` for an empty key.
+pub fn sign_query(
+    provider: Provider,
+    key: &str,
+    body: &[u8],
+    timestamp: i64,
+) -> Result<String, Error> {
+    let secret = Secret::new(key)?;
+    if provider.proof_at() != ProofAt::Query {
+        return Ok(String::new());
+    }
+    let proof = (provider.spec().sign)(&secret, key, body, timestamp);
+    Ok(format!("{}={proof}", provider.proof_header()))
+}
+
+/// The proof in the query parameter `name`: `missing_signature` when absent or empty
+/// (or no query was given), `malformed_signature` when given more than once.
+fn query_proof(headers: &Headers, name: &str) -> Result<String, Error> {
+    let mut values = headers.query_values(name);
+    match values.len() {
+        0 if headers.query().is_none() => Err(Error::new(
+            ErrorKind::MissingSignature,
+            format!("no request URL was given: the proof is its ?{name}= query parameter"),
+        )),
+        0 => Err(Error::new(
+            ErrorKind::MissingSignature,
+            format!("the request URL has no ?{name}= query parameter"),
+        )),
+        1 => {
+            let value = values.pop().unwrap_or_default();
+            if value.trim().is_empty() {
+                return Err(Error::new(
+                    ErrorKind::MissingSignature,
+                    format!("the URL's {name} query parameter is empty"),
+                ));
+            }
+            Ok(value)
+        }
+        n => Err(Error::new(
+            ErrorKind::MalformedSignature,
+            format!("the request URL has {n} {name} query parameters; the provider sends one"),
+        )),
+    }
 }
 
 /// What a provider's `verify` proved.
@@ -545,6 +693,63 @@ fn status_after(event_type: EventType) -> EnvelopeStatus {
     }
 }
 
+/// Every event of a delivery: the body's one, or one per element of a batch provider's
+/// array (ids from the delivery id and the index, else from the body's hash and the index).
+fn normalize_events(
+    provider: Provider,
+    body: &[u8],
+    verification: Option<Verification>,
+    signed_at: Option<i64>,
+    delivery_id: Option<&str>,
+) -> Result<Vec<Event>, Error> {
+    if !provider.is_batch() {
+        return Ok(vec![normalize_with(
+            provider,
+            body,
+            verification,
+            signed_at,
+        )?]);
+    }
+    let malformed = |why: String| Error::new(ErrorKind::MalformedPayload, why);
+    let text =
+        std::str::from_utf8(body).map_err(|e| malformed(format!("body is not UTF-8: {e}")))?;
+    let trimmed = text.trim_start_matches([' ', '\t', '\n', '\r']);
+    let elements: Vec<&RawValue> = if trimmed.starts_with('[') {
+        serde_json::from_str(text)
+            .map_err(|e| malformed(format!("body is not a JSON array: {e}")))?
+    } else {
+        // A bare object is one event (some senders unwrap a single notification).
+        vec![serde_json::from_str(text).map_err(|e| malformed(format!("body is not JSON: {e}")))?]
+    };
+    let base = match delivery_id {
+        Some(id) => id.to_owned(),
+        None => body_id(provider, body),
+    };
+    elements
+        .into_iter()
+        .enumerate()
+        .map(|(index, element)| {
+            let mut event =
+                normalize_with(provider, element.get().as_bytes(), verification, signed_at)
+                    .map_err(|e| {
+                        Error::new(
+                            e.kind(),
+                            format!("event {index} of the array: {}", e.message()),
+                        )
+                    })?;
+            event.id = format!("{base}:{index}");
+            Ok(event)
+        })
+        .collect()
+}
+
+/// The first 16 bytes (hex) of SHA-256 over provider and body: the id of an event whose
+/// provider gives none (a byte-identical retry gets the same id).
+fn body_id(provider: Provider, body: &[u8]) -> String {
+    let digest = sha256(&[b"signhook/", provider.as_str().as_bytes(), b"\n", body]);
+    hex_encode(digest.get(..16).unwrap_or(&digest))
+}
+
 fn normalize_with(
     provider: Provider,
     body: &[u8],
@@ -571,10 +776,7 @@ fn normalize_with(
     });
     // Providers without an event id (Zoho Sign, Zigned) retry with the same bytes, so a
     // hash of provider and body gives a retried delivery the same id.
-    let id = fields.id.unwrap_or_else(|| {
-        let digest = sha256(&[b"signhook/", provider.as_str().as_bytes(), b"\n", body]);
-        hex_encode(digest.get(..16).unwrap_or(&digest))
-    });
+    let id = fields.id.unwrap_or_else(|| body_id(provider, body));
     let subject = fields.subject.or_else(|| fields.envelope.id.clone());
     let mut envelope = fields.envelope;
     // A terminal event says where the envelope stands, whatever status string the payload

@@ -29,7 +29,7 @@ use serde_json::value::RawValue;
 
 use super::documenso::shared_secret_proof;
 use super::wire::{parse_object, wire, Text};
-use super::{require_secrets, signature_header, Fields, Keys, Proof, Provider, Spec};
+use super::{require_secrets, signature_header, Fields, Keys, Proof, ProofAt, Provider, Spec};
 use crate::error::{Error, ErrorKind};
 use crate::event::{Document, EventType};
 use crate::headers::{trim_ows, Headers};
@@ -41,7 +41,7 @@ pub(super) const SPEC: Spec = Spec {
     name: "onespan-sign",
     title: "OneSpan Sign",
     proof_header: AUTHORIZATION,
-    proof_in_body: false,
+    proof_at: ProofAt::Header,
     config_var: "ONESPAN_SIGN_SECRETS",
     keys: Keys::Secrets,
     signs_timestamp: false,
@@ -54,6 +54,9 @@ pub(super) const SPEC: Spec = Spec {
     name_hints: &["onespan", "silanis"],
     redact: &[],
     handshake: None,
+    answer: None,
+    batch: false,
+    delivery_id_header: None,
 };
 
 pub(super) const AUTHORIZATION: &str = "Authorization";

@@ -11,8 +11,8 @@
 //!
 //! **The payload is not authenticated** ([`Covers::EventMetadata`]): anyone who captured
 //! one delivery can send its `event` with another `data`. `event.time` is inside the MAC,
-//! but the replay bound (`max_event_age_seconds`) applies only to proofs that cover the
-//! body, so none applies here: origin must re-fetch the document before acting.
+//! so the event-age bound (`max_event_age_seconds`) limits how long a captured proof can be
+//! replayed; within it, origin must re-fetch the document before acting.
 //!
 //! Payload: `{"event": {"type", "time", "hash"}, "data": {…}}`. UNCONFIRMED
 //! (PROVIDERS-MORE §10): the `data` shape (read here as `data.object` = the document, with
@@ -21,8 +21,8 @@
 
 use serde_json::value::RawValue;
 
-use super::wire::{parse_object, wire, Loose, Text};
-use super::{require_secrets, Fields, Keys, Proof, Provider, Spec};
+use super::wire::{exact_scalar, parse_object, wire, Loose, Text};
+use super::{require_secrets, Fields, Keys, Proof, ProofAt, Provider, Spec};
 use crate::error::{Error, ErrorKind};
 use crate::event::{Covers, EnvelopeStatus, EventType, Scheme, Verification};
 use crate::secret::Secret;
@@ -33,7 +33,7 @@ pub(super) const SPEC: Spec = Spec {
     name: "signwell",
     title: "SignWell",
     proof_header: PROOF_PATH,
-    proof_in_body: true,
+    proof_at: ProofAt::Body,
     config_var: "SIGNWELL_SECRETS",
     keys: Keys::Secrets,
     signs_timestamp: false,
@@ -46,6 +46,9 @@ pub(super) const SPEC: Spec = Spec {
     name_hints: &["signwell"],
     redact: &[],
     handshake: None,
+    answer: None,
+    batch: false,
+    delivery_id_header: None,
 };
 
 /// Where the proof is: a dotted path into the JSON body.
@@ -85,20 +88,10 @@ wire! {
     }
 }
 
-/// `"<event.type>@<event.time>"`'s two parts: a string's value, a number's exact text.
-fn metadata_text(raw: &RawValue) -> Option<String> {
-    let text = raw.get().trim_matches([' ', '\t', '\n', '\r']);
-    match text.as_bytes().first() {
-        Some(b'"') => serde_json::from_str::<String>(text).ok(),
-        Some(b'-' | b'0'..=b'9') => Some(text.to_owned()),
-        _ => None,
-    }
-}
-
 /// The message SignWell MACs, from the body; `None` when a part is missing or not a scalar.
 fn message(event: &ProofEvent<'_>) -> Option<String> {
-    let t = metadata_text(event.event_type?)?;
-    let time = metadata_text(event.time?)?;
+    let t = exact_scalar(event.event_type?)?;
+    let time = exact_scalar(event.time?)?;
     Some(format!("{t}@{time}"))
 }
 

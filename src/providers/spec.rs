@@ -4,7 +4,7 @@
 
 use serde_json::value::RawValue;
 
-use super::{Fields, Proof, VerifyConfig};
+use super::{Fields, Proof, ProofAt, VerifyConfig};
 use crate::error::Error;
 use crate::event::{Event, EventType};
 use crate::headers::Headers;
@@ -21,15 +21,16 @@ pub(crate) struct Spec {
     pub(crate) name: &'static str,
     /// The name for people (`Zoho Sign`).
     pub(crate) title: &'static str,
-    /// The header carrying the proof; for a provider whose proof is in the body
-    /// (`proof_in_body`), where in the body (`event.hash`).
+    /// The header carrying the proof; for a provider whose proof is in the body, where in
+    /// the body (`event.hash`); in the query, the parameter's name (`signature`).
     pub(crate) proof_header: &'static str,
-    /// Whether the proof travels in the body (SignWell's `event.hash`), not in a header:
-    /// the Worker's precheck then only checks that a key is configured, and [`sign`]
-    /// writes the proof into the body (`sign_body`).
+    /// Where the proof travels: a header, the body (SignWell's `event.hash`: the Worker's
+    /// precheck then only checks that a key is configured, and [`sign_body`] writes the
+    /// proof into the body), or the URL's query (PandaDoc's `?signature=`, [`sign_query`]).
     ///
-    /// [`sign`]: super::sign
-    pub(crate) proof_in_body: bool,
+    /// [`sign_body`]: super::sign_body
+    /// [`sign_query`]: super::sign_query
+    pub(crate) proof_at: ProofAt,
     /// The Worker var holding what deliveries are checked against (`ZOHO_SIGN_SECRETS`).
     pub(crate) config_var: &'static str,
     /// What that var holds.
@@ -59,6 +60,16 @@ pub(crate) struct Spec {
     /// Whether a verified event is the provider's setup handshake (BoldSign's
     /// `Verification`): the Worker answers it 200 and delivers nothing, in every mode.
     pub(crate) handshake: Option<fn(&Event) -> bool>,
+    /// The exact body the provider requires in the `200` that acknowledges a delivery
+    /// (Dropbox Sign's `Hello API Event Received`); `None`: any 2xx will do, and the Worker
+    /// answers its JSON acknowledgement.
+    pub(crate) answer: Option<&'static str>,
+    /// Whether a delivery's body is a JSON array of events (PandaDoc), each normalized on
+    /// its own by `normalize`; a bare object is one event.
+    pub(crate) batch: bool,
+    /// The header naming the delivery, stable across the provider's retries
+    /// (`X-PandaDoc-Webhook-Event-Id`): a batch's event ids derive from it and the index.
+    pub(crate) delivery_id_header: Option<&'static str>,
 }
 
 /// What a provider's deliveries are checked against.

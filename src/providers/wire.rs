@@ -341,6 +341,18 @@ impl<'de> Deserialize<'de> for Key<'de> {
     }
 }
 
+/// A scalar exactly as a MAC covers it: a string's decoded value, a number's JSON text as
+/// written (never re-formatted); `None` for anything else. For proofs over fields of the
+/// payload (SignWell `event.type@event.time`, Dropbox Sign `event_time + event_type`).
+pub(crate) fn exact_scalar(raw: &RawValue) -> Option<String> {
+    let text = raw.get().trim_matches([' ', '\t', '\n', '\r']);
+    match text.as_bytes().first() {
+        Some(b'"') => serde_json::from_str::<String>(text).ok(),
+        Some(b'-' | b'0'..=b'9') => Some(text.to_owned()),
+        _ => None,
+    }
+}
+
 /// Parses `body` as a JSON object into the provider's wire struct `T`, keeping the raw
 /// payload. Fails only when the body is not a JSON object.
 pub(crate) fn parse_object<'a, T: Deserialize<'a>>(

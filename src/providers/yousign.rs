@@ -16,10 +16,7 @@
 use serde_json::value::RawValue;
 
 use super::wire::{parse_object, wire, List, Loose, Text};
-use super::{
-    body_hmac_proof, require_secrets, signature_header, Enc, Fields, Keys, MacScheme, Proof,
-    Provider, Signed, Spec,
-};
+use super::{body_hmac_proof, require_secrets, signature_header, Enc, Fields, Keys, MacScheme, Proof, ProofAt, Provider, Signed, Spec};
 use crate::error::{Error, ErrorKind};
 use crate::event::{Document, EnvelopeStatus, EventType, Participant};
 use crate::secret::Secret;
@@ -30,7 +27,7 @@ pub(super) const SPEC: Spec = Spec {
     name: "yousign",
     title: "Yousign",
     proof_header: SIGNATURE_HEADER,
-    proof_in_body: false,
+    proof_at: ProofAt::Header,
     config_var: "YOUSIGN_SECRETS",
     keys: Keys::Secrets,
     signs_timestamp: false,
@@ -48,6 +45,9 @@ pub(super) const SPEC: Spec = Spec {
     name_hints: &["yousign"],
     redact: &[],
     handshake: None,
+    answer: None,
+    batch: false,
+    delivery_id_header: None,
 };
 
 fn spec_normalize(body: &[u8], _signed_at: Option<i64>) -> Result<(Fields, &RawValue), Error> {

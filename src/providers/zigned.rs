@@ -21,10 +21,7 @@ use std::collections::BTreeMap;
 use serde_json::value::RawValue;
 
 use super::wire::{parse_object, wire, Loose, OneOrMany, Ref, Text};
-use super::{
-    require_secrets, signature_header, Enc, Fields, Keys, MacScheme, Proof, Provider, Signed,
-    Spec,
-};
+use super::{require_secrets, signature_header, Enc, Fields, Keys, MacScheme, Proof, ProofAt, Provider, Signed, Spec};
 use crate::error::{Error, ErrorKind};
 use crate::event::{Covers, Document, EnvelopeStatus, EventType, Scheme, Verification};
 use crate::secret::Secret;
@@ -36,7 +33,7 @@ pub(super) const SPEC: Spec = Spec {
     name: "zigned",
     title: "Zigned",
     proof_header: SIGNATURE_HEADER,
-    proof_in_body: false,
+    proof_at: ProofAt::Header,
     config_var: "ZIGNED_SECRETS",
     keys: Keys::Secrets,
     signs_timestamp: true,
@@ -56,6 +53,9 @@ pub(super) const SPEC: Spec = Spec {
     name_hints: &["zigned"],
     redact: &[],
     handshake: None,
+    answer: None,
+    batch: false,
+    delivery_id_header: None,
 };
 
 pub(super) const SIGNATURE_HEADER: &str = "x-zigned-request-signature";

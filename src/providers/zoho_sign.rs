@@ -13,10 +13,7 @@
 use serde_json::value::RawValue;
 
 use super::wire::{parse_object, wire, List, Loose, Text};
-use super::{
-    body_hmac_proof, require_secrets, signature_header, Enc, Fields, Keys, MacScheme, Proof,
-    Provider, Signed, Spec,
-};
+use super::{body_hmac_proof, require_secrets, signature_header, Enc, Fields, Keys, MacScheme, Proof, ProofAt, Provider, Signed, Spec};
 use crate::error::Error;
 use crate::event::{Document, EnvelopeStatus, EventType, Participant};
 use crate::secret::Secret;
@@ -27,7 +24,7 @@ pub(super) const SPEC: Spec = Spec {
     name: "zoho-sign",
     title: "Zoho Sign",
     proof_header: SIGNATURE_HEADER,
-    proof_in_body: false,
+    proof_at: ProofAt::Header,
     config_var: "ZOHO_SIGN_SECRETS",
     keys: Keys::Secrets,
     signs_timestamp: false,
@@ -45,6 +42,9 @@ pub(super) const SPEC: Spec = Spec {
     name_hints: &["zoho", "xzs"],
     redact: &[],
     handshake: None,
+    answer: None,
+    batch: false,
+    delivery_id_header: None,
 };
 
 fn spec_normalize(body: &[u8], _signed_at: Option<i64>) -> Result<(Fields, &RawValue), Error> {

@@ -48,6 +48,7 @@ const ACROBAT_ECHO_HEADER: &str = "X-AdobeSign-ClientId";
 const PROBLEM_JSON: &str = "application/problem+json";
 const CLOUDEVENTS_JSON: &str = "application/cloudevents+json";
 pub(super) const JSON: &str = "application/json";
+const TEXT: &str = "text/plain; charset=utf-8";
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> ::worker::Result<Response> {
@@ -268,7 +269,7 @@ async fn hook(
         // A setup handshake (BoldSign's `Verification`): answered, never delivered, in
         // every mode.
         log.outcome = "handshake";
-        return Ok(ack_reply(&event, client_id, "handshake"));
+        return Ok(ack_reply(provider, &event, client_id, "handshake"));
     }
     match mode {
         Mode::Inspect => {
@@ -279,11 +280,11 @@ async fn hook(
             let delivery = crate::delivery(&event, &origin.secret, now);
             origin::post(&origin.url, &delivery, origin.timeout_ms).await?;
             log.outcome = "delivered";
-            Ok(ack_reply(&event, client_id, "delivered"))
+            Ok(ack_reply(provider, &event, client_id, "delivered"))
         }
         Mode::Queue => {
             let status = accept(env, provider, &event, log).await?;
-            Ok(ack_reply(&event, client_id, status))
+            Ok(ack_reply(provider, &event, client_id, status))
         }
     }
 }
@@ -401,8 +402,12 @@ fn inspect_reply(event: &Event, client_id: Option<&str>) -> Reply {
 }
 
 /// Direct mode after origin took the event, queue mode once it is queued, a handshake
-/// answered: `status` is `delivered`, `queued`, `duplicate` or `handshake`.
-fn ack_reply(event: &Event, client_id: Option<&str>, status: &str) -> Reply {
+/// answered: `status` is `delivered`, `queued`, `duplicate` or `handshake`. A provider
+/// that requires an exact body (Dropbox Sign) gets it, as `text/plain`.
+fn ack_reply(provider: Provider, event: &Event, client_id: Option<&str>, status: &str) -> Reply {
+    if let Some(answer) = provider.answer() {
+        return Reply::new(200, TEXT, answer.to_owned());
+    }
     #[derive(Serialize)]
     struct Ack<'a> {
         id: &'a str,

@@ -214,6 +214,27 @@ const DELIVERIES = {
       type: "esign.envelope.completed",
     };
   })(),
+  // Dropbox Sign: multipart/form-data, event.event_hash in the `json` field, keyed with the
+  // API key, covers only event_time + event_type (PROVIDERS-MORE.md §2). Pasted into the
+  // page's textarea, the CRLF line breaks become LF, as a browser does.
+  "dropbox-sign": (() => {
+    const body = fixture("dropbox-sign", "signature-request-signed-multipart");
+    const text = body.toString("utf8");
+    const boundary = text.slice(2, text.indexOf("\r\n"));
+    const head = 'name="json"\r\n\r\n';
+    const start = text.indexOf(head) + head.length;
+    const json = text.slice(start, text.indexOf(`\r\n--${boundary}`, start));
+    return {
+      body,
+      secret: "dropbox-sign-test-api-key-0123456789abcdef",
+      headers: { "Content-Type": `multipart/form-data; boundary=${boundary}` },
+      provider: "dropbox-sign",
+      providerEvent: "signature_request_signed",
+      type: "esign.participant.signed",
+      rawText: json.split('"https://app.hellosign.com/sign/2f9781e1a8e2045224d808c153c2e1d3df6f8f2f?token=s3cr3t"').join('"[redacted]"'),
+      tokens: ["https://app.hellosign.com/sign/2f9781e1a8e2045224d808c153c2e1d3df6f8f2f?token=s3cr3t"],
+    };
+  })(),
   "acrobat-sign": (() => {
     const body = fixture("acrobat-sign", "agreement-created");
     const clientId = "CBJCHBCAABAAexampleclientid";
@@ -316,7 +337,7 @@ for (const [provider, d] of Object.entries(DELIVERIES)) {
       assert.ok(!JSON.stringify(r.event).includes(JSON.parse(`"${t}"`)), `${t} is shown`);
       assert.ok(!(await page.textContent("#event")).includes(JSON.parse(`"${t}"`)), `${t} is shown`);
     }
-    if (provider === "signwell") {
+    if (provider === "signwell" || provider === "dropbox-sign") {
       // Only the event's type and time are MACed: the page says the payload is not covered.
       assert.deepEqual(r.event.data.verification, { scheme: "hmac-sha256", covers: "event-metadata", key: 0 });
       assert.ok(r.findings.some((f) => f.code === "event_metadata_only"), JSON.stringify(r.findings));
@@ -487,6 +508,7 @@ test("the test delivery panel starts with the local Worker's keys (.dev.vars.exa
     "onespan-sign": /^ONESPAN_SIGN_SECRETS="([^"\s]+)/m,
     boldsign: /^BOLDSIGN_SECRETS="([^"\s]+)/m,
     signwell: /^SIGNWELL_SECRETS="([^"\s]+)/m,
+    "dropbox-sign": /^DROPBOX_SIGN_SECRETS="([^"\s]+)/m,
   };
   await page.fill("#td-secret", "");
   for (const [provider, pattern] of Object.entries(expected)) {

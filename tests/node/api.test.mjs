@@ -164,15 +164,21 @@ test("Acrobat Sign: client ids, not secrets", () => {
 
 test("sign produces each provider's proof header (signBody the body to send), and verify accepts it", () => {
   for (const provider of signhook.PROVIDERS) {
-    // SignWell's proof (event.hash) is written into the body, over event.type@event.time.
-    const unsigned = provider === "signwell" ? '{"event":{"type":"document_completed","time":1700000000},"data":{}}' : YOUSIGN_BODY;
+    // SignWell's and Dropbox Sign's proofs (event.hash, event.event_hash) are written into
+    // the body, over the event's type and time.
+    const inBody = {
+      signwell: '{"event":{"type":"document_completed","time":1700000000},"data":{}}',
+      "dropbox-sign": '{"event":{"event_type":"signature_request_sent","event_time":"1700000000"},"signature_request":{}}',
+    };
+    const unsigned = inBody[provider] ?? YOUSIGN_BODY;
     const headers = sign({ provider, secret: "secret-1", body: unsigned, timestamp: 1_700_000_000 });
     const body = signhook.signBody({ provider, secret: "secret-1", body: unsigned, timestamp: 1_700_000_000 });
     assert.ok(body instanceof Uint8Array);
-    if (provider === "signwell") {
+    if (inBody[provider]) {
       assert.deepEqual(Object.keys(headers), ["Content-Type"]);
       assert.equal(signhook.PROOF_HEADERS[provider], undefined);
-      assert.equal(JSON.parse(new TextDecoder().decode(body)).event.hash.length, 64);
+      const event = JSON.parse(new TextDecoder().decode(body)).event;
+      assert.equal((event.hash ?? event.event_hash).length, 64);
     } else {
       assert.deepEqual(Object.keys(headers), ["Content-Type", signhook.PROOF_HEADERS[provider]]);
       assert.deepEqual(Buffer.from(body), Buffer.from(unsigned));

@@ -12,6 +12,7 @@ import { Webhook } from "standardwebhooks";
 
 import {
   DELIVERIES,
+  multipartJson,
   SHARED_SECRET_PROVIDERS,
   expectedRaw,
   ROOT,
@@ -53,6 +54,8 @@ before(async () => {
     BOLDSIGN_SECRETS: `boldsign_unrelated_secret ${SECRETS.boldsign}`,
     // Rotation: two SignWell webhooks' ids; the deliveries' hash is keyed with the second.
     SIGNWELL_SECRETS: `signwell-old-webhook-id ${SECRETS.signwell}`,
+    // Rotation: two Dropbox Sign API keys; the deliveries' event_hash is keyed with the second.
+    DROPBOX_SIGN_SECRETS: `dropbox-sign-old-api-key ${SECRETS.dropboxSign}`,
     MAX_BODY_BYTES: String(MAX_BODY_BYTES),
     ORIGIN_TIMEOUT_MS: String(ORIGIN_TIMEOUT_MS),
   });
@@ -103,6 +106,11 @@ describe("signed deliveries reach origin as verified CloudEvents", () => {
         assert.equal(res.headers.get("x-adobesign-clientid"), SECRETS.acrobatClientId);
         assert.deepEqual(res.json, { xAdobeSignClientId: SECRETS.acrobatClientId });
       }
+      if (d.provider === "dropbox-sign") {
+        // Dropbox Sign counts a delivery only with this exact body.
+        assert.equal(res.text, "Hello API Event Received");
+        assert.match(res.headers.get("content-type"), /^text\/plain/);
+      }
 
       const got = origin.received.at(-1);
       assert.equal(got.method, "POST");
@@ -139,11 +147,11 @@ describe("signed deliveries reach origin as verified CloudEvents", () => {
         assert.ok(!got.body.includes(value), `the credential ${value} reached origin`);
         assert.ok(!got.body.includes(JSON.parse(`"${value}"`)), `the credential ${value} reached origin`);
       }
-      if (d.redacted) assert.ok(got.body.includes('"token": "[redacted]"'), "the redacted value is in place");
+      if (d.redacted) assert.ok(got.body.includes('"[redacted]"'), "the redacted value is in place");
       if (d.provider === "acrobat-sign") {
         // The URL token is what authenticated it, and the event says the body is not covered.
         assert.deepEqual(event.data.verification, { scheme: "url-token", covers: "shared-secret", key: 0 });
-      } else if (d.provider === "signwell") {
+      } else if (d.provider === "signwell" || d.provider === "dropbox-sign") {
         // Only the event's type and time are MACed: the payload is not covered.
         assert.deepEqual(event.data.verification, { scheme: "hmac-sha256", covers: "event-metadata", key: 1 });
       } else if (SHARED_SECRET_PROVIDERS.includes(d.provider)) {
@@ -176,6 +184,49 @@ describe("setup handshakes are answered, never delivered", () => {
       post(`${worker.url}/hooks/boldsign`, body, signed("boldsign", body, { key: "not-the-secret" })),
     );
     assertProblem(forged, 401, "signature_mismatch");
+  });
+});
+
+describe("Dropbox Sign: multipart, the proof covers the event's time and type, the answer is exact", () => {
+  test("callback_test is answered with the exact body and never forwarded; unsigned or forged, it is refused", async () => {
+    const body = await fixture("dropbox-sign", "callback-test");
+    const res = await reachesNoOrigin(() => post(`${worker.url}/hooks/dropbox-sign`, body, signed("dropbox-sign", body)));
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.text, "Hello API Event Received");
+    const forged = await reachesNoOrigin(() =>
+      post(`${worker.url}/hooks/dropbox-sign`, signedBody("dropbox-sign", body, { key: "not-the-api-key" }), signed("dropbox-sign", body)),
+    );
+    assertProblem(forged, 401, "signature_mismatch");
+  });
+
+  test("the same event as application/json verifies; a captured event_hash with another payload verifies (event-metadata); a moved event_time does not", async () => {
+    origin.behavior = "ok";
+    const multipart = await fixture("dropbox-sign", "signature-request-signed-multipart");
+    const { json, wrap } = multipartJson(multipart);
+    const before = origin.received.length;
+    let res = await post(`${worker.url}/hooks/dropbox-sign`, Buffer.from(json), { "content-type": "application/json" });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.text, "Hello API Event Received");
+    assert.equal(origin.received.length, before + 1);
+    const first = JSON.parse(origin.received.at(-1).body);
+    // The same event through another boundary keeps its id (a retry is recognized).
+    const rewrapped = Buffer.from(multipart.toString("utf8").split("------------------------a1b2c3d4e5f60718").join("retry-boundary-42"));
+    res = await post(`${worker.url}/hooks/dropbox-sign`, rewrapped, signed("dropbox-sign", rewrapped));
+    assert.equal(res.status, 200, res.text);
+    assert.equal(JSON.parse(origin.received.at(-1).body).id, first.id);
+
+    const replayed = JSON.parse(json);
+    replayed.signature_request.signature_request_id = "another-request";
+    res = await post(`${worker.url}/hooks/dropbox-sign`, wrap(JSON.stringify(replayed)), signed("dropbox-sign", multipart));
+    assert.equal(res.status, 200, res.text);
+    const event = JSON.parse(origin.received.at(-1).body);
+    assert.equal(event.subject, "another-request");
+    assert.equal(event.data.verification.covers, "event-metadata");
+
+    const moved = JSON.parse(json);
+    moved.event.event_time = String(Number(moved.event.event_time) + 1);
+    res = await reachesNoOrigin(() => post(`${worker.url}/hooks/dropbox-sign`, wrap(JSON.stringify(moved)), signed("dropbox-sign", multipart)));
+    assertProblem(res, 401, "signature_mismatch");
   });
 });
 
@@ -251,7 +302,7 @@ describe("refused requests reach no origin", () => {
 
   test("unsigned: 401 missing_signature / missing_client_id", async () => {
     const body = await fixture("zoho-sign", "request-completed");
-    for (const provider of ["zoho-sign", "yousign", "zigned", "docusign", "docuseal", "documenso", "onespan-sign", "boldsign", "signwell"]) {
+    for (const provider of ["zoho-sign", "yousign", "zigned", "docusign", "docuseal", "documenso", "onespan-sign", "boldsign", "signwell", "dropbox-sign"]) {
       const res = await reachesNoOrigin(() =>
         post(`${worker.url}${hookPath(provider)}`, body, { "content-type": "application/json" }),
       );

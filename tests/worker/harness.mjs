@@ -5,6 +5,7 @@
 import { spawn } from "node:child_process";
 import { createHash, createHmac } from "node:crypto";
 import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import net from "node:net";
 import { tmpdir } from "node:os";
@@ -22,16 +23,8 @@ const CONFIG_VARS = [
   "DELIVERY",
   "ORIGIN_URL",
   "FORWARD_SECRET",
-  "ZOHO_SIGN_SECRETS",
-  "YOUSIGN_SECRETS",
-  "ZIGNED_SECRETS",
-  "DOCUSIGN_SECRETS",
-  "DOCUSEAL_SECRETS",
-  "DOCUMENSO_SECRETS",
-  "ONESPAN_SIGN_SECRETS",
-  "BOLDSIGN_SECRETS",
-  "SIGNWELL_SECRETS",
-  "ACROBAT_SIGN_CLIENT_IDS",
+  // Each provider's var (ZOHO_SIGN_SECRETS, …), from README's table generated from the registry.
+  ...providerVars(),
   "ZIGNED_TOLERANCE_SECONDS",
   "MAX_BODY_BYTES",
   "ORIGIN_TIMEOUT_MS",
@@ -45,6 +38,13 @@ const CONFIG_VARS = [
   "MAX_EVENT_AGE_SECONDS",
 ];
 
+/** The providers' Worker vars, from README's providers table (generated from the registry). */
+function providerVars() {
+  const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
+  const table = readme.split("<!-- BEGIN GENERATED: providers-table -->")[1].split("<!-- END GENERATED: providers-table -->")[0];
+  return [...table.matchAll(/^\| `[a-z-]+` \| [^|]+ \| `([A-Z_]+)` \|/gm)].map((m) => m[1]);
+}
+
 // Fake values, the same as the fixtures' (tests/fixtures/*/*/case.json).
 export const SECRETS = {
   zoho: "zoho_test_secret",
@@ -56,6 +56,7 @@ export const SECRETS = {
   onespan: "onespan_test_callback_key",
   boldsign: "boldsign_test_secret",
   signwell: "signwell-test-webhook-id",
+  dropboxSign: "dropbox-sign-test-api-key-0123456789abcdef",
   acrobatClientId: "CBJCHBCAABAAtestclientid0000",
   // The secret token in Acrobat Sign's registered webhook URL (/hooks/acrobat-sign/<token>).
   acrobatUrlToken: "e2e-acrobat-url-token-0123456789abcdef",
@@ -333,6 +334,14 @@ export function signed(provider, body, { key, timestamp, rotatedKey } = {}) {
     }
     case "signwell":
       break;
+    case "dropbox-sign": {
+      // The proof is in the payload; a multipart body names its boundary.
+      const text = Buffer.from(body).toString("utf8");
+      if (text.startsWith("--")) {
+        headers["content-type"] = `multipart/form-data; boundary=${text.slice(2, text.indexOf("\r\n"))}`;
+      }
+      break;
+    }
     default:
       throw new Error(`no signing scheme for ${provider}`);
   }
@@ -346,10 +355,32 @@ export function signed(provider, body, { key, timestamp, rotatedKey } = {}) {
  *   written into the body (re-serialized; the payload itself is not covered)
  */
 export function signedBody(provider, body, { key } = {}) {
-  if (provider !== "signwell") return body;
-  const value = JSON.parse(Buffer.from(body).toString("utf8"));
-  value.event.hash = hmac(key ?? SECRETS.signwell, `${value.event.type}@${value.event.time}`).toString("hex");
-  return Buffer.from(JSON.stringify(value, null, 2));
+  if (provider === "signwell") {
+    const value = JSON.parse(Buffer.from(body).toString("utf8"));
+    value.event.hash = hmac(key ?? SECRETS.signwell, `${value.event.type}@${value.event.time}`).toString("hex");
+    return Buffer.from(JSON.stringify(value, null, 2));
+  }
+  if (provider === "dropbox-sign") {
+    const { json, wrap } = multipartJson(body);
+    const value = JSON.parse(json);
+    value.event.event_hash = hmac(key ?? SECRETS.dropboxSign, `${value.event.event_time}${value.event.event_type}`).toString("hex");
+    return wrap(JSON.stringify(value, null, 2));
+  }
+  return body;
+}
+
+/**
+ * A Dropbox Sign body's JSON payload (the multipart field `json`, or the body itself) and
+ * `wrap`, which puts another payload back the same way.
+ */
+export function multipartJson(body) {
+  const text = Buffer.from(body).toString("utf8");
+  if (!text.startsWith("--")) return { json: text, wrap: (json) => Buffer.from(json) };
+  const boundary = text.slice(2, text.indexOf("\r\n"));
+  const head = 'name="json"\r\n\r\n';
+  const start = text.indexOf(head) + head.length;
+  const end = text.indexOf(`\r\n--${boundary}`, start);
+  return { json: text.slice(start, end), wrap: (json) => Buffer.from(text.slice(0, start) + json + text.slice(end)) };
 }
 
 /** Every provider with a real body each and what it must normalize to. */
@@ -378,6 +409,15 @@ export const DELIVERIES = [
   // BoldSign's sample-event-data shape (PROVIDERS-MORE.md §3.5), filled in.
   // SignWell: event.hash (type@time only) in the body; the data shape is unconfirmed.
   { provider: "signwell", fixture: "document-completed-rotation", type: "esign.envelope.completed", subject: "7f3c2b1a-0e9d-4c8b-a7f6-5e4d3c2b1a09" },
+  // Dropbox Sign: multipart/form-data, event.event_hash (event_time + event_type only) in
+  // the `json` field; a signer's signing_url is a credential.
+  {
+    provider: "dropbox-sign",
+    fixture: "signature-request-signed-multipart",
+    type: "esign.participant.signed",
+    subject: "2f9781e1a8e2045224d808c153c2e1d3df6f8f2f",
+    redacted: ["https://app.hellosign.com/sign/2f9781e1a8e2045224d808c153c2e1d3df6f8f2f?token=s3cr3t"],
+  },
   { provider: "boldsign", fixture: "document-signed-rotation", type: "esign.participant.signed", subject: "26b8695f-46d0-4cd4-ba1a-c5a0d595c849", id: "b1e3a6f0-5d2c-4a8e-9b71-3c0f2d4e5a61" },
 ];
 
@@ -385,11 +425,12 @@ export const DELIVERIES = [
 export const SHARED_SECRET_PROVIDERS = ["documenso", "onespan-sign"];
 
 /**
- * The payload text origin must receive in `data.raw` for delivery `d`: the body, with each
+ * The payload text origin must receive in `data.raw` for delivery `d`: the body (Dropbox
+ * Sign's multipart: its `json` field), with each
  * of `d.redacted` replaced by "[redacted]".
  */
 export function expectedRaw(d, body) {
-  let text = body.toString("utf8");
+  let text = multipartJson(body).json;
   for (const value of d.redacted ?? []) {
     const literal = `"${value}"`;
     if (!text.includes(literal)) throw new Error(`${value} is not in ${d.fixture}`);

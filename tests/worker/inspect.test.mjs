@@ -21,6 +21,7 @@ before(async () => {
     ONESPAN_SIGN_SECRETS: SECRETS.onespan,
     BOLDSIGN_SECRETS: SECRETS.boldsign,
     SIGNWELL_SECRETS: SECRETS.signwell,
+    DROPBOX_SIGN_SECRETS: SECRETS.dropboxSign,
     ACROBAT_SIGN_CLIENT_IDS: SECRETS.acrobatClientId,
     // YOUSIGN_SECRETS deliberately unset.
   });
