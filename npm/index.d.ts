@@ -4,7 +4,7 @@
 
 // BEGIN GENERATED: provider-type (tests/docs.rs; UPDATE_README=1 cargo test --test docs)
 /** A provider whose webhooks signhook verifies and normalizes. */
-export type Provider = "zoho-sign" | "acrobat-sign" | "zigned" | "yousign" | "docusign" | "docuseal" | "documenso" | "onespan-sign" | "boldsign" | "signwell" | "dropbox-sign";
+export type Provider = "zoho-sign" | "acrobat-sign" | "zigned" | "yousign" | "docusign" | "docuseal" | "documenso" | "onespan-sign" | "boldsign" | "signwell" | "dropbox-sign" | "pandadoc";
 // END GENERATED: provider-type
 
 /** The normalized event type, `esign.<entity>.<action>`, or `esign.other` when unmapped. */
@@ -44,6 +44,7 @@ export type ErrorCode =
   | "missing_client_id"
   | "unknown_client_id"
   | "malformed_payload"
+  | "multiple_events"
   | "unknown_provider"
   | "payload_too_large"
   | "no_secret_configured"
@@ -244,6 +245,11 @@ export interface VerifyOptions {
    * replayed forever. Default: no bound (the edge Worker uses 604800, 7 days).
    */
   maxEventAgeSeconds?: number;
+  /**
+   * The request URL or target (`req.url`, `request.url`): PandaDoc puts its proof in the
+   * query (`?signature=<hex>`). Only its query is read.
+   */
+  url?: string | URL;
 }
 
 export interface NormalizeOptions {
@@ -281,10 +287,18 @@ export interface SignhookError extends Error {
  * @throws {SignhookError} with `code` `missing_signature`, `malformed_signature`,
  *   `signature_mismatch`, `timestamp_out_of_tolerance`, `missing_client_id`,
  *   `unknown_client_id`, `no_secret_configured`, `invalid_secret`, `payload_too_large`,
- *   `malformed_payload` or `unknown_provider`.
+ *   `malformed_payload`, `multiple_events` (use `verifyAll`) or `unknown_provider`.
  * @throws {TypeError} for options of the wrong type.
  */
 export function verify(options: VerifyOptions): VerifiedEvent;
+
+/**
+ * Like `verify`, but returns every event of the delivery, in order: one for most
+ * providers, one per element of a PandaDoc array (ids `<X-PandaDoc-Webhook-Event-Id>:<index>`).
+ * `verify` throws `multiple_events` for a delivery of several, so none is ever dropped.
+ * @throws {SignhookError} as `verify`, for the whole delivery.
+ */
+export function verifyAll(options: VerifyOptions): VerifiedEvent[];
 
 /**
  * Normalizes a body WITHOUT checking any proof, for inspecting a payload. Never use
@@ -292,6 +306,16 @@ export function verify(options: VerifyOptions): VerifiedEvent;
  * @throws {SignhookError} `malformed_payload` or `unknown_provider`.
  */
 export function normalize(options: NormalizeOptions): UnverifiedEvent;
+
+/** Every event of a body, WITHOUT checking any proof (see `normalize`). */
+export function normalizeAll(options: NormalizeOptions): UnverifiedEvent[];
+
+/**
+ * The query string to append to the URL a test delivery is posted to, for a provider whose
+ * proof travels there (PandaDoc: `signature=<hex>`); `""` for the others.
+ * @throws {SignhookError} `invalid_secret` (empty secret) or `unknown_provider`.
+ */
+export function signQuery(options: SignOptions): string;
 
 /**
  * The headers the provider would send with `body`, for producing test deliveries.
@@ -346,6 +370,8 @@ export interface Diagnosis {
   event_verified: boolean;
   /** The event: verified, or else the UNVERIFIED normalization of the body. */
   event: SignhookEvent | null;
+  /** Every event of a delivery of several (a PandaDoc array), `event` being the first; absent otherwise. */
+  events?: SignhookEvent[];
   mapping: Mapping | null;
 }
 

@@ -23,7 +23,7 @@ use crate::error::{Error, ErrorKind};
 use crate::event::{Covers, Event, EventType};
 use crate::headers::Headers;
 use crate::providers::{
-    normalize_unverified, verify, Enc, MacScheme, Provider, Signed, Verified, VerifyConfig,
+    normalize_unverified_all, verify, Enc, MacScheme, Provider, Signed, Verified, VerifyConfig,
 };
 use crate::secret::Secret;
 use crate::time::format_unix_millis;
@@ -115,6 +115,10 @@ pub struct Diagnosis {
     /// The normalized event: verified, or else the UNVERIFIED normalization of the body
     /// when it parses (`event_verified: false`, `data.verification: null`).
     pub event: Option<Event>,
+    /// For a provider whose deliveries hold several events (PandaDoc), all of them, in order
+    /// (`event` is the first); empty (and not serialized) otherwise.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<Event>,
     /// Provider event → type, when there is an event.
     pub mapping: Option<Mapping>,
 }
@@ -254,8 +258,15 @@ fn verified_diagnosis(
         ));
     }
     let mut too_old = None;
-    let (event, body_finding) = match verified.normalize() {
-        Ok(event) => (Some(event), None),
+    let mut events = Vec::new();
+    let (event, body_finding) = match verified.normalize_all() {
+        Ok(all) => {
+            let first = all.first().cloned();
+            if provider.is_batch() {
+                events = all;
+            }
+            (first, None)
+        }
         Err(err) if err.kind() == ErrorKind::EventTooOld => {
             too_old = Some(err.code());
             (
@@ -296,6 +307,7 @@ fn verified_diagnosis(
         findings,
         event_verified: true,
         event,
+        events,
         mapping,
     }
 }
@@ -355,7 +367,9 @@ fn failed_diagnosis(
             None => client_id_findings(provider, err.kind(), headers, config, &mut findings),
         }
     }
-    let event = normalize_unverified(provider, body).ok();
+    let all = normalize_unverified_all(provider, body).unwrap_or_default();
+    let event = all.first().cloned();
+    let events = if provider.is_batch() { all } else { Vec::new() };
     let mapping = event.as_ref().map(|e| mapping_of(provider, e));
     let message = match verdict {
         Verdict::Unverifiable if provider.takes_client_ids() => format!(
@@ -377,6 +391,7 @@ fn failed_diagnosis(
         findings,
         event_verified: false,
         event,
+        events,
         mapping,
     }
 }
@@ -435,6 +450,7 @@ fn undetermined(
         findings,
         event_verified: false,
         event: None,
+        events: Vec::new(),
         mapping: None,
     }
 }

@@ -15,9 +15,9 @@
 use wasm_bindgen::prelude::*;
 
 use crate::{
-    detect_provider, diagnose, normalize_unverified, sign as core_sign,
-    sign_body as core_sign_body, verify as core_verify, Error, ErrorKind, EventType, Headers,
-    Provider, Secret, VerifyConfig,
+    detect_provider, diagnose, normalize_unverified_all, sign as core_sign,
+    sign_body as core_sign_body, sign_query as core_sign_query, verify as core_verify, Error,
+    ErrorKind, Event, EventType, Headers, ProofAt, Provider, Secret, VerifyConfig,
 };
 
 /// A JS `Error` carrying the core's stable `code` and the matching HTTP `status`.
@@ -66,13 +66,44 @@ fn tolerance(value: f64) -> Result<u64, JsValue> {
     Ok(value.floor() as u64)
 }
 
-fn headers_from(names: Vec<String>, values: Vec<String>) -> Result<Headers, JsValue> {
+fn headers_from(
+    names: Vec<String>,
+    values: Vec<String>,
+    url: Option<String>,
+) -> Result<Headers, JsValue> {
     if names.len() != values.len() {
         return Err(type_error(
             "signhook: header names and values differ in length",
         ));
     }
-    Ok(names.into_iter().zip(values).collect())
+    let mut headers: Headers = names.into_iter().zip(values).collect();
+    if let Some(url) = url {
+        headers.set_query_from_url(&url);
+        if headers.query().is_none() {
+            // A URL without a query: the query is empty, not unknown.
+            headers.set_query("");
+        }
+    }
+    Ok(headers)
+}
+
+/// One event as JSON, or (`all`) every event of the delivery as a JSON array.
+fn events_json(mut events: Vec<Event>, all: bool) -> Result<String, JsValue> {
+    if all {
+        let parts: Vec<String> = events.iter().map(Event::to_json).collect();
+        return Ok(format!("[{}]", parts.join(",")));
+    }
+    match events.len() {
+        1 => Ok(events.pop().map(|e| e.to_json()).unwrap_or_default()),
+        0 => Err(to_js_error(&Error::new(
+            ErrorKind::MalformedPayload,
+            "the delivery holds no event (an empty array)",
+        ))),
+        n => Err(to_js_error(&Error::new(
+            ErrorKind::MultipleEvents,
+            format!("the delivery holds {n} events: call verifyAll (or normalizeAll) so that none is dropped"),
+        ))),
+    }
 }
 
 fn secrets_from(secrets: Vec<String>) -> Result<Vec<Secret>, JsValue> {
@@ -102,7 +133,10 @@ fn config_from(
 ///
 /// `header_names[i]` goes with `header_values[i]`. `now` is Unix seconds (read by the
 /// caller), `tolerance_seconds` the allowed distance of a signed timestamp from `now`,
-/// `max_event_age_seconds` (when given) the oldest a body-covered provider event time may be.
+/// `max_event_age_seconds` (when given) the oldest a body-covered provider event time may be,
+/// `url` the request URL or target (its query carries PandaDoc's proof). With `all`, every
+/// event of the delivery as a JSON array; without, the one event (`multiple_events` when a
+/// PandaDoc array holds several).
 ///
 /// # Errors
 /// Throws an `Error` with `code`: `unknown_provider`, `invalid_secret`,
@@ -122,9 +156,11 @@ pub fn verify_json(
     now: f64,
     tolerance_seconds: f64,
     max_event_age_seconds: Option<f64>,
+    url: Option<String>,
+    all: bool,
 ) -> Result<String, JsValue> {
     let provider = provider(provider_name)?;
-    let headers = headers_from(header_names, header_values)?;
+    let headers = headers_from(header_names, header_values, url)?;
     let now = unix_seconds(now, "now")?;
     let config = config_from(
         secrets,
@@ -134,19 +170,43 @@ pub fn verify_json(
     )?;
     let verified =
         core_verify(provider, &headers, body, &config, now).map_err(|err| to_js_error(&err))?;
-    let event = verified.normalize().map_err(|err| to_js_error(&err))?;
-    Ok(event.to_json())
+    let events = verified.normalize_all().map_err(|err| to_js_error(&err))?;
+    events_json(events, all)
 }
 
-/// Normalizes a body WITHOUT checking any proof (`data.verification` is `null`), as JSON.
+/// Normalizes a body WITHOUT checking any proof (`data.verification` is `null`), as JSON;
+/// with `all`, every event as a JSON array.
 ///
 /// # Errors
-/// Throws an `Error` with `code` `unknown_provider` or `malformed_payload`.
+/// Throws an `Error` with `code` `unknown_provider`, `malformed_payload` or
+/// `multiple_events`.
 #[wasm_bindgen(js_name = normalizeUnverifiedJson)]
-pub fn normalize_unverified_json(provider_name: &str, body: &[u8]) -> Result<String, JsValue> {
+pub fn normalize_unverified_json(
+    provider_name: &str,
+    body: &[u8],
+    all: bool,
+) -> Result<String, JsValue> {
     let provider = provider(provider_name)?;
-    let event = normalize_unverified(provider, body).map_err(|err| to_js_error(&err))?;
-    Ok(event.to_json())
+    let events = normalize_unverified_all(provider, body).map_err(|err| to_js_error(&err))?;
+    events_json(events, all)
+}
+
+/// The query string to append to the URL for a provider whose proof travels there
+/// (PandaDoc: `signature=<hex>`); empty for the others.
+///
+/// # Errors
+/// Throws an `Error` with `code` `unknown_provider` or `invalid_secret` (empty key); a
+/// `TypeError` for a non-finite timestamp.
+#[wasm_bindgen(js_name = signQuery)]
+pub fn sign_query(
+    provider_name: &str,
+    key: &str,
+    body: &[u8],
+    timestamp: f64,
+) -> Result<String, JsValue> {
+    let provider = provider(provider_name)?;
+    let timestamp = unix_seconds(timestamp, "timestamp")?;
+    core_sign_query(provider, key, body, timestamp).map_err(|err| to_js_error(&err))
 }
 
 /// The headers `provider` would send with `body`, as a plain object (`Content-Type` and the
@@ -217,12 +277,12 @@ pub fn error_codes() -> Vec<String> {
 }
 
 /// Each provider's proof header, as `[provider, header]` pairs flattened; a provider whose
-/// proof is in the body (SignWell) has none.
+/// proof is in the body (SignWell) or the query (PandaDoc) has none.
 #[wasm_bindgen(js_name = proofHeaders)]
 pub fn proof_headers() -> Vec<String> {
     Provider::ALL
         .iter()
-        .filter(|p| !p.proof_in_body())
+        .filter(|p| p.proof_at() == ProofAt::Header)
         .flat_map(|p| [p.as_str().to_owned(), p.proof_header().to_owned()])
         .collect()
 }
@@ -250,9 +310,10 @@ pub fn diagnose_json(
     now: f64,
     tolerance_seconds: f64,
     max_event_age_seconds: Option<f64>,
+    url: Option<String>,
 ) -> Result<String, JsValue> {
     let provider = provider_name.as_deref().map(provider).transpose()?;
-    let headers = headers_from(header_names, header_values)?;
+    let headers = headers_from(header_names, header_values, url)?;
     let now = unix_seconds(now, "now")?;
     let config = config_from(
         secrets,
@@ -279,7 +340,7 @@ pub fn detect_provider_name(
     header_names: Vec<String>,
     header_values: Vec<String>,
 ) -> Result<Option<String>, JsValue> {
-    let headers = headers_from(header_names, header_values)?;
+    let headers = headers_from(header_names, header_values, None)?;
     Ok(detect_provider(&headers).map(|p| p.as_str().to_owned()))
 }
 
@@ -322,6 +383,8 @@ mod tests {
             1_700_000_000.0,
             300.0,
             None,
+            None,
+            false,
         )
         .unwrap_err();
         assert!(err.is_instance_of::<js_sys::Error>());
@@ -347,6 +410,8 @@ mod tests {
             1_700_000_000.0,
             300.0,
             None,
+            None,
+            false,
         )
         .unwrap();
         let event = js_sys::JSON::parse(&json).unwrap();
@@ -375,6 +440,8 @@ mod tests {
             0.0,
             300.0,
             None,
+            None,
+            false,
         )
         .unwrap_err();
         assert_eq!(code_of(&err).as_deref(), Some("signature_mismatch"));
@@ -400,6 +467,8 @@ mod tests {
                 now,
                 300.0,
                 None,
+                None,
+                false,
             )
         };
         assert!(run(1_200.0).is_ok());
@@ -409,7 +478,7 @@ mod tests {
 
     #[wasm_bindgen_test]
     fn bad_arguments_throw_with_codes_or_type_errors() {
-        let err = normalize_unverified_json("no-such-provider", b"{}").unwrap_err();
+        let err = normalize_unverified_json("no-such-provider", b"{}", false).unwrap_err();
         assert_eq!(code_of(&err).as_deref(), Some("unknown_provider"));
 
         let err = sign_headers("yousign", "", b"{}", 0.0).unwrap_err();
@@ -425,6 +494,8 @@ mod tests {
             f64::NAN,
             300.0,
             None,
+            None,
+            false,
         )
         .unwrap_err();
         assert!(err.is_instance_of::<js_sys::TypeError>());
@@ -440,6 +511,8 @@ mod tests {
             0.0,
             300.0,
             None,
+            None,
+            false,
         )
         .unwrap_err();
         assert_eq!(code_of(&err).as_deref(), Some("no_secret_configured"));
@@ -447,7 +520,7 @@ mod tests {
 
     #[wasm_bindgen_test]
     fn unverified_normalize_has_null_verification() {
-        let json = normalize_unverified_json("zoho-sign", ZOHO_JSON).unwrap();
+        let json = normalize_unverified_json("zoho-sign", ZOHO_JSON, false).unwrap();
         let event = js_sys::JSON::parse(&json).unwrap();
         let data = js_sys::Reflect::get(&event, &"data".into()).unwrap();
         assert!(js_sys::Reflect::get(&data, &"verification".into())
@@ -475,6 +548,7 @@ mod tests {
                 vec![],
                 0.0,
                 300.0,
+                None,
                 None,
             )
             .unwrap();
@@ -510,6 +584,7 @@ mod tests {
             0.0,
             300.0,
             None,
+            None,
         )
         .unwrap_err();
         assert_eq!(code_of(&err).as_deref(), Some("unknown_provider"));
@@ -533,7 +608,10 @@ mod tests {
         assert_eq!(provider_names().len(), Provider::ALL.len());
         assert_eq!(event_type_names().len(), EventType::ALL.len());
         assert_eq!(error_codes()[2], "signature_mismatch");
-        let with_header = Provider::ALL.iter().filter(|p| !p.proof_in_body()).count();
+        let with_header = Provider::ALL
+            .iter()
+            .filter(|p| p.proof_at() == ProofAt::Header)
+            .count();
         assert_eq!(proof_headers().len(), 2 * with_header);
     }
 }

@@ -53,6 +53,7 @@ pub const PUBLIC_EXAMPLE_VALUES: &[&str] = &[
     "boldsign_test_secret",
     "signwell-test-webhook-id",
     "dropbox-sign-test-api-key-0123456789abcdef",
+    "pandadoc-test-shared-key",
     "CBJCHBCAABAAtestclientid0000",
     "local-dev-acrobat-url-token",
     "whsec_c2lnbmhvb2stbG9jYWwtZGV2LW9ubHktbm90LXNlY3JldCE=",

@@ -64,7 +64,73 @@ fn verify_args(provider: &str, body: &Path, case: &serde_json::Value) -> Vec<Str
     if let Some(t) = case.get("tolerance") {
         args.extend(["--tolerance".into(), t.to_string()]);
     }
+    if let Some(q) = case.get("query").and_then(|q| q.as_str()) {
+        args.extend(["--query".into(), q.to_owned()]);
+    }
     args
+}
+
+#[test]
+fn a_pandadoc_array_prints_every_event_and_sign_prints_the_query() {
+    let (body, spec) = fixture("pandadoc", "array-of-three-rotation");
+    let args = verify_args("pandadoc", &body, &spec);
+    let out = signhook(&args.iter().map(String::as_str).collect::<Vec<_>>(), None);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let events: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<&str> = events.iter().map(|e| e["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        ids,
+        [0, 1, 2].map(|i| format!("c0d1e2f3-a4b5-4c6d-8e7f-9a0b1c2d3e4f:{i}"))
+    );
+    // The same URL given whole, as a request target.
+    let mut whole = args.clone();
+    let at = whole.iter().position(|a| a == "--query").unwrap();
+    whole[at + 1] = format!("/hooks/pandadoc?{}", whole[at + 1]);
+    let out = signhook(&whole.iter().map(String::as_str).collect::<Vec<_>>(), None);
+    assert_eq!(out.status.code(), Some(0));
+    // Without the query: refused, with the code.
+    let at = args.iter().position(|a| a == "--query").unwrap();
+    let mut bare = args.clone();
+    bare.drain(at..at + 2);
+    let out = signhook(&bare.iter().map(String::as_str).collect::<Vec<_>>(), None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("error[missing_signature]"));
+    // sign prints the query first, then the headers.
+    let out = signhook(
+        &[
+            "sign",
+            "--provider",
+            "pandadoc",
+            "--secret",
+            "pandadoc-shared-key",
+            "--body",
+            body.to_str().unwrap(),
+        ],
+        None,
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let first = text.lines().next().unwrap();
+    let expected = hmac_hex("pandadoc-shared-key", &std::fs::read(&body).unwrap());
+    assert_eq!(first, format!("?signature={expected}"));
+    assert!(text.contains("Content-Type: application/json"));
+}
+
+/// Hex HMAC-SHA256, written out with the `hmac` crate (not signhook's code).
+fn hmac_hex(key: &str, body: &[u8]) -> String {
+    use hmac::digest::KeyInit;
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(key.as_bytes()).unwrap();
+    mac.update(body);
+    mac.finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 #[test]
@@ -121,6 +187,8 @@ fn failures_print_the_code_and_exit_1() {
         ("boldsign", "stale"),
         ("signwell", "time-changed"),
         ("dropbox-sign", "time-changed"),
+        ("pandadoc", "tampered"),
+        ("pandadoc", "no-signature"),
     ] {
         let (body, spec) = fixture(provider, case);
         let args = verify_args(provider, &body, &spec);

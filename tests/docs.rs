@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
-use signhook::{ErrorKind, EventType, Provider};
+use signhook::{ErrorKind, EventType, ProofAt, Provider};
 
 fn mapping_table() -> String {
     // type → provider → names
@@ -485,16 +485,21 @@ fn readme_config_matches_wrangler_and_dev_vars() {
 /// The providers' table in README: every name the other tools use.
 fn providers_table() -> String {
     let mut out = String::from(
-        "| name (route, CLI, npm) | provider | Worker var | proof header |\n|---|---|---|---|\n",
+        "| name (route, CLI, npm) | provider | Worker var | proof |\n|---|---|---|---|\n",
     );
     for p in Provider::ALL {
         writeln!(
             out,
-            "| `{}` | {} | `{}` | `{}` |",
+            "| `{}` | {} | `{}` | {} |",
             p.as_str(),
             p.title(),
             p.config_var(),
-            p.proof_header()
+            match p.proof_at() {
+                ProofAt::Header => format!("header `{}`", p.proof_header()),
+                ProofAt::Body => format!("in the body, `{}`", p.proof_header()),
+                ProofAt::Query => format!("in the URL, `?{}=`", p.proof_header()),
+                _ => unreachable!(),
+            }
         )
         .unwrap();
     }
@@ -583,11 +588,14 @@ fn provider_lists_derive_from_the_registry() {
                         names().join(", ")
                     ),
                     String::new(),
-                    "/** The header carrying each provider's proof (what `sign` sets); a provider whose proof is in the body (SignWell's `event.hash`, written by `signBody`) has none. */"
+                    "/** The header carrying each provider's proof (what `sign` sets); a provider whose proof is in the body (SignWell's `event.hash`, written by `signBody`) or the URL (PandaDoc's `?signature=`, from `signQuery`) has none. */"
                         .to_owned(),
                     "export const PROOF_HEADERS = Object.freeze({".to_owned(),
                 ];
-                for p in Provider::ALL.into_iter().filter(|p| !p.proof_in_body()) {
+                for p in Provider::ALL
+                    .into_iter()
+                    .filter(|p| p.proof_at() == ProofAt::Header)
+                {
                     v.push(format!(
                         "  {}: {},",
                         js_key(p.as_str()),
@@ -607,7 +615,10 @@ fn provider_lists_derive_from_the_registry() {
                         .to_owned(),
                     "export interface ProofHeaders {".to_owned(),
                 ];
-                for p in Provider::ALL.into_iter().filter(|p| !p.proof_in_body()) {
+                for p in Provider::ALL
+                    .into_iter()
+                    .filter(|p| p.proof_at() == ProofAt::Header)
+                {
                     v.push(format!(
                         "  {}: {};",
                         js_key(p.as_str()),

@@ -24,6 +24,8 @@ struct Case {
     client_ids: Vec<String>,
     now: i64,
     tolerance: Option<u64>,
+    /// The request URL's query (PandaDoc's `signature=…`).
+    query: Option<String>,
     expect: Expect,
 }
 
@@ -43,6 +45,9 @@ struct Expect {
     /// event must carry only as `"[redacted]"`.
     #[serde(default)]
     redacted: Vec<String>,
+    /// How many events the delivery holds (PandaDoc arrays); `type` and `subject` are the
+    /// first's.
+    count: Option<usize>,
 }
 
 fn cases() -> Vec<(Provider, PathBuf)> {
@@ -68,11 +73,14 @@ fn check(provider: Provider, dir: &Path) -> Result<(), String> {
         .map_err(|e| format!("case.json: {e}"))?;
     assert!(!case.source.is_empty());
     let body = fs::read(dir.join("body")).unwrap();
-    let headers: Headers = case
+    let mut headers: Headers = case
         .headers
         .iter()
         .map(|(n, v)| (n.clone(), v.as_str().unwrap_or_default().to_owned()))
         .collect();
+    if let Some(query) = &case.query {
+        headers.set_query(query);
+    }
     let config = VerifyConfig {
         secrets: case
             .secrets
@@ -104,12 +112,31 @@ fn check(provider: Provider, dir: &Path) -> Result<(), String> {
             return Err(format!("covers {got}, expected {covers}"));
         }
     }
-    let event = match (verified.normalize(), &expect.error) {
+    let events = match (verified.normalize_all(), &expect.error) {
         (Err(e), Some(code)) if e.code() == code => return Ok(()),
         (Err(e), _) => return Err(format!("normalize failed: error[{}]: {e}", e.code())),
         (Ok(_), Some(code)) => return Err(format!("normalized, expected error {code}")),
-        (Ok(event), None) => event,
+        (Ok(events), None) => events,
     };
+    if events.len() != expect.count.unwrap_or(1) {
+        return Err(format!(
+            "{} events, expected {:?}",
+            events.len(),
+            expect.count
+        ));
+    }
+    // `normalize` gives the one event, and refuses a delivery of several.
+    match verified.normalize() {
+        Ok(one) if events.len() == 1 && one.to_json() == events[0].to_json() => {}
+        Err(e) if events.len() > 1 && e.code() == "multiple_events" => {}
+        other => {
+            return Err(format!(
+                "normalize disagrees with normalize_all: {:?}",
+                other.map(|e| e.to_json())
+            ))
+        }
+    }
+    let event = &events[0];
     if let Some(t) = &expect.event_type {
         if event.event_type.as_str() != t {
             return Err(format!("type {}, expected {t}", event.event_type));
@@ -121,27 +148,48 @@ fn check(provider: Provider, dir: &Path) -> Result<(), String> {
             event.subject, expect.subject
         ));
     }
-    // The raw payload travels untouched, but for the redacted credentials.
-    let mut expected_raw = std::str::from_utf8(payload_of(&body))
-        .unwrap()
-        .trim()
-        .to_owned();
-    for value in &expect.redacted {
-        let literal = format!("\"{value}\"");
-        if !expected_raw.contains(&literal) {
-            return Err(format!("redacted value {value} is not in the body"));
+    // The raw payload travels untouched, but for the redacted credentials (a batch: each
+    // event's raw is its element of the array).
+    let payload = std::str::from_utf8(payload_of(&body)).unwrap().trim();
+    let parts: Vec<String> = if provider.is_batch() && payload.starts_with('[') {
+        serde_json::from_str::<Vec<&serde_json::value::RawValue>>(payload)
+            .unwrap()
+            .iter()
+            .map(|r| r.get().to_owned())
+            .collect()
+    } else {
+        vec![payload.to_owned()]
+    };
+    let mut redacted_seen = vec![false; expect.redacted.len()];
+    for (event, mut expected_raw) in events.iter().zip(parts) {
+        for (i, value) in expect.redacted.iter().enumerate() {
+            let literal = format!("\"{value}\"");
+            if expected_raw.contains(&literal) {
+                redacted_seen[i] = true;
+            }
+            expected_raw = expected_raw.replace(&literal, "\"[redacted]\"");
+            let decoded: String = serde_json::from_str(&literal).unwrap();
+            let json = event.to_json();
+            if json.contains(value.as_str()) || json.contains(&decoded) {
+                return Err(format!("the credential {value} leaves the edge"));
+            }
         }
-        expected_raw = expected_raw.replace(&literal, "\"[redacted]\"");
-        let decoded: String = serde_json::from_str(&literal).unwrap();
-        let json = event.to_json();
-        if json.contains(value.as_str()) || json.contains(&decoded) {
-            return Err(format!("the credential {value} leaves the edge"));
+        if event.data.raw.get() != expected_raw {
+            return Err("data.raw differs from the body".into());
         }
     }
-    if event.data.raw.get() != expected_raw {
-        return Err("data.raw differs from the body".into());
+    if let Some(i) = redacted_seen.iter().position(|seen| !seen) {
+        return Err(format!(
+            "redacted value {} is not in the body",
+            expect.redacted[i]
+        ));
     }
-    let json = event.to_json_pretty() + "\n";
+    let json = if provider.is_batch() {
+        let pretty: Vec<String> = events.iter().map(|e| e.to_json_pretty()).collect();
+        format!("[\n{}\n]\n", pretty.join(",\n"))
+    } else {
+        event.to_json_pretty() + "\n"
+    };
     let snapshot = dir.join("event.json");
     if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
         fs::write(&snapshot, &json).unwrap();

@@ -10,8 +10,8 @@
 
 use proptest::prelude::*;
 use signhook::{
-    diagnose, normalize_unverified, sign, sign_body, verify, Covers, ErrorKind, Headers, Provider,
-    Secret, VerifyConfig,
+    diagnose, normalize_unverified, sign, sign_body, sign_query, verify, Covers, ErrorKind,
+    Headers, ProofAt, Provider, Secret, VerifyConfig,
 };
 
 const NOW: i64 = 1_731_340_000;
@@ -38,7 +38,9 @@ fn hmac_providers() -> Vec<Provider> {
     Provider::ALL
         .into_iter()
         .filter(|p| {
-            !p.takes_client_ids() && !shared_secret_providers().contains(p) && !p.proof_in_body()
+            !p.takes_client_ids()
+                && !shared_secret_providers().contains(p)
+                && p.proof_at() == ProofAt::Header
         })
         .collect()
 }
@@ -55,6 +57,7 @@ fn redacted_model(p: Provider, value: &serde_json::Value) -> serde_json::Value {
     let keys: &[&str] = match p {
         Provider::Documenso => &["token", "password"],
         Provider::DropboxSign => &["signing_url"],
+        Provider::PandaDoc => &["shared_link"],
         _ => &[],
     };
     match value {
@@ -330,6 +333,25 @@ proptest! {
         let headers: Headers = [(p.proof_header(), forged)].into_iter().collect();
         let err = verify(p, &headers, &body, &config(), NOW).unwrap_err();
         prop_assert_eq!(err.kind(), ErrorKind::SignatureMismatch);
+    }
+}
+
+proptest! {
+    /// A proof in the URL (PandaDoc's `?signature=`) covers the exact body: any body signed
+    /// verifies; one flipped bit is a mismatch; the same parameter twice is malformed.
+    #[test]
+    fn query_proofs_cover_the_body(body in prop::collection::vec(any::<u8>(), 1..200), index in any::<prop::sample::Index>(), bit in 0u8..8) {
+        for p in Provider::ALL.into_iter().filter(|p| p.proof_at() == ProofAt::Query) {
+            let query = sign_query(p, "s3cret", &body, NOW).unwrap();
+            let mut headers: Headers = sign(p, "s3cret", &body, NOW).unwrap().into_iter().collect();
+            headers.set_query(&query);
+            prop_assert!(verify(p, &headers, &body, &config(), NOW).is_ok());
+            let mut tampered = body.clone();
+            tampered[index.index(body.len())] ^= 1 << bit;
+            prop_assert_eq!(verify(p, &headers, &tampered, &config(), NOW).unwrap_err().kind(), ErrorKind::SignatureMismatch);
+            headers.set_query(&format!("{query}&{query}"));
+            prop_assert_eq!(verify(p, &headers, &body, &config(), NOW).unwrap_err().kind(), ErrorKind::MalformedSignature);
+        }
     }
 }
 

@@ -19,6 +19,7 @@ const TITLES = {
   boldsign: "BoldSign",
   signwell: "SignWell",
   "dropbox-sign": "Dropbox Sign",
+  pandadoc: "PandaDoc",
 };
 // END GENERATED: titles
 const VERDICT_WORDS = {
@@ -113,19 +114,23 @@ function readDelivery() {
   let headers;
   let bodyText;
   let notes;
+  // The request target of a pasted request line (`POST /hooks/pandadoc?signature=… HTTP/1.1`):
+  // PandaDoc's proof is its query.
+  let url;
   if (currentMode() === "raw") {
     const parsed = parseRaw($("raw").value);
     ({ headers, notes } = parsed);
     bodyText = parsed.body;
+    if (parsed.requestLine) url = parsed.requestLine.split(/[ \t]+/)[1];
   } else {
     notes = [];
     const lines = $("headers").value.split(/\r?\n/);
-    if (lines.length > 0 && REQUEST_LINE.test(lines[0])) lines.shift();
+    if (lines.length > 0 && REQUEST_LINE.test(lines[0])) url = lines.shift().trim().split(/[ \t]+/)[1];
     headers = parseHeaderLines(lines, 1, notes);
     bodyText = $("body").value;
   }
   const body = bodyBytes(headers, bodyText, notes);
-  return { headers, body, notes, empty: headers.length === 0 && body.length === 0 };
+  return { headers, body, notes, url, empty: headers.length === 0 && body.length === 0 };
 }
 
 /** Non-blank lines, whitespace kept (the core reports a secret with surrounding spaces). */
@@ -217,7 +222,8 @@ function render(d) {
   }
 
   if (d.event) {
-    $("event").textContent = JSON.stringify(d.event, null, 2);
+    // A delivery of several events (a PandaDoc array): all of them, in order.
+    $("event").textContent = JSON.stringify(d.events ?? d.event, null, 2);
     const badge = $("event-badge");
     badge.textContent = d.event_verified ? "verified" : "UNVERIFIED: for inspection only";
     badge.className = d.event_verified ? "badge badge-ok" : "badge badge-warn";
@@ -236,7 +242,7 @@ function updateDetectedLabel(detected) {
 
 function check() {
   if (!api) return;
-  const { headers, body, notes, empty } = readDelivery();
+  const { headers, body, notes, url, empty } = readDelivery();
   const bytes = `${headers.length} header(s), body ${body.length} byte(s)`;
   $("parse-note").textContent = empty ? "" : [bytes, ...notes].join(" · ");
   if (empty) {
@@ -257,6 +263,7 @@ function check() {
       clientIds: secrets,
       now: nowSeconds(),
       toleranceSeconds: toleranceSeconds(),
+      url,
     });
   } catch (err) {
     setVerdict("error", "Could not check", err.message, err.code);
@@ -353,6 +360,7 @@ const LOCAL_DEV_KEYS = {
   boldsign: "boldsign_test_secret",
   signwell: "signwell-test-webhook-id",
   "dropbox-sign": "dropbox-sign-test-api-key-0123456789abcdef",
+  pandadoc: "pandadoc-test-shared-key",
   "acrobat-sign": "CBJCHBCAABAAtestclientid0000",
 };
 
@@ -365,6 +373,7 @@ const EVENT_TIME_FIELDS = {
   createdAt: (seconds) => new Date(seconds * 1000).toISOString(), // Documenso
   createdDate: (seconds) => new Date(seconds * 1000).toISOString(), // OneSpan Sign
   created: (seconds) => seconds, // BoldSign: epoch seconds
+  date_modified: (seconds) => new Date(seconds * 1000).toISOString(), // PandaDoc
   time: (seconds) => seconds, // SignWell: epoch seconds (event.time, inside its hash)
 };
 
@@ -407,8 +416,11 @@ function signTestDelivery() {
   const unsigned = JSON.stringify(freshen(sample.body, timestamp));
   let headers;
   let body;
+  let query;
   try {
     headers = api.sign({ provider, secret, body: unsigned, timestamp });
+    // A proof in the URL (PandaDoc's ?signature=) goes in the query.
+    query = api.signQuery ? api.signQuery({ provider, secret, body: unsigned, timestamp }) : "";
     // A proof in the body (SignWell's event.hash) is written into it; other bodies are sent as is.
     body = decoder.decode(api.signBody({ provider, secret, body: unsigned, timestamp }));
   } catch (err) {
@@ -418,7 +430,8 @@ function signTestDelivery() {
   }
   const pairs = Object.entries(headers);
   $("td-headers").textContent = pairs.map(([n, v]) => `${n}: ${v}`).join("\n");
-  const url = `${WORKER}${hookPath(provider)}`;
+  const target = `${hookPath(provider)}${query ? `?${query}` : ""}`;
+  const url = `${WORKER}${target}`;
   $("td-curl").textContent = [
     `curl -i -X POST ${shellQuote(url)}`,
     ...pairs.map(([n, v]) => `  -H ${shellQuote(`${n}: ${v}`)}`),
@@ -434,16 +447,20 @@ function signTestDelivery() {
       : provider === "acrobat-sign"
         ? "Acrobat Sign sends no MAC and its client id is public: the Worker also requires the secret token at the end of the URL (ACROBAT_SIGN_URL_TOKENS; this one is .dev.vars.example's, refused outside localhost). Even then the body is not authenticated: origin should re-fetch the agreement before acting on it."
         : "The Worker must hold the same secret for this provider.";
-  lastDelivery = { provider, secret, body, pairs };
+  if (provider === "pandadoc") {
+    $("td-note").textContent =
+      "PandaDoc's proof is ?signature= in the URL, a hex HMAC of the body under the webhook's shared key (PANDADOC_SECRETS). Its body is an array: each element becomes its own event.";
+  }
+  lastDelivery = { provider, secret, body, pairs, target };
   $("td-output").hidden = false;
 }
 
 function loadTestDelivery() {
   if (!lastDelivery) return;
-  const { provider, secret, body, pairs } = lastDelivery;
+  const { provider, secret, body, pairs, target } = lastDelivery;
   const length = encoder.encode(body).length;
   const lines = [
-    `POST ${hookPath(provider)} HTTP/1.1`,
+    `POST ${target} HTTP/1.1`,
     "Host: 127.0.0.1:8787",
     ...pairs.map(([n, v]) => `${n}: ${v}`),
     `Content-Length: ${length}`,

@@ -431,4 +431,33 @@ export const SAMPLES = {
       },
     },
   ],
+  // PandaDoc: the body is an array of notifications (several events per delivery); the
+  // proof is ?signature= in the URL (PROVIDERS-MORE §4).
+  pandadoc: [
+    {
+      event: "document_state_changed",
+      body: [
+        {
+          event: "document_state_changed",
+          data: { id: "msFYActMfJHqNTKH8YSvF1", name: "NDA Document", status: "document.completed", date_created: "2024-11-11T15:00:00.000Z", date_modified: "2024-11-11T15:20:00.000Z", recipients: [] },
+        },
+      ],
+    },
+    {
+      event: "recipient_completed",
+      body: [
+        {
+          event: "recipient_completed",
+          data: {
+            id: "msFYActMfJHqNTKH8YSvF1",
+            name: "NDA Document",
+            status: "document.sent",
+            date_modified: "2024-11-11T15:15:00.000Z",
+            action_by: { id: "hS7wP5tYkLsQ9mZ3vB2nXc", email: "signer@example.com", first_name: "Sam", last_name: "Signer" },
+            recipients: [{ id: "hS7wP5tYkLsQ9mZ3vB2nXc", email: "signer@example.com", first_name: "Sam", last_name: "Signer", recipient_type: "signer", has_completed: true }],
+          },
+        },
+      ],
+    },
+  ],
 };

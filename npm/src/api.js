@@ -12,9 +12,9 @@
 
 // BEGIN GENERATED: providers (tests/docs.rs; UPDATE_README=1 cargo test --test docs)
 /** Every provider, in documentation order. */
-export const PROVIDERS = Object.freeze(["zoho-sign", "acrobat-sign", "zigned", "yousign", "docusign", "docuseal", "documenso", "onespan-sign", "boldsign", "signwell", "dropbox-sign"]);
+export const PROVIDERS = Object.freeze(["zoho-sign", "acrobat-sign", "zigned", "yousign", "docusign", "docuseal", "documenso", "onespan-sign", "boldsign", "signwell", "dropbox-sign", "pandadoc"]);
 
-/** The header carrying each provider's proof (what `sign` sets); a provider whose proof is in the body (SignWell's `event.hash`, written by `signBody`) has none. */
+/** The header carrying each provider's proof (what `sign` sets); a provider whose proof is in the body (SignWell's `event.hash`, written by `signBody`) or the URL (PandaDoc's `?signature=`, from `signQuery`) has none. */
 export const PROOF_HEADERS = Object.freeze({
   "zoho-sign": "X-ZS-WEBHOOK-SIGNATURE",
   "acrobat-sign": "X-AdobeSign-ClientId",
@@ -66,6 +66,7 @@ export const ERROR_CODES = Object.freeze([
   "missing_client_id",
   "unknown_client_id",
   "malformed_payload",
+  "multiple_events",
   "unknown_provider",
   "payload_too_large",
   "no_secret_configured",
@@ -200,6 +201,14 @@ function tolerance(value) {
   return value;
 }
 
+/** The request URL or target (`req.url`, `request.url`), whose query can carry a proof. */
+function requestUrl(value) {
+  if (value === undefined || value === null) return undefined;
+  if (value instanceof URL) return value.href;
+  if (typeof value !== "string") throw fail(`url must be a string or URL, got ${describe(value)}`);
+  return value;
+}
+
 function maxEventAge(value) {
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
@@ -239,15 +248,26 @@ export function createApi(raw, ready = () => true) {
       unixSeconds(o.now, "now"),
       tolerance(o.toleranceSeconds),
       maxEventAge(o.maxEventAgeSeconds),
+      requestUrl(o.url),
     ];
   }
 
+  // One event; a delivery of several (a PandaDoc array) throws `multiple_events`.
   function verify(options) {
     const o = requireOptions(options, "verify");
     const provider = requireProvider(o.provider);
     const args = deliveryArgs(o);
     assertReady();
-    return JSON.parse(raw.verifyJson(provider, ...args));
+    return JSON.parse(raw.verifyJson(provider, ...args, false));
+  }
+
+  // Every event of the delivery, in order (one for most providers).
+  function verifyAll(options) {
+    const o = requireOptions(options, "verifyAll");
+    const provider = requireProvider(o.provider);
+    const args = deliveryArgs(o);
+    assertReady();
+    return JSON.parse(raw.verifyJson(provider, ...args, true));
   }
 
   function normalize(options) {
@@ -255,7 +275,28 @@ export function createApi(raw, ready = () => true) {
     const provider = requireProvider(o.provider);
     const body = bodyBytes(o.body);
     assertReady();
-    return JSON.parse(raw.normalizeUnverifiedJson(provider, body));
+    return JSON.parse(raw.normalizeUnverifiedJson(provider, body, false));
+  }
+
+  function normalizeAll(options) {
+    const o = requireOptions(options, "normalizeAll");
+    const provider = requireProvider(o.provider);
+    const body = bodyBytes(o.body);
+    assertReady();
+    return JSON.parse(raw.normalizeUnverifiedJson(provider, body, true));
+  }
+
+  // The query to append to the URL: PandaDoc's proof (`signature=<hex>`); "" for the others.
+  function signQuery(options) {
+    const o = requireOptions(options, "signQuery");
+    const provider = requireProvider(o.provider);
+    if (typeof o.secret !== "string") {
+      throw fail(`secret must be a string, got ${describe(o.secret)}`);
+    }
+    const body = bodyBytes(o.body);
+    const timestamp = unixSeconds(o.timestamp, "timestamp");
+    assertReady();
+    return raw.signQuery(provider, o.secret, body, timestamp);
   }
 
   function sign(options) {
@@ -299,5 +340,5 @@ export function createApi(raw, ready = () => true) {
     return raw.detectProviderName(names, values) ?? null;
   }
 
-  return { verify, normalize, sign, signBody, diagnose, detectProvider };
+  return { verify, verifyAll, normalize, normalizeAll, sign, signBody, signQuery, diagnose, detectProvider };
 }

@@ -8,7 +8,8 @@ use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use signhook::{
-    diagnose, normalize_unverified, sign, verify, Error, Headers, Provider, Secret, VerifyConfig,
+    diagnose, normalize_unverified_all, sign, verify, Error, Event, Headers, ProofAt, Provider,
+    Secret, VerifyConfig,
 };
 
 /// The usage text; `{providers}` is the registry's list of names.
@@ -17,11 +18,14 @@ usage:
   signhook verify --provider <{providers}> --body <file>
                   [--header \"Name: value\"]... [--secret <s>]... [--client-id <id>]...
                   [--now <unix-seconds>] [--tolerance <seconds>] [--max-age <seconds>]
+                  [--query <query-string>]
   signhook normalize --provider <p> --body <file>      (no verification)
   signhook sign --provider <p> --secret <s> --body <file> [--timestamp <unix-seconds>]
 
 --body - reads standard input. For a provider proven by its client id ({client_ids}),
-sign's --secret is the client id.";
+sign's --secret is the client id. --query is the request URL's query (or the URL):
+{query_providers} puts its proof there (?signature=...), and sign prints it first.
+A delivery of several events ({batch_providers}) prints a JSON array.";
 
 /// [`USAGE`] with the providers filled in.
 fn usage() -> String {
@@ -38,6 +42,22 @@ fn usage() -> String {
             "{client_ids}",
             &names(Provider::takes_client_ids).join(", "),
         )
+        .replace(
+            "{query_providers}",
+            &names(|p| p.proof_at() == ProofAt::Query).join(", "),
+        )
+        .replace("{batch_providers}", &names(Provider::is_batch).join(", "))
+}
+
+/// The events as stdout shows them: one JSON object, or an array for a provider whose
+/// deliveries hold several events (always an array for it, so a script reads one shape).
+fn print_events(provider: Provider, events: &[Event]) -> String {
+    if provider.is_batch() {
+        let parts: Vec<String> = events.iter().map(Event::to_json).collect();
+        format!("[{}]\n", parts.join(","))
+    } else {
+        events.iter().map(|e| e.to_json() + "\n").collect()
+    }
 }
 
 /// A command-line mistake: exit 2.
@@ -54,6 +74,7 @@ struct Args {
     tolerance: Option<String>,
     max_age: Option<String>,
     timestamp: Option<String>,
+    query: Option<String>,
 }
 
 fn parse_args(command: &str, rest: &[String]) -> Result<Args, Usage> {
@@ -67,6 +88,7 @@ fn parse_args(command: &str, rest: &[String]) -> Result<Args, Usage> {
             "--now",
             "--tolerance",
             "--max-age",
+            "--query",
         ],
         "normalize" => &["--provider", "--body"],
         "sign" => &["--provider", "--body", "--secret", "--timestamp"],
@@ -102,6 +124,7 @@ fn parse_args(command: &str, rest: &[String]) -> Result<Args, Usage> {
             "--now" => once(&mut args.now)?,
             "--tolerance" => once(&mut args.tolerance)?,
             "--max-age" => once(&mut args.max_age)?,
+            "--query" => once(&mut args.query)?,
             "--timestamp" => once(&mut args.timestamp)?,
             "--header" => args.headers.push(value),
             "--secret" => args.secrets.push(value),
@@ -169,6 +192,13 @@ fn run(argv: &[String]) -> Result<Outcome, Usage> {
                     .ok_or_else(|| Usage(format!("--header {line:?} is not \"Name: value\"")))?;
                 headers.append(name, value);
             }
+            if let Some(query) = &args.query {
+                if query.contains('?') {
+                    headers.set_query_from_url(query);
+                } else {
+                    headers.set_query(query);
+                }
+            }
             let mut secrets = Vec::new();
             for s in &args.secrets {
                 secrets.push(Secret::new(s).map_err(|e| Usage(format!("--secret: {e}")))?);
@@ -183,8 +213,8 @@ fn run(argv: &[String]) -> Result<Outcome, Usage> {
             }
             config.max_event_age_seconds = number(&args.max_age, "--max-age")?;
             let now = number(&args.now, "--now")?.unwrap_or_else(unix_now);
-            match verify(provider, &headers, &body, &config, now).and_then(|v| v.normalize()) {
-                Ok(event) => Outcome::Printed(event.to_json() + "\n"),
+            match verify(provider, &headers, &body, &config, now).and_then(|v| v.normalize_all()) {
+                Ok(events) => Outcome::Printed(print_events(provider, &events)),
                 Err(e) => {
                     let diagnosis = diagnose(Some(provider), &headers, &body, &config, now);
                     let hints = diagnosis
@@ -198,8 +228,8 @@ fn run(argv: &[String]) -> Result<Outcome, Usage> {
         }
         "normalize" => {
             eprintln!("warning: not verified: {provider} payload normalized without checking any signature");
-            match normalize_unverified(provider, &body) {
-                Ok(event) => Outcome::Printed(event.to_json() + "\n"),
+            match normalize_unverified_all(provider, &body) {
+                Ok(events) => Outcome::Printed(print_events(provider, &events)),
                 Err(e) => Outcome::Failed(e, Vec::new()),
             }
         }
@@ -213,19 +243,25 @@ fn run(argv: &[String]) -> Result<Outcome, Usage> {
             let signed = sign(provider, secret, &body, timestamp).and_then(|headers| {
                 // A proof in the body (SignWell's event.hash): the headers, a blank line,
                 // then the body to send, as in an HTTP message.
+                // A proof in the URL (PandaDoc's ?signature=): first, as `?<query>`.
+                let query = signhook::sign_query(provider, secret, &body, timestamp)?;
+                let query = if query.is_empty() {
+                    String::new()
+                } else {
+                    format!("?{query}\n")
+                };
                 let body = if provider.proof_in_body() {
                     let signed = signhook::sign_body(provider, secret, &body, timestamp)?;
                     format!("\n{}\n", String::from_utf8_lossy(&signed))
                 } else {
                     String::new()
                 };
-                Ok((headers, body))
+                Ok((query, headers, body))
             });
             match signed {
-                Ok((headers, body)) => Outcome::Printed(
-                    headers
-                        .iter()
-                        .map(|(n, v)| format!("{n}: {v}\n"))
+                Ok((query, headers, body)) => Outcome::Printed(
+                    std::iter::once(query)
+                        .chain(headers.iter().map(|(n, v)| format!("{n}: {v}\n")))
                         .chain(std::iter::once(body))
                         .collect(),
                 ),

@@ -84,9 +84,9 @@ registry! {
     /// Dropbox Sign: `event.event_hash` in the body (multipart field `json`), hex HMAC of
     /// `<event_time><event_type>` keyed with the API key (the payload itself is not covered).
     DropboxSign => dropbox_sign,
-    // PANDADOC-TEMP /// PandaDoc: `?signature=<hex>` in the URL, hex HMAC of the body (a JSON array: one
-    // PANDADOC-TEMP /// event per element).
-    // PANDADOC-TEMP PandaDoc => pandadoc,
+    /// PandaDoc: `?signature=<hex>` in the URL, hex HMAC of the body (a JSON array: one
+    /// event per element).
+    PandaDoc => pandadoc,
 }
 
 impl Provider {

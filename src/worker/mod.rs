@@ -47,6 +47,8 @@ const HOOKS: &str = "/hooks/";
 const ACROBAT_ECHO_HEADER: &str = "X-AdobeSign-ClientId";
 const PROBLEM_JSON: &str = "application/problem+json";
 const CLOUDEVENTS_JSON: &str = "application/cloudevents+json";
+/// CloudEvents' JSON batch format: an array of events.
+const CLOUDEVENTS_BATCH_JSON: &str = "application/cloudevents-batch+json";
 pub(super) const JSON: &str = "application/json";
 const TEXT: &str = "text/plain; charset=utf-8";
 
@@ -141,6 +143,13 @@ struct Log<'a> {
     event_type: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     id: Option<String>,
+    /// How many events the delivery held, for a provider that sends several at once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    events: Option<usize>,
+    /// For such a delivery in queue mode: each event's key and outcome (`queued`,
+    /// `duplicate`), in order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    batch: Vec<BatchItem>,
     /// The event key (`webhook-id`) in queue mode.
     #[serde(skip_serializing_if = "Option::is_none")]
     webhook_id: Option<String>,
@@ -253,40 +262,128 @@ async fn hook(
     let now = unix_seconds();
     let verified = crate::verify(provider, &headers, &body, &verify_config, now)?;
     log.key = Some(verified.verification().key);
-    let mut event = verified.normalize()?;
+    let mut events = verified.normalize_all()?;
     if let Some(key) = url_token {
         // The URL token is the real authenticator; say so, and that the body is still not.
-        event.data.verification = Some(crate::Verification {
-            scheme: crate::Scheme::UrlToken,
-            covers: crate::Covers::SharedSecret,
-            key,
+        for event in &mut events {
+            event.data.verification = Some(crate::Verification {
+                scheme: crate::Scheme::UrlToken,
+                covers: crate::Covers::SharedSecret,
+                key,
+            });
+        }
+    }
+    let client_id = verified.client_id();
+    if !provider.is_batch() {
+        let event = events.pop().ok_or_else(|| {
+            Error::new(ErrorKind::MalformedPayload, "the delivery holds no event")
+        })?;
+        log.event_type = Some(event.event_type.as_str());
+        log.id = Some(clip(&event.id, 128).to_owned());
+        if provider.is_handshake(&event) {
+            // A setup handshake (BoldSign's `Verification`, Dropbox Sign's
+            // `callback_test`): answered, never delivered, in every mode.
+            log.outcome = "handshake";
+            return Ok(ack_reply(provider, &event, client_id, "handshake"));
+        }
+        let status = deliver(env, &mode, provider, &event, now, log).await?;
+        return Ok(match status {
+            "inspected" => inspect_reply(&event, client_id),
+            status => ack_reply(provider, &event, client_id, status),
         });
     }
-    log.event_type = Some(event.event_type.as_str());
-    log.id = Some(clip(&event.id, 128).to_owned());
-    let client_id = verified.client_id();
-    if provider.is_handshake(&event) {
-        // A setup handshake (BoldSign's `Verification`): answered, never delivered, in
-        // every mode.
-        log.outcome = "handshake";
-        return Ok(ack_reply(provider, &event, client_id, "handshake"));
+    // Several events in one delivery (PandaDoc): each delivered on its own, in order; the
+    // answer lists them. A failure fails the whole delivery so the provider retries it:
+    // the ledger (queue mode) keeps the events already accepted from reaching origin twice.
+    log.events = Some(events.len());
+    if let Some(first) = events.first() {
+        log.event_type = Some(first.event_type.as_str());
+        log.id = Some(clip(&first.id, 128).to_owned());
     }
+    let mut statuses = Vec::with_capacity(events.len());
+    for event in &events {
+        let status = deliver(env, &mode, provider, event, now, log).await?;
+        if let Some(key) = log.webhook_id.take() {
+            log.batch.push(BatchItem {
+                webhook_id: key,
+                outcome: status,
+            });
+        }
+        statuses.push(status);
+    }
+    log.outcome = match mode {
+        Mode::Inspect => "inspected",
+        Mode::Direct(_) => "delivered",
+        Mode::Queue => "queued",
+    };
+    Ok(match mode {
+        Mode::Inspect => Reply::new(200, CLOUDEVENTS_BATCH_JSON, {
+            let parts: Vec<String> = events.iter().map(Event::to_json).collect();
+            format!("[{}]", parts.join(","))
+        }),
+        _ => batch_reply(&events, &statuses),
+    })
+}
+
+/// Delivers one verified event as `mode` says: `inspected` (nothing sent), `delivered`
+/// (origin answered 2xx), `queued` or `duplicate` (queue mode).
+async fn deliver(
+    env: &Env,
+    mode: &Mode,
+    provider: Provider,
+    event: &Event,
+    now: i64,
+    log: &mut Log<'_>,
+) -> Result<&'static str, Error> {
     match mode {
         Mode::Inspect => {
             log.outcome = "inspected";
-            Ok(inspect_reply(&event, client_id))
+            Ok("inspected")
         }
         Mode::Direct(origin) => {
-            let delivery = crate::delivery(&event, &origin.secret, now);
+            let delivery = crate::delivery(event, &origin.secret, now);
             origin::post(&origin.url, &delivery, origin.timeout_ms).await?;
             log.outcome = "delivered";
-            Ok(ack_reply(provider, &event, client_id, "delivered"))
+            Ok("delivered")
         }
-        Mode::Queue => {
-            let status = accept(env, provider, &event, log).await?;
-            Ok(ack_reply(provider, &event, client_id, status))
-        }
+        Mode::Queue => accept(env, provider, event, log).await,
     }
+}
+
+/// One event of a several-event delivery, in the log line.
+#[derive(Serialize)]
+struct BatchItem {
+    webhook_id: String,
+    outcome: &'static str,
+}
+
+/// The answer to a delivery of several events: each one's id, type and status.
+fn batch_reply(events: &[Event], statuses: &[&str]) -> Reply {
+    #[derive(Serialize)]
+    struct Item<'a> {
+        id: &'a str,
+        #[serde(rename = "type")]
+        event_type: &'a str,
+        status: &'a str,
+    }
+    #[derive(Serialize)]
+    struct Batch<'a> {
+        events: Vec<Item<'a>>,
+    }
+    let items = events
+        .iter()
+        .zip(statuses)
+        .map(|(event, status)| Item {
+            id: &event.id,
+            event_type: event.event_type.as_str(),
+            status,
+        })
+        .collect();
+    Reply::new(
+        200,
+        JSON,
+        serde_json::to_string(&Batch { events: items }).unwrap_or_default(),
+    )
 }
 
 /// Queue mode: records the event in its envelope's ledger (which numbers it), then writes
@@ -515,8 +612,13 @@ fn content_length(req: &Request) -> Option<u64> {
         .and_then(|value| value.trim().parse().ok())
 }
 
+/// The request's headers, and its URL's query (PandaDoc's proof travels there).
 fn request_headers(req: &Request) -> Headers {
-    req.headers().entries().collect()
+    let mut headers: Headers = req.headers().entries().collect();
+    if let Ok(url) = req.url() {
+        headers.set_query(url.query().unwrap_or_default());
+    }
+    headers
 }
 
 /// At most `max` bytes of `text`, cut at a character boundary (request paths are the

@@ -75,8 +75,8 @@ const hmac = (secret, ...parts) => {
 const fixture = (provider, name) => readFileSync(join(FIXTURES, provider, name, "body"));
 
 /** A raw request as a developer would paste it. */
-function rawRequest(provider, headers, body) {
-  const lines = [`POST /hooks/${provider} HTTP/1.1`, "Host: example.test", "Content-Type: application/json"];
+function rawRequest(provider, headers, body, query = "") {
+  const lines = [`POST /hooks/${provider}${query} HTTP/1.1`, "Host: example.test", "Content-Type: application/json"];
   for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`);
   return `${lines.join("\n")}\n\n${body.toString("utf8")}`;
 }
@@ -235,6 +235,24 @@ const DELIVERIES = {
       tokens: ["https://app.hellosign.com/sign/2f9781e1a8e2045224d808c153c2e1d3df6f8f2f?token=s3cr3t"],
     };
   })(),
+  // PandaDoc: ?signature=<hex> (HMAC of the body) in the pasted request line; the body is
+  // an array of three notifications, every one shown (PROVIDERS-MORE.md §4).
+  pandadoc: (() => {
+    const body = fixture("pandadoc", "array-of-three-rotation");
+    const secret = "pandadoc-test-shared-key";
+    return {
+      body,
+      secret,
+      headers: { "X-PandaDoc-Webhook-Event-Id": "c0d1e2f3-a4b5-4c6d-8e7f-9a0b1c2d3e4f" },
+      query: `?signature=${createHmac("sha256", secret).update(body).digest("hex")}`,
+      provider: "pandadoc",
+      providerEvent: "recipient_completed",
+      type: "esign.participant.signed",
+      count: 3,
+      rawText: JSON.stringify(JSON.parse(body.toString("utf8"))[0]).split('"https://app.pandadoc.com/document/v2?token=pd-s3cr3t-link"').join('"[redacted]"'),
+      tokens: ["https://app.pandadoc.com/document/v2?token=pd-s3cr3t-link"],
+    };
+  })(),
   "acrobat-sign": (() => {
     const body = fixture("acrobat-sign", "agreement-created");
     const clientId = "CBJCHBCAABAAexampleclientid";
@@ -271,7 +289,11 @@ function readResult() {
         message: li.querySelector(".finding-message").textContent,
       })),
       findingsShown: !$("findings-block").hidden,
-      event: $("event-block").hidden ? null : JSON.parse($("event").textContent),
+      // A delivery of several events shows them all (an array): `event` is the first.
+      ...(() => {
+        const shown = $("event-block").hidden ? null : JSON.parse($("event").textContent);
+        return Array.isArray(shown) ? { event: shown[0], events: shown } : { event: shown, events: null };
+      })(),
       eventBadge: $("event-badge").textContent,
       mapping: $("mapping-block").hidden ? null : $("mapping").textContent,
       detectedLabel: $("provider").options[0].textContent,
@@ -320,7 +342,7 @@ test("the page loads the verifier and labels every control", async () => {
 
 for (const [provider, d] of Object.entries(DELIVERIES)) {
   test(`a signed ${provider} delivery is verified and normalized`, async () => {
-    const r = await check({ raw: rawRequest(provider, d.headers, d.body), secrets: d.secret, provider: d.provider ?? "" });
+    const r = await check({ raw: rawRequest(provider, d.headers, d.body, d.query), secrets: d.secret, provider: d.provider ?? "" });
     assert.equal(r.verdict, "verdict-verified", JSON.stringify(r, null, 2));
     assert.match(r.word, /^Verified/);
     assert.equal(r.code, null);
@@ -336,6 +358,11 @@ for (const [provider, d] of Object.entries(DELIVERIES)) {
     for (const t of d.tokens ?? []) {
       assert.ok(!JSON.stringify(r.event).includes(JSON.parse(`"${t}"`)), `${t} is shown`);
       assert.ok(!(await page.textContent("#event")).includes(JSON.parse(`"${t}"`)), `${t} is shown`);
+    }
+    if (d.count) {
+      // Every event of the delivery is shown, in order.
+      assert.equal(r.events.length, d.count);
+      assert.deepEqual(r.events.map((e) => e.id), [0, 1, 2].map((i) => `c0d1e2f3-a4b5-4c6d-8e7f-9a0b1c2d3e4f:${i}`));
     }
     if (provider === "signwell" || provider === "dropbox-sign") {
       // Only the event's type and time are MACed: the page says the payload is not covered.

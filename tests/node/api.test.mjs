@@ -1,6 +1,7 @@
 // The package's JavaScript surface: input forms, defaults, errors, output shape.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { createHmac } from "node:crypto";
 import { signhook, raw } from "./package.mjs";
 
 const { verify, normalize, sign, isSignhookError } = signhook;
@@ -170,16 +171,25 @@ test("sign produces each provider's proof header (signBody the body to send), an
       signwell: '{"event":{"type":"document_completed","time":1700000000},"data":{}}',
       "dropbox-sign": '{"event":{"event_type":"signature_request_sent","event_time":"1700000000"},"signature_request":{}}',
     };
-    const unsigned = inBody[provider] ?? YOUSIGN_BODY;
+    // PandaDoc's body is an array of notifications; its proof goes in the URL (signQuery).
+    const unsigned = inBody[provider] ?? (provider === "pandadoc" ? `[${YOUSIGN_BODY}]` : YOUSIGN_BODY);
+    const query = signhook.signQuery({ provider, secret: "secret-1", body: unsigned, timestamp: 1_700_000_000 });
     const headers = sign({ provider, secret: "secret-1", body: unsigned, timestamp: 1_700_000_000 });
     const body = signhook.signBody({ provider, secret: "secret-1", body: unsigned, timestamp: 1_700_000_000 });
     assert.ok(body instanceof Uint8Array);
-    if (inBody[provider]) {
+    if (provider === "pandadoc") {
+      assert.deepEqual(Object.keys(headers), ["Content-Type"]);
+      assert.equal(signhook.PROOF_HEADERS[provider], undefined);
+      // Independently: hex HMAC-SHA256 of the body under the shared key.
+      assert.equal(query, `signature=${createHmac("sha256", "secret-1").update(unsigned).digest("hex")}`);
+    } else if (inBody[provider]) {
+      assert.equal(query, "");
       assert.deepEqual(Object.keys(headers), ["Content-Type"]);
       assert.equal(signhook.PROOF_HEADERS[provider], undefined);
       const event = JSON.parse(new TextDecoder().decode(body)).event;
       assert.equal((event.hash ?? event.event_hash).length, 64);
     } else {
+      assert.equal(query, "");
       assert.deepEqual(Object.keys(headers), ["Content-Type", signhook.PROOF_HEADERS[provider]]);
       assert.deepEqual(Buffer.from(body), Buffer.from(unsigned));
     }
@@ -191,6 +201,7 @@ test("sign produces each provider's proof header (signBody the body to send), an
       secrets: ["secret-1"],
       clientIds: ["secret-1"],
       now: 1_700_000_000,
+      url: new URL(`https://edge.example/hooks/${provider}?${query}`),
     });
     assert.equal(event.provider, provider);
   }
@@ -324,4 +335,28 @@ test("detectProvider: from the proof header, else null (never undefined)", () =>
   assert.equal(signhook.detectProvider(new Headers({ "X-AdobeSign-ClientId": "c" })), "acrobat-sign");
   assert.equal(signhook.detectProvider([["content-type", "application/json"]]), null);
   assert.throws(() => signhook.detectProvider("x-yousign-signature-256"), TypeError);
+});
+
+test("a PandaDoc array: verifyAll returns every event, verify throws multiple_events, the URL carries the proof", () => {
+  const body = '[{"event":"document_state_changed","data":{"id":"d1","status":"document.sent"}},{"event":"document_state_changed","data":{"id":"d1","status":"document.completed"}}]';
+  const signature = createHmac("sha256", "pd-key").update(body).digest("hex");
+  const options = {
+    provider: "pandadoc",
+    headers: { "X-PandaDoc-Webhook-Event-Id": "delivery-7" },
+    body,
+    secrets: ["pd-key"],
+    url: `/hooks/pandadoc?signature=${signature}`,
+  };
+  const events = signhook.verifyAll(options);
+  assert.deepEqual(events.map((e) => [e.id, e.type]), [
+    ["delivery-7:0", "esign.envelope.sent"],
+    ["delivery-7:1", "esign.envelope.completed"],
+  ]);
+  throwsCode(() => verify(options), "multiple_events");
+  assert.equal(signhook.normalizeAll({ provider: "pandadoc", body }).length, 2);
+  throwsCode(() => normalize({ provider: "pandadoc", body }), "multiple_events");
+  throwsCode(() => verify({ ...options, url: "/hooks/pandadoc" }), "missing_signature");
+  throwsCode(() => verify({ ...options, url: undefined }), "missing_signature");
+  throwsCode(() => verify({ ...options, url: `/hooks/pandadoc?signature=${signature}&signature=${signature}` }), "malformed_signature");
+  assert.throws(() => verify({ ...options, url: 42 }), TypeError);
 });

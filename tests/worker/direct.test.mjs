@@ -13,6 +13,7 @@ import { Webhook } from "standardwebhooks";
 import {
   DELIVERIES,
   multipartJson,
+  pandadocQuery,
   SHARED_SECRET_PROVIDERS,
   expectedRaw,
   ROOT,
@@ -56,6 +57,7 @@ before(async () => {
     SIGNWELL_SECRETS: `signwell-old-webhook-id ${SECRETS.signwell}`,
     // Rotation: two Dropbox Sign API keys; the deliveries' event_hash is keyed with the second.
     DROPBOX_SIGN_SECRETS: `dropbox-sign-old-api-key ${SECRETS.dropboxSign}`,
+    PANDADOC_SECRETS: `pandadoc-old-shared-key ${SECRETS.pandadoc}`,
     MAX_BODY_BYTES: String(MAX_BODY_BYTES),
     ORIGIN_TIMEOUT_MS: String(ORIGIN_TIMEOUT_MS),
   });
@@ -226,6 +228,52 @@ describe("Dropbox Sign: multipart, the proof covers the event's time and type, t
     const moved = JSON.parse(json);
     moved.event.event_time = String(Number(moved.event.event_time) + 1);
     res = await reachesNoOrigin(() => post(`${worker.url}/hooks/dropbox-sign`, wrap(JSON.stringify(moved)), signed("dropbox-sign", multipart)));
+    assertProblem(res, 401, "signature_mismatch");
+  });
+});
+
+describe("PandaDoc: the proof is in the URL, a delivery holds several events", () => {
+  test("an array of three reaches origin as three events, in order, ids from X-PandaDoc-Webhook-Event-Id", async () => {
+    origin.behavior = "ok";
+    const body = await fixture("pandadoc", "array-of-three-rotation");
+    const headers = { "content-type": "application/json", "X-PandaDoc-Webhook-Event-Id": "c0d1e2f3-a4b5-4c6d-8e7f-9a0b1c2d3e4f" };
+    const before = origin.received.length;
+    const res = await post(`${worker.url}/hooks/pandadoc?${pandadocQuery(body)}`, body, headers);
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(res.json.events.map((e) => [e.id, e.type, e.status]), [
+      ["c0d1e2f3-a4b5-4c6d-8e7f-9a0b1c2d3e4f:0", "esign.participant.signed", "delivered"],
+      ["c0d1e2f3-a4b5-4c6d-8e7f-9a0b1c2d3e4f:1", "esign.participant.viewed", "delivered"],
+      ["c0d1e2f3-a4b5-4c6d-8e7f-9a0b1c2d3e4f:2", "esign.envelope.completed", "delivered"],
+    ]);
+    const got = origin.received.slice(before);
+    assert.equal(got.length, 3, "origin gets one request per event");
+    const elements = JSON.parse(body.toString("utf8"));
+    got.forEach((request, i) => {
+      new Webhook(SECRETS.forward).verify(request.body, request.headers);
+      assert.equal(request.schema, "", request.body);
+      const event = HTTP.toEvent({ headers: request.headers, body: request.body });
+      assert.equal(event.id, `c0d1e2f3-a4b5-4c6d-8e7f-9a0b1c2d3e4f:${i}`);
+      assert.equal(request.headers["webhook-id"], expectedWebhookId("pandadoc", event.id));
+      assert.deepEqual(event.data.verification, { scheme: "hmac-sha256", covers: "body", key: 1 });
+      // Each event's raw is its element, the recipient's shared_link redacted.
+      const element = structuredClone(elements[i]);
+      for (const r of element.data.recipients) if (r.shared_link) r.shared_link = "[redacted]";
+      assert.deepEqual(event.data.raw, element);
+      assert.ok(!request.body.includes("pd-s3cr3t-link"));
+    });
+  });
+
+  test("without ?signature=, with a wrong one, twice, or with the body changed: refused, nothing reaches origin", async () => {
+    const body = await fixture("pandadoc", "array-of-three-rotation");
+    const headers = { "content-type": "application/json" };
+    let res = await reachesNoOrigin(() => post(`${worker.url}/hooks/pandadoc`, body, headers));
+    assertProblem(res, 401, "missing_signature");
+    res = await reachesNoOrigin(() => post(`${worker.url}/hooks/pandadoc?${pandadocQuery(body, "not-the-key")}`, body, headers));
+    assertProblem(res, 401, "signature_mismatch");
+    res = await reachesNoOrigin(() => post(`${worker.url}/hooks/pandadoc?${pandadocQuery(body)}&${pandadocQuery(body)}`, body, headers));
+    assertProblem(res, 401, "malformed_signature");
+    const tampered = Buffer.from(body.toString("utf8").replace("Sample", "Simple"));
+    res = await reachesNoOrigin(() => post(`${worker.url}/hooks/pandadoc?${pandadocQuery(body)}`, tampered, headers));
     assertProblem(res, 401, "signature_mismatch");
   });
 });
@@ -484,7 +532,9 @@ describe("other routes and logs", () => {
     const lines = worker.logLines();
     assert.ok(lines.length >= 20, `got ${lines.length} log lines`);
     const delivered = lines.filter((l) => l.outcome === "delivered");
-    assert.deepEqual(new Set(delivered.map((l) => l.provider)), new Set(DELIVERIES.map((d) => d.provider)));
+    assert.deepEqual(new Set(delivered.map((l) => l.provider)), new Set([...DELIVERIES.map((d) => d.provider), "pandadoc"]));
+    // A delivery of several events says how many.
+    assert.ok(delivered.some((l) => l.provider === "pandadoc" && l.events === 3), "the PandaDoc line counts its events");
     for (const l of delivered) {
       assert.equal(l.mode, "direct");
       assert.equal(l.status, 200);
@@ -495,8 +545,9 @@ describe("other routes and logs", () => {
     assert.ok(lines.some((l) => l.outcome === "signature_mismatch" && l.status === 401));
     assert.ok(lines.some((l) => l.outcome === "delivery_failed" && l.status === 502));
     assert.ok(lines.some((l) => l.outcome === "handshake" && l.provider === "boldsign" && l.status === 200));
+    assert.ok(lines.some((l) => l.outcome === "handshake" && l.provider === "dropbox-sign" && l.status === 200));
     const text = lines.map((l) => JSON.stringify(l)).join("\n");
-    for (const secret of [SECRETS.zoho, SECRETS.yousign, SECRETS.zigned, "zigned_old_secret", SECRETS.docusign, SECRETS.docuseal, SECRETS.documenso, "documenso_old_secret", SECRETS.onespan, SECRETS.boldsign, "boldsign_unrelated_secret", SECRETS.signwell, "signwell-old-webhook-id", SECRETS.forward, SECRETS.forward.slice(6)]) {
+    for (const secret of [SECRETS.zoho, SECRETS.yousign, SECRETS.zigned, "zigned_old_secret", SECRETS.docusign, SECRETS.docuseal, SECRETS.documenso, "documenso_old_secret", SECRETS.onespan, SECRETS.boldsign, "boldsign_unrelated_secret", SECRETS.signwell, "signwell-old-webhook-id", SECRETS.dropboxSign, "dropbox-sign-old-api-key", SECRETS.pandadoc, "pandadoc-old-shared-key", SECRETS.forward, SECRETS.forward.slice(6)]) {
       assert.ok(!text.includes(secret), "a secret appears in the logs");
     }
     assert.ok(!text.includes("Beer Olympics"), "a body appears in the logs");

@@ -57,6 +57,7 @@ export const SECRETS = {
   boldsign: "boldsign_test_secret",
   signwell: "signwell-test-webhook-id",
   dropboxSign: "dropbox-sign-test-api-key-0123456789abcdef",
+  pandadoc: "pandadoc-test-shared-key",
   acrobatClientId: "CBJCHBCAABAAtestclientid0000",
   // The secret token in Acrobat Sign's registered webhook URL (/hooks/acrobat-sign/<token>).
   acrobatUrlToken: "e2e-acrobat-url-token-0123456789abcdef",
@@ -334,6 +335,9 @@ export function signed(provider, body, { key, timestamp, rotatedKey } = {}) {
     }
     case "signwell":
       break;
+    case "pandadoc":
+      // The proof goes in the URL: see pandadocQuery.
+      break;
     case "dropbox-sign": {
       // The proof is in the payload; a multipart body names its boundary.
       const text = Buffer.from(body).toString("utf8");
@@ -381,6 +385,11 @@ export function multipartJson(body) {
   const start = text.indexOf(head) + head.length;
   const end = text.indexOf(`\r\n--${boundary}`, start);
   return { json: text.slice(start, end), wrap: (json) => Buffer.from(text.slice(0, start) + json + text.slice(end)) };
+}
+
+/** PandaDoc's query: `signature=` + hex HMAC-SHA256 of the body (node:crypto). */
+export function pandadocQuery(body, key = SECRETS.pandadoc) {
+  return `signature=${hmac(key, body).toString("hex")}`;
 }
 
 /** Every provider with a real body each and what it must normalize to. */

@@ -5,7 +5,7 @@ import { after, before, test } from "node:test";
 
 import { HTTP } from "cloudevents";
 
-import { DELIVERIES, SECRETS, SHARED_SECRET_PROVIDERS, expectedRaw, fixture, hookPath, post, signed, startWorker } from "./harness.mjs";
+import { DELIVERIES, SECRETS, pandadocQuery, SHARED_SECRET_PROVIDERS, expectedRaw, fixture, hookPath, post, signed, startWorker } from "./harness.mjs";
 
 let worker;
 
@@ -22,6 +22,7 @@ before(async () => {
     BOLDSIGN_SECRETS: SECRETS.boldsign,
     SIGNWELL_SECRETS: SECRETS.signwell,
     DROPBOX_SIGN_SECRETS: SECRETS.dropboxSign,
+    PANDADOC_SECRETS: SECRETS.pandadoc,
     ACROBAT_SIGN_CLIENT_IDS: SECRETS.acrobatClientId,
     // YOUSIGN_SECRETS deliberately unset.
   });
@@ -80,4 +81,20 @@ test("the default limit is 10 MiB: a larger declared body gets 413", async () =>
   assert.equal(res.status, 413, res.text);
   assert.equal(res.json.code, "payload_too_large");
   assert.match(res.json.detail, /10485760/);
+});
+
+test("pandadoc: an array answers with every event, as a CloudEvents JSON batch", async () => {
+  const body = await fixture("pandadoc", "array-of-three-rotation");
+  const res = await post(`${worker.url}/hooks/pandadoc?${pandadocQuery(body)}`, body, {
+    "content-type": "application/json",
+    "X-PandaDoc-Webhook-Event-Id": "inspect-delivery",
+  });
+  assert.equal(res.status, 200, res.text);
+  assert.equal(res.headers.get("content-type"), "application/cloudevents-batch+json");
+  const events = JSON.parse(res.text);
+  assert.deepEqual(events.map((e) => e.id), ["inspect-delivery:0", "inspect-delivery:1", "inspect-delivery:2"]);
+  // The CloudEvents SDK reads the batch.
+  const parsed = HTTP.toEvent({ headers: Object.fromEntries(res.headers), body: res.text });
+  assert.equal(parsed.length, 3);
+  assert.equal(parsed[2].type, "esign.envelope.completed");
 });

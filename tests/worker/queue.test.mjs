@@ -9,7 +9,7 @@ import { after, before, describe, test } from "node:test";
 import { HTTP } from "cloudevents";
 import { Webhook } from "standardwebhooks";
 
-import { SECRETS, expectedWebhookId, hookPath, post, startWorker } from "./harness.mjs";
+import { SECRETS, expectedWebhookId, fixture, hookPath, pandadocQuery, post, startWorker } from "./harness.mjs";
 import { PROVIDERS, makeDelivery, startFaultyOrigin } from "./queue-kit.mjs";
 
 const ADMIN_TOKEN = "test-admin-token-of-some-length";
@@ -32,6 +32,7 @@ before(async () => {
     YOUSIGN_SECRETS: SECRETS.yousign,
     ZIGNED_SECRETS: SECRETS.zigned,
     ACROBAT_SIGN_CLIENT_IDS: SECRETS.acrobatClientId,
+    PANDADOC_SECRETS: SECRETS.pandadoc,
     ORIGIN_TIMEOUT_MS: "5000",
     ADMIN_TOKEN,
     ...RETRY,
@@ -72,7 +73,10 @@ async function settled(keys, timeoutMs = 60_000) {
     () => {
       const queued = new Map();
       for (const l of worker.logLines()) {
-        if (l.outcome === "queued" && wanted.has(l.webhook_id)) queued.set(l.webhook_id, (queued.get(l.webhook_id) ?? 0) + 1);
+        // A delivery of several events (PandaDoc) logs each one's key and outcome.
+        for (const item of l.batch ?? [l]) {
+          if (item.outcome === "queued" && wanted.has(item.webhook_id)) queued.set(item.webhook_id, (queued.get(item.webhook_id) ?? 0) + 1);
+        }
       }
       const done = new Map();
       for (const l of worker.consumerLines()) {
@@ -337,5 +341,35 @@ describe("queue mode", () => {
       [1000, 1000, 0, 0, 0],
     );
     assert.equal(origin.verifyFailures(), 0, "every request verified with standardwebhooks");
+  });
+});
+
+describe("queue mode, several events in one delivery (PandaDoc)", () => {
+  test("an array of three, sent twice (a retry), origin failing each event's first attempt: each event delivered exactly once, in order", async () => {
+    origin.behave((r) => (r.attempt === 1 ? 500 : 200));
+    const body = await fixture("pandadoc", "array-of-three-rotation");
+    const deliveryId = `queue-batch-${Date.now()}`;
+    const headers = { "content-type": "application/json", "X-PandaDoc-Webhook-Event-Id": deliveryId };
+    const url = `${worker.url}/hooks/pandadoc?${pandadocQuery(body)}`;
+    const first = await post(url, body, headers);
+    assert.equal(first.status, 200, first.text);
+    assert.deepEqual(first.json.events.map((e) => e.status), ["queued", "queued", "queued"]);
+    // PandaDoc retries the whole delivery (same X-PandaDoc-Webhook-Event-Id).
+    const retry = await post(url, body, headers);
+    assert.equal(retry.status, 200, retry.text);
+    const keys = [0, 1, 2].map((i) => expectedWebhookId("pandadoc", `${deliveryId}:${i}`));
+    await waitFor("3 deliveries", () => keys.every((k) => origin.accepted(k).some((r) => r.status === 200)), 30_000);
+    await settled(keys);
+    const events = keys.map((k) => {
+      const ok = origin.accepted(k).filter((r) => r.status === 200);
+      assert.equal(ok.length, 1, `${k} reached origin successfully ${ok.length} times`);
+      return HTTP.toEvent({ headers: ok[0].headers, body: ok[0].body });
+    });
+    assert.deepEqual(events.map((e) => e.id), [0, 1, 2].map((i) => `${deliveryId}:${i}`));
+    // One envelope: numbered in the array's order.
+    const seq = events.map((e) => Number(e.sequence));
+    assert.ok(seq[0] < seq[1] && seq[1] < seq[2], JSON.stringify(seq));
+    const c = await counts("pandadoc array of 3, sent twice", keys.map((webhookId) => ({ webhookId })), first.json.events.length);
+    assert.deepEqual([c.delivered, c.duplicates, c.lost], [3, 0, 0]);
   });
 });

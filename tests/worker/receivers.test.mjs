@@ -212,7 +212,14 @@ for (const r of RECEIVERS) {
         assert.equal(res.status, 200, `${d.provider}: ${res.text}`);
         if (d.provider !== "acrobat-sign") assert.equal(res.json.status, "duplicate", d.provider);
       }
-      // Nothing was enqueued a second time ...
+      // Nothing was enqueued a second time (the log lines come through wrangler's output:
+      // give a loaded machine a moment to flush them) ...
+      await waitFor(
+        "the edge's log lines",
+        () => deliveries.every((d) => worker.logLines().filter((l) => l.webhook_id === d.webhookId).length >= 2),
+        10_000,
+        diagnostics,
+      );
       for (const d of deliveries) {
         const edge = worker.logLines().filter((l) => l.webhook_id === d.webhookId);
         assert.deepEqual(edge.map((l) => l.outcome), ["queued", "duplicate"], d.provider);

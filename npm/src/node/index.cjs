@@ -7,7 +7,7 @@ Object.defineProperty(exports, "__esModule", { value: true });
 const raw = require("./signhook.js");
 const api = require("../api.cjs");
 
-const { verify, normalize, sign, signBody, diagnose, detectProvider } = api.createApi(raw);
+const { verify, verifyAll, normalize, normalizeAll, sign, signBody, signQuery, diagnose, detectProvider } = api.createApi(raw);
 
 function initSync() {}
 function init() {
@@ -21,6 +21,9 @@ exports.verify = verify;
 exports.normalize = normalize;
 exports.sign = sign;
 exports.signBody = signBody;
+exports.verifyAll = verifyAll;
+exports.normalizeAll = normalizeAll;
+exports.signQuery = signQuery;
 exports.diagnose = diagnose;
 exports.detectProvider = detectProvider;
 exports.isSignhookError = api.isSignhookError;
