@@ -64,3 +64,6 @@ for f in build/index.js build/index_bg.wasm; do
   [ -s "$f" ] || { echo "[build-worker] worker-build did not produce $f" >&2; exit 1; }
 done
 echo "profile=$PROFILE" >"$STAMP"
+raw_size="$(wc -c <build/index_bg.wasm | tr -d ' ')"
+gz_size="$(gzip -9 -c build/index_bg.wasm | wc -c | tr -d ' ')"
+echo "[build-worker] profile $PROFILE: wasm $raw_size bytes raw, $gz_size gzip -9" >&2
