@@ -301,6 +301,14 @@ export function verify(options: VerifyOptions): VerifiedEvent;
 export function verifyAll(options: VerifyOptions): VerifiedEvent[];
 
 /**
+ * Like `verify`, but returns the event's JSON text (what `JSON.stringify(verify(…))` would
+ * give, up to formatting), built in one pass, for forwarding it without a parse/stringify
+ * round trip. With `all: true`, every event of the delivery as a JSON array's text.
+ * @throws {SignhookError} as `verify` (`multiple_events` without `all` for several).
+ */
+export function verifyText(options: VerifyOptions & { all?: boolean }): string;
+
+/**
  * Normalizes a body WITHOUT checking any proof, for inspecting a payload. Never use
  * this to accept a webhook.
  * @throws {SignhookError} `malformed_payload` or `unknown_provider`.

@@ -20,6 +20,69 @@ use crate::{
     ErrorKind, Event, EventType, Headers, ProofAt, Provider, Secret, VerifyConfig,
 };
 
+// ---- the host's HMAC -------------------------------------------------------------------
+
+#[wasm_bindgen]
+extern "C" {
+    /// The host's HMAC function (a JS `Function`).
+    #[wasm_bindgen(extends = js_sys::Function)]
+    type HmacFunction;
+
+    /// `Function.prototype.call` with the key and three message parts. The slices reach
+    /// JavaScript as views of the wasm memory, not copies (wasm-bindgen's glue for `&[u8]`
+    /// arguments of imports); the host hashes them before returning, so no view outlives
+    /// the call.
+    #[wasm_bindgen(method, catch, js_name = call)]
+    fn call_hmac(
+        this: &HmacFunction,
+        context: &JsValue,
+        key: &[u8],
+        a: &[u8],
+        b: &[u8],
+        c: &[u8],
+    ) -> Result<JsValue, JsValue>;
+}
+
+thread_local! {
+    static HOST_HMAC: std::cell::RefCell<Option<HmacFunction>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// The registered host function's tag over `parts` (at most three), or `None` (then the
+/// core uses its own HMAC): no function, more parts, a throw, or not 32 bytes back.
+fn host_hmac(key: &[u8], parts: &[&[u8]]) -> Option<[u8; 32]> {
+    let (a, b, c) = match parts {
+        [a] => (*a, &[][..], &[][..]),
+        [a, b] => (*a, *b, &[][..]),
+        [a, b, c] => (*a, *b, *c),
+        _ => return None,
+    };
+    HOST_HMAC.with(|cell| {
+        let borrowed = cell.borrow();
+        let function = borrowed.as_ref()?;
+        // A throwing host is no host: the software HMAC answers instead.
+        let out = function.call_hmac(&JsValue::NULL, key, a, b, c).ok()?;
+        let bytes = out.dyn_into::<js_sys::Uint8Array>().ok()?;
+        let mut tag = [0u8; 32];
+        if bytes.length() != 32 {
+            return None;
+        }
+        bytes.copy_to(&mut tag);
+        Some(tag)
+    })
+}
+
+/// Registers the host's synchronous HMAC-SHA256, `(key, a, b, c) => tag` over the
+/// concatenation `a ‖ b ‖ c` (the package's Node entry passes one built on
+/// `node:crypto`'s `createHmac`), or `undefined` for the wasm one. Results are the same bit
+/// for bit; tags are still compared in constant time in wasm.
+#[wasm_bindgen(js_name = setHostHmac)]
+pub fn set_host_hmac(function: Option<js_sys::Function>) {
+    let registered = function.is_some();
+    HOST_HMAC.with(|cell| *cell.borrow_mut() = function.map(JsCast::unchecked_into));
+    crate::verify::set_host_hmac(registered.then_some(host_hmac as crate::verify::HostHmac));
+}
+
 /// A JS `Error` carrying the core's stable `code` and the matching HTTP `status`.
 fn to_js_error(err: &Error) -> JsValue {
     let js_err = js_sys::Error::new(err.message());
@@ -87,14 +150,10 @@ fn headers_from(
     Ok(headers)
 }
 
-/// One event as JSON, or (`all`) every event of the delivery as a JSON array.
-fn events_json(mut events: Vec<Event>, all: bool) -> Result<String, JsValue> {
-    if all {
-        let parts: Vec<String> = events.iter().map(Event::to_json).collect();
-        return Ok(format!("[{}]", parts.join(",")));
-    }
+/// The one event of a delivery, or the JS error saying why there is not exactly one.
+fn single(mut events: Vec<Event>) -> Result<Event, JsValue> {
     match events.len() {
-        1 => Ok(events.pop().map(|e| e.to_json()).unwrap_or_default()),
+        1 => events.pop().ok_or(JsValue::NULL),
         0 => Err(to_js_error(&Error::new(
             ErrorKind::MalformedPayload,
             "the delivery holds no event (an empty array)",
@@ -103,6 +162,61 @@ fn events_json(mut events: Vec<Event>, all: bool) -> Result<String, JsValue> {
             ErrorKind::MultipleEvents,
             format!("the delivery holds {n} events: call verifyAll (or normalizeAll) so that none is dropped"),
         ))),
+    }
+}
+
+/// How the events cross to JavaScript.
+#[derive(Clone, Copy)]
+enum Shape {
+    /// One event's complete JSON text (`verifyText`), or with `all` a JSON array's.
+    Text { all: bool },
+    /// Per event `[json, start, end]`: the event's JSON with `data.raw` as `null`, and
+    /// where the raw payload lies in the body, for the adapter to parse only on first
+    /// access (`raw` is most of an event, and most callers never read it); or
+    /// `[json, rawText]` when the payload is not a plain slice of the body (redacted, a
+    /// multipart field, an array's element). `all`: an array of those.
+    Parts { all: bool },
+}
+
+fn events_out(events: Vec<Event>, body: &[u8], shape: Shape) -> Result<JsValue, JsValue> {
+    match shape {
+        Shape::Text { all: true } => {
+            let parts: Vec<String> = events.iter().map(Event::to_json).collect();
+            Ok(JsValue::from(format!("[{}]", parts.join(","))))
+        }
+        Shape::Text { all: false } => Ok(JsValue::from(single(events)?.to_json())),
+        Shape::Parts { all: true } => Ok(events
+            .into_iter()
+            .map(|e| event_parts(e, body))
+            .collect::<js_sys::Array>()
+            .into()),
+        Shape::Parts { all: false } => Ok(event_parts(single(events)?, body).into()),
+    }
+}
+
+/// `[json without raw, start, end]` or `[json without raw, raw text]` (see [`Shape::Parts`]).
+fn event_parts(mut event: Event, body: &[u8]) -> js_sys::Array {
+    let null = serde_json::value::RawValue::from_string("null".to_owned());
+    let raw = match null {
+        Ok(null) => std::mem::replace(&mut event.data.raw, null),
+        Err(_) => return js_sys::Array::of1(&JsValue::from(event.to_json())),
+    };
+    let json = JsValue::from(event.to_json());
+    let text = raw.get();
+    // serde_json's raw value of a whole body is the body without surrounding whitespace.
+    let start = body
+        .iter()
+        .position(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+        .unwrap_or(0);
+    if body.get(start..start + text.len()) == Some(text.as_bytes()) {
+        // Offsets below 2^53: exact as JS numbers.
+        js_sys::Array::of3(
+            &json,
+            &JsValue::from(start as f64),
+            &JsValue::from((start + text.len()) as f64),
+        )
+    } else {
+        js_sys::Array::of2(&json, &JsValue::from(text))
     }
 }
 
@@ -135,8 +249,8 @@ fn config_from(
 /// caller), `tolerance_seconds` the allowed distance of a signed timestamp from `now`,
 /// `max_event_age_seconds` (when given) the oldest a body-covered provider event time may be,
 /// `url` the request URL or target (its query carries PandaDoc's proof). With `all`, every
-/// event of the delivery as a JSON array; without, the one event (`multiple_events` when a
-/// PandaDoc array holds several).
+/// event of the delivery; without, the one event (`multiple_events` when a PandaDoc array
+/// holds several). With `text`, as complete JSON text; without, as parts (see [`Shape`]).
 ///
 /// # Errors
 /// Throws an `Error` with `code`: `unknown_provider`, `invalid_secret`,
@@ -158,7 +272,8 @@ pub fn verify_json(
     max_event_age_seconds: Option<f64>,
     url: Option<String>,
     all: bool,
-) -> Result<String, JsValue> {
+    text: bool,
+) -> Result<JsValue, JsValue> {
     let provider = provider(provider_name)?;
     let headers = headers_from(header_names, header_values, url)?;
     let now = unix_seconds(now, "now")?;
@@ -171,7 +286,12 @@ pub fn verify_json(
     let verified =
         core_verify(provider, &headers, body, &config, now).map_err(|err| to_js_error(&err))?;
     let events = verified.normalize_all().map_err(|err| to_js_error(&err))?;
-    events_json(events, all)
+    let shape = if text {
+        Shape::Text { all }
+    } else {
+        Shape::Parts { all }
+    };
+    events_out(events, body, shape)
 }
 
 /// Normalizes a body WITHOUT checking any proof (`data.verification` is `null`), as JSON;
@@ -185,10 +305,10 @@ pub fn normalize_unverified_json(
     provider_name: &str,
     body: &[u8],
     all: bool,
-) -> Result<String, JsValue> {
+) -> Result<JsValue, JsValue> {
     let provider = provider(provider_name)?;
     let events = normalize_unverified_all(provider, body).map_err(|err| to_js_error(&err))?;
-    events_json(events, all)
+    events_out(events, body, Shape::Parts { all })
 }
 
 /// The query string to append to the URL for a provider whose proof travels there
@@ -385,6 +505,7 @@ mod tests {
             None,
             None,
             false,
+            true,
         )
         .unwrap_err();
         assert!(err.is_instance_of::<js_sys::Error>());
@@ -412,9 +533,10 @@ mod tests {
             None,
             None,
             false,
+            true,
         )
         .unwrap();
-        let event = js_sys::JSON::parse(&json).unwrap();
+        let event = js_sys::JSON::parse(&json.as_string().unwrap()).unwrap();
         let get = |obj: &JsValue, key: &str| js_sys::Reflect::get(obj, &key.into()).unwrap();
         assert_eq!(
             get(&event, "type").as_string().as_deref(),
@@ -442,6 +564,7 @@ mod tests {
             None,
             None,
             false,
+            true,
         )
         .unwrap_err();
         assert_eq!(code_of(&err).as_deref(), Some("signature_mismatch"));
@@ -469,6 +592,7 @@ mod tests {
                 None,
                 None,
                 false,
+                true,
             )
         };
         assert!(run(1_200.0).is_ok());
@@ -496,6 +620,7 @@ mod tests {
             None,
             None,
             false,
+            true,
         )
         .unwrap_err();
         assert!(err.is_instance_of::<js_sys::TypeError>());
@@ -513,6 +638,7 @@ mod tests {
             None,
             None,
             false,
+            true,
         )
         .unwrap_err();
         assert_eq!(code_of(&err).as_deref(), Some("no_secret_configured"));
@@ -520,10 +646,20 @@ mod tests {
 
     #[wasm_bindgen_test]
     fn unverified_normalize_has_null_verification() {
-        let json = normalize_unverified_json("zoho-sign", ZOHO_JSON, false).unwrap();
+        // [json with raw null, start, end]: the raw payload is the whole body.
+        let parts: js_sys::Array = normalize_unverified_json("zoho-sign", ZOHO_JSON, false)
+            .unwrap()
+            .dyn_into()
+            .unwrap();
+        let json = parts.get(0).as_string().unwrap();
+        assert_eq!(parts.get(1).as_f64(), Some(0.0));
+        assert_eq!(parts.get(2).as_f64(), Some(ZOHO_JSON.len() as f64));
         let event = js_sys::JSON::parse(&json).unwrap();
         let data = js_sys::Reflect::get(&event, &"data".into()).unwrap();
         assert!(js_sys::Reflect::get(&data, &"verification".into())
+            .unwrap()
+            .is_null());
+        assert!(js_sys::Reflect::get(&data, &"raw".into())
             .unwrap()
             .is_null());
     }

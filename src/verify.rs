@@ -4,6 +4,7 @@
 use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD};
 use base64::engine::DecodePaddingMode;
 use base64::Engine as _;
+use ctutils::CtEq;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest, Sha256};
 
@@ -21,6 +22,40 @@ const STANDARD_LENIENT: GeneralPurpose = GeneralPurpose::new(
     GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
 );
 
+/// A host's own HMAC-SHA256 (Node's `node:crypto`, native and SHA-NI accelerated where the
+/// wasm one is software): the key, the message's parts in order, and the tag, or `None`
+/// when the host could not compute it (then the software HMAC is used). Registered by the
+/// npm boundary (`js.rs`); the core itself never calls out, and the result is the same bit
+/// for bit, so only speed differs.
+#[cfg(feature = "js")]
+pub(crate) type HostHmac = fn(&[u8], &[&[u8]]) -> Option<[u8; TAG_LEN]>;
+
+#[cfg(feature = "js")]
+thread_local! {
+    static HOST_HMAC: std::cell::Cell<Option<HostHmac>> = const { std::cell::Cell::new(None) };
+}
+
+/// Uses `host` for every HMAC from now on (`None`: the software one again).
+#[cfg(feature = "js")]
+pub(crate) fn set_host_hmac(host: Option<HostHmac>) {
+    HOST_HMAC.with(|cell| cell.set(host));
+}
+
+/// The host's tag over `parts`, when a host HMAC is registered and answers.
+fn host_tag(secret: &Secret, parts: &[&[u8]]) -> Option<[u8; TAG_LEN]> {
+    #[cfg(feature = "js")]
+    {
+        HOST_HMAC
+            .with(std::cell::Cell::get)
+            .and_then(|host| host(secret.expose(), parts))
+    }
+    #[cfg(not(feature = "js"))]
+    {
+        let _ = (secret, parts);
+        None
+    }
+}
+
 /// An HMAC keyed with `secret`, fed with `parts` in order.
 fn keyed(secret: &Secret, parts: &[&[u8]]) -> HmacSha256 {
     // HMAC accepts keys of any length (long keys are hashed), so this cannot fail;
@@ -37,7 +72,7 @@ fn keyed(secret: &Secret, parts: &[&[u8]]) -> HmacSha256 {
 
 /// HMAC-SHA256 of the concatenated `parts`.
 pub(crate) fn hmac_sha256(secret: &Secret, parts: &[&[u8]]) -> [u8; TAG_LEN] {
-    keyed(secret, parts).finalize().into_bytes().into()
+    host_tag(secret, parts).unwrap_or_else(|| keyed(secret, parts).finalize().into_bytes().into())
 }
 
 /// An HMAC over fixed input, computed once and compared with any number of presented tags,
@@ -56,13 +91,22 @@ impl Tagger {
 
 /// Which of `secrets` produces one of the `tags` over `parts`, by index.
 ///
-/// Every comparison goes through `Mac::verify_slice` (constant time). The MAC state is
-/// computed once per secret and cloned per candidate tag.
+/// Every comparison is constant time: through `Mac::verify_slice` on the software path
+/// (the MAC state computed once per secret and cloned per candidate tag), through
+/// `ctutils::CtEq` (the crate `Mac::verify_slice` itself uses) when the host computed the
+/// tag.
 pub(crate) fn find_key(secrets: &[Secret], parts: &[&[u8]], tags: &[Vec<u8>]) -> Option<usize> {
-    secrets.iter().position(|secret| {
-        let mac = keyed(secret, parts);
-        tags.iter().any(|tag| mac.clone().verify_slice(tag).is_ok())
-    })
+    secrets
+        .iter()
+        .position(|secret| match host_tag(secret, parts) {
+            Some(expected) => tags
+                .iter()
+                .any(|tag| expected.as_slice().ct_eq(tag.as_slice()).to_bool()),
+            None => {
+                let mac = keyed(secret, parts);
+                tags.iter().any(|tag| mac.clone().verify_slice(tag).is_ok())
+            }
+        })
 }
 
 /// Whether `given` equals `expected` (a bearer token, e.g. the Worker's `ADMIN_TOKEN`),

@@ -83,6 +83,7 @@ export const ERROR_CODES = Object.freeze([
 export const DEFAULT_TOLERANCE_SECONDS = 300;
 
 const encoder = new TextEncoder();
+const utf8 = new TextDecoder();
 const toString = Object.prototype.toString;
 
 function describe(value) {
@@ -235,6 +236,34 @@ export function createApi(raw, ready = () => true) {
     }
   }
 
+  // The events from the boundary's parts (see `Shape::Parts` in src/js.rs): each event's
+  // JSON without `data.raw`, and where the payload is, parsed on first access of
+  // `event.data.raw` (a copy of its bytes is kept, so later changes to the caller's buffer
+  // do not reach it).
+  function eventFrom(parts, bytes) {
+    const event = JSON.parse(parts[0]);
+    // A copy (`new Uint8Array(view)` copies; Node's Buffer#slice would be a view).
+    const source = typeof parts[1] === "number" ? new Uint8Array(bytes.subarray(parts[1], parts[2])) : parts[1];
+    let value;
+    let parsed = false;
+    Object.defineProperty(event.data, "raw", {
+      enumerable: true,
+      configurable: true,
+      get() {
+        if (!parsed) {
+          value = JSON.parse(typeof source === "string" ? source : utf8.decode(source));
+          parsed = true;
+        }
+        return value;
+      },
+      set(next) {
+        value = next;
+        parsed = true;
+      },
+    });
+    return event;
+  }
+
   // The arguments verifyJson and diagnoseJson share after the provider, checked in the
   // order a caller reads them: headers, body, secrets, client ids, now, tolerance, max age.
   function deliveryArgs(o) {
@@ -258,7 +287,7 @@ export function createApi(raw, ready = () => true) {
     const provider = requireProvider(o.provider);
     const args = deliveryArgs(o);
     assertReady();
-    return JSON.parse(raw.verifyJson(provider, ...args, false));
+    return eventFrom(raw.verifyJson(provider, ...args, false, false), args[2]);
   }
 
   // Every event of the delivery, in order (one for most providers).
@@ -267,7 +296,17 @@ export function createApi(raw, ready = () => true) {
     const provider = requireProvider(o.provider);
     const args = deliveryArgs(o);
     assertReady();
-    return JSON.parse(raw.verifyJson(provider, ...args, true));
+    return raw.verifyJson(provider, ...args, true, false).map((parts) => eventFrom(parts, args[2]));
+  }
+
+  // The verified event's JSON text, for forwarding it without a parse/stringify round trip
+  // (`all`: every event, as a JSON array's text).
+  function verifyText(options) {
+    const o = requireOptions(options, "verifyText");
+    const provider = requireProvider(o.provider);
+    const args = deliveryArgs(o);
+    assertReady();
+    return raw.verifyJson(provider, ...args, o.all === true, true);
   }
 
   function normalize(options) {
@@ -275,7 +314,7 @@ export function createApi(raw, ready = () => true) {
     const provider = requireProvider(o.provider);
     const body = bodyBytes(o.body);
     assertReady();
-    return JSON.parse(raw.normalizeUnverifiedJson(provider, body, false));
+    return eventFrom(raw.normalizeUnverifiedJson(provider, body, false), body);
   }
 
   function normalizeAll(options) {
@@ -283,7 +322,7 @@ export function createApi(raw, ready = () => true) {
     const provider = requireProvider(o.provider);
     const body = bodyBytes(o.body);
     assertReady();
-    return JSON.parse(raw.normalizeUnverifiedJson(provider, body, true));
+    return raw.normalizeUnverifiedJson(provider, body, true).map((parts) => eventFrom(parts, body));
   }
 
   // The query to append to the URL: PandaDoc's proof (`signature=<hex>`); "" for the others.
@@ -340,5 +379,5 @@ export function createApi(raw, ready = () => true) {
     return raw.detectProviderName(names, values) ?? null;
   }
 
-  return { verify, verifyAll, normalize, normalizeAll, sign, signBody, signQuery, diagnose, detectProvider };
+  return { verify, verifyAll, verifyText, normalize, normalizeAll, sign, signBody, signQuery, diagnose, detectProvider };
 }

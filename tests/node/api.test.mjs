@@ -360,3 +360,24 @@ test("a PandaDoc array: verifyAll returns every event, verify throws multiple_ev
   throwsCode(() => verify({ ...options, url: `/hooks/pandadoc?signature=${signature}&signature=${signature}` }), "malformed_signature");
   assert.throws(() => verify({ ...options, url: 42 }), TypeError);
 });
+
+test("verifyText is the event's JSON text; data.raw is parsed on first read, from a copy of the body", () => {
+  const body = Buffer.from(YOUSIGN_BODY);
+  const headers = sign({ provider: "yousign", secret: "secret-1", body });
+  const options = { provider: "yousign", headers, body, secrets: ["secret-1"], now: 1_700_000_000 };
+  const text = signhook.verifyText(options);
+  assert.equal(typeof text, "string");
+  const event = verify(options);
+  assert.deepStrictEqual(JSON.parse(text), JSON.parse(JSON.stringify(event)));
+  assert.deepStrictEqual(event.data.raw, JSON.parse(YOUSIGN_BODY));
+  // The caller's buffer changing afterwards does not reach the event.
+  const late = verify(options);
+  body.fill(0x20);
+  assert.deepStrictEqual(late.data.raw, JSON.parse(YOUSIGN_BODY));
+  // It reads as a plain data property: enumerable, assignable, cloneable.
+  assert.ok(Object.keys(event.data).includes("raw"));
+  event.data.raw = { replaced: true };
+  assert.deepStrictEqual(event.data.raw, { replaced: true });
+  assert.deepStrictEqual(structuredClone(late).data.raw, JSON.parse(YOUSIGN_BODY));
+  assert.equal(JSON.parse(signhook.verifyText({ ...options, body: Buffer.from(YOUSIGN_BODY), all: true })).length, 1);
+});

@@ -1,12 +1,20 @@
 // The same fixtures as tests/fixtures.rs (tests/fixtures/<provider>/<case>/), run through
 // the npm package: same error codes, same matched key, same events as the event.json
 // snapshots that the Rust suite checks, each valid under schema/event.schema.json (ajv).
+// Every case runs through both HMAC backends: Node's `node:crypto` (what the Node entry
+// registers) and the wasm one (`raw.setHostHmac(undefined)`).
+import { createHmac } from "node:crypto";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { schemaErrors } from "../schema.mjs";
-import { ROOT, signhook } from "./package.mjs";
+import { ROOT, raw, signhook } from "./package.mjs";
+
+const BACKENDS = {
+  "node:crypto": (key, a, b, c) => createHmac("sha256", key).update(a).update(b).update(c).digest(),
+  wasm: undefined,
+};
 
 const FIXTURES = join(ROOT, "tests/fixtures");
 const cases = [];
@@ -23,8 +31,10 @@ test("every provider has fixtures", () => {
   }
 });
 
+for (const [backend, host] of Object.entries(BACKENDS))
 for (const { provider, name, dir } of cases) {
-  test(`${provider}/${name}`, () => {
+  test(`${backend}: ${provider}/${name}`, () => {
+    raw.setHostHmac(host);
     const spec = JSON.parse(readFileSync(join(dir, "case.json"), "utf8"));
     // Bytes exactly as on the wire: a Uint8Array (Node's Buffer), never a decoded string.
     const body = readFileSync(join(dir, "body"));
@@ -128,3 +138,22 @@ function payloadOf(text) {
   const start = text.indexOf('name="json"\r\n\r\n') + 'name="json"\r\n\r\n'.length;
   return text.slice(start, text.indexOf(`\r\n--${boundary}`, start));
 }
+
+test("a throwing or odd host HMAC falls back to the wasm one: same verdicts", () => {
+  const dir = join(FIXTURES, "zoho-sign", "request-completed");
+  const spec = JSON.parse(readFileSync(join(dir, "case.json"), "utf8"));
+  const options = { provider: "zoho-sign", headers: spec.headers, body: readFileSync(join(dir, "body")), secrets: spec.secrets, now: spec.now };
+  const expected = signhook.verify(options).id;
+  try {
+    for (const odd of [() => { throw new Error("no crypto here"); }, () => new Uint8Array(31), () => "not bytes"]) {
+      raw.setHostHmac(odd);
+      assert.equal(signhook.verify(options).id, expected);
+      assert.throws(() => signhook.verify({ ...options, secrets: ["another"] }), { code: "signature_mismatch" });
+    }
+    // A host that lies (a fixed tag) makes nothing verify that should not.
+    raw.setHostHmac(() => new Uint8Array(32));
+    assert.throws(() => signhook.verify(options), { code: "signature_mismatch" });
+  } finally {
+    raw.setHostHmac(BACKENDS["node:crypto"]);
+  }
+});

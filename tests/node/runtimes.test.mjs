@@ -100,7 +100,7 @@ const failure = (code, status) => ({ threw: true, name: "Error", code, status, i
 /** The report every runtime must print (consumer/runtime-checks.mjs). */
 function expected(runtime, module) {
   const exports = {};
-  for (const name of ["default", "init", "initSync", "verify", "normalize", "sign", "signBody", "verifyAll", "normalizeAll", "signQuery", "diagnose", "detectProvider", "isSignhookError"]) {
+  for (const name of ["default", "init", "initSync", "verify", "normalize", "sign", "signBody", "verifyAll", "verifyText", "normalizeAll", "signQuery", "diagnose", "detectProvider", "isSignhookError"]) {
     exports[name] = "function";
   }
   for (const name of ["PROVIDERS", "EVENT_TYPES", "ERROR_CODES", "PROOF_HEADERS"]) exports[name] = "object";

@@ -6,8 +6,14 @@ Object.defineProperty(exports, "__esModule", { value: true });
 
 const raw = require("./signhook.js");
 const api = require("../api.cjs");
+const { createHmac } = require("node:crypto");
 
-const { verify, verifyAll, normalize, normalizeAll, sign, signBody, signQuery, diagnose, detectProvider } = api.createApi(raw);
+// The host's HMAC-SHA256 (native, SHA-NI where the CPU has it) for every MAC the core
+// computes: the same tags bit for bit as the wasm one, compared in constant time in wasm.
+// `a`, `b`, `c` are views of the wasm memory, hashed before this returns.
+raw.setHostHmac((key, a, b, c) => createHmac("sha256", key).update(a).update(b).update(c).digest());
+
+const { verify, verifyAll, verifyText, normalize, normalizeAll, sign, signBody, signQuery, diagnose, detectProvider } = api.createApi(raw);
 
 function initSync() {}
 function init() {
@@ -22,6 +28,7 @@ exports.normalize = normalize;
 exports.sign = sign;
 exports.signBody = signBody;
 exports.verifyAll = verifyAll;
+exports.verifyText = verifyText;
 exports.normalizeAll = normalizeAll;
 exports.signQuery = signQuery;
 exports.diagnose = diagnose;

@@ -13,6 +13,7 @@ export {
   sign,
   signBody,
   verifyAll,
+  verifyText,
   normalizeAll,
   signQuery,
   diagnose,

@@ -31,7 +31,7 @@ export function initSync(module) {
   ready = true;
 }
 
-export const { verify, verifyAll, normalize, normalizeAll, sign, signBody, signQuery, diagnose, detectProvider } = createApi(raw, () => ready);
+export const { verify, verifyAll, verifyText, normalize, normalizeAll, sign, signBody, signQuery, diagnose, detectProvider } = createApi(raw, () => ready);
 export { init };
 export {
   isSignhookError,

@@ -13,7 +13,7 @@ export default function init() {
   return Promise.resolve();
 }
 
-export const { verify, verifyAll, normalize, normalizeAll, sign, signBody, signQuery, diagnose, detectProvider } = createApi(raw);
+export const { verify, verifyAll, verifyText, normalize, normalizeAll, sign, signBody, signQuery, diagnose, detectProvider } = createApi(raw);
 export { init };
 export {
   isSignhookError,

@@ -19,6 +19,7 @@ export const EXPORTS = [
   "sign",
   "signBody",
   "verifyAll",
+  "verifyText",
   "normalizeAll",
   "signQuery",
   "diagnose",
