@@ -1,5 +1,6 @@
 //! verify + normalize + serialize, per provider, at 1, 8 and 64 KiB, beside the bare
-//! HMAC-SHA256 of the same bytes (the floor: no verifier can do less).
+//! HMAC-SHA256 of the same bytes (no verifier can do less) and that HMAC plus one JSON
+//! scan (`IgnoredAny`), the floor #12 measures against.
 //!
 //! Run: `cargo bench --bench pipeline`. Compare each provider's median with `hmac_floor`
 //! at the same size.
@@ -107,6 +108,20 @@ fn hmac_floor(bencher: divan::Bencher, size: usize) {
         let mut mac = Hmac::<Sha256>::new_from_slice(b"bench-secret").unwrap();
         mac.update(divan::black_box(&body));
         mac.finalize().into_bytes()
+    });
+}
+
+/// The floor #12 sets: one HMAC and one JSON scan (`serde::de::IgnoredAny`: every byte
+/// tokenized and validated, nothing built) of the same bytes.
+#[divan::bench(args = SIZES)]
+fn hmac_and_scan_floor(bencher: divan::Bencher, size: usize) {
+    let body = body(Provider::Yousign, size);
+    bencher.bench(|| {
+        let mut mac = Hmac::<Sha256>::new_from_slice(b"bench-secret").unwrap();
+        mac.update(divan::black_box(&body));
+        let tag = mac.finalize().into_bytes();
+        let _: serde::de::IgnoredAny = serde_json::from_slice(divan::black_box(&body)).unwrap();
+        tag
     });
 }
 

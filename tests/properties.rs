@@ -535,3 +535,26 @@ fn event_time_bounds_replays_when_asked() {
         .normalize()
         .is_ok());
 }
+
+/// Fuzz finding F-1: for a bearer secret, `precheck` (before the body is read) says what
+/// `verify` says; `Basic` without a key is `missing_signature` in both.
+#[test]
+fn precheck_agrees_with_verify_on_bearer_secrets() {
+    for value in [
+        "Basic",
+        " BASIC\t ",
+        "Basic \t",
+        "Bearer x",
+        "Basic wrong",
+        "Basic s3cret",
+    ] {
+        let headers: Headers = [("Authorization", value)].into_iter().collect();
+        let pre = signhook::precheck(Provider::OneSpanSign, &headers, &config())
+            .err()
+            .map(|e| e.kind());
+        let full = verify(Provider::OneSpanSign, &headers, b"{}", &config(), NOW)
+            .err()
+            .map(|e| e.kind());
+        assert_eq!(pre, full, "{value:?}");
+    }
+}

@@ -16,9 +16,10 @@ use signhook::Provider;
 use signhook_fuzz::checks::DiagnoseInput;
 use signhook_fuzz::codec::{Reader, Writer};
 use signhook_fuzz::focused::{
-    HeaderText, Rfc3339Input, Stamp, StampText, TagInput, TagSource, YousignHeaderInput,
-    ZignedHeaderInput,
+    BoldSignHeaderInput, DocuSealHeaderInput, DocuSealValue, HeaderText, Rfc3339Input, Stamp,
+    StampText, TagInput, TagSource, YousignHeaderInput, ZignedHeaderInput,
 };
+use signhook_fuzz::inbody::{Data, EventBody, HashVal, Meta};
 use signhook_fuzz::input::{
     Body, Casing, Delivery, HeaderSpec, MaxAge, MaxBody, Name, Now, Part, PartVal, Signed,
     Tolerance, Ts, Value,
@@ -94,7 +95,7 @@ fn delivery(f: &Fixture, resign: bool) -> Delivery {
             let is_proof = name.eq_ignore_ascii_case(f.provider.proof_header());
             let value = if resign && is_proof {
                 Value::Signed(Signed {
-                    scheme: 4,
+                    scheme: 0,
                     key: 0,
                     ts: Ts::NowDelta(0),
                     how: 0,
@@ -110,7 +111,9 @@ fn delivery(f: &Fixture, resign: bool) -> Delivery {
         })
         .collect::<Vec<_>>();
     let mut headers = headers;
+    let in_body = f.provider.proof_in_body();
     if resign
+        && !in_body
         && !f
             .headers
             .iter()
@@ -120,7 +123,7 @@ fn delivery(f: &Fixture, resign: bool) -> Delivery {
             name: Name::Own,
             casing: Casing::AsIs,
             value: Value::Signed(Signed {
-                scheme: 4,
+                scheme: 0,
                 key: 0,
                 ts: Ts::NowDelta(0),
                 how: 0,
@@ -129,12 +132,18 @@ fn delivery(f: &Fixture, resign: bool) -> Delivery {
     }
     let mut secrets = f.secrets.clone();
     let mut client_ids = f.client_ids.clone();
-    if resign && secrets.is_empty() && f.provider != Provider::AcrobatSign {
+    if resign && secrets.is_empty() && !f.provider.takes_client_ids() {
         secrets.push("fuzz-secret".into());
     }
-    if resign && client_ids.is_empty() && f.provider == Provider::AcrobatSign {
+    if resign && client_ids.is_empty() && f.provider.takes_client_ids() {
         client_ids.push("fuzz-client".into());
     }
+    // A proof in the body: re-signed as an event body with the fixture's metadata and data.
+    let body = if resign && in_body {
+        event_body(&f.body)
+    } else {
+        Body::Raw(f.body.clone())
+    };
     Delivery {
         headers,
         secrets,
@@ -145,8 +154,29 @@ fn delivery(f: &Fixture, resign: bool) -> Delivery {
         max_age: MaxAge::Unset,
         flip_at: 7,
         flip_xor: 1,
-        body: Body::Raw(f.body.clone()),
+        body,
     }
+}
+
+/// An in-body-proof fixture as an event body: its `event.type` and `event.time` as
+/// written, a correct hash, and its `data` verbatim.
+fn event_body(body: &[u8]) -> Body {
+    let v: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+    let meta = |k: &str| match &v["event"][k] {
+        serde_json::Value::String(s) => Meta::Str(s.clone()),
+        serde_json::Value::Null => Meta::Raw("null".into()),
+        other => Meta::Raw(other.to_string()),
+    };
+    Body::Event(EventBody {
+        etype: meta("type"),
+        time: meta("time"),
+        hash: HashVal::Correct {
+            key: 0,
+            upper: false,
+        },
+        layout: 0,
+        data: Data::Raw(v["data"].to_string().into_bytes()),
+    })
 }
 
 /// Encodes, decodes back, and insists on equality.
@@ -220,7 +250,12 @@ fn main() {
     };
 
     // One target per provider: that provider's fixtures, as is and re-signed.
-    for p in Provider::ALL {
+    // PandaDoc's proof is in the URL's query, which the input model does not carry: it has
+    // no target (its verify is property-tested in tests/properties.rs).
+    for p in Provider::ALL
+        .into_iter()
+        .filter(|p| p.proof_at() != signhook::ProofAt::Query)
+    {
         let target = format!("verify_{}", p.as_str().replace('-', "_"));
         out.target(&target);
         for f in fixtures.iter().filter(|f| f.provider == p) {
@@ -388,6 +423,121 @@ fn main() {
             ZignedHeaderInput::decode,
         ),
     );
+
+    // BoldSign header grammar: the fixtures' values, and correct lists (rotation too).
+    out.target("boldsign_header");
+    for f in fixtures.iter().filter(|f| f.provider == Provider::BoldSign) {
+        for (_, value) in f
+            .headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(Provider::BoldSign.proof_header()))
+        {
+            let b = BoldSignHeaderInput {
+                secrets: 0,
+                body: 0,
+                now: Now::Explicit(f.now),
+                tolerance: f.tolerance.map_or(Tolerance::Default, Tolerance::Explicit),
+                value: HeaderText::Raw(value.clone()),
+            };
+            out.write(
+                "boldsign_header",
+                &f.name,
+                &roundtrip(&b, BoldSignHeaderInput::encode, BoldSignHeaderInput::decode),
+            );
+        }
+    }
+    let spaced = |key: u8, val: PartVal| Part {
+        key,
+        raw_key: String::new(),
+        val,
+        spacing: 64,
+    };
+    for (name, parts) in [
+        (
+            "parts-correct",
+            vec![
+                spaced(0, PartVal::Ts(Ts::NowDelta(-5))),
+                spaced(
+                    1,
+                    PartVal::Mac {
+                        key: 0,
+                        ts: Ts::NowDelta(-5),
+                        upper: false,
+                    },
+                ),
+            ],
+        ),
+        (
+            "parts-rotation",
+            vec![
+                spaced(0, PartVal::Ts(Ts::NowDelta(3))),
+                spaced(1, PartVal::Hex(vec![7; 32])),
+                spaced(
+                    2,
+                    PartVal::Mac {
+                        key: 1,
+                        ts: Ts::NowDelta(3),
+                        upper: false,
+                    },
+                ),
+            ],
+        ),
+    ] {
+        let b = BoldSignHeaderInput {
+            secrets: 1,
+            body: 1,
+            now: Now::Near(0),
+            tolerance: Tolerance::Default,
+            value: HeaderText::Parts(parts),
+        };
+        out.write(
+            "boldsign_header",
+            name,
+            &roundtrip(&b, BoldSignHeaderInput::encode, BoldSignHeaderInput::decode),
+        );
+    }
+
+    // DocuSeal header: the fixtures' values, and the right tag under each separator.
+    out.target("docuseal_header");
+    for f in fixtures.iter().filter(|f| f.provider == Provider::DocuSeal) {
+        for (_, value) in f
+            .headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(Provider::DocuSeal.proof_header()))
+        {
+            let d = DocuSealHeaderInput {
+                secrets: 0,
+                body: 0,
+                now: Now::Explicit(f.now),
+                tolerance: f.tolerance.map_or(Tolerance::Default, Tolerance::Explicit),
+                value: DocuSealValue::Raw(value.clone()),
+            };
+            out.write(
+                "docuseal_header",
+                &f.name,
+                &roundtrip(&d, DocuSealHeaderInput::encode, DocuSealHeaderInput::decode),
+            );
+        }
+    }
+    for sep in 0..8u8 {
+        let d = DocuSealHeaderInput {
+            secrets: 1,
+            body: 0,
+            now: Now::Near(0),
+            tolerance: Tolerance::Default,
+            value: DocuSealValue::Built {
+                t: Ts::NowDelta(-10),
+                sep,
+                pad: 0,
+                tag: TagSource::Correct(sep % 3),
+            },
+        };
+        out.write(
+            "docuseal_header",
+            &format!("sep-{sep}"),
+            &roundtrip(&d, DocuSealHeaderInput::encode, DocuSealHeaderInput::decode),
+        );
+    }
 
     // Yousign header: the fixtures' values verbatim (empty algorithm and separator), and
     // each algorithm spelling with the right tag.

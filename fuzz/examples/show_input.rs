@@ -6,7 +6,10 @@ use arbitrary::Unstructured;
 use signhook::Provider;
 use signhook_fuzz::checks::{DiagnoseInput, DIAGNOSE_BODY_CAP};
 use signhook_fuzz::codec::Reader;
-use signhook_fuzz::focused::{Rfc3339Input, TagInput, YousignHeaderInput, ZignedHeaderInput};
+use signhook_fuzz::focused::{
+    BoldSignHeaderInput, DocuSealHeaderInput, Rfc3339Input, TagInput, YousignHeaderInput,
+    ZignedHeaderInput,
+};
 use signhook_fuzz::input::{Delivery, Materialized};
 use signhook_fuzz::DELIVERY_BODY_CAP;
 
@@ -60,6 +63,8 @@ fn main() {
         }
         "zigned_header" => println!("{:#?}", ZignedHeaderInput::decode(&mut r)),
         "yousign_header" => println!("{:#?}", YousignHeaderInput::decode(&mut r)),
+        "boldsign_header" => println!("{:#?}", BoldSignHeaderInput::decode(&mut r)),
+        "docuseal_header" => println!("{:#?}", DocuSealHeaderInput::decode(&mut r)),
         "tag_decoding" => println!("{:#?}", TagInput::decode(&mut r)),
         "rfc3339" => println!("{:#?}", Rfc3339Input::decode(&mut r)),
         other => panic!("unknown target {other}"),

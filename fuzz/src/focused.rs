@@ -1,15 +1,19 @@
 //! Focused input shapes for the hand-written parsers, each checked against a reference
 //! (differential): the Zigned `t=…,v1=…` grammar, the Yousign `sha256=` header, base64 and
-//! hex tag decoding (Zoho Sign, Yousign), and RFC 3339 on the normalize path.
+//! hex tag decoding (Zoho Sign, Yousign), RFC 3339 on the normalize path, BoldSign's
+//! `t=…, s0=…` grammar and DocuSeal's `<ts>.<hex>` header.
 //!
 //! The parsers are private, so they are reached through `verify` / `normalize` with one
 //! header and fixed bodies and secrets; the reference predicts the exact error code.
 
 use signhook::{normalize_unverified, verify, Headers, Provider};
 
-use crate::checks::{assert_mac_present, check_event, setup};
+use crate::checks::{assert_mac_present, check_event, setup, signed_seconds};
 use crate::codec::{Reader, Writer};
-use crate::input::{decode_parts, encode_parts, render_parts, Now, Part, Tolerance};
+use crate::input::{
+    decode_parts, encode_parts, render_parts, render_parts_with, Now, Part, Tolerance, Ts,
+    BOLDSIGN_KEYS,
+};
 use crate::oracle::{
     base64_decode_lenient, base64_padded, format_millis, has_other_whitespace, hex_decode,
     hex_lower, hmac_sha256, rfc3339_millis, trim_ows, within, zigned_seconds,
@@ -698,4 +702,263 @@ pub fn check_rfc3339(input: &Rfc3339Input) {
     check_event(provider, &event, body.as_bytes());
     let expected = rfc3339_millis(&text).and_then(format_millis);
     assert_eq!(event.time, expected, "time of {text:?}");
+}
+
+// ---------------------------------------------------------------------------------------
+// BoldSign `t=…, s0=…[, s1=…]` header grammar (the Zigned input shape, BoldSign's keys)
+
+/// The same shape as [`ZignedHeaderInput`]; part keys 0..=4 are `t`, `s0`, `s1`, `S0`,
+/// `s12` ([`BOLDSIGN_KEYS`]).
+pub type BoldSignHeaderInput = ZignedHeaderInput;
+
+/// The grammar of `src/providers/boldsign.rs`' header comment and BoldSign's SDKs:
+/// comma-separated `key=value` pairs, SP/HTAB-trimmed, empty ones skipped; one `t` (a
+/// second is malformed), Unix seconds as digits only (at most 18); every `s<digits>` is
+/// 64 hex digits (at most 8 of them); other keys ignored. The MAC (any tag, first
+/// secret) is checked before the window.
+pub fn boldsign_reference(
+    value: &str,
+    secrets: &[String],
+    body: &[u8],
+    now: i64,
+    tol: u64,
+) -> Outcome {
+    if secrets.is_empty() {
+        return Err("no_secret_configured");
+    }
+    let v = trim_ows(value);
+    if v.is_empty() {
+        return Err("missing_signature");
+    }
+    let mut t = None;
+    let mut tags = Vec::new();
+    for pair in v.split(',') {
+        let pair = trim_ows(pair);
+        if pair.is_empty() {
+            continue;
+        }
+        let (k, val) = pair.split_once('=').ok_or("malformed_signature")?;
+        let (k, val) = (trim_ows(k), trim_ows(val));
+        let is_tag =
+            k.len() > 1 && k.starts_with('s') && k[1..].bytes().all(|b| b.is_ascii_digit());
+        if k == "t" {
+            if t.replace(val).is_some() {
+                return Err("malformed_signature");
+            }
+        } else if is_tag {
+            if tags.len() == 8 {
+                return Err("malformed_signature");
+            }
+            match hex_decode(val) {
+                Some(tag) if tag.len() == 32 => tags.push(tag),
+                _ => return Err("malformed_signature"),
+            }
+        }
+    }
+    let t = t.ok_or("malformed_signature")?;
+    if tags.is_empty() {
+        return Err("malformed_signature");
+    }
+    let n = signed_seconds(Provider::BoldSign, t).ok_or("malformed_signature")?;
+    let key = first_key(secrets, &[t.as_bytes(), b".", body], &tags).ok_or("signature_mismatch")?;
+    if !within(n, now, tol) {
+        return Err("timestamp_out_of_tolerance");
+    }
+    Ok(key)
+}
+
+pub fn check_boldsign_header(input: &BoldSignHeaderInput) {
+    let secrets = secret_set(input.secrets);
+    let body = BODIES[usize::from(input.body) % BODIES.len()];
+    let now = input.now.value();
+    let value = match &input.value {
+        HeaderText::Raw(s) => s.clone(),
+        HeaderText::Parts(p) => render_parts_with(BOLDSIGN_KEYS, p, &secrets, body, now),
+    };
+    let s = setup(&secrets, &[], input.tolerance.value(), None, None);
+    let headers = single("X-BoldSign-Signature", &value);
+    let got = verify(Provider::BoldSign, &headers, body, &s.config, now);
+    if let Ok(v) = &got {
+        assert_mac_present(
+            Provider::BoldSign,
+            &secrets[v.verification().key],
+            &[&value],
+            body,
+            v.signed_at(),
+        );
+        let _ = v.normalize();
+    }
+    if !has_other_whitespace(&value) {
+        let expected = boldsign_reference(&value, &secrets, body, now, s.config.tolerance_seconds);
+        compare("boldsign", &value, expected, &got);
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// DocuSeal `<ts>.<hex>` header
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DocuSealValue {
+    Raw(String),
+    Built {
+        t: Ts,
+        /// Index into `DOCUSEAL_SEPS` (modulo).
+        sep: u8,
+        /// Bit flags: 1 SP before, 2 HTAB before, 4 SP after, 8 HTAB after, 16 junk suffix.
+        pad: u8,
+        tag: TagSource,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocuSealHeaderInput {
+    pub secrets: u8,
+    pub body: u8,
+    pub now: Now,
+    pub tolerance: Tolerance,
+    pub value: DocuSealValue,
+}
+
+const DOCUSEAL_SEPS: &[&str] = &[".", "", "..", ",", " .", ". ", ":", ".\t"];
+
+impl DocuSealHeaderInput {
+    pub fn decode(r: &mut Reader) -> Self {
+        let secrets = r.u8();
+        let body = r.u8();
+        let now = Now::decode(r);
+        let tolerance = Tolerance::decode(r);
+        let value = if r.u8().is_multiple_of(4) {
+            DocuSealValue::Raw(String::from_utf8_lossy(&r.rest()).into_owned())
+        } else {
+            let t = Ts::decode(r);
+            let sep = r.u8();
+            let pad = r.u8();
+            DocuSealValue::Built {
+                t,
+                sep,
+                pad,
+                tag: TagSource::decode(r),
+            }
+        };
+        DocuSealHeaderInput {
+            secrets,
+            body,
+            now,
+            tolerance,
+            value,
+        }
+    }
+    pub fn encode(&self, w: &mut Writer) {
+        w.u8(self.secrets);
+        w.u8(self.body);
+        self.now.encode(w);
+        self.tolerance.encode(w);
+        match &self.value {
+            DocuSealValue::Raw(s) => {
+                w.u8(0);
+                w.rest(s.as_bytes())
+            }
+            DocuSealValue::Built { t, sep, pad, tag } => {
+                w.u8(1);
+                t.encode(w);
+                w.u8(*sep);
+                w.u8(*pad);
+                tag.encode(w)
+            }
+        }
+    }
+}
+crate::arbitrary_via_decode!(DocuSealHeaderInput);
+
+/// `src/providers/docuseal.rs`: `<t>.<hex>` split on the first `.`, SP/HTAB-trimmed as a
+/// whole; `t` Unix seconds as digits only (at most 18); 64 hex digits of
+/// HMAC(secret, `<t>.<body>`); the MAC before the window.
+pub fn docuseal_reference(
+    value: &str,
+    secrets: &[String],
+    body: &[u8],
+    now: i64,
+    tol: u64,
+) -> Outcome {
+    if secrets.is_empty() {
+        return Err("no_secret_configured");
+    }
+    let v = trim_ows(value);
+    if v.is_empty() {
+        return Err("missing_signature");
+    }
+    let (t, hex) = v.split_once('.').ok_or("malformed_signature")?;
+    let n = signed_seconds(Provider::DocuSeal, t).ok_or("malformed_signature")?;
+    let tag = match hex_decode(hex) {
+        Some(tag) if tag.len() == 32 => tag,
+        _ => return Err("malformed_signature"),
+    };
+    let key =
+        first_key(secrets, &[t.as_bytes(), b".", body], &[tag]).ok_or("signature_mismatch")?;
+    if !within(n, now, tol) {
+        return Err("timestamp_out_of_tolerance");
+    }
+    Ok(key)
+}
+
+pub fn check_docuseal_header(input: &DocuSealHeaderInput) {
+    let secrets = secret_set(input.secrets);
+    let body = BODIES[usize::from(input.body) % BODIES.len()];
+    let now = input.now.value();
+    let value = match &input.value {
+        DocuSealValue::Raw(s) => s.clone(),
+        DocuSealValue::Built { t, sep, pad, tag } => {
+            let t = t.text(now);
+            let key = match input.secrets % 4 {
+                1 => secrets[1].as_str(),
+                _ => secrets.first().map_or("zigned_test_secret", String::as_str),
+            };
+            let mac = |k: &[u8]| hmac_sha256(k, &[t.as_bytes(), b".", body]);
+            let hex = match tag {
+                TagSource::Correct(0) => hex_lower(&mac(key.as_bytes())),
+                TagSource::Correct(1) => hex_lower(&mac(key.as_bytes())).to_ascii_uppercase(),
+                TagSource::Correct(_) => base64_padded(&mac(key.as_bytes())),
+                TagSource::Other => hex_lower(&mac(b"unconfigured")),
+                TagSource::Bytes(b) => hex_lower(b),
+                TagSource::Raw(s) => s.clone(),
+            };
+            let mut v = String::new();
+            if pad & 1 != 0 {
+                v.push(' ');
+            }
+            if pad & 2 != 0 {
+                v.push('\t');
+            }
+            v.push_str(&t);
+            v.push_str(DOCUSEAL_SEPS[usize::from(*sep) % DOCUSEAL_SEPS.len()]);
+            v.push_str(&hex);
+            if pad & 4 != 0 {
+                v.push(' ');
+            }
+            if pad & 8 != 0 {
+                v.push('\t');
+            }
+            if pad & 16 != 0 {
+                v.push_str("00");
+            }
+            v
+        }
+    };
+    let s = setup(&secrets, &[], input.tolerance.value(), None, None);
+    let headers = single("X-Docuseal-Signature", &value);
+    let got = verify(Provider::DocuSeal, &headers, body, &s.config, now);
+    if let Ok(v) = &got {
+        assert_mac_present(
+            Provider::DocuSeal,
+            &secrets[v.verification().key],
+            &[&value],
+            body,
+            v.signed_at(),
+        );
+        let _ = v.normalize();
+    }
+    if !has_other_whitespace(&value) {
+        let expected = docuseal_reference(&value, &secrets, body, now, s.config.tolerance_seconds);
+        compare("docuseal", &value, expected, &got);
+    }
 }

@@ -5,8 +5,9 @@
 use signhook::Provider;
 
 use crate::codec::{Reader, Writer};
+use crate::inbody::{self, EventBody, Rendered};
 use crate::json;
-use crate::oracle::{base64_padded, hex_lower, hmac_sha256};
+use crate::oracle::{base64_padded, hex_lower, hmac_sha256, trim_ows};
 
 /// A typical `now` (the fixtures' era); `Now::Near` is relative to it.
 pub const BASE_NOW: i64 = 1_731_340_000;
@@ -32,6 +33,34 @@ pub const NEAR_MISS: &[&str] = &[
     "signature",
     "Authorization",
     "X-Webhook-Signature",
+    // DocuSign: the numbered headers beyond -1 (rotation), the cap and past it, leading
+    // zeros, no number, and the algorithm header.
+    "X-DocuSign-Signature-2",
+    "x-docusign-signature-3",
+    "X-DocuSign-Signature-100",
+    "X-DocuSign-Signature-101",
+    "X-DocuSign-Signature-0",
+    "X-DocuSign-Signature-01",
+    "X-DocuSign-Signature",
+    "X-DocuSign-Signature-1 ",
+    "x-authorization-digest",
+    "X-Docuseal-Signature-256",
+    "X-BoldSign-Event",
+    "X-BoldSign-Signatures",
+    "X-Documenso-Signature",
+    "X-Documenso-Secret-Key",
+    "Proxy-Authorization",
+    "X-SignWell-Signature",
+];
+
+/// `x-authorization-digest` values (DocuSign): only `HMACSHA256` (any case) or empty pass.
+pub const DIGESTS: &[&str] = &[
+    "HMACSHA256",
+    "hmacsha256",
+    " HMACSHA256\t",
+    "",
+    "HMACSHA1",
+    "sha256",
 ];
 
 pub fn provider_index(p: Provider) -> u8 {
@@ -40,8 +69,13 @@ pub fn provider_index(p: Provider) -> u8 {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Name {
-    /// The proof header of `Provider::ALL[i % 4]`.
+    /// The proof header of `Provider::ALL[i % Provider::ALL.len()]`.
     Proof(u8),
+    /// `X-DocuSign-Signature-<n>` (DocuSign's rotation headers: 1..=100 are read).
+    Numbered(u8),
+    /// `x-authorization-digest` (DocuSign), with `DIGESTS[i % len]` as its value in place of
+    /// a raw one.
+    Digest(u8),
     /// The target provider's own proof header.
     Own,
     NearMiss(u8),
@@ -72,11 +106,11 @@ pub enum Ts {
 /// A header value signed correctly for `body` (then transformed).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Signed {
-    /// `Provider::ALL[scheme]` for 0..4, the target provider from 4 on.
+    /// Even: the target provider; odd: `Provider::ALL[(scheme / 2) % Provider::ALL.len()]`.
     pub scheme: u8,
     /// Index into the configured secrets (or client ids), modulo their count.
     pub key: u8,
-    /// Zigned only.
+    /// The signed timestamp (Zigned, DocuSeal, BoldSign).
     pub ts: Ts,
     /// Which transform (see `materialize`).
     pub how: u8,
@@ -92,7 +126,8 @@ pub enum Value {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Part {
-    /// 0 `t`, 1 `v1`, 2 `v0`, 3 `T`, 4 `V1`, 5 raw key.
+    /// 0..=4: the list's keys (`ZIGNED_KEYS`: `t`, `v1`, `v0`, `T`, `V1`; or
+    /// `BOLDSIGN_KEYS`), 5: raw key.
     pub key: u8,
     pub raw_key: String,
     pub val: PartVal,
@@ -174,6 +209,9 @@ pub enum Body {
         depth: u16,
         core: Vec<u8>,
     },
+    /// An event object carrying an in-body proof (`src/inbody.rs`), for the target's
+    /// in-body scheme (SignWell's by default).
+    Event(EventBody),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -324,7 +362,7 @@ impl Value {
         match r.tag(4) {
             0 | 3 => Value::Raw(r.short_string()),
             1 => {
-                let scheme = r.u8() % 8;
+                let scheme = r.u8();
                 let key = r.u8();
                 let how = r.u8();
                 Value::Signed(Signed {
@@ -361,16 +399,15 @@ impl Value {
 impl HeaderSpec {
     fn decode(r: &mut Reader) -> HeaderSpec {
         let name = match r.tag(8) {
-            t @ 0..=3 => Name::Proof(t),
+            0..=3 => Name::Proof(r.u8()),
             4 | 5 => Name::Own,
             6 => Name::NearMiss(r.u8()),
-            _ => {
-                if r.u8() & 1 == 0 {
-                    Name::ContentType
-                } else {
-                    Name::Raw(r.short_string())
-                }
-            }
+            _ => match r.u8() % 4 {
+                0 => Name::ContentType,
+                1 => Name::Raw(r.short_string()),
+                2 => Name::Numbered(r.u8()),
+                _ => Name::Digest(r.u8()),
+            },
         };
         let casing = match r.tag(4) {
             0 => Casing::AsIs,
@@ -386,7 +423,20 @@ impl HeaderSpec {
     }
     fn encode(&self, w: &mut Writer) {
         match &self.name {
-            Name::Proof(i) => w.tag(*i),
+            Name::Proof(i) => {
+                w.tag(0);
+                w.u8(*i)
+            }
+            Name::Numbered(n) => {
+                w.tag(7);
+                w.u8(2);
+                w.u8(*n)
+            }
+            Name::Digest(i) => {
+                w.tag(7);
+                w.u8(3);
+                w.u8(*i)
+            }
             Name::Own => w.tag(4),
             Name::NearMiss(i) => {
                 w.tag(6);
@@ -557,8 +607,9 @@ impl MaxAge {
 impl Body {
     pub fn decode(r: &mut Reader) -> Body {
         match r.tag(4) {
-            0 | 3 => Body::Raw(r.rest()),
+            0 => Body::Raw(r.rest()),
             1 => Body::Json(r.rest()),
+            3 => Body::Event(EventBody::decode(r)),
             _ => {
                 let open = r.short_bytes();
                 let close = r.short_bytes();
@@ -594,11 +645,42 @@ impl Body {
                 w.u16(*depth);
                 w.rest(core)
             }
+            Body::Event(e) => {
+                w.tag(3);
+                e.encode(w)
+            }
         }
     }
-    /// The body bytes, at most about `cap` bytes for the nested shape.
+    /// The body bytes, at most about `cap` bytes for the nested shape; an event body for
+    /// `target`'s in-body scheme (SignWell's when it has none), hashed under `secrets`.
+    pub fn render(
+        &self,
+        cap: usize,
+        target: Provider,
+        secrets: &[String],
+        now: i64,
+    ) -> (Vec<u8>, Option<Rendered>) {
+        match self {
+            Body::Event(e) => {
+                let scheme = inbody::scheme_of(target).unwrap_or(inbody::SIGNWELL);
+                let provider = if inbody::scheme_of(target).is_some() {
+                    target
+                } else {
+                    Provider::SignWell
+                };
+                let (body, at) =
+                    inbody::render(e, &scheme, provider, secrets, FALLBACK_SECRET, now);
+                (body, Some(at))
+            }
+            _ => (self.bytes(cap), None),
+        }
+    }
+
+    /// The body bytes, at most about `cap` bytes for the nested shape (an event body
+    /// under the fallback secret).
     pub fn bytes(&self, cap: usize) -> Vec<u8> {
         match self {
+            Body::Event(_) => self.render(cap, Provider::SignWell, &[], BASE_NOW).0,
             Body::Raw(b) => b.clone(),
             Body::Json(b) => json::generate(b),
             Body::Nest {
@@ -687,7 +769,7 @@ pub struct Promise {
     pub key: String,
     /// Whether the transform keeps it valid under the provider's documented grammar.
     pub accepted: bool,
-    /// Zigned: the `t` text signed.
+    /// The `t` text signed (Zigned, DocuSeal, BoldSign).
     pub t: Option<String>,
 }
 
@@ -740,6 +822,22 @@ fn space(flag: bool, tab: bool) -> &'static str {
 
 /// A `t=…,v1=…` list from parts.
 pub fn render_parts(parts: &[Part], secrets: &[String], body: &[u8], now: i64) -> String {
+    render_parts_with(ZIGNED_KEYS, parts, secrets, body, now)
+}
+
+/// Part keys 0..=4 for Zigned's `t=…,v1=…` (5 is a raw key).
+pub const ZIGNED_KEYS: [&str; 5] = ["t", "v1", "v0", "T", "V1"];
+/// Part keys 0..=4 for BoldSign's `t=…, s0=…, s1=…`.
+pub const BOLDSIGN_KEYS: [&str; 5] = ["t", "s0", "s1", "S0", "s12"];
+
+/// A `key=value` list from parts, keys 0..=4 from `keys`.
+pub fn render_parts_with(
+    keys: [&str; 5],
+    parts: &[Part],
+    secrets: &[String],
+    body: &[u8],
+    now: i64,
+) -> String {
     let mut out = String::new();
     for (i, p) in parts.iter().enumerate() {
         let tab = p.spacing & 16 != 0;
@@ -747,14 +845,7 @@ pub fn render_parts(parts: &[Part], secrets: &[String], body: &[u8], now: i64) -
             out.push_str(if p.spacing & 64 != 0 { ", " } else { "," });
         }
         out.push_str(space(p.spacing & 1 != 0, tab));
-        out.push_str(match p.key {
-            0 => "t",
-            1 => "v1",
-            2 => "v0",
-            3 => "T",
-            4 => "V1",
-            _ => &p.raw_key,
-        });
+        out.push_str(keys.get(usize::from(p.key)).copied().unwrap_or(&p.raw_key));
         if p.spacing & 32 == 0 {
             out.push_str(space(p.spacing & 2 != 0, tab));
             out.push('=');
@@ -870,7 +961,106 @@ pub fn signed_value(
                 _ => (format!("t={t};v1={hex}"), false),
             }
         }
-        _ => match how % 5 {
+        Provider::DocuSign => {
+            let mac = hmac_sha256(key, &[body]);
+            let b64 = base64_padded(&mac);
+            match how % 9 {
+                0 => (b64, true),
+                1 => (b64.trim_end_matches('=').to_owned(), true),
+                2 => (format!(" \t{b64} "), true),
+                3 => (hex_lower(&mac), false),
+                4 => {
+                    let url = b64.replace('+', "-").replace('/', "_");
+                    let same = url == b64;
+                    (url, same)
+                }
+                5 => (b64[..b64.len() - 4].to_owned(), false),
+                6 => (format!("{b64}A"), false),
+                7 => (format!("sha256={b64}"), false),
+                // Two values in one header (a duplicated name is joined with ", ").
+                _ => (format!("{b64}, {b64}"), false),
+            }
+        }
+        Provider::DocuSeal => {
+            let mac = hmac_sha256(key, &[t.as_bytes(), b".", body]);
+            let hex = hex_lower(&mac);
+            match how % 10 {
+                0 => (format!("{t}.{hex}"), true),
+                1 => (format!("{t}.{}", hex.to_ascii_uppercase()), true),
+                2 => (format!(" {t}.{hex}\t"), true),
+                3 => (format!("t={t},v1={hex}"), false),
+                4 => (format!("{t}.{hex}."), false),
+                5 => (hex, false),
+                6 => (format!("{t} .{hex}"), false),
+                7 => (format!("{t}.sha256={hex}"), false),
+                8 => (
+                    format!("{t}.{}", hex_lower(&hmac_sha256(key, &[body]))),
+                    false,
+                ),
+                _ => (format!("{t}.{}", base64_padded(&mac)), false),
+            }
+        }
+        Provider::BoldSign => {
+            let mac = hmac_sha256(key, &[t.as_bytes(), b".", body]);
+            let hex = hex_lower(&mac);
+            let mut flipped = mac;
+            flipped[0] ^= 1;
+            let wrong = hex_lower(&flipped);
+            match how % 16 {
+                0 => (format!("t={t}, s0={hex}"), true),
+                1 => (format!("t={t},s0={hex}"), true),
+                2 => (format!("s0={hex}, t={t}"), true),
+                3 => (format!("t={t}, s0={wrong}, s1={hex}"), true),
+                4 => (format!(" t = {t} ,\ts0= {hex} ,"), true),
+                5 => (format!("t={t}, s0={}", hex.to_ascii_uppercase()), true),
+                6 => (format!("t={t}, s0={hex}, v=junk"), true),
+                7 => (format!("t={t}, s0={hex}, t={t}"), false),
+                8 => (format!("t={t}, v1={hex}"), false),
+                9 => (format!("t={t}, s={hex}"), false),
+                10 => (format!("t={t}, s0={}", &hex[..63]), false),
+                11 => (format!("t={t}; s0={hex}"), false),
+                12 => (format!("t={t}, s12={hex}"), true),
+                13 => (format!("t={t}, S0={hex}"), false),
+                14 => {
+                    let mut v = format!("t={t}");
+                    for _ in 0..8 {
+                        v.push_str(&format!(", s0={wrong}"));
+                    }
+                    (format!("{v}, s1={hex}"), false)
+                }
+                _ => (format!("t={t}, s0=, s1={hex}"), false),
+            }
+        }
+        Provider::Documenso => {
+            // Compared as is after trimming SP/HTAB: a secret with outer OWS never matches.
+            let plain = trim_ows(secret) == secret;
+            match how % 6 {
+                0 => (secret.to_owned(), plain),
+                1 => (format!(" {secret}\t"), plain),
+                2 => {
+                    let up = secret.to_ascii_uppercase();
+                    let same = up == secret && plain;
+                    (up, same)
+                }
+                3 => (format!("{secret}x"), false),
+                4 => (format!("Bearer {secret}"), false),
+                _ => (secret.chars().skip(1).collect(), false),
+            }
+        }
+        Provider::OneSpanSign => {
+            let plain = trim_ows(secret) == secret;
+            match how % 8 {
+                0 => (format!("Basic {secret}"), plain),
+                1 => (format!("basic  {secret}"), plain),
+                2 => (format!(" BASIC\t{secret} "), plain),
+                3 => (format!("Bearer {secret}"), false),
+                4 => (secret.to_owned(), false),
+                5 => (format!("Basic {}", base64_padded(secret.as_bytes())), false),
+                6 => (format!("Basic {secret}x"), false),
+                _ => (format!("Basic:{secret}"), false),
+            }
+        }
+        Provider::AcrobatSign => match how % 5 {
             0 => (client.to_owned(), true),
             1 => (format!(" {client}\t"), true),
             2 => {
@@ -881,6 +1071,9 @@ pub fn signed_value(
             3 => (format!("{client}x"), false),
             _ => (client.chars().skip(1).collect(), client.is_empty()),
         },
+        // A proof in the body (SignWell) or a provider these inputs do not know yet: the
+        // header value is the key, which proves nothing.
+        _ => (secret.to_owned(), false),
     }
 }
 
@@ -889,53 +1082,64 @@ pub struct Materialized {
     pub headers: Vec<Header>,
     pub body: Vec<u8>,
     pub now: i64,
+    /// Where the parts of an event body are (`Body::Event`).
+    pub rendered: Option<Rendered>,
+}
+
+/// The provider a signed value is made for: even `scheme`, the target; odd, one of all.
+pub fn scheme_provider(scheme: u8, target: Provider) -> Provider {
+    if scheme.is_multiple_of(2) {
+        target
+    } else {
+        Provider::ALL[usize::from(scheme / 2) % Provider::ALL.len()]
+    }
 }
 
 impl Delivery {
     pub fn materialize(&self, target: Provider, body_cap: usize) -> Materialized {
-        let body = self.body.bytes(body_cap);
         let now = self.now.value();
+        let (body, rendered) = self.body.render(body_cap, target, &self.secrets, now);
         let headers = self
             .headers
             .iter()
             .map(|h| {
                 let base = match &h.name {
-                    Name::Proof(i) => Provider::ALL[usize::from(*i) % 4].proof_header().to_owned(),
+                    Name::Proof(i) => Provider::ALL[usize::from(*i) % Provider::ALL.len()]
+                        .proof_header()
+                        .to_owned(),
+                    Name::Numbered(n) => format!("X-DocuSign-Signature-{n}"),
+                    Name::Digest(_) => "x-authorization-digest".to_owned(),
                     Name::Own => target.proof_header().to_owned(),
                     Name::NearMiss(i) => NEAR_MISS[usize::from(*i) % NEAR_MISS.len()].to_owned(),
                     Name::ContentType => "Content-Type".to_owned(),
                     Name::Raw(s) => s.clone(),
                 };
                 let name = apply_casing(&base, &h.casing);
-                let (value, promise) = match &h.value {
-                    Value::Raw(s) => (s.clone(), None),
-                    Value::Parts(parts) => (render_parts(parts, &self.secrets, &body, now), None),
-                    Value::Signed(s) => {
-                        let provider = if s.scheme < 4 {
-                            Provider::ALL[usize::from(s.scheme)]
-                        } else {
-                            target
-                        };
+                let (value, promise) = match (&h.name, &h.value) {
+                    (Name::Digest(i), Value::Raw(_)) => {
+                        (DIGESTS[usize::from(*i) % DIGESTS.len()].to_owned(), None)
+                    }
+                    (_, Value::Raw(s)) => (s.clone(), None),
+                    (_, Value::Parts(parts)) => {
+                        (render_parts(parts, &self.secrets, &body, now), None)
+                    }
+                    (_, Value::Signed(s)) => {
+                        let provider = scheme_provider(s.scheme, target);
                         let secret = pick(&self.secrets, s.key, FALLBACK_SECRET);
                         let client = pick(&self.client_ids, s.key, FALLBACK_CLIENT);
                         let t = s.ts.text(now);
                         let (value, accepted) =
                             signed_value(provider, s.how, secret, client, &t, &body);
-                        let key = if provider == Provider::AcrobatSign {
-                            client
+                        let (key, fallback) = if provider.takes_client_ids() {
+                            (client, self.client_ids.is_empty())
                         } else {
-                            secret
-                        };
-                        let fallback = if provider == Provider::AcrobatSign {
-                            self.client_ids.is_empty()
-                        } else {
-                            self.secrets.is_empty()
+                            (secret, self.secrets.is_empty())
                         };
                         let promise = (!fallback).then(|| Promise {
                             provider,
                             key: key.to_owned(),
                             accepted,
-                            t: (provider == Provider::Zigned).then_some(t),
+                            t: provider.signs_timestamp().then_some(t),
                         });
                         (value, promise)
                     }
@@ -947,6 +1151,11 @@ impl Delivery {
                 }
             })
             .collect();
-        Materialized { headers, body, now }
+        Materialized {
+            headers,
+            body,
+            now,
+            rendered,
+        }
     }
 }

@@ -5,6 +5,7 @@
 pub mod checks;
 pub mod codec;
 pub mod focused;
+pub mod inbody;
 pub mod input;
 pub mod json;
 pub mod oracle;

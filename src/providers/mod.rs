@@ -432,8 +432,10 @@ pub fn verify<'a>(
 /// unsigned request or an unconfigured route costs nothing (SECURITY-REVIEW M-1).
 ///
 /// # Errors
-/// `no_secret_configured`, `missing_signature`, `missing_client_id`: the same error
-/// [`verify`] would give.
+/// `no_secret_configured`, `missing_signature`, `missing_client_id`; for the providers
+/// proven by a bearer secret or a client id alone, whatever [`verify`] would say about the
+/// headers (`malformed_signature`, `signature_mismatch`, `unknown_client_id`). Always the
+/// same error [`verify`] would give.
 pub fn precheck(provider: Provider, headers: &Headers, config: &VerifyConfig) -> Result<(), Error> {
     match provider.spec().keys {
         // A client id is checked from the headers alone.
@@ -444,6 +446,12 @@ pub fn precheck(provider: Provider, headers: &Headers, config: &VerifyConfig) ->
                 // A proof in the body is looked for once the body is read.
                 ProofAt::Body => Ok(()),
                 ProofAt::Query => query_proof(headers, provider.proof_header()).map(|_| ()),
+                // A bearer secret (Documenso, OneSpan Sign) is the whole proof and ignores
+                // the body: checked in full here (fuzz finding F-1: `Basic` without a key
+                // passed a presence check, and the body was read for nothing).
+                ProofAt::Header if provider.spec().mac.is_none() => {
+                    (provider.spec().verify)(headers, &[], config, 0).map(|_| ())
+                }
                 ProofAt::Header => signature_header(headers, provider.proof_header()).map(|_| ()),
             }
         }

@@ -205,8 +205,50 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for LooseVisitor<T> {
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Loose<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Loose<T>, D::Error> {
-        d.deserialize_any(LooseVisitor(PhantomData))
+        any_value(d, LooseVisitor(PhantomData))
     }
+}
+
+thread_local! {
+    /// Set during [`parse_object`]'s second, lenient pass (see [`any_value`]).
+    static LENIENT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// `deserialize_any` for the shape-tolerant wrappers ([`Loose`], [`List`], [`OneOrMany`]).
+///
+/// serde_json checks a number's range when it hands the number to a visitor, so a value
+/// like `1e400` (valid JSON, beyond f64) in a field read this way would fail the whole
+/// body. The first pass accepts that risk (it costs nothing for the bodies providers
+/// send); when it fails, [`parse_object`] runs a second pass in which these fields are
+/// captured raw first (a number is only scanned, like an unread field) and then read from
+/// that text: objects and arrays as such, any scalar as absent.
+fn any_value<'de, D: Deserializer<'de>, V: Visitor<'de>>(
+    d: D,
+    visitor: V,
+) -> Result<V::Value, D::Error> {
+    if !LENIENT.with(std::cell::Cell::get) {
+        return d.deserialize_any(visitor);
+    }
+    let raw = <&'de RawValue>::deserialize(d)?.get();
+    match raw.trim_start().as_bytes().first() {
+        Some(b'{' | b'[') => serde_json::Deserializer::from_str(raw)
+            .deserialize_any(visitor)
+            .map_err(de::Error::custom),
+        _ => visitor.visit_unit(),
+    }
+}
+
+/// Runs `parse` with the wrappers in their lenient mode ([`any_value`]).
+fn leniently<T>(parse: impl FnOnce() -> T) -> T {
+    struct Reset;
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            LENIENT.with(|flag| flag.set(false));
+        }
+    }
+    LENIENT.with(|flag| flag.set(true));
+    let _reset = Reset;
+    parse()
 }
 
 /// A JSON array of objects read as `T`; other items, and a non-array, are skipped.
@@ -256,7 +298,7 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for ListVisitor<T> {
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for List<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<List<T>, D::Error> {
-        d.deserialize_any(ListVisitor(PhantomData))
+        any_value(d, ListVisitor(PhantomData))
     }
 }
 
@@ -291,7 +333,7 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for OneOrManyVisitor<T> {
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<OneOrMany<T>, D::Error> {
-        d.deserialize_any(OneOrManyVisitor(PhantomData))
+        any_value(d, OneOrManyVisitor(PhantomData))
     }
 }
 
@@ -367,10 +409,13 @@ pub(crate) fn parse_object<'a, T: Deserialize<'a>>(
     if !raw.get().starts_with('{') {
         return Err(malformed("body is JSON but not an object".into()));
     }
-    // The body is a JSON object, so this only fails on a shape the lenient types cannot
-    // take, which they are built to take; report it rather than panic if it ever happens.
-    let wire = serde_json::from_str(raw.get())
-        .map_err(|e| malformed(format!("body does not fit the payload shape: {e}")))?;
+    // The body is a JSON object: the wire types take any shape, and a number beyond f64 in
+    // a field read as an object or array fails only the fast pass (see `any_value`).
+    let wire = match serde_json::from_str(raw.get()) {
+        Ok(wire) => wire,
+        Err(_) => leniently(|| serde_json::from_str(raw.get()))
+            .map_err(|e| malformed(format!("body does not fit the payload shape: {e}")))?,
+    };
     Ok((wire, raw))
 }
 
@@ -447,6 +492,34 @@ mod tests {
         let p = probe(r#"{"list":[{"name":"a","name":"c"}],"id":"\u0041"}"#);
         assert_eq!(p.list.iter().next().unwrap().name.get(), Some("c"));
         assert_eq!(p.id.get(), Some("A"));
+    }
+
+    #[test]
+    fn numbers_beyond_f64_are_absent_not_errors() {
+        // Fuzz finding F-2: `1e400` where an object, a list or one-or-many is read.
+        for body in [
+            r#"{"inner":-1e400,"id":"a"}"#,
+            r#"{"list":[1e400,{"name":"b"}],"id":"a"}"#,
+            r#"{"inner":{"name":"n","deep":1e999},"list":1e400,"id":"a"}"#,
+        ] {
+            let (p, raw) = parse_object::<Probe>(body.as_bytes()).unwrap();
+            assert_eq!(p.id.get(), Some("a"), "{body}");
+            assert_eq!(raw.get(), body);
+        }
+        let (p, _) = parse_object::<Probe>(
+            br#"{"inner":{"name":"n"},"list":[{"name":"b"},2e400],"x":1e400}"#,
+        )
+        .unwrap();
+        assert_eq!(p.inner.as_ref().unwrap().name.get(), Some("n"));
+        assert_eq!(
+            p.list
+                .iter()
+                .filter_map(|i| i.name.get())
+                .collect::<Vec<_>>(),
+            ["b"]
+        );
+        // The flag does not outlive the pass.
+        assert!(!LENIENT.with(std::cell::Cell::get));
     }
 
     #[test]
