@@ -19,6 +19,12 @@ import assert from "node:assert/strict";
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const PACKAGE_DIR = resolve(process.env.SIGNHOOK_PACKAGE_DIR ?? join(ROOT, "npm/dist"));
 const { verify, verifyText } = await import(pathToFileURL(join(PACKAGE_DIR, "node/index.mjs")).href);
+// BENCH_WASM_HMAC=1: the wasm HMAC instead of the host's node:crypto (what browsers and
+// Workers run), to measure what the host HMAC saves.
+if (process.env.BENCH_WASM_HMAC === "1") {
+  const { createRequire } = await import("node:module");
+  createRequire(import.meta.url)(join(PACKAGE_DIR, "node/signhook.js")).setHostHmac(undefined);
+}
 
 const NOW = 1_700_000_000;
 const SECRET = "bench_webhook_secret_0123456789";
@@ -385,7 +391,9 @@ const fmt = (x) => (x < 10 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : x.toFixed(0
 const wasm = readFileSync(join(PACKAGE_DIR, "node/signhook_bg.wasm"));
 console.log(`signhook npm package: ${PACKAGE_DIR}`);
 console.log(`wasm: ${wasm.length} bytes raw, ${gzipSync(wasm, { level: 9 }).length} bytes gzip -9`);
-console.log(`node ${process.version}, ${process.arch}; median of ${QUICK ? 3 : 7} rounds; µs per event\n`);
+console.log(
+  `node ${process.version}, ${process.arch}; median of ${QUICK ? 3 : 7} rounds; µs per event; HMAC: ${process.env.BENCH_WASM_HMAC === "1" ? "wasm" : "node:crypto (host)"}\n`,
+);
 console.log(
   "provider    size   | package   hand-written  ratio  | verifyText         hand-written+stringify  ratio",
 );

@@ -8,10 +8,17 @@ const raw = require("./signhook.js");
 const api = require("../api.cjs");
 const { createHmac } = require("node:crypto");
 
-// The host's HMAC-SHA256 (native, SHA-NI where the CPU has it) for every MAC the core
-// computes: the same tags bit for bit as the wasm one, compared in constant time in wasm.
-// `a`, `b`, `c` are views of the wasm memory, hashed before this returns.
-raw.setHostHmac((key, a, b, c) => createHmac("sha256", key).update(a).update(b).update(c).digest());
+// The host's HMAC-SHA256 (native, SHA-NI where the CPU has it) for the MACs the core
+// computes over 4 KiB or more: the same tags bit for bit as the wasm one, compared in
+// constant time in wasm. Below that, creating a node:crypto Hmac costs more than the wasm
+// HMAC itself (bench/npm/run.mjs with and without BENCH_WASM_HMAC=1), so `undefined` lets
+// the wasm one answer. `a`, `b`, `c` are views of the wasm memory, hashed before this returns.
+const HOST_HMAC_MIN_BYTES = 4096;
+raw.setHostHmac((key, a, b, c) =>
+  a.length + b.length + c.length < HOST_HMAC_MIN_BYTES
+    ? undefined
+    : createHmac("sha256", key).update(a).update(b).update(c).digest(),
+);
 
 const { verify, verifyAll, verifyText, normalize, normalizeAll, sign, signBody, signQuery, diagnose, detectProvider } = api.createApi(raw);
 
