@@ -482,6 +482,27 @@ test("the test delivery panel signs a delivery that node:crypto accepts", async 
   assert.equal(r.verdict, "verdict-verified", JSON.stringify(r));
 });
 
+test("the test delivery panel puts PandaDoc's proof in the URL (?signature=), and the checker reads it from the request line", async () => {
+  await page.selectOption("#td-provider", "pandadoc");
+  await page.selectOption("#td-event", "document_state_changed");
+  await page.fill("#td-secret", "local-pandadoc-shared-key");
+  await page.click("#td-sign");
+  assert.equal((await page.textContent("#td-headers")).trim(), "Content-Type: application/json");
+  const curl = await page.textContent("#td-curl");
+  const text = /--data-binary '(.*)'$/s.exec(curl)[1].replace(/'\\''/g, "'");
+  const body = JSON.parse(text);
+  assert.ok(Array.isArray(body) && body.length === 1, text);
+  // The URL carries hex HMAC-SHA256 of the exact body, computed here with node:crypto.
+  const url = /curl -i -X POST '([^']+)'/.exec(curl)[1];
+  assert.equal(new URL(url).searchParams.get("signature"), hmac("local-pandadoc-shared-key", text).toString("hex"));
+  assert.match(await page.textContent("#td-note"), /\?signature=/);
+  await page.click("#td-load");
+  const r = await readResult();
+  assert.equal(r.verdict, "verdict-verified", JSON.stringify(r));
+  assert.equal(r.event.provider, "pandadoc");
+  assert.equal(r.event.type, "esign.envelope.completed");
+});
+
 test("the test delivery panel writes SignWell's proof into the body (event.hash), no proof header", async () => {
   await page.selectOption("#td-provider", "signwell");
   await page.selectOption("#td-event", "document_completed");
