@@ -3,6 +3,7 @@
 // TextDecoder, JSON.parse, a mapping to the same event shape, JSON.stringify.
 //
 //   scripts/build-npm.sh --no-pack && node_modules/.bin/node bench/npm/run.mjs
+//   (also node_modules/.bin/bun bench/npm/run.mjs, node_modules/.bin/deno run -A bench/npm/run.mjs)
 //   (BENCH_QUICK=1: fewer, shorter rounds, as bench/npm/profiles.sh uses it)
 //
 // One Node process; Zoho Sign, Yousign, Zigned (`t` + body) and DocuSign deliveries of about
@@ -386,13 +387,21 @@ function measure(fn, { rounds = QUICK ? 3 : 7, roundMs = QUICK ? 120 : 250 } = {
   return results[Math.floor(results.length / 2)];
 }
 
+/** The runtime running the bench (Bun and Deno report a Node version in `process.version`). */
+const RUNTIME =
+  typeof Bun !== "undefined"
+    ? `bun ${Bun.version}`
+    : typeof Deno !== "undefined"
+      ? `deno ${Deno.version.deno}`
+      : `node ${process.version}`;
+
 const fmt = (x) => (x < 10 ? x.toFixed(2) : x < 100 ? x.toFixed(1) : x.toFixed(0)).padStart(7);
 
 const wasm = readFileSync(join(PACKAGE_DIR, "node/signhook_bg.wasm"));
 console.log(`signhook npm package: ${PACKAGE_DIR}`);
 console.log(`wasm: ${wasm.length} bytes raw, ${gzipSync(wasm, { level: 9 }).length} bytes gzip -9`);
 console.log(
-  `node ${process.version}, ${process.arch}; median of ${QUICK ? 3 : 7} rounds; µs per event; HMAC: ${process.env.BENCH_WASM_HMAC === "1" ? "wasm" : "node:crypto (host)"}\n`,
+  `${RUNTIME}, ${process.arch}; median of ${QUICK ? 3 : 7} rounds; µs per event; HMAC: ${process.env.BENCH_WASM_HMAC === "1" ? "wasm" : "node:crypto (host)"}\n`,
 );
 console.log(
   "provider    size   | package   hand-written  ratio  | verifyText         hand-written+stringify  ratio",
