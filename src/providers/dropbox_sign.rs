@@ -42,11 +42,11 @@ use serde_json::value::RawValue;
 
 use super::multipart;
 use super::wire::{exact_scalar, parse_object, wire, List, Loose, Text};
-use super::{require_secrets, Fields, Keys, Proof, ProofAt, Provider, Spec};
-use crate::error::{Error, ErrorKind};
-use crate::event::{Covers, EnvelopeStatus, Event, EventType, Participant, Scheme, Verification};
+use super::{metadata_proof, metadata_tag, Fields, Keys, Proof, ProofAt, Provider, Spec};
+use crate::error::Error;
+use crate::event::{EnvelopeStatus, Event, EventType, Participant};
 use crate::secret::Secret;
-use crate::verify::{decode_tag, find_key, hex_decode, hex_encode, hmac_sha256, sha256};
+use crate::verify::{hex_encode, sha256};
 
 /// The registry entry (`src/providers/mod.rs`).
 pub(super) const SPEC: Spec = Spec {
@@ -150,38 +150,15 @@ fn message(event: &ProofEvent<'_>) -> Option<String> {
 }
 
 pub(super) fn verify(body: &[u8], secrets: &[Secret]) -> Result<Proof, Error> {
-    require_secrets(Provider::DropboxSign, secrets)?;
-    let (payload, _) = parse_object::<ProofPayload>(payload(body)?)?;
-    let event = payload.event.0.unwrap_or_default();
-    let Some(hash) = event.hash.get() else {
-        return Err(Error::new(
-            ErrorKind::MissingSignature,
-            format!("the payload has no {PROOF_PATH}"),
-        ));
-    };
-    let tag = decode_tag(hash.trim(), hex_decode, PROOF_PATH, "hex")?;
-    let message = message(&event).ok_or_else(|| {
-        Error::new(
-            ErrorKind::SignatureMismatch,
-            "the payload's event.event_time or event.event_type is missing or not a string or number: the MAC covers \"<event_time><event_type>\"",
-        )
-    })?;
-    let key = find_key(secrets, &[message.as_bytes()], &[tag]).ok_or_else(|| {
-        Error::new(
-            ErrorKind::SignatureMismatch,
-            format!("{PROOF_PATH} does not match \"<event_time><event_type>\" under any configured API key"),
-        )
-    })?;
-    Ok(Proof {
-        verification: Verification {
-            scheme: Scheme::HmacSha256,
-            covers: Covers::EventMetadata,
-            key,
-        },
-        signed_at: None,
-        client_id: None,
+    metadata_proof(Provider::DropboxSign, secrets, SIGNED, || {
+        let (payload, _) = parse_object::<ProofPayload>(payload(body)?)?;
+        let event = payload.event.0.unwrap_or_default();
+        Ok((event.hash.owned(), message(&event)))
     })
 }
+
+/// What the MAC covers, for errors.
+const SIGNED: &str = "\"<event_time><event_type>\"";
 
 /// The proof's value (`event.event_hash`) for `body` (JSON or multipart): over empty
 /// parts when they are missing.
@@ -191,8 +168,7 @@ pub(super) fn sign(secret: &Secret, body: &[u8]) -> String {
         .and_then(|json| parse_object::<ProofPayload>(json).ok())
         .and_then(|(p, _)| p.event.0)
         .unwrap_or_default();
-    let message = message(&event).unwrap_or_default();
-    hex_encode(&hmac_sha256(secret, &[message.as_bytes()]))
+    metadata_tag(secret, &message(&event).unwrap_or_default())
 }
 
 wire! {
@@ -319,6 +295,8 @@ pub(super) fn normalize(body: &[u8]) -> Result<(Fields, &RawValue), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorKind;
+    use crate::event::Covers;
 
     /// The official SDK key (hellosign-openapi test fixtures, PROVIDERS-MORE §2.7).
     const API_KEY: &str = "324e3b0840f065eb51f3fd63231d0d33daa35d4ed10d27718839e81737065782";

@@ -631,6 +631,54 @@ fn require_secrets(provider: Provider, secrets: &[Secret]) -> Result<(), Error> 
     Ok(())
 }
 
+/// The proof of an HMAC over the event's metadata, carried in the body (SignWell,
+/// Dropbox Sign: `covers: "event-metadata"`). `read` parses the payload into the proof's
+/// text and the MACed message (`None` when a part is missing or not a string or number);
+/// `signed` describes that message for errors (`"<event.type>@<event.time>"`).
+fn metadata_proof(
+    provider: Provider,
+    secrets: &[Secret],
+    signed: &str,
+    read: impl FnOnce() -> Result<(Option<String>, Option<String>), Error>,
+) -> Result<Proof, Error> {
+    require_secrets(provider, secrets)?;
+    let path = provider.proof_header();
+    let (hash, message) = read()?;
+    let Some(hash) = hash else {
+        return Err(Error::new(
+            ErrorKind::MissingSignature,
+            format!("the payload has no {path}"),
+        ));
+    };
+    let tag = crate::verify::decode_tag(hash.trim(), crate::verify::hex_decode, path, "hex")?;
+    let message = message.ok_or_else(|| {
+        Error::new(
+            ErrorKind::SignatureMismatch,
+            format!("a part of the MACed {signed} is missing from the payload, or not a string or number"),
+        )
+    })?;
+    let key = find_key(secrets, &[message.as_bytes()], &[tag]).ok_or_else(|| {
+        Error::new(
+            ErrorKind::SignatureMismatch,
+            format!("{path} does not match {signed} under any configured key"),
+        )
+    })?;
+    Ok(Proof {
+        verification: Verification {
+            scheme: Scheme::HmacSha256,
+            covers: Covers::EventMetadata,
+            key,
+        },
+        signed_at: None,
+        client_id: None,
+    })
+}
+
+/// The hex tag an event-metadata proof carries for `message`.
+fn metadata_tag(secret: &Secret, message: &str) -> String {
+    hex_encode(&crate::verify::hmac_sha256(secret, &[message.as_bytes()]))
+}
+
 /// The proof of a body-only HMAC (Zoho Sign, Yousign): which secret produced `tag`.
 fn body_hmac_proof(
     secrets: &[Secret],

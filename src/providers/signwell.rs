@@ -22,11 +22,10 @@
 use serde_json::value::RawValue;
 
 use super::wire::{exact_scalar, parse_object, wire, Loose, Text};
-use super::{require_secrets, Fields, Keys, Proof, ProofAt, Provider, Spec};
-use crate::error::{Error, ErrorKind};
-use crate::event::{Covers, EnvelopeStatus, EventType, Scheme, Verification};
+use super::{metadata_proof, metadata_tag, Fields, Keys, Proof, ProofAt, Provider, Spec};
+use crate::error::Error;
+use crate::event::{EnvelopeStatus, EventType};
 use crate::secret::Secret;
-use crate::verify::{decode_tag, find_key, hex_decode, hex_encode, hmac_sha256};
 
 /// The registry entry (`src/providers/mod.rs`).
 pub(super) const SPEC: Spec = Spec {
@@ -96,38 +95,15 @@ fn message(event: &ProofEvent<'_>) -> Option<String> {
 }
 
 pub(super) fn verify(body: &[u8], secrets: &[Secret]) -> Result<Proof, Error> {
-    require_secrets(Provider::SignWell, secrets)?;
-    let (payload, _) = parse_object::<ProofPayload>(body)?;
-    let event = payload.event.0.unwrap_or_default();
-    let Some(hash) = event.hash.get() else {
-        return Err(Error::new(
-            ErrorKind::MissingSignature,
-            format!("the body has no {PROOF_PATH}"),
-        ));
-    };
-    let tag = decode_tag(hash.trim(), hex_decode, PROOF_PATH, "hex")?;
-    let message = message(&event).ok_or_else(|| {
-        Error::new(
-            ErrorKind::SignatureMismatch,
-            "the body's event.type or event.time is missing or not a string or number: the MAC covers \"<event.type>@<event.time>\"",
-        )
-    })?;
-    let key = find_key(secrets, &[message.as_bytes()], &[tag]).ok_or_else(|| {
-        Error::new(
-            ErrorKind::SignatureMismatch,
-            format!("{PROOF_PATH} does not match \"<event.type>@<event.time>\" under any configured webhook id"),
-        )
-    })?;
-    Ok(Proof {
-        verification: Verification {
-            scheme: Scheme::HmacSha256,
-            covers: Covers::EventMetadata,
-            key,
-        },
-        signed_at: None,
-        client_id: None,
+    metadata_proof(Provider::SignWell, secrets, SIGNED, || {
+        let (payload, _) = parse_object::<ProofPayload>(body)?;
+        let event = payload.event.0.unwrap_or_default();
+        Ok((event.hash.owned(), message(&event)))
     })
 }
+
+/// What the MAC covers, for errors.
+const SIGNED: &str = "\"<event.type>@<event.time>\"";
 
 /// The proof's value (`event.hash`) for `body`: over empty parts when they are missing.
 pub(super) fn sign(secret: &Secret, body: &[u8]) -> String {
@@ -135,8 +111,7 @@ pub(super) fn sign(secret: &Secret, body: &[u8]) -> String {
         .ok()
         .and_then(|(p, _)| p.event.0)
         .unwrap_or_default();
-    let message = message(&event).unwrap_or_else(|| "@".to_owned());
-    hex_encode(&hmac_sha256(secret, &[message.as_bytes()]))
+    metadata_tag(secret, &message(&event).unwrap_or_else(|| "@".to_owned()))
 }
 
 wire! {
@@ -206,6 +181,8 @@ pub(super) fn normalize(body: &[u8], _signed_at: Option<i64>) -> Result<(Fields,
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorKind;
+    use crate::event::Covers;
 
     #[test]
     fn the_local_vector() {
