@@ -56,6 +56,16 @@ fn host_tag(secret: &Secret, parts: &[&[u8]]) -> Option<[u8; TAG_LEN]> {
     }
 }
 
+/// A signed timestamp's text as Unix seconds when it is digits only (at most 18, so any
+/// value fits an i64; DocuSeal's and BoldSign's grammar): the signed text is the one sent.
+/// `None` otherwise.
+pub(crate) fn digit_seconds(t: &str) -> Option<i64> {
+    if t.is_empty() || t.len() > 18 || !t.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    t.parse().ok()
+}
+
 /// An HMAC keyed with `secret`, fed with `parts` in order.
 fn keyed(secret: &Secret, parts: &[&[u8]]) -> HmacSha256 {
     // HMAC accepts keys of any length (long keys are hashed), so this cannot fail;

@@ -28,12 +28,12 @@
 use serde_json::value::RawValue;
 
 use super::wire::{parse_object, wire, List, Loose, Text};
-use super::{require_secrets, signature_header, Enc, Fields, Keys, MacScheme, Proof, ProofAt, Provider, Signed, Spec};
+use super::{require_secrets, signature_header, timestamped_proof, timestamped_tag, Enc, Fields, Keys, MacScheme, Proof, ProofAt, Provider, Signed, Spec};
 use crate::error::{Error, ErrorKind};
-use crate::event::{Covers, EnvelopeStatus, Event, EventType, Participant, Scheme, Verification};
+use crate::event::{EnvelopeStatus, Event, EventType, Participant};
 use crate::headers::trim_ows;
 use crate::secret::Secret;
-use crate::verify::{check_window, decode_tag, find_key, hex_decode, hex_encode, hmac_sha256};
+use crate::verify::{decode_tag, digit_seconds, hex_decode};
 
 /// The registry entry (`src/providers/mod.rs`).
 pub(super) const SPEC: Spec = Spec {
@@ -179,16 +179,12 @@ fn parse_header(value: &str) -> Result<Header<'_>, Error> {
 
 /// `t` as Unix seconds: digits only (at most 18, so it fits an i64), the signed text as sent.
 fn timestamp_seconds(t: &str) -> Result<i64, Error> {
-    let bad = || {
+    digit_seconds(t).ok_or_else(|| {
         Error::new(
             ErrorKind::MalformedSignature,
             format!("{SIGNATURE_HEADER} timestamp t={t:?} is not Unix seconds"),
         )
-    };
-    if t.is_empty() || t.len() > 18 || !t.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(bad());
-    }
-    t.parse().map_err(|_| bad())
+    })
 }
 
 pub(super) fn verify(
@@ -201,31 +197,22 @@ pub(super) fn verify(
     require_secrets(Provider::BoldSign, secrets)?;
     let header = parse_header(signature_header(headers, SIGNATURE_HEADER)?)?;
     let signed_at = timestamp_seconds(header.t)?;
-    // The MAC first (as BoldSign's SDKs): a forged request learns nothing about our clock.
-    let key = find_key(secrets, &[header.t.as_bytes(), b".", body], &header.tags).ok_or_else(
-        || {
-            Error::new(
-                ErrorKind::SignatureMismatch,
-                format!("no s<n> in {SIGNATURE_HEADER} matches \"<t>.<body>\" under any configured secret"),
-            )
-        },
-    )?;
-    check_window(signed_at, now, tolerance)?;
-    Ok(Proof {
-        verification: Verification {
-            scheme: Scheme::HmacSha256,
-            covers: Covers::TimestampAndBody,
-            key,
-        },
-        signed_at: Some(signed_at),
-        client_id: None,
-    })
+    // The MAC first, as BoldSign's SDKs check it.
+    timestamped_proof(
+        secrets,
+        header.t,
+        signed_at,
+        &header.tags,
+        body,
+        now,
+        tolerance,
+        &format!("no s<n> in {SIGNATURE_HEADER} matches \"<t>.<body>\""),
+    )
 }
 
 pub(super) fn sign(secret: &Secret, body: &[u8], timestamp: i64) -> String {
-    let t = timestamp.to_string();
-    let tag = hmac_sha256(secret, &[t.as_bytes(), b".", body]);
-    format!("t={t}, s0={}", hex_encode(&tag))
+    let (t, tag) = timestamped_tag(secret, body, timestamp);
+    format!("t={t}, s0={tag}")
 }
 
 wire! {

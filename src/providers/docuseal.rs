@@ -24,12 +24,12 @@
 use serde_json::value::RawValue;
 
 use super::wire::{parse_object, wire, List, Loose, Text};
-use super::{require_secrets, signature_header, Enc, Fields, Keys, MacScheme, Proof, ProofAt, Provider, Signed, Spec};
+use super::{require_secrets, signature_header, timestamped_proof, timestamped_tag, Enc, Fields, Keys, MacScheme, Proof, ProofAt, Provider, Signed, Spec};
 use crate::error::{Error, ErrorKind};
-use crate::event::{Covers, Document, EnvelopeStatus, EventType, Participant, Scheme, Verification};
+use crate::event::{Document, EnvelopeStatus, EventType, Participant};
 use crate::secret::Secret;
 use crate::time::parse_rfc3339_millis;
-use crate::verify::{check_window, decode_tag, find_key, hex_decode, hex_encode, hmac_sha256};
+use crate::verify::{decode_tag, digit_seconds, hex_decode};
 
 /// The registry entry (`src/providers/mod.rs`).
 pub(super) const SPEC: Spec = Spec {
@@ -92,13 +92,7 @@ fn parse_header(value: &str) -> Result<(&str, i64, Vec<u8>), Error> {
             "{SIGNATURE_HEADER} is not \"<timestamp>.<hex>\" (no '.')"
         ))
     })?;
-    // Digits only (at most 18, so any value fits an i64): the signed text is the one sent.
-    if t.is_empty() || t.len() > 18 || !t.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(malformed(format!(
-            "{SIGNATURE_HEADER} timestamp {t:?} is not Unix seconds"
-        )));
-    }
-    let seconds = t.parse::<i64>().map_err(|_| {
+    let seconds = digit_seconds(t).ok_or_else(|| {
         malformed(format!(
             "{SIGNATURE_HEADER} timestamp {t:?} is not Unix seconds"
         ))
@@ -116,29 +110,21 @@ pub(super) fn verify(
 ) -> Result<Proof, Error> {
     require_secrets(Provider::DocuSeal, secrets)?;
     let (t, signed_at, tag) = parse_header(signature_header(headers, SIGNATURE_HEADER)?)?;
-    // The MAC first: a forged request learns nothing about our clock.
-    let key = find_key(secrets, &[t.as_bytes(), b".", body], &[tag]).ok_or_else(|| {
-        Error::new(
-            ErrorKind::SignatureMismatch,
-            format!("{SIGNATURE_HEADER} does not match \"<timestamp>.<body>\" under any configured secret"),
-        )
-    })?;
-    check_window(signed_at, now, tolerance)?;
-    Ok(Proof {
-        verification: Verification {
-            scheme: Scheme::HmacSha256,
-            covers: Covers::TimestampAndBody,
-            key,
-        },
-        signed_at: Some(signed_at),
-        client_id: None,
-    })
+    timestamped_proof(
+        secrets,
+        t,
+        signed_at,
+        &[tag],
+        body,
+        now,
+        tolerance,
+        &format!("{SIGNATURE_HEADER} does not match \"<timestamp>.<body>\""),
+    )
 }
 
 pub(super) fn sign(secret: &Secret, body: &[u8], timestamp: i64) -> String {
-    let t = timestamp.to_string();
-    let tag = hmac_sha256(secret, &[t.as_bytes(), b".", body]);
-    format!("{t}.{}", hex_encode(&tag))
+    let (t, tag) = timestamped_tag(secret, body, timestamp);
+    format!("{t}.{tag}")
 }
 
 wire! {

@@ -481,7 +481,7 @@ pub fn normalize_unverified_all(provider: Provider, body: &[u8]) -> Result<Vec<E
 }
 
 /// The one event of a delivery, or why there is not exactly one.
-fn single(mut events: Vec<Event>) -> Result<Event, Error> {
+pub(crate) fn single(mut events: Vec<Event>) -> Result<Event, Error> {
     match events.len() {
         1 => events.pop().ok_or_else(|| Error::new(ErrorKind::MalformedPayload, "no event")),
         0 => Err(Error::new(
@@ -629,6 +629,50 @@ fn require_secrets(provider: Provider, secrets: &[Secret]) -> Result<(), Error> 
         ));
     }
     Ok(())
+}
+
+/// The proof of an HMAC over `<t>.<body>` (Zigned, DocuSeal, BoldSign): which secret
+/// produced one of `tags`, then whether `signed_at` (the seconds `t` says) lies within
+/// `tolerance` of `now`. The MAC first: a forged request learns nothing about our clock.
+/// `mismatch` says, for the error, what did not match.
+#[allow(clippy::too_many_arguments)]
+fn timestamped_proof(
+    secrets: &[Secret],
+    t: &str,
+    signed_at: i64,
+    tags: &[Vec<u8>],
+    body: &[u8],
+    now: i64,
+    tolerance: u64,
+    mismatch: &str,
+) -> Result<Proof, Error> {
+    let key = find_key(secrets, &[t.as_bytes(), b".", body], tags).ok_or_else(|| {
+        Error::new(
+            ErrorKind::SignatureMismatch,
+            format!("{mismatch} under any configured secret"),
+        )
+    })?;
+    crate::verify::check_window(signed_at, now, tolerance)?;
+    Ok(Proof {
+        verification: Verification {
+            scheme: Scheme::HmacSha256,
+            covers: Covers::TimestampAndBody,
+            key,
+        },
+        signed_at: Some(signed_at),
+        client_id: None,
+    })
+}
+
+/// The hex tag over `<timestamp>.<body>` a timestamped provider signs, and the timestamp's
+/// text (for the header `sign` writes).
+fn timestamped_tag(secret: &Secret, body: &[u8], timestamp: i64) -> (String, String) {
+    let t = timestamp.to_string();
+    let tag = hex_encode(&crate::verify::hmac_sha256(
+        secret,
+        &[t.as_bytes(), b".", body],
+    ));
+    (t, tag)
 }
 
 /// The proof of an HMAC over the event's metadata, carried in the body (SignWell,

@@ -21,12 +21,12 @@ use std::collections::BTreeMap;
 use serde_json::value::RawValue;
 
 use super::wire::{parse_object, wire, Loose, OneOrMany, Ref, Text};
-use super::{require_secrets, signature_header, Enc, Fields, Keys, MacScheme, Proof, ProofAt, Provider, Signed, Spec};
+use super::{require_secrets, signature_header, timestamped_proof, timestamped_tag, Enc, Fields, Keys, MacScheme, Proof, ProofAt, Provider, Signed, Spec};
 use crate::error::{Error, ErrorKind};
-use crate::event::{Covers, Document, EnvelopeStatus, EventType, Scheme, Verification};
+use crate::event::{Document, EnvelopeStatus, EventType};
 use crate::secret::Secret;
 use crate::time::parse_rfc3339_millis;
-use crate::verify::{check_window, decode_tag, find_key, hex_decode, hex_encode, hmac_sha256};
+use crate::verify::{decode_tag, hex_decode};
 
 /// The registry entry (`src/providers/mod.rs`).
 pub(super) const SPEC: Spec = Spec {
@@ -331,29 +331,21 @@ pub(super) fn verify(
     require_secrets(Provider::Zigned, secrets)?;
     let header = parse_header(signature_header(headers, SIGNATURE_HEADER)?)?;
     let signed_at = timestamp_seconds(header.t)?;
-    // The MAC first: a forged request learns nothing about our clock.
-    let key = find_key(secrets, &[header.t.as_bytes(), b".", body], &header.v1).ok_or_else(|| {
-        Error::new(
-            ErrorKind::SignatureMismatch,
-            format!("no v1 in {SIGNATURE_HEADER} matches \"<t>.<body>\" under any configured secret"),
-        )
-    })?;
-    check_window(signed_at, now, tolerance)?;
-    Ok(Proof {
-        verification: Verification {
-            scheme: Scheme::HmacSha256,
-            covers: Covers::TimestampAndBody,
-            key,
-        },
-        signed_at: Some(signed_at),
-        client_id: None,
-    })
+    timestamped_proof(
+        secrets,
+        header.t,
+        signed_at,
+        &header.v1,
+        body,
+        now,
+        tolerance,
+        &format!("no v1 in {SIGNATURE_HEADER} matches \"<t>.<body>\""),
+    )
 }
 
 pub(super) fn sign(secret: &Secret, body: &[u8], timestamp: i64) -> String {
-    let t = timestamp.to_string();
-    let tag = hmac_sha256(secret, &[t.as_bytes(), b".", body]);
-    format!("t={t},v1={}", hex_encode(&tag))
+    let (t, tag) = timestamped_tag(secret, body, timestamp);
+    format!("t={t},v1={tag}")
 }
 
 wire! {
