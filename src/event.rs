@@ -302,6 +302,12 @@ impl Event {
         serde_json::to_string(self).unwrap_or_default()
     }
 
+    /// Several events as one JSON array: CloudEvents' JSON batch format
+    /// (`application/cloudevents-batch+json`), for a delivery that holds several.
+    pub fn batch_json(events: &[Event]) -> String {
+        serde_json::to_string(events).unwrap_or_default()
+    }
+
     /// The event as indented JSON, for people.
     pub fn to_json_pretty(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default()

@@ -151,18 +151,8 @@ fn headers_from(
 }
 
 /// The one event of a delivery, or the JS error saying why there is not exactly one.
-fn single(mut events: Vec<Event>) -> Result<Event, JsValue> {
-    match events.len() {
-        1 => events.pop().ok_or(JsValue::NULL),
-        0 => Err(to_js_error(&Error::new(
-            ErrorKind::MalformedPayload,
-            "the delivery holds no event (an empty array)",
-        ))),
-        n => Err(to_js_error(&Error::new(
-            ErrorKind::MultipleEvents,
-            format!("the delivery holds {n} events: call verifyAll (or normalizeAll) so that none is dropped"),
-        ))),
-    }
+fn single(events: Vec<Event>) -> Result<Event, JsValue> {
+    crate::providers::single(events).map_err(|err| to_js_error(&err))
 }
 
 /// How the events cross to JavaScript.
@@ -180,10 +170,7 @@ enum Shape {
 
 fn events_out(events: Vec<Event>, body: &[u8], shape: Shape) -> Result<JsValue, JsValue> {
     match shape {
-        Shape::Text { all: true } => {
-            let parts: Vec<String> = events.iter().map(Event::to_json).collect();
-            Ok(JsValue::from(format!("[{}]", parts.join(","))))
-        }
+        Shape::Text { all: true } => Ok(JsValue::from(Event::batch_json(&events))),
         Shape::Text { all: false } => Ok(JsValue::from(single(events)?.to_json())),
         Shape::Parts { all: true } => Ok(events
             .into_iter()

@@ -53,8 +53,7 @@ fn usage() -> String {
 /// deliveries hold several events (always an array for it, so a script reads one shape).
 fn print_events(provider: Provider, events: &[Event]) -> String {
     if provider.is_batch() {
-        let parts: Vec<String> = events.iter().map(Event::to_json).collect();
-        format!("[{}]\n", parts.join(","))
+        Event::batch_json(events) + "\n"
     } else {
         events.iter().map(|e| e.to_json() + "\n").collect()
     }

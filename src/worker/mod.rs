@@ -317,10 +317,7 @@ async fn hook(
         Mode::Queue => "queued",
     };
     Ok(match mode {
-        Mode::Inspect => Reply::new(200, CLOUDEVENTS_BATCH_JSON, {
-            let parts: Vec<String> = events.iter().map(Event::to_json).collect();
-            format!("[{}]", parts.join(","))
-        }),
+        Mode::Inspect => Reply::new(200, CLOUDEVENTS_BATCH_JSON, Event::batch_json(&events)),
         _ => batch_reply(&events, &statuses),
     })
 }
