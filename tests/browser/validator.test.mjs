@@ -16,6 +16,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, normalize, extname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { multipartJson } from "../multipart.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const WWW = join(ROOT, "www");
@@ -221,9 +222,7 @@ const DELIVERIES = {
     const body = fixture("dropbox-sign", "signature-request-signed-multipart");
     const text = body.toString("utf8");
     const boundary = text.slice(2, text.indexOf("\r\n"));
-    const head = 'name="json"\r\n\r\n';
-    const start = text.indexOf(head) + head.length;
-    const json = text.slice(start, text.indexOf(`\r\n--${boundary}`, start));
+    const { json } = multipartJson(body);
     return {
       body,
       secret: "dropbox-sign-test-api-key-0123456789abcdef",

@@ -12,7 +12,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
+import { multipartJson } from "../multipart.mjs";
 import { schemaErrors } from "../schema.mjs";
+
+export { multipartJson };
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const BIN = path.join(ROOT, "node_modules", ".bin");
@@ -371,20 +374,6 @@ export function signedBody(provider, body, { key } = {}) {
     return wrap(JSON.stringify(value, null, 2));
   }
   return body;
-}
-
-/**
- * A Dropbox Sign body's JSON payload (the multipart field `json`, or the body itself) and
- * `wrap`, which puts another payload back the same way.
- */
-export function multipartJson(body) {
-  const text = Buffer.from(body).toString("utf8");
-  if (!text.startsWith("--")) return { json: text, wrap: (json) => Buffer.from(json) };
-  const boundary = text.slice(2, text.indexOf("\r\n"));
-  const head = 'name="json"\r\n\r\n';
-  const start = text.indexOf(head) + head.length;
-  const end = text.indexOf(`\r\n--${boundary}`, start);
-  return { json: text.slice(start, end), wrap: (json) => Buffer.from(text.slice(0, start) + json + text.slice(end)) };
 }
 
 /** PandaDoc's query: `signature=` + hex HMAC-SHA256 of the body (node:crypto). */
