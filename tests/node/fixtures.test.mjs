@@ -131,3 +131,22 @@ test("every event.json snapshot validates against the schema, and the schema rej
   }
   assert.ok(checked >= 14, `only ${checked} snapshots`);
 });
+
+test("a throwing or odd host HMAC falls back to the wasm one: same verdicts", () => {
+  const dir = join(FIXTURES, "zoho-sign", "request-completed");
+  const spec = JSON.parse(readFileSync(join(dir, "case.json"), "utf8"));
+  const options = { provider: "zoho-sign", headers: spec.headers, body: readFileSync(join(dir, "body")), secrets: spec.secrets, now: spec.now };
+  const expected = signhook.verify(options).id;
+  try {
+    for (const odd of [() => { throw new Error("no crypto here"); }, () => new Uint8Array(31), () => "not bytes"]) {
+      raw.setHostHmac(odd);
+      assert.equal(signhook.verify(options).id, expected);
+      assert.throws(() => signhook.verify({ ...options, secrets: ["another"] }), { code: "signature_mismatch" });
+    }
+    // A host that lies (a fixed tag) makes nothing verify that should not.
+    raw.setHostHmac(() => new Uint8Array(32));
+    assert.throws(() => signhook.verify(options), { code: "signature_mismatch" });
+  } finally {
+    raw.setHostHmac(BACKENDS["node:crypto"]);
+  }
+});
