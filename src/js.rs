@@ -20,67 +20,76 @@ use crate::{
     ErrorKind, Event, EventType, Headers, ProofAt, Provider, Secret, VerifyConfig,
 };
 
-// ---- the host's HMAC -------------------------------------------------------------------
+// ---- the host's SHA-256 and HMAC ------------------------------------------------------
 
 #[wasm_bindgen]
 extern "C" {
-    /// The host's HMAC function (a JS `Function`).
+    /// The host's digest function (a JS `Function`).
     #[wasm_bindgen(extends = js_sys::Function)]
-    type HmacFunction;
+    type DigestFunction;
 
-    /// `Function.prototype.call` with the key and three message parts. The slices reach
-    /// JavaScript as views of the wasm memory, not copies (wasm-bindgen's glue for `&[u8]`
-    /// arguments of imports); the host hashes them before returning, so no view outlives
-    /// the call.
+    /// `Function.prototype.call` with the key (`undefined` for a plain SHA-256) and four
+    /// message parts. The slices reach JavaScript as views of the wasm memory, not copies
+    /// (wasm-bindgen's glue for `&[u8]` arguments of imports); the host hashes them before
+    /// returning, so no view outlives the call.
     #[wasm_bindgen(method, catch, js_name = call)]
-    fn call_hmac(
-        this: &HmacFunction,
+    fn call_digest(
+        this: &DigestFunction,
         context: &JsValue,
-        key: &[u8],
+        key: Option<&[u8]>,
         a: &[u8],
         b: &[u8],
         c: &[u8],
+        d: &[u8],
     ) -> Result<JsValue, JsValue>;
 }
 
 thread_local! {
-    static HOST_HMAC: std::cell::RefCell<Option<HmacFunction>> =
+    static HOST_DIGEST: std::cell::RefCell<Option<DigestFunction>> =
         const { std::cell::RefCell::new(None) };
 }
 
-/// The registered host function's tag over `parts` (at most three), or `None` (then the
-/// core uses its own HMAC): no function, more parts, a throw, or not 32 bytes back.
-fn host_hmac(key: &[u8], parts: &[&[u8]]) -> Option<[u8; 32]> {
-    let (a, b, c) = match parts {
-        [a] => (*a, &[][..], &[][..]),
-        [a, b] => (*a, *b, &[][..]),
-        [a, b, c] => (*a, *b, *c),
+/// The registered host function's digest over `parts` (at most four), or `None` (then
+/// the core uses its own): no function, more parts, a throw, or not 32 bytes back.
+fn host_digest(key: Option<&[u8]>, parts: &[&[u8]]) -> Option<[u8; 32]> {
+    let none = &[][..];
+    let (a, b, c, d) = match parts {
+        [a] => (*a, none, none, none),
+        [a, b] => (*a, *b, none, none),
+        [a, b, c] => (*a, *b, *c, none),
+        [a, b, c, d] => (*a, *b, *c, *d),
         _ => return None,
     };
-    HOST_HMAC.with(|cell| {
+    HOST_DIGEST.with(|cell| {
         let borrowed = cell.borrow();
         let function = borrowed.as_ref()?;
-        // A throwing host is no host: the software HMAC answers instead.
-        let out = function.call_hmac(&JsValue::NULL, key, a, b, c).ok()?;
+        // A throwing host is no host: the software digest answers instead.
+        let out = function.call_digest(&JsValue::NULL, key, a, b, c, d).ok()?;
         let bytes = out.dyn_into::<js_sys::Uint8Array>().ok()?;
-        let mut tag = [0u8; 32];
+        let mut digest = [0u8; 32];
         if bytes.length() != 32 {
             return None;
         }
-        bytes.copy_to(&mut tag);
-        Some(tag)
+        bytes.copy_to(&mut digest);
+        Some(digest)
     })
 }
 
-/// Registers the host's synchronous HMAC-SHA256, `(key, a, b, c) => tag` over the
-/// concatenation `a ‖ b ‖ c` (the package's Node entry passes one built on
-/// `node:crypto`'s `createHmac`), or `undefined` for the wasm one. Results are the same bit
-/// for bit; tags are still compared in constant time in wasm.
-#[wasm_bindgen(js_name = setHostHmac)]
-pub fn set_host_hmac(function: Option<js_sys::Function>) {
+/// Registers the host's synchronous SHA-256 and HMAC-SHA256, `(key, a, b, c, d) => digest`
+/// over the concatenation `a ‖ b ‖ c ‖ d`, keyed with `key`, or a plain SHA-256 when `key` is
+/// `undefined` (the package's Node entry passes one built on `node:crypto`), used for
+/// messages of `minBytes` or more (default 4096: below that the wasm one is faster); or
+/// `undefined` for the wasm one. Results are the same bit for bit; tags are still compared
+/// in constant time in wasm.
+#[wasm_bindgen(js_name = setHostDigest)]
+pub fn set_host_digest(function: Option<js_sys::Function>, min_bytes: Option<u32>) {
     let registered = function.is_some();
-    HOST_HMAC.with(|cell| *cell.borrow_mut() = function.map(JsCast::unchecked_into));
-    crate::verify::set_host_hmac(registered.then_some(host_hmac as crate::verify::HostHmac));
+    HOST_DIGEST.with(|cell| *cell.borrow_mut() = function.map(JsCast::unchecked_into));
+    let min_bytes = min_bytes.map_or(crate::verify::HOST_MIN_BYTES, |n| n as usize);
+    crate::verify::set_host_digest(
+        registered.then_some(host_digest as crate::verify::HostDigest),
+        min_bytes,
+    );
 }
 
 /// A JS `Error` carrying the core's stable `code` and the matching HTTP `status`.

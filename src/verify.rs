@@ -22,38 +22,56 @@ const STANDARD_LENIENT: GeneralPurpose = GeneralPurpose::new(
     GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
 );
 
-/// A host's own HMAC-SHA256 (Node's `node:crypto`, native and SHA-NI accelerated where the
-/// wasm one is software): the key, the message's parts in order, and the tag, or `None`
-/// when the host could not compute it (then the software HMAC is used). Registered by the
-/// npm boundary (`js.rs`); the core itself never calls out, and the result is the same bit
-/// for bit, so only speed differs.
-#[cfg(feature = "js")]
-pub(crate) type HostHmac = fn(&[u8], &[&[u8]]) -> Option<[u8; TAG_LEN]>;
+/// A host's own SHA-256 and HMAC-SHA256 (`node:crypto` in Node, Deno, Bun and workerd:
+/// native, SHA-NI accelerated, where the wasm one is software): `key` (`None` for a plain
+/// SHA-256), the message's parts in order, and the digest, or `None` when the host could
+/// not compute it (then the software one is used). Registered by the npm boundary
+/// (`js.rs`) and the Worker (`worker/host.rs`); the core itself never calls out, and the
+/// result is the same bit for bit, so only speed differs.
+#[cfg(any(feature = "js", feature = "worker"))]
+pub(crate) type HostDigest = fn(Option<&[u8]>, &[&[u8]]) -> Option<[u8; TAG_LEN]>;
 
-#[cfg(feature = "js")]
+#[cfg(any(feature = "js", feature = "worker"))]
 thread_local! {
-    static HOST_HMAC: std::cell::Cell<Option<HostHmac>> = const { std::cell::Cell::new(None) };
+    static HOST_DIGEST: std::cell::Cell<Option<(HostDigest, usize)>> =
+        const { std::cell::Cell::new(None) };
 }
 
-/// Uses `host` for every HMAC from now on (`None`: the software one again).
-#[cfg(feature = "js")]
-pub(crate) fn set_host_hmac(host: Option<HostHmac>) {
-    HOST_HMAC.with(|cell| cell.set(host));
+/// Uses `host` for every SHA-256 and HMAC over `min_bytes` or more from now on (`None`: the
+/// software one again). Below [`HOST_MIN_BYTES`] the software one is faster: crossing into
+/// JavaScript and creating a `node:crypto` object costs more than hashing a few KiB in wasm
+/// (`bench/npm/run.mjs` with and without `BENCH_WASM_HMAC=1`); tests pass 0 to run every
+/// fixture through the host.
+#[cfg(any(feature = "js", feature = "worker"))]
+pub(crate) fn set_host_digest(host: Option<HostDigest>, min_bytes: usize) {
+    HOST_DIGEST.with(|cell| cell.set(host.map(|host| (host, min_bytes))));
 }
 
-/// The host's tag over `parts`, when a host HMAC is registered and answers.
-fn host_tag(secret: &Secret, parts: &[&[u8]]) -> Option<[u8; TAG_LEN]> {
-    #[cfg(feature = "js")]
+/// The default threshold of [`set_host_digest`].
+#[cfg(any(feature = "js", feature = "worker"))]
+pub(crate) const HOST_MIN_BYTES: usize = 4096;
+
+/// The host's digest over `parts` (keyed with `key`, or plain), when a host digest is
+/// registered, the message is long enough to gain from it, and the host answers.
+fn host_digest(key: Option<&[u8]>, parts: &[&[u8]]) -> Option<[u8; TAG_LEN]> {
+    #[cfg(any(feature = "js", feature = "worker"))]
     {
-        HOST_HMAC
-            .with(std::cell::Cell::get)
-            .and_then(|host| host(secret.expose(), parts))
+        let (host, min_bytes) = HOST_DIGEST.with(std::cell::Cell::get)?;
+        if parts.iter().map(|p| p.len()).sum::<usize>() < min_bytes {
+            return None;
+        }
+        host(key, parts)
     }
-    #[cfg(not(feature = "js"))]
+    #[cfg(not(any(feature = "js", feature = "worker")))]
     {
-        let _ = (secret, parts);
+        let _ = (key, parts);
         None
     }
+}
+
+/// The host's tag over `parts`, when [`host_digest`] answers.
+fn host_tag(secret: &Secret, parts: &[&[u8]]) -> Option<[u8; TAG_LEN]> {
+    host_digest(Some(secret.expose()), parts)
 }
 
 /// A signed timestamp's text as Unix seconds when it is digits only (at most 18, so any
@@ -138,6 +156,9 @@ pub fn token_matches(expected: &[u8], given: &[u8]) -> bool {
 
 /// SHA-256 of the concatenated `parts`.
 pub(crate) fn sha256(parts: &[&[u8]]) -> [u8; 32] {
+    if let Some(digest) = host_digest(None, parts) {
+        return digest;
+    }
     let mut hasher = Sha256::new();
     for part in parts {
         hasher.update(part);

@@ -20,11 +20,11 @@ import assert from "node:assert/strict";
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const PACKAGE_DIR = resolve(process.env.SIGNHOOK_PACKAGE_DIR ?? join(ROOT, "npm/dist"));
 const { verify, verifyText } = await import(pathToFileURL(join(PACKAGE_DIR, "node/index.mjs")).href);
-// BENCH_WASM_HMAC=1: the wasm HMAC instead of the host's node:crypto (what browsers and
-// Workers run), to measure what the host HMAC saves.
+// BENCH_WASM_HMAC=1: the wasm SHA-256 and HMAC instead of the host's node:crypto (what browsers
+// run), to measure what the host digest saves.
 if (process.env.BENCH_WASM_HMAC === "1") {
   const { createRequire } = await import("node:module");
-  createRequire(import.meta.url)(join(PACKAGE_DIR, "node/signhook.js")).setHostHmac(undefined);
+  createRequire(import.meta.url)(join(PACKAGE_DIR, "node/signhook.js")).setHostDigest(undefined);
 }
 
 const NOW = 1_700_000_000;

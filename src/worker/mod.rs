@@ -7,7 +7,7 @@
 //! |---|---|
 //! | `POST /hooks/<provider>` | verify the raw bytes, normalize, deliver, answer as the provider requires |
 //! | `GET /hooks/acrobat-sign` | Acrobat Sign's verification of intent: echo an allowed client id, else 403 |
-//! | `GET /healthz` | `200 {"status":"ok"}` |
+//! | `GET /healthz` | `200 {"status":"ok","digest":"node:crypto"}` (or `"wasm"`) |
 //! | `/admin/dead-letters…` | list and replay dead letters (`dead_letters.rs`), with `ADMIN_TOKEN` |
 //!
 //! Delivery (`DELIVERY`, see `config.rs`):
@@ -30,6 +30,7 @@
 
 mod config;
 mod dead_letters;
+mod host;
 mod ledger;
 mod origin;
 mod queue;
@@ -55,6 +56,7 @@ const TEXT: &str = "text/plain; charset=utf-8";
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> ::worker::Result<Response> {
     let started = Date::now().as_millis();
+    host::install();
     // The raw method: `worker::Method` turns any method it does not know into GET.
     let method = req.inner().method();
     let path = req.path();
@@ -178,7 +180,13 @@ async fn route(
         return match method {
             "GET" | "HEAD" => {
                 log.outcome = "healthy";
-                Ok(Reply::new(200, JSON, r#"{"status":"ok"}"#.to_owned()))
+                // Which SHA-256/HMAC the core runs: the runtime's `node:crypto` or wasm's.
+                let digest = host::install();
+                Ok(Reply::new(
+                    200,
+                    JSON,
+                    format!(r#"{{"status":"ok","digest":"{digest}"}}"#),
+                ))
             }
             _ => Err(method_not_allowed(method, "GET, HEAD")),
         };

@@ -132,6 +132,8 @@ struct Log {
 #[event(queue)]
 async fn consume(batch: MessageBatch<String>, env: Env, _ctx: Context) -> ::worker::Result<()> {
     let dead_letters = batch.queue() == DEAD_LETTER_QUEUE;
+    // The outgoing signature's HMAC through the runtime's `node:crypto` for large events.
+    super::host::install();
     let mut warnings = Vec::new();
     let origin = config::origin(&env, true, &mut warnings);
     let policy = config::retry_policy(&env, &mut warnings);

@@ -1,9 +1,10 @@
 // The same fixtures as tests/fixtures.rs (tests/fixtures/<provider>/<case>/), run through
 // the npm package: same error codes, same matched key, same events as the event.json
 // snapshots that the Rust suite checks, each valid under schema/event.schema.json (ajv).
-// Every case runs through both HMAC backends: Node's `node:crypto` (what the Node entry
-// registers) and the wasm one (`raw.setHostHmac(undefined)`).
-import { createHmac } from "node:crypto";
+// Every case runs through both digest backends: Node's `node:crypto` (what the Node entry
+// registers, here from 0 bytes up instead of 4 KiB, so every case reaches it) and the wasm
+// one (`raw.setHostDigest(undefined)`).
+import { createHash, createHmac } from "node:crypto";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, existsSync, statSync } from "node:fs";
@@ -12,8 +13,10 @@ import { multipartJson } from "../multipart.mjs";
 import { schemaErrors } from "../schema.mjs";
 import { ROOT, raw, signhook } from "./package.mjs";
 
+const nodeDigest = (key, a, b, c, d) =>
+  (key === undefined ? createHash("sha256") : createHmac("sha256", key)).update(a).update(b).update(c).update(d).digest();
 const BACKENDS = {
-  "node:crypto": (key, a, b, c) => createHmac("sha256", key).update(a).update(b).update(c).digest(),
+  "node:crypto": nodeDigest,
   wasm: undefined,
 };
 
@@ -35,7 +38,7 @@ test("every provider has fixtures", () => {
 for (const [backend, host] of Object.entries(BACKENDS))
 for (const { provider, name, dir } of cases) {
   test(`${backend}: ${provider}/${name}`, () => {
-    raw.setHostHmac(host);
+    raw.setHostDigest(host, 0);
     const spec = JSON.parse(readFileSync(join(dir, "case.json"), "utf8"));
     // Bytes exactly as on the wire: a Uint8Array (Node's Buffer), never a decoded string.
     const body = readFileSync(join(dir, "body"));
@@ -132,21 +135,21 @@ test("every event.json snapshot validates against the schema, and the schema rej
   assert.ok(checked >= 14, `only ${checked} snapshots`);
 });
 
-test("a throwing or odd host HMAC falls back to the wasm one: same verdicts", () => {
+test("a throwing or odd host digest falls back to the wasm one: same verdicts and ids", () => {
   const dir = join(FIXTURES, "zoho-sign", "request-completed");
   const spec = JSON.parse(readFileSync(join(dir, "case.json"), "utf8"));
   const options = { provider: "zoho-sign", headers: spec.headers, body: readFileSync(join(dir, "body")), secrets: spec.secrets, now: spec.now };
   const expected = signhook.verify(options).id;
   try {
     for (const odd of [() => { throw new Error("no crypto here"); }, () => new Uint8Array(31), () => "not bytes"]) {
-      raw.setHostHmac(odd);
+      raw.setHostDigest(odd, 0);
       assert.equal(signhook.verify(options).id, expected);
       assert.throws(() => signhook.verify({ ...options, secrets: ["another"] }), { code: "signature_mismatch" });
     }
     // A host that lies (a fixed tag) makes nothing verify that should not.
-    raw.setHostHmac(() => new Uint8Array(32));
+    raw.setHostDigest(() => new Uint8Array(32), 0);
     assert.throws(() => signhook.verify(options), { code: "signature_mismatch" });
   } finally {
-    raw.setHostHmac(BACKENDS["node:crypto"]);
+    raw.setHostDigest(BACKENDS["node:crypto"]);
   }
 });

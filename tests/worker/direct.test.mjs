@@ -3,6 +3,7 @@
 // `cloudevents` libraries); bad requests are refused and reach no origin; origin failures
 // answer 5xx so the provider retries.
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -310,6 +311,30 @@ describe("SignWell: the proof is in the body and covers only the event's type an
   });
 });
 
+describe("large deliveries: the runtime's node:crypto computes the digests, bit for bit", () => {
+  // From 4 KiB up the core's SHA-256 and HMAC run in workerd's node:crypto
+  // (src/worker/host.rs); below, in wasm. Both must give the same verdicts and ids.
+  test("Zoho Sign at 1 KiB and 40 KiB: verified, id = SHA-256 of provider and body (node:crypto here); one byte changed: 401", async () => {
+    const base = JSON.parse((await fixture("zoho-sign", "request-completed")).toString("utf8"));
+    for (const size of [1024, 40 * 1024]) {
+      const value = { ...base, padding: "" };
+      value.padding = "x".repeat(Math.max(0, size - Buffer.byteLength(JSON.stringify(value))));
+      const body = Buffer.from(JSON.stringify(value));
+      const res = await post(`${worker.url}/hooks/zoho-sign`, body, signed("zoho-sign", body));
+      assert.equal(res.status, 200, res.text);
+      const got = origin.received.at(-1);
+      new Webhook(SECRETS.forward).verify(got.body, got.headers);
+      const event = JSON.parse(got.body);
+      const id = createHash("sha256").update("signhook/zoho-sign\n").update(body).digest("hex").slice(0, 32);
+      assert.equal(event.id, id, `${size} bytes`);
+      const tampered = Buffer.from(body);
+      tampered[tampered.length - 3] ^= 1;
+      const refused = await reachesNoOrigin(() => post(`${worker.url}/hooks/zoho-sign`, tampered, signed("zoho-sign", body)));
+      assertProblem(refused, 401, "signature_mismatch");
+    }
+  });
+});
+
 describe("refused requests reach no origin", () => {
   test("tampered body: 401 signature_mismatch", async () => {
     for (const provider of ["zoho-sign", "yousign", "zigned", "docusign", "docuseal", "boldsign"]) {
@@ -517,7 +542,8 @@ describe("other routes and logs", () => {
   test("GET /healthz", async () => {
     const res = await post(`${worker.url}/healthz`, undefined, {}, "GET");
     assert.equal(res.status, 200);
-    assert.deepEqual(res.json, { status: "ok" });
+    // nodejs_compat (wrangler.toml) gives the core workerd's node:crypto (src/worker/host.rs).
+    assert.deepEqual(res.json, { status: "ok", digest: "node:crypto" });
   });
 
   test("GET / serves the www/ page", { skip: !existsSync(path.join(ROOT, "www", "index.html")) && "www/index.html does not exist yet" }, async () => {

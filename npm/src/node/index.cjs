@@ -6,18 +6,17 @@ Object.defineProperty(exports, "__esModule", { value: true });
 
 const raw = require("./signhook.js");
 const api = require("../api.cjs");
-const { createHmac } = require("node:crypto");
+const { createHash, createHmac } = require("node:crypto");
 
-// The host's HMAC-SHA256 (native, SHA-NI where the CPU has it) for the MACs the core
-// computes over 4 KiB or more: the same tags bit for bit as the wasm one, compared in
-// constant time in wasm. Below that, creating a node:crypto Hmac costs more than the wasm
-// HMAC itself (bench/npm/run.mjs with and without BENCH_WASM_HMAC=1), so `undefined` lets
-// the wasm one answer. `a`, `b`, `c` are views of the wasm memory, hashed before this returns.
-const HOST_HMAC_MIN_BYTES = 4096;
-raw.setHostHmac((key, a, b, c) =>
-  a.length + b.length + c.length < HOST_HMAC_MIN_BYTES
-    ? undefined
-    : createHmac("sha256", key).update(a).update(b).update(c).digest(),
+// The host's SHA-256 and HMAC-SHA256 (native, SHA-NI where the CPU has it) for the digests
+// the core computes over 4 KiB or more (the tags, and the body hash that names an event
+// without an id of its own): the same bytes bit for bit as the wasm ones, tags compared in
+// constant time in wasm. Below 4 KiB (the core's default threshold) the wasm one answers:
+// creating a node:crypto object costs more than the hashing itself (bench/npm/run.mjs with
+// and without BENCH_WASM_HMAC=1). `a`…`d` are views of the wasm memory, hashed before this
+// returns.
+raw.setHostDigest((key, a, b, c, d) =>
+  (key === undefined ? createHash("sha256") : createHmac("sha256", key)).update(a).update(b).update(c).update(d).digest(),
 );
 
 const { verify, verifyAll, verifyText, normalize, normalizeAll, sign, signBody, signQuery, diagnose, detectProvider } = api.createApi(raw);

@@ -1,0 +1,107 @@
+//! The runtime's own SHA-256 and HMAC-SHA256 for the core (`verify::set_host_digest`):
+//! workerd's `node:crypto` (BoringSSL, native code), reached synchronously through
+//! `process.getBuiltinModule("node:crypto")` (`nodejs_compat` in `wrangler.toml`), instead of
+//! the software `sha2` compiled to wasm. Same digests bit for bit; tags are still compared
+//! in constant time in wasm.
+//!
+//! Where the runtime has no such module (or it throws), nothing is registered, or the call
+//! answers `None`, and the wasm digest runs: never a failed request.
+
+use std::cell::Cell;
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+#[wasm_bindgen]
+extern "C" {
+    /// The `node:crypto` module object.
+    type NodeCrypto;
+
+    #[wasm_bindgen(method, catch, js_name = createHash)]
+    fn create_hash(this: &NodeCrypto, algorithm: &str) -> Result<Digester, JsValue>;
+
+    /// The key crosses as a view of the wasm memory; `createHmac` copies it.
+    #[wasm_bindgen(method, catch, js_name = createHmac)]
+    fn create_hmac(this: &NodeCrypto, algorithm: &str, key: &[u8]) -> Result<Digester, JsValue>;
+
+    /// A `Hash` or `Hmac` object.
+    type Digester;
+
+    /// Each part crosses as a view of the wasm memory, hashed before this returns.
+    #[wasm_bindgen(method, catch)]
+    fn update(this: &Digester, data: &[u8]) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(method, catch)]
+    fn digest(this: &Digester) -> Result<JsValue, JsValue>;
+}
+
+thread_local! {
+    /// Whether this isolate already looked for the module (once per isolate).
+    static LOOKED: Cell<bool> = const { Cell::new(false) };
+    static CRYPTO: std::cell::RefCell<Option<NodeCrypto>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Registers the runtime's digest with the core, once per isolate. Returns which backend
+/// the core uses: `"node:crypto"` or `"wasm"` (for `/healthz`).
+pub(super) fn install() -> &'static str {
+    if !LOOKED.with(|looked| looked.replace(true)) {
+        if let Some(module) = find_module() {
+            CRYPTO.with(|cell| *cell.borrow_mut() = Some(module));
+            crate::verify::set_host_digest(
+                Some(host_digest as crate::verify::HostDigest),
+                crate::verify::HOST_MIN_BYTES,
+            );
+        }
+    }
+    if CRYPTO.with(|cell| cell.borrow().is_some()) {
+        "node:crypto"
+    } else {
+        "wasm"
+    }
+}
+
+/// `globalThis.process.getBuiltinModule("node:crypto")`, when the runtime has it.
+fn find_module() -> Option<NodeCrypto> {
+    let get = |target: &JsValue, key: &str| js_sys::Reflect::get(target, &JsValue::from_str(key));
+    let process = get(&js_sys::global(), "process").ok()?;
+    if !process.is_object() {
+        return None;
+    }
+    let loader = get(&process, "getBuiltinModule")
+        .ok()?
+        .dyn_into::<js_sys::Function>()
+        .ok()?;
+    let module = loader
+        .call1(&process, &JsValue::from_str("node:crypto"))
+        .ok()?;
+    // Both constructors must be there, or the module is not the one we know.
+    let has = |name: &str| get(&module, name).is_ok_and(|f| f.is_function());
+    (has("createHash") && has("createHmac")).then(|| module.unchecked_into())
+}
+
+/// The module's digest over `parts`, keyed with `key` or plain; `None` on any surprise.
+fn host_digest(key: Option<&[u8]>, parts: &[&[u8]]) -> Option<[u8; 32]> {
+    CRYPTO.with(|cell| {
+        let borrowed = cell.borrow();
+        let module = borrowed.as_ref()?;
+        let digester = match key {
+            Some(key) => module.create_hmac("sha256", key),
+            None => module.create_hash("sha256"),
+        }
+        .ok()?;
+        for part in parts {
+            digester.update(part).ok()?;
+        }
+        let bytes = digester
+            .digest()
+            .ok()?
+            .dyn_into::<js_sys::Uint8Array>()
+            .ok()?;
+        if bytes.length() != 32 {
+            return None;
+        }
+        let mut digest = [0u8; 32];
+        bytes.copy_to(&mut digest);
+        Some(digest)
+    })
+}
