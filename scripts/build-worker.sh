@@ -6,6 +6,9 @@
 #   SIGNHOOK_WORKER_PREBUILT=1 ...      skip the build when build/ already holds one
 #                                       (the e2e tests build once, then start wrangler)
 #   SIGNHOOK_WORKER_FORCE=1 ...         rebuild even when build/ looks up to date
+#   SIGNHOOK_WORKER_OUT=target/x SIGNHOOK_WORKER_FEATURES=worker,bench ...
+#                                       another folder and feature set (the bench build of
+#                                       bench/worker/isolate.mjs; never what wrangler runs)
 #
 # build/ counts as up to date when it was made with the same profile and is newer than
 # src/, Cargo.toml, Cargo.lock and this script; then nothing runs (worker-build would
@@ -22,22 +25,25 @@ cd "$ROOT"
 . "$ROOT/scripts/env.sh"
 
 PROFILE="${SIGNHOOK_WORKER_PROFILE:-worker-release}"
+OUT="${SIGNHOOK_WORKER_OUT:-build}"
+FEATURES="${SIGNHOOK_WORKER_FEATURES:-worker}"
+BUILD_ID="profile=$PROFILE features=$FEATURES"
 
 # The validator page (served from ./www by the Worker's static assets) needs its wasm in
 # www/pkg/. Only when missing: this script is wrangler's [build] command and www/ is
 # watched, so rewriting it on every build would loop. scripts/dev.sh refreshes it fully.
 bash "$ROOT/scripts/build-www.sh" --if-missing
 
-if [ "${SIGNHOOK_WORKER_PREBUILT:-}" = 1 ] && [ -s build/index.js ] && [ -s build/index_bg.wasm ]; then
-  echo "[build-worker] SIGNHOOK_WORKER_PREBUILT=1: using the existing build/" >&2
+if [ "${SIGNHOOK_WORKER_PREBUILT:-}" = 1 ] && [ -s "$OUT/index.js" ] && [ -s "$OUT/index_bg.wasm" ]; then
+  echo "[build-worker] SIGNHOOK_WORKER_PREBUILT=1: using the existing $OUT/" >&2
   exit 0
 fi
 
-STAMP=build/.signhook-build
-if [ "${SIGNHOOK_WORKER_FORCE:-}" != 1 ] && [ -s build/index.js ] && [ -s build/index_bg.wasm ] &&
-  [ "$(cat "$STAMP" 2>/dev/null)" = "profile=$PROFILE" ] &&
+STAMP="$OUT/.signhook-build"
+if [ "${SIGNHOOK_WORKER_FORCE:-}" != 1 ] && [ -s "$OUT/index.js" ] && [ -s "$OUT/index_bg.wasm" ] &&
+  [ "$(cat "$STAMP" 2>/dev/null)" = "$BUILD_ID" ] &&
   [ -z "$(find src Cargo.toml Cargo.lock scripts/build-worker.sh -newer "$STAMP" -print -quit)" ]; then
-  echo "[build-worker] build/ is up to date (profile $PROFILE)" >&2
+  echo "[build-worker] $OUT/ is up to date ($BUILD_ID)" >&2
   exit 0
 fi
 rm -f "$STAMP"
@@ -55,15 +61,15 @@ fi
 # Flag order matters: worker-build hands everything from its first unknown flag
 # (--features) on to cargo.
 if [ "$PROFILE" = release ]; then
-  worker-build --release --features worker
+  worker-build --out-dir "$OUT" --release --features "$FEATURES"
 else
-  worker-build --profile "$PROFILE" --features worker
+  worker-build --out-dir "$OUT" --profile "$PROFILE" --features "$FEATURES"
 fi
 
-for f in build/index.js build/index_bg.wasm; do
+for f in "$OUT/index.js" "$OUT/index_bg.wasm"; do
   [ -s "$f" ] || { echo "[build-worker] worker-build did not produce $f" >&2; exit 1; }
 done
-echo "profile=$PROFILE" >"$STAMP"
-raw_size="$(wc -c <build/index_bg.wasm | tr -d ' ')"
-gz_size="$(gzip -9 -c build/index_bg.wasm | wc -c | tr -d ' ')"
-echo "[build-worker] profile $PROFILE: wasm $raw_size bytes raw, $gz_size gzip -9" >&2
+echo "$BUILD_ID" >"$STAMP"
+raw_size="$(wc -c <"$OUT/index_bg.wasm" | tr -d ' ')"
+gz_size="$(gzip -9 -c "$OUT/index_bg.wasm" | wc -c | tr -d ' ')"
+echo "[build-worker] profile $PROFILE, features $FEATURES: wasm $raw_size bytes raw, $gz_size gzip -9" >&2

@@ -4,7 +4,12 @@
 //   JSON.parse, map the fields, hash provider + body for the id (Zoho sends none), answer
 //   the CloudEvent with the untouched payload spliced in as data.raw, log one JSON line.
 // `POST /verify-only/zoho-sign` stops after the MAC check (204), to see where time goes.
+// `POST /hooks/zoho-sign?bench=<n>[&crypto=node]` runs verify + normalize + serialize n times
+// inside the isolate and answers {"iterations","elapsed_ms","bytes"}, like the Rust Worker's
+// bench build (bench/worker/isolate.mjs); `crypto=node` uses node:crypto's synchronous
+// createHmac/createHash (nodejs_compat) instead of crypto.subtle.
 // Not shipped; measurement only.
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -52,6 +57,91 @@ const TYPES = {
 
 const str = (v) => (v === undefined || v === null ? null : String(v));
 
+const ID_PREFIX = encoder.encode("signhook/zoho-sign\n");
+
+async function findKey(keys, tag, body) {
+  for (let i = 0; i < keys.length; i++) {
+    if (await crypto.subtle.verify("HMAC", keys[i], tag, body)) return i;
+  }
+  return -1;
+}
+
+/** crypto.subtle: verify with the imported keys, SHA-256 for the id. */
+async function subtlePipeline(keys, _secrets, tag, body) {
+  const key = await findKey(keys, tag, body);
+  if (key < 0) return { status: 401, error: "signature_mismatch" };
+  const prefixed = new Uint8Array(ID_PREFIX.length + body.length);
+  prefixed.set(ID_PREFIX);
+  prefixed.set(body, ID_PREFIX.length);
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", prefixed));
+  return mapEvent(body, key, digest);
+}
+
+/** node:crypto (nodejs_compat): synchronous createHmac + timingSafeEqual, createHash. */
+async function nodePipeline(_keys, secrets, tag, body) {
+  let key = -1;
+  for (let i = 0; i < secrets.length; i++) {
+    const expected = createHmac("sha256", secrets[i]).update(body).digest();
+    if (expected.length === tag.length && timingSafeEqual(expected, tag)) {
+      key = i;
+      break;
+    }
+  }
+  if (key < 0) return { status: 401, error: "signature_mismatch" };
+  const digest = createHash("sha256").update(ID_PREFIX).update(body).digest();
+  return mapEvent(body, key, digest);
+}
+
+/** JSON.parse, map the fields, splice the untouched payload in as data.raw. */
+function mapEvent(body, key, digest) {
+  const text = decoder.decode(body);
+  let payload;
+  try {
+    payload = JSON.parse(text);
+  } catch {
+    return { status: 400, error: "malformed_payload" };
+  }
+  if (payload === null || typeof payload !== "object" || Array.isArray(payload)) {
+    return { status: 400, error: "malformed_payload" };
+  }
+  const req = payload.requests ?? {};
+  const note = payload.notifications ?? {};
+  const id = [...digest.subarray(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  const type = TYPES[note.operation_type] ?? "esign.other";
+  const performedAt = Number(note.performed_at);
+  const event = {
+    specversion: "1.0",
+    id,
+    source: "signhook/zoho-sign",
+    type,
+    subject: str(req.request_id),
+    time: Number.isFinite(performedAt) ? new Date(performedAt).toISOString() : undefined,
+    datacontenttype: "application/json",
+    provider: "zoho-sign",
+    providerevent: str(note.operation_type),
+    testmode: false,
+    data: {
+      envelope: {
+        id: str(req.request_id),
+        name: str(req.request_name),
+        status: req.request_status === "completed" ? "completed" : "unknown",
+        provider_status: str(req.request_status),
+      },
+      participant: null,
+      actor: note.performed_by_email
+        ? { email: str(note.performed_by_email), name: str(note.performed_by_name), ip: str(note.ip_address) }
+        : null,
+      documents: (req.document_ids ?? []).map((d) => ({ id: str(d.document_id), name: str(d.document_name) })),
+      reason: str(note.reason),
+      verification: { scheme: "hmac-sha256", covers: "body", key },
+    },
+  };
+  // The payload travels untouched: splice the raw text in rather than re-serializing it.
+  const json = JSON.stringify(event);
+  const answer = `${json.slice(0, -2)},"raw":${text}}}`;
+  return { answer, type, id };
+}
+
 export default {
   async fetch(request, env) {
     const started = Date.now();
@@ -73,64 +163,28 @@ export default {
     } catch {
       return problem(401, "malformed_signature", "not base64");
     }
-    let key = -1;
-    for (let i = 0; i < keys.length; i++) {
-      if (await crypto.subtle.verify("HMAC", keys[i], tag, body)) {
-        key = i;
-        break;
+    if (verifyOnly) {
+      const key = await findKey(keys, tag, body);
+      if (key < 0) return problem(401, "signature_mismatch", "mismatch");
+      return new Response(null, { status: 204 });
+    }
+    const iterations = Number(url.searchParams.get("bench") ?? 0);
+    if (iterations > 0) {
+      const pipeline = url.searchParams.get("crypto") === "node" ? nodePipeline : subtlePipeline;
+      const secrets = (env.ZOHO_SIGN_SECRETS ?? "").split(/\s+/).filter(Boolean);
+      const t0 = performance.now();
+      let bytes = 0;
+      for (let i = 0; i < iterations; i++) {
+        const out = await pipeline(keys, secrets, tag, body);
+        if (out.error) return problem(out.status, out.error, out.error);
+        bytes += out.answer.length;
       }
+      const elapsed = performance.now() - t0;
+      return Response.json({ iterations, elapsed_ms: elapsed, bytes });
     }
-    if (key < 0) return problem(401, "signature_mismatch", "mismatch");
-    if (verifyOnly) return new Response(null, { status: 204 });
-
-    const text = decoder.decode(body);
-    let payload;
-    try {
-      payload = JSON.parse(text);
-    } catch {
-      return problem(400, "malformed_payload", "not JSON");
-    }
-    if (payload === null || typeof payload !== "object" || Array.isArray(payload)) {
-      return problem(400, "malformed_payload", "not an object");
-    }
-    const req = payload.requests ?? {};
-    const note = payload.notifications ?? {};
-    const digest = new Uint8Array(
-      await crypto.subtle.digest("SHA-256", new Uint8Array([...encoder.encode("signhook/zoho-sign\n"), ...body])),
-    );
-    const id = [...digest.subarray(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("");
-    const type = TYPES[note.operation_type] ?? "esign.other";
-    const performedAt = Number(note.performed_at);
-    const event = {
-      specversion: "1.0",
-      id,
-      source: "signhook/zoho-sign",
-      type,
-      subject: str(req.request_id),
-      time: Number.isFinite(performedAt) ? new Date(performedAt).toISOString() : undefined,
-      datacontenttype: "application/json",
-      provider: "zoho-sign",
-      providerevent: str(note.operation_type),
-      testmode: false,
-      data: {
-        envelope: {
-          id: str(req.request_id),
-          name: str(req.request_name),
-          status: req.request_status === "completed" ? "completed" : "unknown",
-          provider_status: str(req.request_status),
-        },
-        participant: null,
-        actor: note.performed_by_email
-          ? { email: str(note.performed_by_email), name: str(note.performed_by_name), ip: str(note.ip_address) }
-          : null,
-        documents: (req.document_ids ?? []).map((d) => ({ id: str(d.document_id), name: str(d.document_name) })),
-        reason: str(note.reason),
-        verification: { scheme: "hmac-sha256", covers: "body", key },
-      },
-    };
-    // The payload travels untouched: splice the raw text in rather than re-serializing it.
-    const json = JSON.stringify(event);
-    const answer = `${json.slice(0, -2)},"raw":${text}}}`;
+    const out = await subtlePipeline(keys, null, tag, body);
+    if (out.error) return problem(out.status, out.error, out.error);
+    const { answer, type, id } = out;
     console.log(
       JSON.stringify({ method: "POST", path: url.pathname, provider: "zoho-sign", type, id, outcome: "inspected", status: 200, duration_ms: Date.now() - started }),
     );

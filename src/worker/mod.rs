@@ -28,6 +28,8 @@
 //!
 //! No `unwrap`, no panic: a panic in wasm kills the isolate for every request it holds.
 
+#[cfg(feature = "bench")]
+mod bench;
 mod config;
 mod dead_letters;
 mod host;
@@ -268,6 +270,10 @@ async fn hook(
     // Raw bytes, never text: the proof covers the exact bytes sent.
     let body = read_body(&mut req, max_body_bytes).await?;
     let now = unix_seconds();
+    #[cfg(feature = "bench")]
+    if let Some(iterations) = bench::iterations(&req) {
+        return bench::run(provider, &headers, &body, &verify_config, now, iterations);
+    }
     let verified = crate::verify(provider, &headers, &body, &verify_config, now)?;
     log.key = Some(verified.verification().key);
     let mut events = verified.normalize_all()?;
