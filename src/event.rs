@@ -1,6 +1,9 @@
 //! [`Event`]: the one serialized contract, a CloudEvents 1.0 event (JSON structured mode)
 //! whose `data` is the same shape for every provider.
 
+use std::cell::Cell;
+use std::fmt;
+
 use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
 
@@ -56,7 +59,67 @@ pub struct EventData {
     /// How the delivery was verified; `null` on the explicitly unverified path.
     pub verification: Option<Verification>,
     /// The provider's payload, byte for byte.
-    pub raw: Box<RawValue>,
+    pub raw: RawJson,
+}
+
+/// One JSON value as text, kept exactly as written: the provider's payload in
+/// [`EventData::raw`], byte for byte (less the credentials a provider's payload carries,
+/// replaced by `"[redacted]"`).
+///
+/// It is always valid JSON: built by [`RawJson::new`], which checks, or by the crate from
+/// text its own parse has just read whole. [`Event::to_json`] writes it as is; `Serialize`
+/// (for other serializers) checks it again and emits it as serde_json's `RawValue` does.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RawJson(Box<str>);
+
+thread_local! {
+    /// Set by [`Event::to_json`] while it serializes everything but the payload, which it
+    /// then writes itself.
+    static RAW_AS_NULL: Cell<bool> = const { Cell::new(false) };
+}
+
+impl RawJson {
+    /// `text` when it is one JSON value (surrounding whitespace dropped).
+    pub fn new(text: &str) -> Result<RawJson, serde_json::Error> {
+        let raw: &RawValue = serde_json::from_str(text)?;
+        Ok(RawJson(raw.get().into()))
+    }
+
+    /// Text the caller's own serde_json parse just read as one whole JSON value, without
+    /// surrounding whitespace (`wire::parse_object`); not checked again.
+    pub(crate) fn parsed(text: &str) -> RawJson {
+        debug_assert!(serde_json::from_str::<&RawValue>(text).is_ok_and(|r| r.get() == text));
+        RawJson(text.into())
+    }
+
+    /// The JSON text.
+    pub fn get(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for RawJson {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("RawJson")
+            .field(&format_args!("{}", self.0))
+            .finish()
+    }
+}
+
+impl fmt::Display for RawJson {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Serialize for RawJson {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if RAW_AS_NULL.with(Cell::get) {
+            return serializer.serialize_unit();
+        }
+        let raw: &RawValue = serde_json::from_str(&self.0).map_err(serde::ser::Error::custom)?;
+        raw.serialize(serializer)
+    }
 }
 
 /// The envelope (signature request, agreement).
@@ -297,15 +360,52 @@ string_enum! {
 impl Event {
     /// The event as one line of JSON (CloudEvents structured mode).
     pub fn to_json(&self) -> String {
-        // Every field is a string, bool, number or already-valid raw JSON, so
-        // serialization cannot fail; an empty string is unreachable.
-        serde_json::to_string(self).unwrap_or_default()
+        match self.json_head() {
+            Some(mut out) => {
+                out.reserve(self.data.raw.get().len() + 2);
+                out.push_str(self.data.raw.get());
+                out.push_str("}}");
+                out
+            }
+            // Unreachable while the fields keep their order; the checked path stays right.
+            None => serde_json::to_string(self).unwrap_or_default(),
+        }
+    }
+
+    /// The event's JSON up to and including `"raw":`, everything but the payload through
+    /// serde_json, so that [`Event::to_json`] appends the payload's text as it is, without
+    /// a second scan of it. `None` if the output does not end as expected.
+    fn json_head(&self) -> Option<String> {
+        struct Reset;
+        impl Drop for Reset {
+            fn drop(&mut self) {
+                RAW_AS_NULL.with(|flag| flag.set(false));
+            }
+        }
+        RAW_AS_NULL.with(|flag| flag.set(true));
+        let _reset = Reset;
+        // Every field is a string, bool or number, so serialization cannot fail.
+        let mut head = serde_json::to_string(self).ok()?;
+        // `data` is the event's last member and `raw` the last of `data`.
+        let end = head.strip_suffix("null}}")?.len();
+        head.get(..end)?.ends_with(r#""raw":"#).then(|| {
+            head.truncate(end);
+            head
+        })
     }
 
     /// Several events as one JSON array: CloudEvents' JSON batch format
     /// (`application/cloudevents-batch+json`), for a delivery that holds several.
     pub fn batch_json(events: &[Event]) -> String {
-        serde_json::to_string(events).unwrap_or_default()
+        let mut out = String::from("[");
+        for (i, event) in events.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(&event.to_json());
+        }
+        out.push(']');
+        out
     }
 
     /// The event as indented JSON, for people.
@@ -317,6 +417,17 @@ impl Event {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn raw_json_is_checked_when_built_from_outside() {
+        assert_eq!(
+            RawJson::new(" {\"a\": [1, 2]}\n").unwrap().get(),
+            "{\"a\": [1, 2]}"
+        );
+        for bad in ["", "{", "{} {}", "[1,]", "nul", "\"\u{1}\""] {
+            assert!(RawJson::new(bad).is_err(), "{bad:?}");
+        }
+    }
 
     #[test]
     fn type_names_fit_the_taxonomy() {

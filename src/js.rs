@@ -192,11 +192,7 @@ fn events_out(events: Vec<Event>, body: &[u8], shape: Shape) -> Result<JsValue, 
 
 /// `[json without raw, start, end]` or `[json without raw, raw text]` (see [`Shape::Parts`]).
 fn event_parts(mut event: Event, body: &[u8]) -> js_sys::Array {
-    let null = serde_json::value::RawValue::from_string("null".to_owned());
-    let raw = match null {
-        Ok(null) => std::mem::replace(&mut event.data.raw, null),
-        Err(_) => return js_sys::Array::of1(&JsValue::from(event.to_json())),
-    };
+    let raw = std::mem::replace(&mut event.data.raw, crate::RawJson::parsed("null"));
     let json = JsValue::from(event.to_json());
     let text = raw.get();
     // serde_json's raw value of a whole body is the body without surrounding whitespace.

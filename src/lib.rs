@@ -49,7 +49,7 @@ pub use diagnose::{detect_provider, diagnose, Diagnosis, Finding, Mapping, Verdi
 pub use error::{Error, ErrorKind};
 pub use event::{
     Actor, Covers, Document, Envelope, EnvelopeStatus, Event, EventData, EventType, Participant,
-    Scheme, Verification,
+    RawJson, Scheme, Verification,
 };
 pub use forward::{
     delivery, signed_delivery, standard_webhooks_signature, Delivery, ForwardSecret,

@@ -177,6 +177,20 @@ fn check(provider: Provider, dir: &Path) -> Result<(), String> {
         if event.data.raw.get() != expected_raw {
             return Err("data.raw differs from the body".into());
         }
+        // `to_json` writes data.raw without a second scan; serde's path checks it again.
+        // Both must give the same bytes.
+        if event.to_json() != serde_json::to_string(event).unwrap() {
+            return Err("to_json differs from serde_json::to_string".into());
+        }
+    }
+    if provider.is_batch() {
+        let checked: Vec<String> = events
+            .iter()
+            .map(|e| serde_json::to_string(e).unwrap())
+            .collect();
+        if signhook::Event::batch_json(&events) != format!("[{}]", checked.join(",")) {
+            return Err("batch_json differs from serde_json".into());
+        }
     }
     if let Some(i) = redacted_seen.iter().position(|seen| !seen) {
         return Err(format!(

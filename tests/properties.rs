@@ -288,6 +288,8 @@ proptest! {
         if model == sent {
             prop_assert_eq!(raw.as_bytes(), body.as_slice());
         }
+        // to_json writes data.raw as it is; serde's path checks it again: the same bytes.
+        prop_assert_eq!(event.to_json(), serde_json::to_string(&event).unwrap());
         prop_assert!(serde_json::from_str::<serde_json::Value>(&event.to_json()).is_ok());
     }
 

@@ -248,6 +248,9 @@ pub fn check_event(provider: Provider, event: &Event, body: &[u8]) {
     assert_eq!(event.source, format!("signhook/{provider}"));
     assert!(!event.id.is_empty(), "empty event id");
     let json = serde_json::to_string(event).expect("an event serializes");
+    // `to_json` writes data.raw without checking it again; serde's path checks it: the two
+    // must agree byte for byte.
+    assert_eq!(event.to_json(), json, "to_json differs from serde_json::to_string");
     // Re-reading is the costly part: only for events of ordinary size.
     if json.len() > REPARSE_LIMIT {
         return check_time(event);

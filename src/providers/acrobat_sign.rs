@@ -14,7 +14,6 @@
 //! `agreement`, `megaSign`, `widget` or `libraryDocument`.
 //! <https://developer.adobe.com/acrobat-sign/docs/overview/acrobat_sign_events/webhookeventsagreements>
 
-use serde_json::value::RawValue;
 
 use super::wire::{parse_object, wire, List, Loose, Text};
 use super::{Fields, Keys, Proof, ProofAt, Spec};
@@ -47,7 +46,7 @@ pub(super) const SPEC: Spec = Spec {
     delivery_id_header: None,
 };
 
-fn spec_normalize(body: &[u8], _signed_at: Option<i64>) -> Result<(Fields, &RawValue), Error> {
+fn spec_normalize(body: &[u8], _signed_at: Option<i64>) -> Result<(Fields, &str), Error> {
     normalize(body)
 }
 
@@ -276,7 +275,7 @@ fn envelope_status(status: &str) -> EnvelopeStatus {
     }
 }
 
-pub(super) fn normalize(body: &[u8]) -> Result<(Fields, &RawValue), Error> {
+pub(super) fn normalize(body: &[u8]) -> Result<(Fields, &str), Error> {
     let (payload, raw) = parse_object::<Payload>(body)?;
     let event = payload.event.owned();
     let approved = payload.action_type.get() == Some("APPROVED");

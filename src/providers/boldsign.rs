@@ -25,7 +25,6 @@
 //! Also unconfirmed: the shape of `data` for non-document events (templates, sender
 //! identities), read here as far as it matches the document shape.
 
-use serde_json::value::RawValue;
 
 use super::wire::{parse_object, wire, List, Loose, Text};
 use super::{require_secrets, signature_header, timestamped_proof, timestamped_tag, Enc, Fields, Keys, MacScheme, Proof, ProofAt, Provider, Signed, Spec};
@@ -278,7 +277,7 @@ fn envelope_status(status: &str) -> EnvelopeStatus {
     }
 }
 
-pub(super) fn normalize(body: &[u8], signed_at: Option<i64>) -> Result<(Fields, &RawValue), Error> {
+pub(super) fn normalize(body: &[u8], signed_at: Option<i64>) -> Result<(Fields, &str), Error> {
     let (payload, raw) = parse_object::<Payload>(body)?;
     let meta = payload.event.0.unwrap_or_default();
     let data = payload.data.0.unwrap_or_default();

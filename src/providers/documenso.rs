@@ -32,7 +32,6 @@
 //! `RECIPIENT_AUTHENTICATION_FAILED` (a migration only; they become `esign.other`), the
 //! `X-Documenso-Delivery-Id` header and `deliveryId` field (not used as the event id).
 
-use serde_json::value::RawValue;
 
 use super::wire::{parse_object, wire, List, Loose, Text};
 use super::{require_secrets, signature_header, Fields, Keys, Proof, ProofAt, Provider, Spec};
@@ -171,7 +170,7 @@ fn envelope_status(status: &str) -> EnvelopeStatus {
     }
 }
 
-pub(super) fn normalize(body: &[u8]) -> Result<(Fields, &RawValue), Error> {
+pub(super) fn normalize(body: &[u8]) -> Result<(Fields, &str), Error> {
     let (payload, raw) = parse_object::<Payload>(body)?;
     let document = payload.payload.0.unwrap_or_default();
     let mut fields = Fields {

@@ -21,7 +21,6 @@
 //! names are `app/models/webhook_url.rb`'s (PROVIDERS-MORE §6.3). No event id: the event id
 //! is a hash of the body (a retry re-sends the same `timestamp`, the event's creation).
 
-use serde_json::value::RawValue;
 
 use super::wire::{parse_object, wire, List, Loose, Text};
 use super::{require_secrets, signature_header, timestamped_proof, timestamped_tag, Enc, Fields, Keys, MacScheme, Proof, ProofAt, Provider, Signed, Spec};
@@ -184,7 +183,7 @@ fn envelope_status(status: &str) -> EnvelopeStatus {
     }
 }
 
-pub(super) fn normalize(body: &[u8], signed_at: Option<i64>) -> Result<(Fields, &RawValue), Error> {
+pub(super) fn normalize(body: &[u8], signed_at: Option<i64>) -> Result<(Fields, &str), Error> {
     let (payload, raw) = parse_object::<Payload>(body)?;
     let data = payload.data.0.unwrap_or_default();
     let event = payload.event_type.owned();

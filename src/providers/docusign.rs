@@ -30,7 +30,6 @@
 //! `providerevent` and `time` (`generatedDateTime`). Template events: whether `data`
 //! names the template (and how) is unconfirmed; `subject` is `data.envelopeId` only.
 
-use serde_json::value::RawValue;
 
 use super::wire::{parse_object, wire, List, Loose, Text};
 use super::{require_secrets, signature_header, Enc, Fields, Keys, MacScheme, Proof, ProofAt, Provider, Signed, Spec};
@@ -71,7 +70,7 @@ pub(super) const SPEC: Spec = Spec {
     delivery_id_header: None,
 };
 
-fn spec_normalize(body: &[u8], _signed_at: Option<i64>) -> Result<(Fields, &RawValue), Error> {
+fn spec_normalize(body: &[u8], _signed_at: Option<i64>) -> Result<(Fields, &str), Error> {
     normalize(body)
 }
 
@@ -323,7 +322,7 @@ const SENDER_EVENTS: &[&str] = &[
     "envelope-discard",
 ];
 
-pub(super) fn normalize(body: &[u8]) -> Result<(Fields, &RawValue), Error> {
+pub(super) fn normalize(body: &[u8]) -> Result<(Fields, &str), Error> {
     let (payload, raw) = parse_object::<Payload>(body)?;
     let data = payload.data.0.unwrap_or_default();
     let event = payload.event.owned();

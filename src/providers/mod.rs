@@ -19,7 +19,7 @@ use serde_json::value::RawValue;
 use crate::error::{Error, ErrorKind};
 use crate::event::{
     Actor, Covers, Document, Envelope, EnvelopeStatus, Event, EventData, EventType, Participant,
-    Scheme, Verification,
+    RawJson, Scheme, Verification,
 };
 use crate::headers::Headers;
 use crate::secret::Secret;
@@ -856,12 +856,12 @@ fn normalize_with(
     verification: Option<Verification>,
     signed_at: Option<i64>,
 ) -> Result<Event, Error> {
-    let (fields, raw): (Fields, &RawValue) = (provider.spec().normalize)(body, signed_at)?;
+    let (fields, raw): (Fields, &str) = (provider.spec().normalize)(body, signed_at)?;
     // Credentials inside the payload never leave the edge: the listed keys' string values
     // are replaced, every other byte kept (`redact.rs`).
-    let raw: Box<RawValue> = match redact::redact(raw.get(), provider.spec().redact) {
-        std::borrow::Cow::Borrowed(_) => raw.to_owned(),
-        std::borrow::Cow::Owned(text) => RawValue::from_string(text).map_err(|e| {
+    let raw = match redact::redact(raw, provider.spec().redact) {
+        std::borrow::Cow::Borrowed(raw) => RawJson::parsed(raw),
+        std::borrow::Cow::Owned(text) => RawJson::new(&text).map_err(|e| {
             Error::new(
                 ErrorKind::MalformedPayload,
                 format!("body could not be redacted: {e}"),

@@ -25,7 +25,6 @@
 //! and those names become `esign.other`, with the name kept. What `sessionUser` names is
 //! [UNCONFIRMED]: it is left in `data.raw`, not mapped to a participant.
 
-use serde_json::value::RawValue;
 
 use super::documenso::shared_secret_proof;
 use super::wire::{parse_object, wire, Text};
@@ -99,7 +98,7 @@ wire! {
     }
 }
 
-pub(super) fn normalize(body: &[u8]) -> Result<(Fields, &RawValue), Error> {
+pub(super) fn normalize(body: &[u8]) -> Result<(Fields, &str), Error> {
     let (payload, raw) = parse_object::<Payload>(body)?;
     let mut fields = Fields {
         provider_event: payload.name.owned(),

@@ -25,7 +25,6 @@
 //! conflict). `shared_link` (a recipient's link into the document, in PandaDoc's
 //! document API; whether webhooks carry it is unconfirmed) is redacted wherever it appears.
 
-use serde_json::value::RawValue;
 
 use super::wire::{parse_object, wire, List, Loose, Text};
 use super::{
@@ -184,7 +183,7 @@ fn full_name(first: &Text<'_>, last: &Text<'_>) -> Option<String> {
 }
 
 /// One element of the array.
-pub(super) fn normalize(element: &[u8]) -> Result<(Fields, &RawValue), Error> {
+pub(super) fn normalize(element: &[u8]) -> Result<(Fields, &str), Error> {
     let (payload, raw) = parse_object::<Element>(element)?;
     let data = payload.data.0.unwrap_or_default();
     let time = data

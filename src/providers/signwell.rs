@@ -156,7 +156,7 @@ fn envelope_status(status: &str) -> EnvelopeStatus {
     }
 }
 
-pub(super) fn normalize(body: &[u8], _signed_at: Option<i64>) -> Result<(Fields, &RawValue), Error> {
+pub(super) fn normalize(body: &[u8], _signed_at: Option<i64>) -> Result<(Fields, &str), Error> {
     let (payload, raw) = parse_object::<Payload>(body)?;
     let meta = payload.event.0.unwrap_or_default();
     let data = payload.data.0.unwrap_or_default();

@@ -2,8 +2,6 @@
 //! (route, CLI, npm, config var), the proof and how to check it, the payload and how to
 //! read it, the event table, and what the diagnosis needs to explain a failure.
 
-use serde_json::value::RawValue;
-
 use super::{Fields, Proof, ProofAt, VerifyConfig};
 use crate::error::Error;
 use crate::event::{Event, EventType};
@@ -12,8 +10,7 @@ use crate::secret::Secret;
 
 /// A provider's payload reader: the body (and the verified signed timestamp, if any) to
 /// the fields it names and the raw payload.
-pub(crate) type Normalize =
-    for<'a> fn(&'a [u8], Option<i64>) -> Result<(Fields, &'a RawValue), Error>;
+pub(crate) type Normalize = for<'a> fn(&'a [u8], Option<i64>) -> Result<(Fields, &'a str), Error>;
 
 /// One provider, as its file declares it (`pub(super) const SPEC: Spec`).
 pub(crate) struct Spec {

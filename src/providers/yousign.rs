@@ -13,7 +13,6 @@
 //! <https://developers.yousign.com/docs/webhook-messages>,
 //! <https://developers.yousign.com/docs/subscription>
 
-use serde_json::value::RawValue;
 
 use super::wire::{parse_object, wire, List, Loose, Text};
 use super::{body_hmac_proof, require_secrets, signature_header, Enc, Fields, Keys, MacScheme, Proof, ProofAt, Provider, Signed, Spec};
@@ -50,7 +49,7 @@ pub(super) const SPEC: Spec = Spec {
     delivery_id_header: None,
 };
 
-fn spec_normalize(body: &[u8], _signed_at: Option<i64>) -> Result<(Fields, &RawValue), Error> {
+fn spec_normalize(body: &[u8], _signed_at: Option<i64>) -> Result<(Fields, &str), Error> {
     normalize(body)
 }
 
@@ -247,7 +246,7 @@ fn participant(person: &Person, role: &str) -> Participant {
     }
 }
 
-pub(super) fn normalize(body: &[u8]) -> Result<(Fields, &RawValue), Error> {
+pub(super) fn normalize(body: &[u8]) -> Result<(Fields, &str), Error> {
     let (payload, raw) = parse_object::<Payload>(body)?;
     let data = payload.data.0.unwrap_or_default();
     let mut fields = Fields {

@@ -18,7 +18,6 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use serde_json::value::RawValue;
 
 use super::wire::{parse_object, wire, Loose, OneOrMany, Ref, Text};
 use super::{require_secrets, signature_header, timestamped_proof, timestamped_tag, Enc, Fields, Keys, MacScheme, Proof, ProofAt, Provider, Signed, Spec};
@@ -398,7 +397,7 @@ fn envelope_status(status: &str) -> EnvelopeStatus {
     }
 }
 
-pub(super) fn normalize(body: &[u8], signed_at: Option<i64>) -> Result<(Fields, &RawValue), Error> {
+pub(super) fn normalize(body: &[u8], signed_at: Option<i64>) -> Result<(Fields, &str), Error> {
     let (payload, raw) = parse_object::<Payload>(body)?;
     let data = payload.data.0.unwrap_or_default();
     let event = payload.event.owned().or_else(|| payload.event_type.owned());

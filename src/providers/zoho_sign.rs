@@ -10,7 +10,6 @@
 //! strings or numbers. No event id: the event id is a hash of the body.
 //! <https://help.zoho.com/portal/en/kb/zoho-sign/admin-guide/webhooks/articles/webhooks-management>
 
-use serde_json::value::RawValue;
 
 use super::wire::{parse_object, wire, List, Loose, Text};
 use super::{body_hmac_proof, require_secrets, signature_header, Enc, Fields, Keys, MacScheme, Proof, ProofAt, Provider, Signed, Spec};
@@ -47,7 +46,7 @@ pub(super) const SPEC: Spec = Spec {
     delivery_id_header: None,
 };
 
-fn spec_normalize(body: &[u8], _signed_at: Option<i64>) -> Result<(Fields, &RawValue), Error> {
+fn spec_normalize(body: &[u8], _signed_at: Option<i64>) -> Result<(Fields, &str), Error> {
     normalize(body)
 }
 
@@ -141,7 +140,7 @@ fn envelope_status(status: &str) -> EnvelopeStatus {
     }
 }
 
-pub(super) fn normalize(body: &[u8]) -> Result<(Fields, &RawValue), Error> {
+pub(super) fn normalize(body: &[u8]) -> Result<(Fields, &str), Error> {
     let (payload, raw) = parse_object::<Payload>(body)?;
     let request = payload.requests.0.unwrap_or_default();
     let note = payload.notifications.0.unwrap_or_default();
