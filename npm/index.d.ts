@@ -388,11 +388,19 @@ export interface Diagnosis {
  * verdict with findings (a trailing newline added on the way, hex where base64 is expected,
  * a whitespace in the secret, …), not an exception. For people inspecting a delivery
  * (the validator page); accept webhooks with `verify`.
+ *
+ * The diagnosis has its own WebAssembly module (`signhook_diagnose_bg.wasm`), so that what
+ * `verify` loads stays small. In Node, Deno and Bun it is loaded on the first call. In
+ * browsers and Workers, import from `"signhook/diagnose"`, whose module carries the whole
+ * API; the main entry's `diagnose` throws an `Error` saying so.
  * @throws {SignhookError} `unknown_provider` or `invalid_secret`.
  */
 export function diagnose(options: DiagnoseOptions): Diagnosis;
 
-/** The provider whose proof header is present (or hinted at by a near-miss name), or null. */
+/**
+ * The provider whose proof header is present (or hinted at by a near-miss name), or null.
+ * In the diagnosis module, like `diagnose`.
+ */
 export function detectProvider(headers: HeadersInput): Provider | null;
 
 /** Whether `err` was thrown by signhook for a failed delivery. */

@@ -4,9 +4,10 @@
 #   scripts/build-npm.sh            build npm/dist/ and npm/signhook-<version>.tgz
 #   scripts/build-npm.sh --no-pack  build npm/dist/ only
 #
-# Two wasm-pack builds of the crate (feature `js`, profile `npm-release`, +simd128, wasm-opt
-# from npm binaryen on PATH): `--target nodejs` (CommonJS, instantiated on require) and `--target
-# web` (ESM, `await init()`), assembled with the JS adapter (npm/src/), the declarations
+# Four wasm-pack builds of the crate (profile `npm-release`, +simd128, wasm-opt from npm
+# binaryen on PATH): `--target nodejs` (CommonJS, instantiated on require) and `--target web`
+# (ESM, `await init()`), each as `signhook` (feature `js`) and `signhook_diagnose` (feature
+# `js-diagnose`: the diagnosis too, for diagnose/detectProvider), assembled with the JS adapter (npm/src/), the declarations
 # (npm/index.d.ts), README and package.json (npm/package.json + the crate's version).
 # Needs the tools of scripts/bootstrap.sh; cargo builds go to $CARGO_TARGET_DIR (default
 # target/npm, so that a build in target/ by someone else does not block this one).
@@ -52,23 +53,30 @@ VERSION="$(cargo metadata --no-deps --format-version 1 |
 rm -rf "$WORK" "$DIST"
 mkdir -p "$WORK" "$DIST"
 # --out-dir before the cargo flags (TOOLCHAIN: wasm-pack forwards everything after).
+# Two wasm modules per target: `signhook` (feature js: what verify, normalize and sign load)
+# and `signhook_diagnose` (js-diagnose: the same plus the diagnosis, loaded only by
+# diagnose/detectProvider and by the validator page).
 for target in nodejs web; do
-  echo "[build-npm] wasm-pack --target $target --profile $PROFILE"
-  wasm-pack --quiet build --target "$target" --profile "$PROFILE" --no-typescript --no-pack \
-    --out-dir "$WORK/$target" --out-name signhook . --features js
+  for module in signhook:js signhook_diagnose:js-diagnose; do
+    echo "[build-npm] wasm-pack --target $target --profile $PROFILE --features ${module#*:} (${module%%:*})"
+    wasm-pack --quiet build --target "$target" --profile "$PROFILE" --no-typescript --no-pack \
+      --out-dir "$WORK/$target" --out-name "${module%%:*}" . --features "${module#*:}"
+  done
 done
 
 mkdir -p "$DIST/node" "$DIST/web" "$DIST/workerd"
-cp "$WORK/nodejs/signhook.js" "$WORK/nodejs/signhook_bg.wasm" "$DIST/node/"
-cp "$WORK/web/signhook.js" "$WORK/web/signhook_bg.wasm" "$DIST/web/"
+for module in signhook signhook_diagnose; do
+  cp "$WORK/nodejs/$module.js" "$WORK/nodejs/${module}_bg.wasm" "$DIST/node/"
+  cp "$WORK/web/$module.js" "$WORK/web/${module}_bg.wasm" "$DIST/web/"
+done
 # The package is "type": "module"; the Node build is CommonJS.
 printf '{\n  "type": "commonjs"\n}\n' >"$DIST/node/package.json"
 cp npm/src/api.js "$DIST/api.js"
 "$ROOT/node_modules/.bin/esbuild" npm/src/api.js --format=cjs --log-level=warning \
   --outfile="$DIST/api.cjs"
 cp npm/src/node/index.cjs npm/src/node/index.mjs "$DIST/node/"
-cp npm/src/web/index.js "$DIST/web/"
-cp npm/src/workerd/index.js "$DIST/workerd/"
+cp npm/src/web/index.js npm/src/web/diagnose.js npm/src/web/initializer.js "$DIST/web/"
+cp npm/src/workerd/index.js npm/src/workerd/diagnose.js "$DIST/workerd/"
 cp npm/index.d.ts "$DIST/index.d.ts"
 # The same declarations for `require` (TypeScript reads .d.cts as CommonJS).
 cp npm/index.d.ts "$DIST/index.d.cts"
@@ -84,9 +92,10 @@ done
   fs.writeFileSync(out, JSON.stringify(pkg, null, 2) + "\n");
 ' npm/package.json "$DIST/package.json" "$VERSION"
 
-raw_size="$(wc -c <"$DIST/node/signhook_bg.wasm")"
-gz_size="$(gzip -9 -c "$DIST/node/signhook_bg.wasm" | wc -c)"
-echo "[build-npm] signhook $VERSION, profile $PROFILE, rustflags '$CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS': wasm $raw_size bytes raw, $gz_size gzip -9"
+sizes() { # FILE
+  echo "$(wc -c <"$1" | tr -d ' ') bytes raw, $(gzip -9 -c "$1" | wc -c | tr -d ' ') gzip -9"
+}
+echo "[build-npm] signhook $VERSION, profile $PROFILE, rustflags '$CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS': wasm $(sizes "$DIST/node/signhook_bg.wasm"); with the diagnosis (signhook_diagnose_bg.wasm) $(sizes "$DIST/node/signhook_diagnose_bg.wasm")"
 
 if [ "$PACK" -eq 1 ]; then
   (cd "$DIST" && npm pack --silent --pack-destination "$ROOT/npm" >/dev/null)

@@ -7,9 +7,11 @@
 #   scripts/build-www.sh --if-missing do nothing when www/pkg/ already holds a build,
 #                                     else the same as no flag (for the Worker's build)
 #
-# The page imports ./pkg/web/index.js, which is the npm package's browser entry over the
-# wasm-pack `--target web` build; it imports ../api.js. So www/pkg/ mirrors npm/dist/:
-#   www/pkg/api.js  www/pkg/web/index.js  www/pkg/web/signhook.js  www/pkg/web/signhook_bg.wasm
+# The page imports ./pkg/web/diagnose.js, the npm package's `signhook/diagnose` browser entry
+# over the wasm-pack `--target web` build with the diagnosis; it imports ../api.js and
+# ./initializer.js. So www/pkg/ mirrors that part of npm/dist/:
+#   www/pkg/api.js  www/pkg/web/{diagnose.js, initializer.js, signhook_diagnose.js,
+#   signhook_diagnose_bg.wasm}
 # Files are only rewritten when their content changed, so a watcher on www/ (wrangler's
 # [build] watch_dir) settles after one build instead of looping.
 set -euo pipefail
@@ -29,7 +31,9 @@ done
 
 DIST="$ROOT/npm/dist"
 PKG="$ROOT/www/pkg"
-FILES=(api.js web/index.js web/signhook.js web/signhook_bg.wasm)
+# The page imports the package's `signhook/diagnose` web entry (the whole API, diagnosis
+# included, in one module).
+FILES=(api.js web/diagnose.js web/initializer.js web/signhook_diagnose.js web/signhook_diagnose_bg.wasm)
 
 have_all() { # DIR
   local f
@@ -47,12 +51,10 @@ have_all "$DIST" || {
   echo "[build-www] npm/dist/ lacks ${FILES[*]}: run scripts/build-npm.sh" >&2
   exit 1
 }
-grep -q 'diagnose' "$DIST/web/index.js" || {
-  echo "[build-www] npm/dist/web/index.js exports no diagnose(): the page needs it" >&2
-  exit 1
-}
 
 mkdir -p "$PKG/web"
+# Files of an older layout (the page once loaded the main entry) would be served for nothing.
+rm -f "$PKG/web/index.js" "$PKG/web/signhook.js" "$PKG/web/signhook_bg.wasm"
 changed=0
 for f in "${FILES[@]}"; do
   if ! cmp -s "$DIST/$f" "$PKG/$f"; then

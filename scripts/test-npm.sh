@@ -34,7 +34,7 @@ echo "[test-npm] wasm-bindgen tests (src/js.rs) under Node"
 # --lib: the boundary's tests live in src/js.rs (its exports are not reachable from
 # tests/*.rs); the native suites run with plain `cargo test`.
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-  cargo test --target wasm32-unknown-unknown --features js --lib
+  cargo test --target wasm32-unknown-unknown --features js-diagnose --lib
 
 echo "[test-npm] node --test tests/node/*.test.mjs ($(node --version))"
 # Files, not the folder: `node --test dir/` fails under Node 22 (TOOLCHAIN pitfall 14).

@@ -33,8 +33,9 @@ cargo fmt --all -- --check
 step "cargo clippy (native)"
 cargo clippy --all-targets --locked -- -D warnings
 
-step "cargo clippy (wasm32, features js,worker)"
-cargo clippy --all-targets --target wasm32-unknown-unknown --features js,worker --locked -- -D warnings
+step "cargo clippy (wasm32, features js-diagnose,worker,bench; and js alone, the lean npm wasm)"
+cargo clippy --all-targets --target wasm32-unknown-unknown --features js-diagnose,worker,bench --locked -- -D warnings
+cargo clippy --lib --target wasm32-unknown-unknown --features js --locked -- -D warnings
 
 step "cargo test (native)"
 cargo test --locked

@@ -14,8 +14,10 @@
 
 use wasm_bindgen::prelude::*;
 
+#[cfg(feature = "js-diagnose")]
+use crate::{detect_provider, diagnose};
 use crate::{
-    detect_provider, diagnose, normalize_unverified_all, sign as core_sign,
+    normalize_unverified_all, sign as core_sign,
     sign_body as core_sign_body, sign_query as core_sign_query, verify as core_verify, Error,
     ErrorKind, Event, EventType, Headers, ProofAt, Provider, Secret, VerifyConfig,
 };
@@ -399,7 +401,7 @@ pub fn proof_headers() -> Vec<String> {
         .collect()
 }
 
-// ---- validator page (www/) -------------------------------------------------------------
+// ---- the diagnosis (feature `js-diagnose`: its own wasm, for the validator page) --------
 
 /// Verifies with the real `verify` and explains the outcome ([`diagnose`]), as JSON: the
 /// verdict, the error code, findings, and the event (verified, or else the UNVERIFIED
@@ -410,6 +412,7 @@ pub fn proof_headers() -> Vec<String> {
 /// Throws an `Error` with `code` `unknown_provider` or `invalid_secret`; a `TypeError` for
 /// a non-finite `now` or a negative or non-finite tolerance. A delivery that fails to
 /// verify is a verdict, not an error.
+#[cfg(feature = "js-diagnose")]
 #[wasm_bindgen(js_name = diagnoseJson)]
 #[allow(clippy::too_many_arguments)]
 pub fn diagnose_json(
@@ -447,6 +450,7 @@ pub fn diagnose_json(
 ///
 /// # Errors
 /// A `TypeError` when the name and value lists differ in length.
+#[cfg(feature = "js-diagnose")]
 #[wasm_bindgen(js_name = detectProviderName)]
 pub fn detect_provider_name(
     header_names: Vec<String>,
@@ -656,6 +660,7 @@ mod tests {
             .is_null());
     }
 
+    #[cfg(feature = "js-diagnose")]
     #[wasm_bindgen_test]
     fn diagnose_reports_a_verdict_not_an_error() {
         // A trailing newline added on the way: not verified, and the finding says why.
@@ -718,6 +723,7 @@ mod tests {
         assert_eq!(code_of(&err).as_deref(), Some("unknown_provider"));
     }
 
+    #[cfg(feature = "js-diagnose")]
     #[wasm_bindgen_test]
     fn detects_the_provider_from_headers() {
         assert_eq!(

@@ -511,11 +511,10 @@ async function start() {
   wire();
   const status = $("load-status");
   try {
-    const mod = await import("./pkg/web/index.js");
+    // The package's `signhook/diagnose` entry: one module with the whole API, the diagnosis
+    // included (the main entry's module leaves it out, for size).
+    const mod = await import("./pkg/web/diagnose.js");
     await mod.default();
-    if (typeof mod.diagnose !== "function" || typeof mod.detectProvider !== "function") {
-      throw new Error("this build of the package has no diagnose(); rebuild it (scripts/build-www.sh)");
-    }
     api = mod;
     status.textContent = "Ready. Runs locally in WebAssembly.";
     status.className = "load-status ready";

@@ -225,9 +225,13 @@ export function isSignhookError(err) {
 
 /**
  * The API over one set of raw wasm exports. `ready()` says whether the wasm module is
- * instantiated (always true for Node; after `init()` on the web).
+ * instantiated (always true for Node; after `init()` on the web). `diagnostics()` gives the
+ * raw exports of the module that carries the diagnosis (`diagnoseJson`,
+ * `detectProviderName`): the Node entry loads it on first use; the web and workerd entries
+ * give `null` (their `diagnose` lives in the `signhook/diagnose` entry, whose one module
+ * carries everything).
  */
-export function createApi(raw, ready = () => true) {
+export function createApi(raw, ready = () => true, diagnostics = () => raw) {
   function assertReady() {
     if (!ready()) {
       throw new Error(
@@ -365,18 +369,28 @@ export function createApi(raw, ready = () => true) {
 
   // The validator page's view: never throws for a delivery that fails to verify; the
   // verdict, code and findings say why.
+  function diagnosis() {
+    const module = diagnostics();
+    if (!module) {
+      throw new Error(
+        'signhook: diagnose() and detectProvider() have their own WebAssembly module, which this entry does not load; import them from "signhook/diagnose"',
+      );
+    }
+    return module;
+  }
+
   function diagnose(options) {
     const o = requireOptions(options, "diagnose");
     const provider = o.provider === undefined || o.provider === null ? undefined : requireProvider(o.provider);
     const args = deliveryArgs(o);
     assertReady();
-    return JSON.parse(raw.diagnoseJson(provider, ...args));
+    return JSON.parse(diagnosis().diagnoseJson(provider, ...args));
   }
 
   function detectProvider(headers) {
     const [names, values] = headerLists(headers);
     assertReady();
-    return raw.detectProviderName(names, values) ?? null;
+    return diagnosis().detectProviderName(names, values) ?? null;
   }
 
   return { verify, verifyAll, verifyText, normalize, normalizeAll, sign, signBody, signQuery, diagnose, detectProvider };

@@ -31,9 +31,10 @@ const ASSETS = new Set([
   "/style.css",
   "/samples.js",
   "/pkg/api.js",
-  "/pkg/web/index.js",
-  "/pkg/web/signhook.js",
-  "/pkg/web/signhook_bg.wasm",
+  "/pkg/web/diagnose.js",
+  "/pkg/web/initializer.js",
+  "/pkg/web/signhook_diagnose.js",
+  "/pkg/web/signhook_diagnose_bg.wasm",
 ]);
 
 const TYPES = {
@@ -302,7 +303,7 @@ function readResult() {
 }
 
 before(async () => {
-  assert.ok(existsSync(join(WWW, "pkg/web/signhook_bg.wasm")), "www/pkg missing: run scripts/build-www.sh");
+  assert.ok(existsSync(join(WWW, "pkg/web/signhook_diagnose_bg.wasm")), "www/pkg missing: run scripts/build-www.sh");
   if (process.env.SIGNHOOK_PAGE_ORIGIN) {
     origin = new URL(process.env.SIGNHOOK_PAGE_ORIGIN).origin;
   } else {
@@ -609,6 +610,6 @@ test("the page made no request beyond its own assets, and logged no error", () =
   });
   assert.deepEqual(foreign, []);
   // It did load the wasm (so the checks above ran in WebAssembly).
-  assert.ok(requests.includes(`${origin}/pkg/web/signhook_bg.wasm`));
+  assert.ok(requests.includes(`${origin}/pkg/web/signhook_diagnose_bg.wasm`));
   assert.deepEqual(problems, []);
 });

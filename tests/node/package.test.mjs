@@ -59,10 +59,17 @@ test("the tarball holds the package and nothing else", () => {
     "package/node/package.json",
     "package/node/signhook.js",
     "package/node/signhook_bg.wasm",
+    "package/node/signhook_diagnose.js",
+    "package/node/signhook_diagnose_bg.wasm",
     "package/package.json",
+    "package/web/diagnose.js",
     "package/web/index.js",
+    "package/web/initializer.js",
     "package/web/signhook.js",
     "package/web/signhook_bg.wasm",
+    "package/web/signhook_diagnose.js",
+    "package/web/signhook_diagnose_bg.wasm",
+    "package/workerd/diagnose.js",
     "package/workerd/index.js",
   ]);
   const pkg = JSON.parse(readFileSync(join(dir, "node_modules/signhook/package.json"), "utf8"));
@@ -135,6 +142,27 @@ test("browser: the web build in Chromium, from a page on 127.0.0.1", async (t) =
     }
   });
   assert.match(early, /await init\(\)/);
+  // The main entry's module has no diagnosis: diagnose() says where it is. The
+  // `signhook/diagnose` entry (its own module, fetched only then) diagnoses.
+  const split = await page.evaluate(async () => {
+    const main = await import("/node_modules/signhook/web/index.js");
+    await main.default();
+    let refused;
+    try {
+      main.diagnose({ provider: "zoho-sign", headers: {}, body: "{}" });
+      refused = "no error";
+    } catch (err) {
+      refused = err.message;
+    }
+    const full = await import("/node_modules/signhook/web/diagnose.js");
+    await full.default();
+    const headers = { "X-ZS-WEBHOOK-SIGNATURE": "KCFveIVxXsZ5tDJTtMVWqWEx++CCKzNYS2tuPP06hgc=" };
+    const body = '{"requests":{"request_name":"Test Name"},"notifications":{"operation_type":"RequestSigningSuccess"}}';
+    const d = full.diagnose({ headers, body: body + "\n", secrets: ["thisisthesamplekeyfortestingpurposes"] });
+    return { refused, verdict: d.verdict, findings: d.findings.map((f) => f.code), detected: full.detectProvider(headers) };
+  });
+  assert.match(split.refused, /signhook\/diagnose/);
+  assert.deepEqual(split, { refused: split.refused, verdict: "not_verified", findings: ["body_trailing_newline"], detected: "zoho-sign" });
 });
 
 test("Cloudflare Worker: `wrangler dev` bundles the workerd build from node_modules", async (t) => {
@@ -200,6 +228,14 @@ test("Cloudflare Worker: `wrangler dev` bundles the workerd build from node_modu
   const bad = await post(body + "\n");
   assert.equal(bad.status, 401);
   assert.equal((await bad.json()).code, "signature_mismatch");
+  // `signhook/diagnose` bundles its own module (workerd/diagnose.js) and explains.
+  const explained = await fetch(`http://127.0.0.1:${port}/diagnose`, {
+    method: "POST",
+    headers: { "X-ZS-WEBHOOK-SIGNATURE": "KCFveIVxXsZ5tDJTtMVWqWEx++CCKzNYS2tuPP06hgc=" },
+    body: body + "\n",
+  });
+  assert.equal(explained.status, 200, output);
+  assert.deepEqual(await explained.json(), { verdict: "not_verified", findings: ["body_trailing_newline"] });
 });
 
 async function freePort() {

@@ -15,11 +15,23 @@ const { createHash, createHmac } = require("node:crypto");
 // creating a node:crypto object costs more than the hashing itself (bench/npm/run.mjs with
 // and without BENCH_WASM_HMAC=1). `a`…`d` are views of the wasm memory, hashed before this
 // returns.
-raw.setHostDigest((key, a, b, c, d) =>
-  (key === undefined ? createHash("sha256") : createHmac("sha256", key)).update(a).update(b).update(c).update(d).digest(),
-);
+function hostDigest(key, a, b, c, d) {
+  return (key === undefined ? createHash("sha256") : createHmac("sha256", key)).update(a).update(b).update(c).update(d).digest();
+}
+raw.setHostDigest(hostDigest);
 
-const { verify, verifyAll, verifyText, normalize, normalizeAll, sign, signBody, signQuery, diagnose, detectProvider } = api.createApi(raw);
+// diagnose() and detectProvider() run in their own module (signhook_diagnose_bg.wasm, the
+// same core plus the diagnosis), instantiated on first use: verify never loads it.
+let diagnoseRaw;
+function diagnostics() {
+  if (diagnoseRaw === undefined) {
+    diagnoseRaw = require("./signhook_diagnose.js");
+    diagnoseRaw.setHostDigest(hostDigest);
+  }
+  return diagnoseRaw;
+}
+
+const { verify, verifyAll, verifyText, normalize, normalizeAll, sign, signBody, signQuery, diagnose, detectProvider } = api.createApi(raw, undefined, diagnostics);
 
 function initSync() {}
 function init() {

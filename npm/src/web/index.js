@@ -1,38 +1,18 @@
 // Browser (and bundler) entry over the wasm-pack `--target web` build. The module must be
 // instantiated once before the synchronous API can run: `await init()` (fetches
 // signhook_bg.wasm next to this file, or the URL/Response/bytes/Module you pass), or
-// `initSync(moduleOrBytes)`.
+// `initSync(moduleOrBytes)`. diagnose() and detectProvider() are not in this module: import
+// them from "signhook/diagnose" (web/diagnose.js), whose own module carries everything.
 import wbgInit, { initSync as wbgInitSync } from "./signhook.js";
 import * as raw from "./signhook.js";
 import { createApi } from "../api.js";
+import { initializer } from "./initializer.js";
 
-let ready = false;
-let pending;
+const wasm = initializer(wbgInit, wbgInitSync);
 
-export default function init(input) {
-  if (ready) return Promise.resolve();
-  if (!pending) {
-    pending = wbgInit(input === undefined ? undefined : { module_or_path: input }).then(
-      () => {
-        ready = true;
-      },
-      (err) => {
-        pending = undefined; // let a later call retry
-        throw err;
-      },
-    );
-  }
-  return pending;
-}
-
-export function initSync(module) {
-  if (ready) return;
-  wbgInitSync({ module });
-  ready = true;
-}
-
-export const { verify, verifyAll, verifyText, normalize, normalizeAll, sign, signBody, signQuery, diagnose, detectProvider } = createApi(raw, () => ready);
-export { init };
+export default wasm.init;
+export const { init, initSync } = wasm;
+export const { verify, verifyAll, verifyText, normalize, normalizeAll, sign, signBody, signQuery, diagnose, detectProvider } = createApi(raw, wasm.ready, () => null);
 export {
   isSignhookError,
   PROVIDERS,
