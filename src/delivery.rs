@@ -46,18 +46,11 @@ pub fn envelope_key(provider: &str, subject: &str) -> String {
 /// credential).
 pub fn check_origin_url(url: &str) -> Result<(), Error> {
     let invalid = |why: &str| Error::new(ErrorKind::InvalidConfig, format!("ORIGIN_URL {why}"));
-    let url = url.trim();
     let (scheme, rest) = url
+        .trim()
         .split_once("://")
         .ok_or_else(|| invalid("is not an absolute http(s) URL"))?;
-    let authority = rest
-        .split(['/', '?', '#'])
-        .next()
-        .unwrap_or_default()
-        .rsplit('@')
-        .next()
-        .unwrap_or_default();
-    let host = host_of(authority).ok_or_else(|| invalid("has no valid host"))?;
+    let host = host_of(authority_of(rest)).ok_or_else(|| invalid("has no valid host"))?;
     match scheme.to_ascii_lowercase().as_str() {
         "https" => Ok(()),
         "http" if is_loopback(host) => Ok(()),
@@ -66,6 +59,27 @@ pub fn check_origin_url(url: &str) -> Result<(), Error> {
         )),
         _ => Err(invalid("is not an http(s) URL")),
     }
+}
+
+/// Whether the host of the absolute URL `url` is a loopback one (`localhost`, `127.x.y.z`,
+/// `[::1]`): the Worker's test of a request made to `wrangler dev`, from the request's URL
+/// as the runtime serializes it (without the `url` crate, which is about 70 KB of the
+/// Worker's gzipped wasm).
+pub fn url_host_is_loopback(url: &str) -> bool {
+    url.split_once("://")
+        .and_then(|(_, rest)| host_of(authority_of(rest)))
+        .is_some_and(is_loopback)
+}
+
+/// The authority of what follows `scheme://`, without user info: up to the first `/`, `?`
+/// or `#`, after the last `@`.
+fn authority_of(rest: &str) -> &str {
+    rest.split(['/', '?', '#'])
+        .next()
+        .unwrap_or_default()
+        .rsplit('@')
+        .next()
+        .unwrap_or_default()
 }
 
 /// The host of an authority (`host[:port]`, `[v6][:port]`), `None` when empty or when the
@@ -295,6 +309,31 @@ mod tests {
             let err = check_origin_url(bad).unwrap_err();
             assert_eq!(err.kind(), ErrorKind::InvalidConfig, "{bad}");
             assert!(!err.message().contains("evil"), "the URL is not echoed");
+        }
+    }
+
+    #[test]
+    fn loopback_request_urls() {
+        for local in [
+            "http://127.0.0.1:8787/hooks/zoho-sign",
+            "http://localhost:8787/hooks/pandadoc?signature=ab",
+            "http://LOCALHOST/",
+            "http://[::1]:8787/healthz",
+            "http://127.5.6.7/x#y",
+        ] {
+            assert!(url_host_is_loopback(local), "{local}");
+        }
+        for remote in [
+            "https://signhook.example.workers.dev/hooks/zoho-sign",
+            "http://127.0.0.1.evil.example/x",
+            "http://127.0.0.1@evil.example/",
+            "https://evil.example/?next=http://127.0.0.1/",
+            "https://evil.example/#http://localhost/",
+            "http://[::2]/",
+            "/hooks/zoho-sign",
+            "",
+        ] {
+            assert!(!url_host_is_loopback(remote), "{remote}");
         }
     }
 

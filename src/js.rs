@@ -17,9 +17,9 @@ use wasm_bindgen::prelude::*;
 #[cfg(feature = "js-diagnose")]
 use crate::{detect_provider, diagnose};
 use crate::{
-    normalize_unverified_all, sign as core_sign,
-    sign_body as core_sign_body, sign_query as core_sign_query, verify as core_verify, Error,
-    ErrorKind, Event, EventType, Headers, ProofAt, Provider, Secret, VerifyConfig,
+    normalize_unverified_all, sign as core_sign, sign_body as core_sign_body,
+    sign_query as core_sign_query, verify as core_verify, Error, ErrorKind, Event, EventType,
+    Headers, ProofAt, Provider, Secret, VerifyConfig,
 };
 
 // ---- the host's SHA-256 and HMAC ------------------------------------------------------

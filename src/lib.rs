@@ -42,8 +42,8 @@ mod js;
 mod worker;
 
 pub use delivery::{
-    check_origin_url, envelope_key, sequence_attribute, webhook_id, with_delivery_attributes, Next,
-    OriginAnswer, RetryPolicy,
+    check_origin_url, envelope_key, sequence_attribute, url_host_is_loopback, webhook_id,
+    with_delivery_attributes, Next, OriginAnswer, RetryPolicy,
 };
 pub use diagnose::{detect_provider, diagnose, Diagnosis, Finding, Mapping, Verdict};
 pub use error::{Error, ErrorKind};

@@ -15,8 +15,9 @@ use crate::{Event, Headers, Provider, VerifyConfig};
 
 /// The `bench` query parameter, 1 to 100,000.
 pub(super) fn iterations(req: &Request) -> Option<u32> {
-    let url = req.url().ok()?;
-    let (_, value) = url.query_pairs().find(|(name, _)| name == "bench")?;
+    let mut query = Headers::new();
+    query.set_query_from_url(&req.inner().url());
+    let value = query.query_values("bench").pop()?;
     value.parse().ok().filter(|n| (1..=100_000).contains(n))
 }
 
