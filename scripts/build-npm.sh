@@ -3,6 +3,7 @@
 #
 #   scripts/build-npm.sh            build npm/dist/ and npm/signhook-<version>.tgz
 #   scripts/build-npm.sh --no-pack  build npm/dist/ only
+#   SIGNHOOK_NPM_FORCE=1 ...         rebuild even when npm/dist/ is up to date
 #
 # Four wasm-pack builds of the crate (profile `npm-release`, +simd128, wasm-opt from npm
 # binaryen on PATH): `--target nodejs` (CommonJS, instantiated on require) and `--target web`
@@ -49,6 +50,27 @@ command -v wasm-pack >/dev/null || die "wasm-pack missing: run scripts/bootstrap
 VERSION="$(cargo metadata --no-deps --format-version 1 |
   "$NODE" -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const p=JSON.parse(s).packages.find(p=>p.name==="signhook");process.stdout.write(p.version)})')"
 [ -n "$VERSION" ] || die "no version in Cargo.toml"
+
+# npm/dist/ is up to date when built with the same profile and flags after every input
+# changed (and, with packing, the tarball too): then nothing runs. The test scripts call
+# this script in turn (the Worker's page, the npm suites, the browser suite); four wasm-pack
+# builds with wasm-opt are minutes even when cargo has nothing to do.
+# SIGNHOOK_NPM_FORCE=1 rebuilds anyway.
+STAMP="$DIST/.signhook-build"
+BUILD_ID="version=$VERSION profile=$PROFILE rustflags=$CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS$(env | { grep '^CARGO_PROFILE_' || true; } | sort | tr '\n' ' ' | sed 's/^./ &/')"
+TARBALL="$ROOT/npm/signhook-$VERSION.tgz"
+pack() {
+  (cd "$DIST" && npm pack --silent --pack-destination "$ROOT/npm" >/dev/null)
+  [ -f "$TARBALL" ] || die "npm pack did not write npm/signhook-$VERSION.tgz"
+  echo "[build-npm] npm/signhook-$VERSION.tgz"
+}
+if [ "${SIGNHOOK_NPM_FORCE:-}" != 1 ] && [ "$(cat "$STAMP" 2>/dev/null)" = "$BUILD_ID" ] &&
+  [ -z "$(find src Cargo.toml Cargo.lock npm/src npm/index.d.ts npm/package.json npm/README.md \
+    scripts/build-npm.sh -newer "$STAMP" -print -quit)" ]; then
+  echo "[build-npm] npm/dist/ is up to date ($BUILD_ID)" >&2
+  if [ "$PACK" -eq 1 ] && ! [ "$TARBALL" -nt "$STAMP" ]; then pack; fi
+  exit 0
+fi
 
 rm -rf "$WORK" "$DIST"
 mkdir -p "$WORK" "$DIST"
@@ -97,8 +119,6 @@ sizes() { # FILE
 }
 echo "[build-npm] signhook $VERSION, profile $PROFILE, rustflags '$CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS': wasm $(sizes "$DIST/node/signhook_bg.wasm"); with the diagnosis (signhook_diagnose_bg.wasm) $(sizes "$DIST/node/signhook_diagnose_bg.wasm")"
 
-if [ "$PACK" -eq 1 ]; then
-  (cd "$DIST" && npm pack --silent --pack-destination "$ROOT/npm" >/dev/null)
-  [ -f "$ROOT/npm/signhook-$VERSION.tgz" ] || die "npm pack did not write npm/signhook-$VERSION.tgz"
-  echo "[build-npm] npm/signhook-$VERSION.tgz"
-fi
+echo "$BUILD_ID" >"$STAMP"
+
+if [ "$PACK" -eq 1 ]; then pack; fi

@@ -27,7 +27,8 @@ cd "$ROOT"
 PROFILE="${SIGNHOOK_WORKER_PROFILE:-worker-release}"
 OUT="${SIGNHOOK_WORKER_OUT:-build}"
 FEATURES="${SIGNHOOK_WORKER_FEATURES:-worker}"
-BUILD_ID="profile=$PROFILE features=$FEATURES"
+# CARGO_PROFILE_* overrides (a bench's opt-level) make another build too.
+BUILD_ID="profile=$PROFILE features=$FEATURES$(env | { grep '^CARGO_PROFILE_' || true; } | sort | tr '\n' ' ' | sed 's/^./ &/')"
 
 # The validator page (served from ./www by the Worker's static assets) needs its wasm in
 # www/pkg/. Only when missing: this script is wrangler's [build] command and www/ is
