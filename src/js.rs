@@ -171,11 +171,12 @@ fn single(events: Vec<Event>) -> Result<Event, JsValue> {
 enum Shape {
     /// One event's complete JSON text (`verifyText`), or with `all` a JSON array's.
     Text { all: bool },
-    /// Per event `[json, start, end]`: the event's JSON with `data.raw` as `null`, and
-    /// where the raw payload lies in the body, for the adapter to parse only on first
-    /// access (`raw` is most of an event, and most callers never read it); or
-    /// `[json, rawText]` when the payload is not a plain slice of the body (redacted, a
-    /// multipart field, an array's element). `all`: an array of those.
+    /// Per event `[json, documents, start, end]`: the event's JSON with `data.raw` as
+    /// `null` and `data.documents` as `[]`, the documents' JSON text (`null` when there are
+    /// none), and where the raw payload lies in the body, for the adapter to parse those two
+    /// only on first access (they are most of an event, and most callers read neither); or
+    /// `[json, documents, rawText]` when the payload is not a plain slice of the body
+    /// (redacted, a multipart field, an array's element). `all`: an array of those.
     Parts { all: bool },
 }
 
@@ -192,9 +193,18 @@ fn events_out(events: Vec<Event>, body: &[u8], shape: Shape) -> Result<JsValue, 
     }
 }
 
-/// `[json without raw, start, end]` or `[json without raw, raw text]` (see [`Shape::Parts`]).
+/// `[json, documents, start, end]` or `[json, documents, raw text]` (see [`Shape::Parts`]).
 fn event_parts(mut event: Event, body: &[u8]) -> js_sys::Array {
     let raw = std::mem::replace(&mut event.data.raw, crate::RawJson::parsed("null"));
+    let documents = std::mem::take(&mut event.data.documents);
+    // A list of plain strings serializes; were it ever to fail, the documents stay inline.
+    let documents = match serde_json::to_string(&documents) {
+        Ok(text) if !documents.is_empty() => JsValue::from(text),
+        _ => {
+            event.data.documents = documents;
+            JsValue::NULL
+        }
+    };
     let json = JsValue::from(event.to_json());
     let text = raw.get();
     // serde_json's raw value of a whole body is the body without surrounding whitespace.
@@ -204,13 +214,14 @@ fn event_parts(mut event: Event, body: &[u8]) -> js_sys::Array {
         .unwrap_or(0);
     if body.get(start..start + text.len()) == Some(text.as_bytes()) {
         // Offsets below 2^53: exact as JS numbers.
-        js_sys::Array::of3(
+        js_sys::Array::of4(
             &json,
+            &documents,
             &JsValue::from(start as f64),
             &JsValue::from((start + text.len()) as f64),
         )
     } else {
-        js_sys::Array::of2(&json, &JsValue::from(text))
+        js_sys::Array::of3(&json, &documents, &JsValue::from(text))
     }
 }
 
@@ -642,14 +653,16 @@ mod tests {
 
     #[wasm_bindgen_test]
     fn unverified_normalize_has_null_verification() {
-        // [json with raw null, start, end]: the raw payload is the whole body.
+        // [json with raw null, documents (none here: null), start, end]: the raw payload is
+        // the whole body.
         let parts: js_sys::Array = normalize_unverified_json("zoho-sign", ZOHO_JSON, false)
             .unwrap()
             .dyn_into()
             .unwrap();
         let json = parts.get(0).as_string().unwrap();
-        assert_eq!(parts.get(1).as_f64(), Some(0.0));
-        assert_eq!(parts.get(2).as_f64(), Some(ZOHO_JSON.len() as f64));
+        assert!(parts.get(1).is_null());
+        assert_eq!(parts.get(2).as_f64(), Some(0.0));
+        assert_eq!(parts.get(3).as_f64(), Some(ZOHO_JSON.len() as f64));
         let event = js_sys::JSON::parse(&json).unwrap();
         let data = js_sys::Reflect::get(&event, &"data".into()).unwrap();
         assert!(js_sys::Reflect::get(&data, &"verification".into())
@@ -658,6 +671,23 @@ mod tests {
         assert!(js_sys::Reflect::get(&data, &"raw".into())
             .unwrap()
             .is_null());
+        // With documents: they travel apart, as their own JSON text, `[]` in the event.
+        let body = br#"{"requests":{"request_id":"42","document_ids":[{"document_id":"7","document_name":"NDA.pdf"}]},"notifications":{"operation_type":"RequestSigningSuccess"}}"#;
+        let parts: js_sys::Array = normalize_unverified_json("zoho-sign", body, false)
+            .unwrap()
+            .dyn_into()
+            .unwrap();
+        assert_eq!(
+            parts.get(1).as_string().as_deref(),
+            Some(r#"[{"id":"7","name":"NDA.pdf"}]"#)
+        );
+        let event = js_sys::JSON::parse(&parts.get(0).as_string().unwrap()).unwrap();
+        let data = js_sys::Reflect::get(&event, &"data".into()).unwrap();
+        let documents: js_sys::Array = js_sys::Reflect::get(&data, &"documents".into())
+            .unwrap()
+            .dyn_into()
+            .unwrap();
+        assert_eq!(documents.length(), 0);
     }
 
     #[cfg(feature = "js-diagnose")]

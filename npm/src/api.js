@@ -241,16 +241,25 @@ export function createApi(raw, ready = () => true, diagnostics = () => raw) {
   }
 
   // The events from the boundary's parts (see `Shape::Parts` in src/js.rs): each event's
-  // JSON without `data.raw`, and where the payload is, parsed on first access of
-  // `event.data.raw` (a copy of its bytes is kept, so later changes to the caller's buffer
-  // do not reach it).
+  // JSON without `data.documents` and `data.raw`, the documents' JSON text, and where the
+  // payload is. Both are parsed on first access of `event.data.documents` /
+  // `event.data.raw` (a copy of the payload's bytes is kept, so later changes to the
+  // caller's buffer do not reach it).
   function eventFrom(parts, bytes) {
     const event = JSON.parse(parts[0]);
+    if (parts[1] !== null) lazy(event.data, "documents", parts[1]);
     // A copy (`new Uint8Array(view)` copies; Node's Buffer#slice would be a view).
-    const source = typeof parts[1] === "number" ? new Uint8Array(bytes.subarray(parts[1], parts[2])) : parts[1];
+    lazy(event.data, "raw", typeof parts[2] === "number" ? new Uint8Array(bytes.subarray(parts[2], parts[3])) : parts[2]);
+    return event;
+  }
+
+  // `target[key]` becomes the JSON `source` (text or UTF-8 bytes), parsed on first read; it
+  // stays an enumerable, assignable property in its place, so `JSON.stringify`, spreads
+  // and `structuredClone` see the value.
+  function lazy(target, key, source) {
     let value;
     let parsed = false;
-    Object.defineProperty(event.data, "raw", {
+    Object.defineProperty(target, key, {
       enumerable: true,
       configurable: true,
       get() {
@@ -265,7 +274,6 @@ export function createApi(raw, ready = () => true, diagnostics = () => raw) {
         parsed = true;
       },
     });
-    return event;
   }
 
   // The arguments verifyJson and diagnoseJson share after the provider, checked in the

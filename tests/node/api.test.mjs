@@ -379,5 +379,25 @@ test("verifyText is the event's JSON text; data.raw is parsed on first read, fro
   event.data.raw = { replaced: true };
   assert.deepStrictEqual(event.data.raw, { replaced: true });
   assert.deepStrictEqual(structuredClone(late).data.raw, JSON.parse(YOUSIGN_BODY));
+  // data.documents is parsed on first read too, and reads the same way, in its place.
+  const withDocs = Buffer.from(
+    JSON.stringify({
+      ...JSON.parse(YOUSIGN_BODY),
+      data: { signature_request: { id: "sr-1", documents: [{ id: "d-1", filename: "Lease.pdf" }, { id: "d-2", filename: "Annex.pdf" }] } },
+    }),
+  );
+  const docsOptions = { ...options, body: withDocs, headers: sign({ provider: "yousign", secret: "secret-1", body: withDocs }) };
+  const docsText = signhook.verifyText(docsOptions);
+  const docs = verify(docsOptions);
+  const expectedDocs = [{ id: "d-1", name: "Lease.pdf" }, { id: "d-2", name: "Annex.pdf" }];
+  assert.deepStrictEqual(JSON.parse(docsText).data.documents, expectedDocs);
+  assert.deepStrictEqual(Object.keys(docs.data), Object.keys(JSON.parse(docsText).data));
+  assert.equal(JSON.stringify(docs), docsText);
+  assert.deepStrictEqual(docs.data.documents, expectedDocs);
+  assert.equal(docs.data.documents, docs.data.documents, "parsed once");
+  assert.deepStrictEqual(structuredClone(docs).data.documents, expectedDocs);
+  assert.deepStrictEqual({ ...docs.data }.documents, expectedDocs);
+  docs.data.documents = [];
+  assert.deepStrictEqual(docs.data.documents, []);
   assert.equal(JSON.parse(signhook.verifyText({ ...options, body: Buffer.from(YOUSIGN_BODY), all: true })).length, 1);
 });
