@@ -430,6 +430,17 @@ mod tests {
     }
 
     #[test]
+    fn to_json_takes_the_fast_path() {
+        // `data` last in the event, `raw` last in `data`: otherwise `to_json` falls back to
+        // the checked path (still right, one scan slower), and this says so.
+        let body = br#"{"requests":{"request_id":"1"},"notifications":{"operation_type":"RequestCompleted"}}"#;
+        let event = crate::normalize_unverified(crate::Provider::ZohoSign, body).unwrap();
+        let head = event.json_head().expect("the fast path");
+        assert!(head.ends_with(r#""raw":"#));
+        assert_eq!(event.to_json(), serde_json::to_string(&event).unwrap());
+    }
+
+    #[test]
     fn type_names_fit_the_taxonomy() {
         for t in EventType::ALL {
             let name = t.as_str();
