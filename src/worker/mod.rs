@@ -439,9 +439,6 @@ async fn accept(
         log.outcome = "duplicate";
         return Ok("duplicate");
     }
-    let event_json = event.to_json();
-    let raw = serde_json::value::RawValue::from_string(event_json)
-        .map_err(|_| Error::new(ErrorKind::EnqueueFailed, "the event is not JSON"))?;
     let job = queue::Job {
         v: 1,
         key,
@@ -456,8 +453,9 @@ async fn accept(
         event_type: event.event_type.as_str().to_owned(),
         id: event.id.clone(),
         subject: event.subject.clone(),
-        event: Some(raw),
+        event: None,
         stored: None,
+        fresh_event: Some(event.to_json()),
     };
     queue::enqueue(env, job).await?;
     log.outcome = "queued";

@@ -68,6 +68,27 @@ pub(super) struct Job {
     /// ...or the R2 key holding it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(super) stored: Option<String>,
+    /// A fresh job's event JSON (`Event::to_json`'s output), written into the message as
+    /// `event` as it is (`job_text`): wrapping it in a `RawValue` would scan it all again on
+    /// the path that answers the provider. Never read from a message.
+    #[serde(skip)]
+    pub(super) fresh_event: Option<String>,
+}
+
+/// The message text of `job`: its JSON, with a fresh event spliced in as `"event"`.
+fn job_text(job: &Job) -> Result<String, Error> {
+    let mut text = serde_json::to_string(job).map_err(|e| enqueue_failed("job", e))?;
+    if let Some(event) = &job.fresh_event {
+        // `{"v":1,…}`: the job always has members, so a comma joins the event.
+        if text.pop() != Some('}') {
+            return Err(enqueue_failed("job", "not a JSON object"));
+        }
+        text.reserve(event.len() + 10);
+        text.push_str(r#","event":"#);
+        text.push_str(event);
+        text.push('}');
+    }
+    Ok(text)
 }
 
 fn enqueue_failed(what: &str, e: impl std::fmt::Display) -> Error {
@@ -85,18 +106,22 @@ fn enqueue_failed(what: &str, e: impl std::fmt::Display) -> Error {
 /// # Errors
 /// `enqueue_failed` when R2 or the queue refused or is not bound.
 pub(super) async fn enqueue(env: &Env, mut job: Job) -> Result<(), Error> {
-    let mut text = serde_json::to_string(&job).map_err(|e| enqueue_failed("job", e))?;
+    let mut text = job_text(&job)?;
     if text.len() > MAX_INLINE_JOB_BYTES {
-        if let Some(event) = job.event.take() {
+        let event = match job.fresh_event.take() {
+            Some(event) => Some(event),
+            None => job.event.take().map(|event| event.get().to_owned()),
+        };
+        if let Some(event) = event {
             let name = format!("events/{}/{}", job.key, job.gen);
             env.bucket(STORE_BINDING)
                 .map_err(|e| enqueue_failed("the EVENT_STORE bucket is not bound", e))?
-                .put(name.as_str(), event.get().to_owned())
+                .put(name.as_str(), event)
                 .execute()
                 .await
                 .map_err(|e| enqueue_failed("storing the large event failed", e))?;
             job.stored = Some(name);
-            text = serde_json::to_string(&job).map_err(|e| enqueue_failed("job", e))?;
+            text = job_text(&job)?;
         }
     }
     env.queue(QUEUE_BINDING)
