@@ -7,17 +7,14 @@
 //! `{"iterations":n,"elapsed_ms":…,"bytes":…}` (`performance.now()` around the loop), so the
 //! time per event excludes the HTTP round trip that dominates a single request.
 
-use ::worker::Request;
 use wasm_bindgen::JsValue;
 
 use super::{Refusal, Reply, JSON};
 use crate::{Event, Headers, Provider, VerifyConfig};
 
-/// The `bench` query parameter, 1 to 100,000.
-pub(super) fn iterations(req: &Request) -> Option<u32> {
-    let mut query = Headers::new();
-    query.set_query_from_url(&req.inner().url());
-    let value = query.query_values("bench").pop()?;
+/// The request's `bench` query parameter, 1 to 100,000.
+pub(super) fn iterations(headers: &Headers) -> Option<u32> {
+    let value = headers.query_values("bench").pop()?;
     value.parse().ok().filter(|n| (1..=100_000).contains(n))
 }
 

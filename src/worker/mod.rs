@@ -256,7 +256,7 @@ async fn hook(
             .into());
         }
     }
-    let local = is_local(&req);
+    let (headers, local) = request_head(&req);
     let mode = config::mode(env, local, &mut log.warnings)?;
     log.mode = Some(mode.name());
     let verify_config =
@@ -265,13 +265,12 @@ async fn hook(
         p if p.takes_client_ids() => config::acrobat_url_token(env, token, local)?,
         _ => None,
     };
-    let headers = request_headers(&req);
     crate::precheck(provider, &headers, &verify_config)?;
     // Raw bytes, never text: the proof covers the exact bytes sent.
     let body = read_body(&mut req, max_body_bytes).await?;
     let now = unix_seconds();
     #[cfg(feature = "bench")]
-    if let Some(iterations) = bench::iterations(&req) {
+    if let Some(iterations) = bench::iterations(&headers) {
         return bench::run(provider, &headers, &body, &verify_config, now, iterations);
     }
     let verified = crate::verify(provider, &headers, &body, &verify_config, now)?;
@@ -469,10 +468,10 @@ fn intent(
     token: Option<&str>,
     log: &mut Log<'_>,
 ) -> Result<Reply, Refusal> {
-    let local = is_local(req);
+    let (headers, local) = request_head(req);
     config::acrobat_url_token(env, token, local)?;
     let client_ids = config::acrobat_client_ids(env, local)?;
-    let client_id = crate::verify_intent(&request_headers(req), &client_ids)?;
+    let client_id = crate::verify_intent(&headers, &client_ids)?;
     log.outcome = "intent_verified";
     Ok(acrobat_echo(&client_id))
 }
@@ -600,13 +599,19 @@ async fn read_body(req: &mut Request, max: usize) -> Result<Vec<u8>, Error> {
     Ok(body)
 }
 
-/// Whether the request came to a loopback host: `wrangler dev`, the only place where the
-/// public example secrets of `.dev.vars.example` are accepted.
+/// The request's headers with its URL's query (PandaDoc's proof travels there), and
+/// whether it came to a loopback host: `wrangler dev`, the only place where the public
+/// example secrets of `.dev.vars.example` are accepted.
 ///
-/// The URL is the runtime's own serialization (`Request.url`), read as text: `req.url()`
-/// would parse it with the `url` crate, about 70 KB of the gzipped wasm for two lookups.
-fn is_local(req: &Request) -> bool {
-    crate::url_host_is_loopback(&req.inner().url())
+/// The URL is the runtime's own serialization (`Request.url`), fetched once and read as
+/// text: `req.url()` would parse it with the `url` crate, about 70 KB of the gzipped wasm
+/// for two lookups.
+fn request_head(req: &Request) -> (Headers, bool) {
+    let url = req.inner().url();
+    let mut headers: Headers = req.headers().entries().collect();
+    // Everything after the first `?` (the runtime's URL carries no fragment).
+    headers.set_query_from_url(&url);
+    (headers, crate::url_host_is_loopback(&url))
 }
 
 fn content_length(req: &Request) -> Option<u64> {
@@ -615,14 +620,6 @@ fn content_length(req: &Request) -> Option<u64> {
         .ok()
         .flatten()
         .and_then(|value| value.trim().parse().ok())
-}
-
-/// The request's headers, and its URL's query (PandaDoc's proof travels there).
-fn request_headers(req: &Request) -> Headers {
-    let mut headers: Headers = req.headers().entries().collect();
-    // Everything after the first `?` (the runtime's URL carries no fragment).
-    headers.set_query_from_url(&req.inner().url());
-    headers
 }
 
 /// At most `max` bytes of `text`, cut at a character boundary (request paths are the
