@@ -93,7 +93,7 @@ for module in signhook signhook_diagnose; do
 done
 # The package is "type": "module"; the Node build is CommonJS.
 printf '{\n  "type": "commonjs"\n}\n' >"$DIST/node/package.json"
-cp npm/src/api.js "$DIST/api.js"
+cp npm/src/api.js npm/src/public.js "$DIST/"
 "$ROOT/node_modules/.bin/esbuild" npm/src/api.js --format=cjs --log-level=warning \
   --outfile="$DIST/api.cjs"
 cp npm/src/node/index.cjs npm/src/node/index.mjs "$DIST/node/"

@@ -8,9 +8,9 @@
 #                                     else the same as no flag (for the Worker's build)
 #
 # The page imports ./pkg/web/diagnose.js, the npm package's `signhook/diagnose` browser entry
-# over the wasm-pack `--target web` build with the diagnosis; it imports ../api.js and
-# ./initializer.js. So www/pkg/ mirrors that part of npm/dist/:
-#   www/pkg/api.js  www/pkg/web/{diagnose.js, initializer.js, signhook_diagnose.js,
+# over the wasm-pack `--target web` build with the diagnosis; it imports ../api.js,
+# ../public.js and ./initializer.js. So www/pkg/ mirrors that part of npm/dist/:
+#   www/pkg/{api.js, public.js}  www/pkg/web/{diagnose.js, initializer.js, signhook_diagnose.js,
 #   signhook_diagnose_bg.wasm}
 # Files are only rewritten when their content changed, so a watcher on www/ (wrangler's
 # [build] watch_dir) settles after one build instead of looping.
@@ -33,7 +33,7 @@ DIST="$ROOT/npm/dist"
 PKG="$ROOT/www/pkg"
 # The page imports the package's `signhook/diagnose` web entry (the whole API, diagnosis
 # included, in one module).
-FILES=(api.js web/diagnose.js web/initializer.js web/signhook_diagnose.js web/signhook_diagnose_bg.wasm)
+FILES=(api.js public.js web/diagnose.js web/initializer.js web/signhook_diagnose.js web/signhook_diagnose_bg.wasm)
 
 have_all() { # DIR
   local f

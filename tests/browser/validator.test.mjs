@@ -31,6 +31,7 @@ const ASSETS = new Set([
   "/style.css",
   "/samples.js",
   "/pkg/api.js",
+  "/pkg/public.js",
   "/pkg/web/diagnose.js",
   "/pkg/web/initializer.js",
   "/pkg/web/signhook_diagnose.js",

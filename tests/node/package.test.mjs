@@ -62,6 +62,7 @@ test("the tarball holds the package and nothing else", () => {
     "package/node/signhook_diagnose.js",
     "package/node/signhook_diagnose_bg.wasm",
     "package/package.json",
+    "package/public.js",
     "package/web/diagnose.js",
     "package/web/index.js",
     "package/web/initializer.js",

@@ -13,11 +13,4 @@ const wasm = initializer(wbgInit, wbgInitSync);
 export default wasm.init;
 export const { init, initSync } = wasm;
 export const { verify, verifyAll, verifyText, normalize, normalizeAll, sign, signBody, signQuery, diagnose, detectProvider } = createApi(raw, wasm.ready, () => null);
-export {
-  isSignhookError,
-  PROVIDERS,
-  EVENT_TYPES,
-  ERROR_CODES,
-  PROOF_HEADERS,
-  DEFAULT_TOLERANCE_SECONDS,
-} from "../api.js";
+export * from "../public.js";

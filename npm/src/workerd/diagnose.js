@@ -16,11 +16,4 @@ export default function init() {
 
 export const { verify, verifyAll, verifyText, normalize, normalizeAll, sign, signBody, signQuery, diagnose, detectProvider } = createApi(raw);
 export { init };
-export {
-  isSignhookError,
-  PROVIDERS,
-  EVENT_TYPES,
-  ERROR_CODES,
-  PROOF_HEADERS,
-  DEFAULT_TOLERANCE_SECONDS,
-} from "../api.js";
+export * from "../public.js";
