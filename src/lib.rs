@@ -26,6 +26,7 @@
 mod error;
 mod event;
 mod headers;
+mod json;
 mod providers;
 mod secret;
 mod time;

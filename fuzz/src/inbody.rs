@@ -462,25 +462,58 @@ fn text_of(raw: &str) -> Option<String> {
 
 /// What the reference reads from a body: `Err(code)` for a body that is not a JSON
 /// object; else the hash text (if any) and the message (if both parts are scalars).
+/// An object key as serde_json's raw string reader gives it: escapes decoded, and a lone
+/// surrogate escape (valid JSON, as `JSON.parse` agrees) kept as bytes that match no name,
+/// where a `String` key would refuse the whole body.
+#[derive(PartialEq, Eq, Hash)]
+struct KeyBytes(Vec<u8>);
+
+impl std::borrow::Borrow<[u8]> for KeyBytes {
+    fn borrow(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for KeyBytes {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<KeyBytes, D::Error> {
+        struct Bytes;
+        impl serde::de::Visitor<'_> for Bytes {
+            type Value = KeyBytes;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_bytes<E>(self, v: &[u8]) -> Result<KeyBytes, E> {
+                Ok(KeyBytes(v.to_vec()))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<KeyBytes, E> {
+                Ok(KeyBytes(v.as_bytes().to_vec()))
+            }
+        }
+        d.deserialize_bytes(Bytes)
+    }
+}
+
 pub type Extracted = Result<(Option<String>, Option<String>), &'static str>;
 
 pub fn extract(scheme: &InBodyScheme, body: &[u8]) -> Extracted {
     let text = std::str::from_utf8(body).map_err(|_| "malformed_payload")?;
-    let top: HashMap<String, Box<RawValue>> =
+    // Strict syntax first: the byte reader behind `KeyBytes` lets control bytes through.
+    serde_json::from_str::<&RawValue>(text).map_err(|_| "malformed_payload")?;
+    let top: HashMap<KeyBytes, Box<RawValue>> =
         serde_json::from_str(text).map_err(|_| "malformed_payload")?;
-    let event: HashMap<String, Box<RawValue>> = match top.get(scheme.event_key) {
+    let event: HashMap<KeyBytes, Box<RawValue>> = match top.get(scheme.event_key.as_bytes()) {
         Some(raw) if raw.get().starts_with('{') => {
             serde_json::from_str(raw.get()).map_err(|_| "malformed_payload")?
         }
         _ => HashMap::new(),
     };
-    let hash = event.get(scheme.hash_key).and_then(|r| text_of(r.get()));
+    let hash = event.get(scheme.hash_key.as_bytes()).and_then(|r| text_of(r.get()));
     let message = match (
         event
-            .get(scheme.type_key)
+            .get(scheme.type_key.as_bytes())
             .and_then(|r| metadata_text(r.get())),
         event
-            .get(scheme.time_key)
+            .get(scheme.time_key.as_bytes())
             .and_then(|r| metadata_text(r.get())),
     ) {
         (Some(t), Some(time)) => Some((scheme.message)(&t, &time)),

@@ -38,10 +38,9 @@
 //! whose multipart boundary may differ, keeps its id. UNCONFIRMED (PROVIDERS-MORE §10):
 //! which API key hashes app callbacks of OAuth apps; the retry schedule (about 3 days).
 
-use serde_json::value::RawValue;
 
 use super::multipart;
-use super::wire::{exact_scalar, parse_object, wire, List, Loose, Text};
+use super::wire::{exact_scalar, parse_object, wire, Raw, List, Loose, Text};
 use super::{metadata_proof, metadata_tag, Fields, Keys, Proof, ProofAt, Provider, Spec};
 use crate::error::Error;
 use crate::event::{EnvelopeStatus, Event, EventType, Participant};
@@ -136,16 +135,16 @@ wire! {
 
 wire! {
     struct ProofEvent<'a> {
-        time: Option<&'a RawValue> = "event_time",
-        event_type: Option<&'a RawValue> = "event_type",
+        time: Raw<'a> = "event_time",
+        event_type: Raw<'a> = "event_type",
         hash: Text<'a> = "event_hash",
     }
 }
 
 /// `<event_time><event_type>`; `None` when a part is missing or not a string or number.
 fn message(event: &ProofEvent<'_>) -> Option<String> {
-    let time = exact_scalar(event.time?)?;
-    let event_type = exact_scalar(event.event_type?)?;
+    let time = exact_scalar(event.time)?;
+    let event_type = exact_scalar(event.event_type)?;
     Some(format!("{time}{event_type}"))
 }
 

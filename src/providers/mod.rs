@@ -14,7 +14,6 @@ use std::fmt;
 use std::str::FromStr;
 
 use serde::{Serialize, Serializer};
-use serde_json::value::RawValue;
 
 use crate::error::{Error, ErrorKind};
 use crate::event::{
@@ -813,13 +812,13 @@ fn normalize_events(
     let malformed = |why: String| Error::new(ErrorKind::MalformedPayload, why);
     let text =
         std::str::from_utf8(body).map_err(|e| malformed(format!("body is not UTF-8: {e}")))?;
-    let trimmed = text.trim_start_matches([' ', '\t', '\n', '\r']);
-    let elements: Vec<&RawValue> = if trimmed.starts_with('[') {
-        serde_json::from_str(text)
-            .map_err(|e| malformed(format!("body is not a JSON array: {e}")))?
+    let mut reader = crate::json::Reader::new(text);
+    let elements: Vec<&str> = if reader.peek() == Some(b'[') {
+        split_array(&mut reader).map_err(|e| malformed(format!("body is not a JSON array: {e}")))?
     } else {
         // A bare object is one event (some senders unwrap a single notification).
-        vec![serde_json::from_str(text).map_err(|e| malformed(format!("body is not JSON: {e}")))?]
+        let value = reader.raw_value().and_then(|v| reader.finish().map(|()| v));
+        vec![value.map_err(|e| malformed(format!("body is not JSON: {e}")))?]
     };
     let base = match delivery_id {
         Some(id) => id.to_owned(),
@@ -829,18 +828,30 @@ fn normalize_events(
         .into_iter()
         .enumerate()
         .map(|(index, element)| {
-            let mut event =
-                normalize_with(provider, element.get().as_bytes(), verification, signed_at)
-                    .map_err(|e| {
-                        Error::new(
-                            e.kind(),
-                            format!("event {index} of the array: {}", e.message()),
-                        )
-                    })?;
+            let mut event = normalize_with(provider, element.as_bytes(), verification, signed_at)
+                .map_err(|e| {
+                Error::new(
+                    e.kind(),
+                    format!("event {index} of the array: {}", e.message()),
+                )
+            })?;
             event.id = format!("{base}:{index}");
             Ok(event)
         })
         .collect()
+}
+
+/// At a JSON array: each element's text, as written; then nothing but whitespace.
+fn split_array<'a>(
+    reader: &mut crate::json::Reader<'a>,
+) -> Result<Vec<&'a str>, crate::json::SyntaxError> {
+    let mut elements = Vec::new();
+    let mut at = reader.enter_array()?;
+    while reader.next_element(&mut at)? {
+        elements.push(reader.raw_value()?);
+    }
+    reader.finish()?;
+    Ok(elements)
 }
 
 /// The first 16 bytes (hex) of SHA-256 over provider and body: the id of an event whose

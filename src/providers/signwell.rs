@@ -19,9 +19,8 @@
 //! `data.id` as a fallback for the id), whether `event.time` is always a number, SignWell's
 //! expected answer and its retries. No event id: the event id is a hash of the body.
 
-use serde_json::value::RawValue;
 
-use super::wire::{exact_scalar, parse_object, wire, Loose, Text};
+use super::wire::{exact_scalar, parse_object, wire, Raw, Loose, Text};
 use super::{metadata_proof, metadata_tag, Fields, Keys, Proof, ProofAt, Provider, Spec};
 use crate::error::Error;
 use crate::event::{EnvelopeStatus, EventType};
@@ -81,16 +80,16 @@ wire! {
 
 wire! {
     struct ProofEvent<'a> {
-        event_type: Option<&'a RawValue> = "type",
-        time: Option<&'a RawValue> = "time",
+        event_type: Raw<'a> = "type",
+        time: Raw<'a> = "time",
         hash: Text<'a> = "hash",
     }
 }
 
 /// The message SignWell MACs, from the body; `None` when a part is missing or not a scalar.
 fn message(event: &ProofEvent<'_>) -> Option<String> {
-    let t = exact_scalar(event.event_type?)?;
-    let time = exact_scalar(event.time?)?;
+    let t = exact_scalar(event.event_type)?;
+    let time = exact_scalar(event.time)?;
     Some(format!("{t}@{time}"))
 }
 

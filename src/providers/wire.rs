@@ -6,19 +6,30 @@
 //! - [`Text`] takes any JSON value: strings borrow from the body, numbers and booleans
 //!   become text, `null`, objects and arrays become "absent";
 //! - [`Loose`], [`List`], [`OneOrMany`] and [`Ref`] read nested objects in the same single
-//!   pass and skip whatever has another shape;
-//! - [`wire!`] declares a struct whose fields are all such types, with a map visitor that
-//!   ignores unknown keys and lets a repeated key win last (as `JSON.parse` does), so a
-//!   wire struct never fails on well-formed JSON.
+//!   pass and skip whatever has another shape; [`Raw`] keeps a value's text as written;
+//! - [`wire!`] declares a struct whose fields are all such types; it reads an object's
+//!   keys in order, skips unknown ones and lets a repeated key win last (as `JSON.parse`
+//!   does), so a wire struct never fails on well-formed JSON.
+//!
+//! All of it reads through [`crate::json::Reader`], one pass over the text: the only error
+//! is a syntax error.
 
 use std::borrow::Cow;
-use std::fmt;
-use std::marker::PhantomData;
 
-use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde_json::value::RawValue;
+use crate::json::{Reader, SyntaxError};
 
-/// Declares a private wire struct and its single-pass, never-failing `Deserialize`.
+/// A value a wire struct's field reads: at a value, it consumes exactly that value.
+/// Never fails on well-formed JSON: a value of another shape reads as absent.
+pub(crate) trait Wire<'a>: Sized {
+    fn read(r: &mut Reader<'a>) -> Result<Self, SyntaxError>;
+}
+
+/// A [`wire!`] struct: read from an object's fields, at its `{`.
+pub(crate) trait Object<'a>: Default {
+    fn read_fields(r: &mut Reader<'a>) -> Result<Self, SyntaxError>;
+}
+
+/// Declares a private wire struct and its single-pass, never-failing reader.
 /// Each field names the JSON key(s) it reads: `field: Type = "key" | "alias"`.
 macro_rules! wire {
     ($(#[$meta:meta])* struct $name:ident<'a> { $($field:ident : $ty:ty = $($key:literal)|+,)* }) => {
@@ -29,28 +40,19 @@ macro_rules! wire {
             _body: ::std::marker::PhantomData<&'a str>,
         }
 
-        impl<'de: 'a, 'a> ::serde::Deserialize<'de> for $name<'a> {
-            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<$name<'a>, D::Error> {
-                struct WireVisitor<'a>(::std::marker::PhantomData<$name<'a>>);
-                impl<'de: 'a, 'a> ::serde::de::Visitor<'de> for WireVisitor<'a> {
-                    type Value = $name<'a>;
-                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                        f.write_str(concat!("a ", stringify!($name), " object"))
-                    }
-                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> Result<$name<'a>, A::Error> {
-                        let mut out = $name::default();
-                        while let Some(key) = map.next_key::<$crate::providers::wire::Key<'de>>()? {
-                            match key.0.as_ref() {
-                                $($($key)|+ => out.$field = map.next_value()?,)*
-                                _ => {
-                                    map.next_value::<::serde::de::IgnoredAny>()?;
-                                }
-                            }
-                        }
-                        Ok(out)
+        impl<'a> $crate::providers::wire::Object<'a> for $name<'a> {
+            fn read_fields(
+                r: &mut $crate::json::Reader<'a>,
+            ) -> Result<$name<'a>, $crate::json::SyntaxError> {
+                let mut out = $name::default();
+                let mut fields = r.enter_object()?;
+                while let Some(key) = r.next_key(&mut fields)? {
+                    match key.as_ref() {
+                        $($($key)|+ => out.$field = $crate::providers::wire::Wire::read(r)?,)*
+                        _ => r.skip()?,
                     }
                 }
-                d.deserialize_map(WireVisitor(::std::marker::PhantomData))
+                Ok(out)
             }
         }
     };
@@ -87,24 +89,29 @@ impl<'a> Text<'a> {
     }
 }
 
-impl<'a> Text<'a> {
-    /// A scalar from its raw JSON text: strings decoded (borrowed when they hold no
-    /// escape), numbers kept as written (whole numbers written as floats, like `1.6e12`,
-    /// as integers), `true`/`false` as text; `null`, arrays, objects, and any value that does
-    /// not decode (a lone surrogate escape `"\ud800"`) are absent. Never an error: a field
-    /// we read must not fail a verified body (SECURITY-REVIEW L-3).
-    fn from_raw(raw: &'a str) -> Text<'a> {
-        let raw = raw.trim_matches([' ', '\t', '\n', '\r']);
-        Text(match raw.as_bytes().first() {
-            Some(b'"') => serde_json::from_str::<&'a str>(raw)
-                .map(Cow::Borrowed)
-                .or_else(|_| serde_json::from_str::<String>(raw).map(Cow::Owned))
-                .ok(),
-            Some(b't') => Some(Cow::Borrowed("true")),
-            Some(b'f') => Some(Cow::Borrowed("false")),
-            Some(b'-' | b'0'..=b'9') => Some(number_text(raw)),
-            _ => None,
-        })
+/// Strings decoded (borrowed when they hold no escape), numbers kept as written (whole
+/// numbers written as floats, like `1.6e12`, as integers), `true`/`false` as text; `null`,
+/// arrays, objects, and a string that does not decode (a lone surrogate escape
+/// `"\ud800"`) are absent. Never an error on valid JSON: a field we read must not fail a
+/// verified body (SECURITY-REVIEW L-3).
+impl<'a> Wire<'a> for Text<'a> {
+    fn read(r: &mut Reader<'a>) -> Result<Text<'a>, SyntaxError> {
+        Ok(Text(match r.peek() {
+            Some(b'"') => r.string()?,
+            Some(b'-' | b'0'..=b'9') => Some(number_text(r.number()?)),
+            Some(b't') => {
+                r.skip()?;
+                Some(Cow::Borrowed("true"))
+            }
+            Some(b'f') => {
+                r.skip()?;
+                Some(Cow::Borrowed("false"))
+            }
+            _ => {
+                r.skip()?;
+                None
+            }
+        }))
     }
 }
 
@@ -128,19 +135,17 @@ fn number_text(raw: &str) -> Cow<'_, str> {
     }
 }
 
-impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Text<'a>, D::Error> {
-        // Captured raw (serde_json only skips over it: no number range check, no escape
-        // decoding that could fail), then decoded leniently.
-        let raw = <&'de RawValue>::deserialize(d)?;
-        Ok(Text::from_raw(raw.get()))
+/// A value's JSON text as written, or absent when the key is missing.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Raw<'a>(pub(crate) Option<&'a str>);
+
+impl<'a> Wire<'a> for Raw<'a> {
+    fn read(r: &mut Reader<'a>) -> Result<Raw<'a>, SyntaxError> {
+        r.raw_value().map(|text| Raw(Some(text)))
     }
 }
 
 /// A nested value: `T` when it is a JSON object, absent when it is anything else.
-///
-/// Single pass: an object is handed straight to `T` (a [`wire!`] struct, whose fields
-/// accept any value, so it cannot fail on well-formed JSON); anything else is skipped.
 #[derive(Debug)]
 pub(crate) struct Loose<T>(pub(crate) Option<T>);
 
@@ -156,99 +161,28 @@ impl<T> Loose<T> {
     }
 }
 
-/// Skips every non-object value, so the three wrappers below share it.
-macro_rules! skip_non_objects {
-    ($value:ty, $absent:expr) => {
-        fn visit_bool<E: de::Error>(self, _: bool) -> Result<$value, E> {
-            Ok($absent)
+impl<'a, T: Object<'a>> Wire<'a> for Loose<T> {
+    fn read(r: &mut Reader<'a>) -> Result<Loose<T>, SyntaxError> {
+        if r.peek() == Some(b'{') {
+            return T::read_fields(r).map(|t| Loose(Some(t)));
         }
-        fn visit_i64<E: de::Error>(self, _: i64) -> Result<$value, E> {
-            Ok($absent)
-        }
-        fn visit_u64<E: de::Error>(self, _: u64) -> Result<$value, E> {
-            Ok($absent)
-        }
-        fn visit_f64<E: de::Error>(self, _: f64) -> Result<$value, E> {
-            Ok($absent)
-        }
-        fn visit_str<E: de::Error>(self, _: &str) -> Result<$value, E> {
-            Ok($absent)
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<$value, E> {
-            Ok($absent)
-        }
-        fn visit_none<E: de::Error>(self) -> Result<$value, E> {
-            Ok($absent)
-        }
-    };
-}
-
-struct LooseVisitor<T>(PhantomData<T>);
-
-impl<'de, T: Deserialize<'de>> Visitor<'de> for LooseVisitor<T> {
-    type Value = Loose<T>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-
-    skip_non_objects!(Loose<T>, Loose(None));
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Loose<T>, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        r.skip()?;
         Ok(Loose(None))
     }
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Loose<T>, A::Error> {
-        T::deserialize(de::value::MapAccessDeserializer::new(map)).map(|t| Loose(Some(t)))
-    }
 }
 
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for Loose<T> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Loose<T>, D::Error> {
-        any_value(d, LooseVisitor(PhantomData))
-    }
-}
-
-thread_local! {
-    /// Set during [`parse_object`]'s second, lenient pass (see [`any_value`]).
-    static LENIENT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-/// `deserialize_any` for the shape-tolerant wrappers ([`Loose`], [`List`], [`OneOrMany`]).
-///
-/// serde_json checks a number's range when it hands the number to a visitor, so a value
-/// like `1e400` (valid JSON, beyond f64) in a field read this way would fail the whole
-/// body. The first pass accepts that risk (it costs nothing for the bodies providers
-/// send); when it fails, [`parse_object`] runs a second pass in which these fields are
-/// captured raw first (a number is only scanned, like an unread field) and then read from
-/// that text: objects and arrays as such, any scalar as absent.
-fn any_value<'de, D: Deserializer<'de>, V: Visitor<'de>>(
-    d: D,
-    visitor: V,
-) -> Result<V::Value, D::Error> {
-    if !LENIENT.with(std::cell::Cell::get) {
-        return d.deserialize_any(visitor);
-    }
-    let raw = <&'de RawValue>::deserialize(d)?.get();
-    match raw.trim_start().as_bytes().first() {
-        Some(b'{' | b'[') => serde_json::Deserializer::from_str(raw)
-            .deserialize_any(visitor)
-            .map_err(de::Error::custom),
-        _ => visitor.visit_unit(),
-    }
-}
-
-/// Runs `parse` with the wrappers in their lenient mode ([`any_value`]).
-fn leniently<T>(parse: impl FnOnce() -> T) -> T {
-    struct Reset;
-    impl Drop for Reset {
-        fn drop(&mut self) {
-            LENIENT.with(|flag| flag.set(false));
+/// An object of any keys, each value read as `V`; sorted by key, a repeated key's last
+/// value wins.
+impl<'a, V: Wire<'a>> Object<'a> for std::collections::BTreeMap<Cow<'a, str>, V> {
+    fn read_fields(r: &mut Reader<'a>) -> Result<Self, SyntaxError> {
+        let mut out = std::collections::BTreeMap::new();
+        let mut fields = r.enter_object()?;
+        while let Some(key) = r.next_key(&mut fields)? {
+            let value = V::read(r)?;
+            out.insert(key, value);
         }
+        Ok(out)
     }
-    LENIENT.with(|flag| flag.set(true));
-    let _reset = Reset;
-    parse()
 }
 
 /// A JSON array of objects read as `T`; other items, and a non-array, are skipped.
@@ -267,38 +201,27 @@ impl<T> List<T> {
     }
 }
 
-/// Reads every object of an array as `T`.
-fn objects_of<'de, T: Deserialize<'de>, A: SeqAccess<'de>>(mut seq: A) -> Result<Vec<T>, A::Error> {
+/// At an array: every object of it read as `T`, other items skipped.
+fn objects_of<'a, T: Object<'a>>(r: &mut Reader<'a>) -> Result<Vec<T>, SyntaxError> {
     let mut items = Vec::new();
-    while let Some(Loose(item)) = seq.next_element::<Loose<T>>()? {
-        items.extend(item);
+    let mut at = r.enter_array()?;
+    while r.next_element(&mut at)? {
+        if r.peek() == Some(b'{') {
+            items.push(T::read_fields(r)?);
+        } else {
+            r.skip()?;
+        }
     }
     Ok(items)
 }
 
-struct ListVisitor<T>(PhantomData<T>);
-
-impl<'de, T: Deserialize<'de>> Visitor<'de> for ListVisitor<T> {
-    type Value = List<T>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-
-    skip_non_objects!(List<T>, List::default());
-
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<List<T>, A::Error> {
-        objects_of(seq).map(List)
-    }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<List<T>, A::Error> {
-        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+impl<'a, T: Object<'a>> Wire<'a> for List<T> {
+    fn read(r: &mut Reader<'a>) -> Result<List<T>, SyntaxError> {
+        if r.peek() == Some(b'[') {
+            return objects_of(r).map(List);
+        }
+        r.skip()?;
         Ok(List::default())
-    }
-}
-
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for List<T> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<List<T>, D::Error> {
-        any_value(d, ListVisitor(PhantomData))
     }
 }
 
@@ -312,28 +235,16 @@ impl<T> Default for OneOrMany<T> {
     }
 }
 
-struct OneOrManyVisitor<T>(PhantomData<T>);
-
-impl<'de, T: Deserialize<'de>> Visitor<'de> for OneOrManyVisitor<T> {
-    type Value = OneOrMany<T>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-
-    skip_non_objects!(OneOrMany<T>, OneOrMany::default());
-
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<OneOrMany<T>, A::Error> {
-        objects_of(seq).map(OneOrMany)
-    }
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<OneOrMany<T>, A::Error> {
-        T::deserialize(de::value::MapAccessDeserializer::new(map)).map(|t| OneOrMany(vec![t]))
-    }
-}
-
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<OneOrMany<T>, D::Error> {
-        any_value(d, OneOrManyVisitor(PhantomData))
+impl<'a, T: Object<'a>> Wire<'a> for OneOrMany<T> {
+    fn read(r: &mut Reader<'a>) -> Result<OneOrMany<T>, SyntaxError> {
+        match r.peek() {
+            Some(b'[') => objects_of(r).map(OneOrMany),
+            Some(b'{') => T::read_fields(r).map(|t| OneOrMany(vec![t])),
+            _ => {
+                r.skip()?;
+                Ok(OneOrMany::default())
+            }
+        }
     }
 }
 
@@ -347,49 +258,26 @@ wire! {
     }
 }
 
-impl<'de: 'a, 'a> Deserialize<'de> for Ref<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Ref<'a>, D::Error> {
-        // Captured raw, like `Text`: an object is read for its `id` (leniently: an object
-        // that does not read is absent), anything else is a scalar.
-        let raw = <&'de RawValue>::deserialize(d)?.get();
-        if raw.trim_start().starts_with('{') {
-            return Ok(Ref(serde_json::from_str::<IdObject<'de>>(raw)
-                .map(|o| o.id)
-                .unwrap_or_default()));
+impl<'a> Wire<'a> for Ref<'a> {
+    fn read(r: &mut Reader<'a>) -> Result<Ref<'a>, SyntaxError> {
+        if r.peek() == Some(b'{') {
+            return IdObject::read_fields(r).map(|o| Ref(o.id));
         }
-        Ok(Ref(Text::from_raw(raw)))
-    }
-}
-
-/// A map key, borrowed from the body when it has no escapes.
-pub(crate) struct Key<'de>(pub(crate) Cow<'de, str>);
-
-impl<'de> Deserialize<'de> for Key<'de> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Key<'de>, D::Error> {
-        struct KeyVisitor;
-        impl<'de> Visitor<'de> for KeyVisitor {
-            type Value = Key<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a string key")
-            }
-            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Borrowed(v)))
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Owned(v.to_owned())))
-            }
-        }
-        d.deserialize_str(KeyVisitor)
+        Text::read(r).map(Ref)
     }
 }
 
 /// A scalar exactly as a MAC covers it: a string's decoded value, a number's JSON text as
 /// written (never re-formatted); `None` for anything else. For proofs over fields of the
 /// payload (SignWell `event.type@event.time`, Dropbox Sign `event_time + event_type`).
-pub(crate) fn exact_scalar(raw: &RawValue) -> Option<String> {
-    let text = raw.get().trim_matches([' ', '\t', '\n', '\r']);
+pub(crate) fn exact_scalar(raw: Raw<'_>) -> Option<String> {
+    let text = raw.0?;
     match text.as_bytes().first() {
-        Some(b'"') => serde_json::from_str::<String>(text).ok(),
+        Some(b'"') => Reader::new(text)
+            .string()
+            .ok()
+            .flatten()
+            .map(Cow::into_owned),
         Some(b'-' | b'0'..=b'9') => Some(text.to_owned()),
         _ => None,
     }
@@ -399,12 +287,11 @@ pub(crate) fn exact_scalar(raw: &RawValue) -> Option<String> {
 /// payload (the object's text, without surrounding whitespace). Fails only when the body
 /// is not a JSON object.
 ///
-/// One scan: the wire types consume every value of the object through serde_json, which
-/// checks each byte as it goes (`IgnoredAny` and the raw captures included), and
-/// `from_str` then checks nothing but whitespace follows; so a parse that succeeds has read
+/// One scan: the reader checks every byte of the object as it goes (the skipped values
+/// included), then that nothing but whitespace follows; so a parse that succeeds has read
 /// the whole text as one valid JSON object, and the text needs no second check to travel
 /// as `data.raw`.
-pub(crate) fn parse_object<'a, T: Deserialize<'a>>(
+pub(crate) fn parse_object<'a, T: Object<'a>>(
     body: &'a [u8],
 ) -> Result<(T, &'a str), crate::Error> {
     use crate::error::{Error, ErrorKind};
@@ -412,22 +299,14 @@ pub(crate) fn parse_object<'a, T: Deserialize<'a>>(
     let text =
         std::str::from_utf8(body).map_err(|e| malformed(format!("body is not UTF-8: {e}")))?;
     let json = text.trim_matches([' ', '\t', '\n', '\r']);
-    let not_json = |e: serde_json::Error| malformed(format!("body is not JSON: {e}"));
-    if !json.starts_with('{') {
-        serde_json::from_str::<IgnoredAny>(json).map_err(not_json)?;
+    let not_json = |e: SyntaxError| malformed(format!("body is not JSON: {e}"));
+    let mut r = Reader::new(text);
+    if r.peek() != Some(b'{') {
+        r.skip().and_then(|()| r.finish()).map_err(not_json)?;
         return Err(malformed("body is JSON but not an object".into()));
     }
-    let wire = match serde_json::from_str(json) {
-        Ok(wire) => wire,
-        Err(_) => {
-            // Not JSON at all, or a value the fast pass refuses: a number beyond f64 in a
-            // field read as an object or array, a lone surrogate escape in a string read
-            // as text (see `any_value`), which the lenient pass takes.
-            serde_json::from_str::<IgnoredAny>(json).map_err(not_json)?;
-            leniently(|| serde_json::from_str(json))
-                .map_err(|e| malformed(format!("body does not fit the payload shape: {e}")))?
-        }
-    };
+    let wire = T::read_fields(&mut r).map_err(not_json)?;
+    r.finish().map_err(not_json)?;
     Ok((wire, json))
 }
 
@@ -452,7 +331,7 @@ mod tests {
     }
 
     fn probe(json: &str) -> Probe<'_> {
-        serde_json::from_str(json).unwrap()
+        parse_object(json.as_bytes()).unwrap().0
     }
 
     #[test]
@@ -530,8 +409,6 @@ mod tests {
                 .collect::<Vec<_>>(),
             ["b"]
         );
-        // The flag does not outlive the pass.
-        assert!(!LENIENT.with(std::cell::Cell::get));
     }
 
     #[test]
