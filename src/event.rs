@@ -1,7 +1,6 @@
 //! [`Event`]: the one serialized contract, a CloudEvents 1.0 event (JSON structured mode)
 //! whose `data` is the same shape for every provider.
 
-use std::cell::Cell;
 use std::fmt;
 
 use serde::{Serialize, Serializer};
@@ -72,12 +71,6 @@ pub struct EventData {
 #[derive(Clone, PartialEq, Eq)]
 pub struct RawJson(Box<str>);
 
-thread_local! {
-    /// Set by [`Event::to_json`] while it serializes everything but the payload, which it
-    /// then writes itself.
-    static RAW_AS_NULL: Cell<bool> = const { Cell::new(false) };
-}
-
 impl RawJson {
     /// `text` when it is one JSON value (surrounding whitespace dropped).
     pub fn new(text: &str) -> Result<RawJson, serde_json::Error> {
@@ -114,9 +107,6 @@ impl fmt::Display for RawJson {
 
 impl Serialize for RawJson {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        if RAW_AS_NULL.with(Cell::get) {
-            return serializer.serialize_unit();
-        }
         let raw: &RawValue = serde_json::from_str(&self.0).map_err(serde::ser::Error::custom)?;
         raw.serialize(serializer)
     }
@@ -228,7 +218,31 @@ pub enum Covers {
     EventMetadata,
 }
 
+/// Appends `documents` as a JSON array, as `serde_json::to_string` writes it.
+pub(crate) fn write_documents(out: &mut String, documents: &[Document]) {
+    use crate::json::write_option;
+    out.push('[');
+    for (i, d) in documents.iter().enumerate() {
+        out.push_str(if i == 0 { "{\"id\":" } else { ",{\"id\":" });
+        write_option(out, d.id.as_deref());
+        out.push_str(",\"name\":");
+        write_option(out, d.name.as_deref());
+        out.push('}');
+    }
+    out.push(']');
+}
+
 impl Scheme {
+    /// The string form, as serialized.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Scheme::HmacSha256 => "hmac-sha256",
+            Scheme::ClientId => "client-id",
+            Scheme::UrlToken => "url-token",
+            Scheme::SharedSecret => "shared-secret",
+        }
+    }
+
     /// Every scheme.
     pub const ALL: &'static [Scheme] = &[
         Scheme::HmacSha256,
@@ -239,6 +253,17 @@ impl Scheme {
 }
 
 impl Covers {
+    /// The string form, as serialized.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Covers::Body => "body",
+            Covers::TimestampAndBody => "timestamp+body",
+            Covers::ClientId => "client-id",
+            Covers::SharedSecret => "shared-secret",
+            Covers::EventMetadata => "event-metadata",
+        }
+    }
+
     /// Every level, from the strongest proof to the weakest.
     pub const ALL: &'static [Covers] = &[
         Covers::TimestampAndBody,
@@ -359,39 +384,113 @@ string_enum! {
 
 impl Event {
     /// The event as one line of JSON (CloudEvents structured mode).
+    ///
+    /// Written by hand, member by member in the struct's order, byte for byte what
+    /// `serde_json::to_string` writes (the fixture, property and fuzz tests assert that on
+    /// every event they make), with the payload's text appended as it is: no second scan
+    /// of it, no serializer machinery per field.
     pub fn to_json(&self) -> String {
-        match self.json_head() {
-            Some(mut out) => {
-                out.reserve(self.data.raw.get().len() + 2);
-                out.push_str(self.data.raw.get());
-                out.push_str("}}");
-                out
-            }
-            // Unreachable while the fields keep their order; the checked path stays right.
-            None => serde_json::to_string(self).unwrap_or_default(),
-        }
+        let raw = self.data.raw.get();
+        let mut out = String::with_capacity(raw.len() + 512 + 96 * self.data.documents.len());
+        self.write_head(&mut out);
+        out.push_str(raw);
+        out.push_str("}}");
+        out
     }
 
-    /// The event's JSON up to and including `"raw":`, everything but the payload through
-    /// serde_json, so that [`Event::to_json`] appends the payload's text as it is, without
-    /// a second scan of it. `None` if the output does not end as expected.
-    fn json_head(&self) -> Option<String> {
-        struct Reset;
-        impl Drop for Reset {
-            fn drop(&mut self) {
-                RAW_AS_NULL.with(|flag| flag.set(false));
-            }
+    /// Everything up to and including `"raw":`.
+    fn write_head(&self, out: &mut String) {
+        use crate::json::{write_option, write_string};
+        let field = |out: &mut String, name: &str| {
+            out.push_str(",\"");
+            out.push_str(name);
+            out.push_str("\":");
+        };
+        out.push_str("{\"specversion\":");
+        write_string(out, self.specversion);
+        field(out, "id");
+        write_string(out, &self.id);
+        field(out, "source");
+        write_string(out, &self.source);
+        field(out, "type");
+        write_string(out, self.event_type.as_str());
+        if let Some(subject) = &self.subject {
+            field(out, "subject");
+            write_string(out, subject);
         }
-        RAW_AS_NULL.with(|flag| flag.set(true));
-        let _reset = Reset;
-        // Every field is a string, bool or number, so serialization cannot fail.
-        let mut head = serde_json::to_string(self).ok()?;
-        // `data` is the event's last member and `raw` the last of `data`.
-        let end = head.strip_suffix("null}}")?.len();
-        head.get(..end)?.ends_with(r#""raw":"#).then(|| {
-            head.truncate(end);
-            head
-        })
+        if let Some(time) = &self.time {
+            field(out, "time");
+            write_string(out, time);
+        }
+        field(out, "datacontenttype");
+        write_string(out, self.datacontenttype);
+        field(out, "provider");
+        write_string(out, self.provider);
+        if let Some(name) = &self.providerevent {
+            field(out, "providerevent");
+            write_string(out, name);
+        }
+        field(out, "testmode");
+        out.push_str(if self.testmode { "true" } else { "false" });
+
+        let data = &self.data;
+        out.push_str(",\"data\":{\"envelope\":{\"id\":");
+        write_option(out, data.envelope.id.as_deref());
+        field(out, "name");
+        write_option(out, data.envelope.name.as_deref());
+        field(out, "status");
+        write_string(out, data.envelope.status.as_str());
+        field(out, "provider_status");
+        write_option(out, data.envelope.provider_status.as_deref());
+        out.push('}');
+        field(out, "participant");
+        match &data.participant {
+            Some(p) => {
+                out.push_str("{\"id\":");
+                write_option(out, p.id.as_deref());
+                field(out, "email");
+                write_option(out, p.email.as_deref());
+                field(out, "name");
+                write_option(out, p.name.as_deref());
+                field(out, "role");
+                write_option(out, p.role.as_deref());
+                field(out, "status");
+                write_option(out, p.status.as_deref());
+                out.push('}');
+            }
+            None => out.push_str("null"),
+        }
+        field(out, "actor");
+        match &data.actor {
+            Some(a) => {
+                out.push_str("{\"email\":");
+                write_option(out, a.email.as_deref());
+                field(out, "name");
+                write_option(out, a.name.as_deref());
+                field(out, "ip");
+                write_option(out, a.ip.as_deref());
+                out.push('}');
+            }
+            None => out.push_str("null"),
+        }
+        field(out, "documents");
+        write_documents(out, &data.documents);
+        field(out, "reason");
+        write_option(out, data.reason.as_deref());
+        field(out, "verification");
+        match &data.verification {
+            Some(v) => {
+                out.push_str("{\"scheme\":");
+                write_string(out, v.scheme.as_str());
+                field(out, "covers");
+                write_string(out, v.covers.as_str());
+                field(out, "key");
+                out.push_str(&v.key.to_string());
+                out.push('}');
+            }
+            None => out.push_str("null"),
+        }
+        field(out, "raw");
     }
 
     /// Several events as one JSON array: CloudEvents' JSON batch format
@@ -430,14 +529,24 @@ mod tests {
     }
 
     #[test]
-    fn to_json_takes_the_fast_path() {
-        // `data` last in the event, `raw` last in `data`: otherwise `to_json` falls back to
-        // the checked path (still right, one scan slower), and this says so.
-        let body = br#"{"requests":{"request_id":"1"},"notifications":{"operation_type":"RequestCompleted"}}"#;
-        let event = crate::normalize_unverified(crate::Provider::ZohoSign, body).unwrap();
-        let head = event.json_head().expect("the fast path");
-        assert!(head.ends_with(r#""raw":"#));
+    fn to_json_writes_what_serde_json_writes() {
+        let body = br#"{"requests":{"request_id":"1","document_ids":[{"document_id":"d\n1"},{}]},"notifications":{"operation_type":"RequestCompleted","action_id":"a"}}"#;
+        let mut event = crate::normalize_unverified(crate::Provider::ZohoSign, body).unwrap();
         assert_eq!(event.to_json(), serde_json::to_string(&event).unwrap());
+        event.subject = None;
+        event.time = Some("t\u{1}".into());
+        event.testmode = true;
+        event.data.actor = Some(Actor::default());
+        for scheme in Scheme::ALL {
+            for covers in Covers::ALL {
+                event.data.verification = Some(Verification {
+                    scheme: *scheme,
+                    covers: *covers,
+                    key: 12,
+                });
+                assert_eq!(event.to_json(), serde_json::to_string(&event).unwrap());
+            }
+        }
     }
 
     #[test]

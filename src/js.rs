@@ -197,13 +197,12 @@ fn events_out(events: Vec<Event>, body: &[u8], shape: Shape) -> Result<JsValue, 
 fn event_parts(mut event: Event, body: &[u8]) -> js_sys::Array {
     let raw = std::mem::replace(&mut event.data.raw, crate::RawJson::parsed("null"));
     let documents = std::mem::take(&mut event.data.documents);
-    // A list of plain strings serializes; were it ever to fail, the documents stay inline.
-    let documents = match serde_json::to_string(&documents) {
-        Ok(text) if !documents.is_empty() => JsValue::from(text),
-        _ => {
-            event.data.documents = documents;
-            JsValue::NULL
-        }
+    let documents = if documents.is_empty() {
+        JsValue::NULL
+    } else {
+        let mut text = String::with_capacity(96 * documents.len());
+        crate::event::write_documents(&mut text, &documents);
+        JsValue::from(text)
     };
     let json = JsValue::from(event.to_json());
     let text = raw.get();

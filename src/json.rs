@@ -52,10 +52,12 @@ impl<'a> Reader<'a> {
         Reader { text, pos: 0 }
     }
 
+    #[inline]
     fn byte(&self) -> Option<u8> {
         self.text.as_bytes().get(self.pos).copied()
     }
 
+    #[inline]
     fn slice(&self, start: usize, end: usize) -> &'a str {
         // Both ends sit next to ASCII bytes (quotes, brackets, digits), so they are char
         // boundaries; `get` keeps that an invariant rather than a panic.
@@ -70,6 +72,7 @@ impl<'a> Reader<'a> {
         SyntaxError { what, line, column }
     }
 
+    #[inline]
     fn skip_whitespace(&mut self) {
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.byte() {
             self.pos += 1;
@@ -77,11 +80,13 @@ impl<'a> Reader<'a> {
     }
 
     /// The first byte of what comes next, after whitespace.
+    #[inline]
     pub(crate) fn peek(&mut self) -> Option<u8> {
         self.skip_whitespace();
         self.byte()
     }
 
+    #[inline]
     fn eat(&mut self, byte: u8, what: &'static str) -> Result<(), SyntaxError> {
         if self.peek() == Some(byte) {
             self.pos += 1;
@@ -191,6 +196,7 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
+    #[inline]
     fn digits(&mut self) -> usize {
         let start = self.pos;
         while let Some(b'0'..=b'9') = self.byte() {
@@ -232,32 +238,10 @@ impl<'a> Reader<'a> {
         Ok(self.slice(start, self.pos))
     }
 
-    /// Moves the cursor to the next `"`, `\` or control byte of a string, eight bytes at a
-    /// time.
+    /// Moves the cursor to the next `"`, `\` or control byte of a string.
+    #[inline]
     fn skip_plain(&mut self) {
-        let bytes = self.text.as_bytes();
-        while let Some(Ok(chunk)) = bytes.get(self.pos..self.pos + 8).map(<[u8; 8]>::try_from) {
-            let x = u64::from_le_bytes(chunk);
-            let quote = x ^ (ONES * u64::from(b'"'));
-            let backslash = x ^ (ONES * u64::from(b'\\'));
-            // The lowest flagged byte is the first special one: a borrow can only flag
-            // bytes above a real hit.
-            let special = (quote.wrapping_sub(ONES) & !quote)
-                | (backslash.wrapping_sub(ONES) & !backslash)
-                | (x.wrapping_sub(ONES * 0x20) & !x);
-            let special = special & HIGH;
-            if special != 0 {
-                self.pos += (special.trailing_zeros() / 8) as usize;
-                return;
-            }
-            self.pos += 8;
-        }
-        while let Some(b) = self.byte() {
-            if b == b'"' || b == b'\\' || b < 0x20 {
-                return;
-            }
-            self.pos += 1;
-        }
+        self.pos = plain_until(self.text.as_bytes(), self.pos);
     }
 
     fn hex4(&mut self) -> Result<u16, SyntaxError> {
@@ -400,6 +384,72 @@ impl<'a> Reader<'a> {
             }
             _ => Err(self.eof_or("expected `,` or `]`")),
         }
+    }
+}
+
+/// The index of the first `"`, `\` or control byte (below 0x20) at or after `from`, or
+/// the length: eight bytes at a time.
+fn plain_until(bytes: &[u8], mut at: usize) -> usize {
+    while let Some(Ok(chunk)) = bytes.get(at..at + 8).map(<[u8; 8]>::try_from) {
+        let x = u64::from_le_bytes(chunk);
+        let quote = x ^ (ONES * u64::from(b'"'));
+        let backslash = x ^ (ONES * u64::from(b'\\'));
+        // The lowest flagged byte is the first special one: a borrow can only flag bytes
+        // above a real hit.
+        let special = (quote.wrapping_sub(ONES) & !quote)
+            | (backslash.wrapping_sub(ONES) & !backslash)
+            | (x.wrapping_sub(ONES * 0x20) & !x);
+        let special = special & HIGH;
+        if special != 0 {
+            return at + (special.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    while let Some(&b) = bytes.get(at) {
+        if b == b'"' || b == b'\\' || b < 0x20 {
+            return at;
+        }
+        at += 1;
+    }
+    at
+}
+
+/// Appends `s` as a JSON string, escaped exactly as serde_json escapes it: `"` and `\`,
+/// the five short escapes (`\b \f \n \r \t`), other control bytes as `\u00xx`
+/// (lowercase hex); everything else as is.
+pub(crate) fn write_string(out: &mut String, s: &str) {
+    out.push('"');
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    loop {
+        let at = plain_until(bytes, start);
+        out.push_str(s.get(start..at).unwrap_or_default());
+        let Some(&b) = bytes.get(at) else { break };
+        match b {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            0x08 => out.push_str("\\b"),
+            0x0c => out.push_str("\\f"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            _ => {
+                out.push_str("\\u00");
+                for nibble in [b >> 4, b & 0xf] {
+                    out.push(char::from_digit(u32::from(nibble), 16).unwrap_or('0'));
+                }
+            }
+        }
+        start = at + 1;
+    }
+    out.push('"');
+}
+
+/// Appends `value` as a JSON string, or `null`.
+pub(crate) fn write_option(out: &mut String, value: Option<&str>) {
+    match value {
+        Some(s) => write_string(out, s),
+        None => out.push_str("null"),
     }
 }
 
@@ -608,8 +658,32 @@ mod tests {
         assert_eq!(keys, ["a", "bc"]);
     }
 
+    #[test]
+    fn strings_write_like_serde_json() {
+        for s in [
+            "",
+            "plain",
+            "a\"b\\c",
+            "\u{0}\u{1}\u{8}\t\n\u{b}\u{c}\r\u{1f}\u{7f}",
+            "é\u{1F600}/<>",
+            "0123456789abcdef\n",
+        ] {
+            let mut out = String::new();
+            write_string(&mut out, s);
+            assert_eq!(out, serde_json::to_string(s).unwrap());
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(4000))]
+
+        /// Any string: written as serde_json writes it.
+        #[test]
+        fn any_string_writes_like_serde_json(s in "(\\PC|[\\x00-\\x1f\"\\\\])*") {
+            let mut out = String::new();
+            write_string(&mut out, &s);
+            prop_assert_eq!(out, serde_json::to_string(&s).unwrap());
+        }
 
         /// Texts over JSON's own alphabet: mostly invalid, often valid, compared with
         /// serde_json byte for byte of verdict.
