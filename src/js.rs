@@ -211,7 +211,10 @@ fn event_parts(mut event: Event, body: &[u8]) -> js_sys::Array {
         .iter()
         .position(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
         .unwrap_or(0);
-    if body.get(start..start + text.len()) == Some(text.as_bytes()) {
+    if body
+        .get(start..start + text.len())
+        .is_some_and(|slice| same_bytes(slice, text.as_bytes()))
+    {
         // Offsets below 2^53: exact as JS numbers.
         js_sys::Array::of4(
             &json,
@@ -222,6 +225,21 @@ fn event_parts(mut event: Event, body: &[u8]) -> js_sys::Array {
     } else {
         js_sys::Array::of3(&json, &documents, &JsValue::from(text))
     }
+}
+
+/// `a == b`, eight bytes at a time: wasm's `memcmp` goes byte by byte, and this compares
+/// a whole payload per event (6% of `verify`'s time at 64 KiB before).
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let (wide_a, wide_b) = (a.chunks_exact(8), b.chunks_exact(8));
+    let tails_equal = wide_a.remainder() == wide_b.remainder();
+    tails_equal
+        && wide_a.zip(wide_b).all(|(x, y)| {
+            let word = |c: &[u8]| <[u8; 8]>::try_from(c).map(u64::from_ne_bytes).unwrap_or(0);
+            word(x) == word(y)
+        })
 }
 
 fn secrets_from(secrets: Vec<String>) -> Result<Vec<Secret>, JsValue> {
@@ -495,6 +513,22 @@ mod tests {
 
     fn names(list: &[&str]) -> Vec<String> {
         list.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[wasm_bindgen_test]
+    fn same_bytes_is_slice_equality() {
+        let text: Vec<u8> = (0..40u8).collect();
+        for len in 0..text.len() {
+            let a = &text[..len];
+            let copy = Vec::from(a);
+            assert!(same_bytes(a, &copy));
+            assert!(!same_bytes(a, &text[..len + 1]));
+            for flip in 0..len {
+                let mut b = a.to_vec();
+                b[flip] ^= 1;
+                assert!(!same_bytes(a, &b), "{len} {flip}");
+            }
+        }
     }
 
     #[wasm_bindgen_test]

@@ -347,6 +347,13 @@ impl<'a> Reader<'a> {
         if self.peek() != Some(b'"') {
             return Err(self.eof_or("key must be a string"));
         }
+        // The common key: no escape, the colon right after it.
+        let start = self.pos + 1;
+        let end = plain_until(self.text.as_bytes(), start);
+        if self.text.as_bytes().get(end..end + 2) == Some(b"\":") {
+            self.pos = end + 2;
+            return Ok((self.slice(start, end), false));
+        }
         let key = self.string_span()?;
         self.eat(b':', "expected `:`")?;
         Ok(key)
