@@ -220,16 +220,28 @@ pub enum Covers {
 
 /// Appends `documents` as a JSON array, as `serde_json::to_string` writes it.
 pub(crate) fn write_documents(out: &mut String, documents: &[Document]) {
-    use crate::json::write_option;
     out.push('[');
     for (i, d) in documents.iter().enumerate() {
-        out.push_str(if i == 0 { "{\"id\":" } else { ",{\"id\":" });
-        write_option(out, d.id.as_deref());
-        out.push_str(",\"name\":");
-        write_option(out, d.name.as_deref());
-        out.push('}');
+        if i > 0 {
+            out.push(',');
+        }
+        write_strings(out, &[("id", d.id.as_deref()), ("name", d.name.as_deref())]);
     }
     out.push(']');
+}
+
+/// Appends a JSON object of string (or `null`) members, in order.
+fn write_strings(out: &mut String, members: &[(&str, Option<&str>)]) {
+    out.push('{');
+    for (i, (name, value)) in members.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        crate::json::write_string(out, name);
+        out.push(':');
+        crate::json::write_option(out, *value);
+    }
+    out.push('}');
 }
 
 impl Scheme {
@@ -434,43 +446,41 @@ impl Event {
         out.push_str(if self.testmode { "true" } else { "false" });
 
         let data = &self.data;
-        out.push_str(",\"data\":{\"envelope\":{\"id\":");
-        write_option(out, data.envelope.id.as_deref());
-        field(out, "name");
-        write_option(out, data.envelope.name.as_deref());
-        field(out, "status");
-        write_string(out, data.envelope.status.as_str());
-        field(out, "provider_status");
-        write_option(out, data.envelope.provider_status.as_deref());
-        out.push('}');
+        let envelope = &data.envelope;
+        out.push_str(",\"data\":{\"envelope\":");
+        write_strings(
+            out,
+            &[
+                ("id", envelope.id.as_deref()),
+                ("name", envelope.name.as_deref()),
+                ("status", Some(envelope.status.as_str())),
+                ("provider_status", envelope.provider_status.as_deref()),
+            ],
+        );
         field(out, "participant");
         match &data.participant {
-            Some(p) => {
-                out.push_str("{\"id\":");
-                write_option(out, p.id.as_deref());
-                field(out, "email");
-                write_option(out, p.email.as_deref());
-                field(out, "name");
-                write_option(out, p.name.as_deref());
-                field(out, "role");
-                write_option(out, p.role.as_deref());
-                field(out, "status");
-                write_option(out, p.status.as_deref());
-                out.push('}');
-            }
+            Some(p) => write_strings(
+                out,
+                &[
+                    ("id", p.id.as_deref()),
+                    ("email", p.email.as_deref()),
+                    ("name", p.name.as_deref()),
+                    ("role", p.role.as_deref()),
+                    ("status", p.status.as_deref()),
+                ],
+            ),
             None => out.push_str("null"),
         }
         field(out, "actor");
         match &data.actor {
-            Some(a) => {
-                out.push_str("{\"email\":");
-                write_option(out, a.email.as_deref());
-                field(out, "name");
-                write_option(out, a.name.as_deref());
-                field(out, "ip");
-                write_option(out, a.ip.as_deref());
-                out.push('}');
-            }
+            Some(a) => write_strings(
+                out,
+                &[
+                    ("email", a.email.as_deref()),
+                    ("name", a.name.as_deref()),
+                    ("ip", a.ip.as_deref()),
+                ],
+            ),
             None => out.push_str("null"),
         }
         field(out, "documents");

@@ -119,22 +119,16 @@ impl<'a> Reader<'a> {
         let mut open: Vec<bool> = Vec::new();
         loop {
             match self.peek() {
-                Some(b'{') => {
+                Some(bracket @ (b'{' | b'[')) => {
+                    let object = bracket == b'{';
                     self.pos += 1;
-                    if self.peek() == Some(b'}') {
+                    if self.peek() == Some(if object { b'}' } else { b']' }) {
                         self.pos += 1;
                     } else {
-                        open.push(true);
-                        self.key_span()?;
-                        continue;
-                    }
-                }
-                Some(b'[') => {
-                    self.pos += 1;
-                    if self.peek() == Some(b']') {
-                        self.pos += 1;
-                    } else {
-                        open.push(false);
+                        open.push(object);
+                        if object {
+                            self.key_span()?;
+                        }
                         continue;
                     }
                 }
