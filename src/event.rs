@@ -230,15 +230,14 @@ pub(crate) fn write_documents(out: &mut String, documents: &[Document]) {
     out.push(']');
 }
 
-/// Appends a JSON object of string (or `null`) members, in order.
+/// Appends a JSON object of string (or `null`) members, in order. The names are this
+/// file's literals, which need no escaping.
 fn write_strings(out: &mut String, members: &[(&str, Option<&str>)]) {
     out.push('{');
     for (i, (name, value)) in members.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        crate::json::write_string(out, name);
-        out.push(':');
+        out.push_str(if i == 0 { "\"" } else { ",\"" });
+        out.push_str(name);
+        out.push_str("\":");
         crate::json::write_option(out, *value);
     }
     out.push('}');
