@@ -305,16 +305,16 @@ impl<'a> Reader<'a> {
 
     /// At an object's `{`: enters it. Then call [`Reader::next_key`] until it says `None`,
     /// reading (or skipping) one value after each key.
-    pub(crate) fn enter_object(&mut self) -> Result<Fields, SyntaxError> {
+    pub(crate) fn enter_object(&mut self) -> Result<Entries, SyntaxError> {
         self.eat(b'{', "expected `{`")?;
-        Ok(Fields { first: true })
+        Ok(Entries { first: true })
     }
 
     /// The object's next key (decoded; a key that does not decode reads as `""`), with the
     /// cursor after its `:`; `None` after the closing `}`.
     pub(crate) fn next_key(
         &mut self,
-        fields: &mut Fields,
+        fields: &mut Entries,
     ) -> Result<Option<Cow<'a, str>>, SyntaxError> {
         match self.peek() {
             Some(b'}') if fields.first => {
@@ -359,13 +359,13 @@ impl<'a> Reader<'a> {
 
     /// At an array's `[`: enters it. Then call [`Reader::next_element`] until it says
     /// `false`, reading (or skipping) one value each time it says `true`.
-    pub(crate) fn enter_array(&mut self) -> Result<Fields, SyntaxError> {
+    pub(crate) fn enter_array(&mut self) -> Result<Entries, SyntaxError> {
         self.eat(b'[', "expected `[`")?;
-        Ok(Fields { first: true })
+        Ok(Entries { first: true })
     }
 
     /// Whether the array has another element (the cursor is then before it).
-    pub(crate) fn next_element(&mut self, items: &mut Fields) -> Result<bool, SyntaxError> {
+    pub(crate) fn next_element(&mut self, items: &mut Entries) -> Result<bool, SyntaxError> {
         match self.peek() {
             Some(b']') if items.first => {
                 self.pos += 1;
@@ -455,7 +455,7 @@ pub(crate) fn write_option(out: &mut String, value: Option<&str>) {
 }
 
 /// Where [`Reader::next_key`] / [`Reader::next_element`] are in an object or array.
-pub(crate) struct Fields {
+pub(crate) struct Entries {
     first: bool,
 }
 
