@@ -78,8 +78,9 @@ impl RawJson {
         Ok(RawJson(raw.get().into()))
     }
 
-    /// Text the caller's own serde_json parse just read as one whole JSON value, without
-    /// surrounding whitespace (`wire::parse_object`); not checked again.
+    /// Text the crate's JSON reader (`json::Reader`, through `wire::parse_object`) just read
+    /// as one whole JSON value, without surrounding whitespace; not checked again (debug
+    /// builds check it with serde_json).
     pub(crate) fn parsed(text: &str) -> RawJson {
         debug_assert!(serde_json::from_str::<&RawValue>(text).is_ok_and(|r| r.get() == text));
         RawJson(text.into())

@@ -206,7 +206,7 @@ fn event_parts(mut event: Event, body: &[u8]) -> js_sys::Array {
     };
     let json = JsValue::from(event.to_json());
     let text = raw.get();
-    // serde_json's raw value of a whole body is the body without surrounding whitespace.
+    // The payload of a whole body is the body without surrounding whitespace.
     let start = body
         .iter()
         .position(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
