@@ -177,8 +177,8 @@ fn check(provider: Provider, dir: &Path) -> Result<(), String> {
         if event.data.raw.get() != expected_raw {
             return Err("data.raw differs from the body".into());
         }
-        // `to_json` writes data.raw without a second scan; serde's path checks it again.
-        // Both must give the same bytes.
+        // `to_json` writes the event by hand and data.raw as it is; serde's derive writes it
+        // field by field and checks data.raw again. Both must give the same bytes.
         if event.to_json() != serde_json::to_string(event).unwrap() {
             return Err("to_json differs from serde_json::to_string".into());
         }

@@ -288,7 +288,7 @@ proptest! {
         if model == sent {
             prop_assert_eq!(raw.as_bytes(), body.as_slice());
         }
-        // to_json writes data.raw as it is; serde's path checks it again: the same bytes.
+        // to_json writes the event by hand, data.raw as it is; serde's derive: the same bytes.
         prop_assert_eq!(event.to_json(), serde_json::to_string(&event).unwrap());
         prop_assert!(serde_json::from_str::<serde_json::Value>(&event.to_json()).is_ok());
     }
