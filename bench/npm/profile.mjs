@@ -19,6 +19,8 @@ import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
+import { zohoBody } from "./bodies.mjs";
+
 if (process.argv[2] === "--top") {
   const profile = JSON.parse(readFileSync(process.argv[3], "utf8"));
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
@@ -52,40 +54,6 @@ const SIZE = Number(process.env.SIZE ?? 65536);
 const MODE = process.env.MODE ?? "text";
 if (MODE !== "text" && MODE !== "object") throw new Error(`MODE must be text or object, got ${MODE}`);
 const N = Number(process.env.N ?? 3000);
-
-// The same Zoho Sign shape as bench/npm/run.mjs: documents until the body reaches SIZE.
-function zohoBody(size) {
-  const make = (n) => ({
-    requests: {
-      request_id: "1000000000123",
-      request_name: "Master services agreement",
-      request_status: "inprogress",
-      document_ids: Array.from({ length: n }, (_, i) => ({
-        document_id: String(2000000000000 + i),
-        document_name: `Appendix ${i} - terms and conditions.pdf`,
-        document_size: 120000 + i,
-        document_order: String(i),
-        total_pages: 12,
-      })),
-      actions: [
-        { action_id: "3000000000001", recipient_email: "signer@example.com", recipient_name: "Ada Signer", action_type: "SIGN", action_status: "SIGNED" },
-      ],
-    },
-    notifications: {
-      operation_type: "RequestSigningSuccess",
-      performed_at: 1_699_999_000_000,
-      performed_by_email: "signer@example.com",
-      performed_by_name: "Ada Signer",
-      action_id: "3000000000001",
-      ip_address: "192.0.2.10",
-      activity: "Document has been signed",
-    },
-  });
-  let n = 0;
-  let text = JSON.stringify(make(n));
-  while (text.length < size) text = JSON.stringify(make(++n));
-  return new TextEncoder().encode(text);
-}
 
 const body = zohoBody(SIZE);
 const options = {
