@@ -1,0 +1,113 @@
+// Benchmark (not a test): what the Worker's size costs at a cold start. Each round starts a
+// fresh workerd (Miniflare, from this process, on 127.0.0.1) with the built Rust Worker
+// (build/, as deployed) and another with bench/worker/baseline.mjs (the plain JS Worker
+// doing the same job for Zoho Sign), and times, for each:
+//   - `ready`: from `new Miniflare` to its URL (workerd started, the modules loaded and,
+//     for the Rust Worker, its wasm compiled);
+//   - `first` / `second`: the first and the second signed Zoho Sign delivery (inspect
+//     mode), POST to answer.
+//
+//   node_modules/.bin/node bench/worker/startup.mjs          (ROUNDS=9 by default)
+//   BUILD_DIR=/tmp/other-build node_modules/.bin/node bench/worker/startup.mjs
+import { execFileSync } from "node:child_process";
+import { createHmac } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { gzipSync } from "node:zlib";
+
+import { Miniflare, convertV4MiniflareOptions } from "miniflare";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const ROUNDS = Number(process.env.ROUNDS ?? 9);
+const SECRET = "zoho_test_secret";
+
+process.env.WRANGLER_SEND_METRICS = "false";
+process.env.CLOUDFLARE_CF_FETCH_ENABLED = "false";
+
+const BUILD = path.resolve(process.env.BUILD_DIR ?? path.join(ROOT, "build"));
+if (!process.env.BUILD_DIR) {
+  execFileSync("bash", [path.join(ROOT, "scripts/build-worker.sh")], { stdio: ["ignore", "ignore", "inherit"] });
+}
+
+// The captured RequestCompleted delivery, with a fresh event time.
+const base = JSON.parse(readFileSync(path.join(ROOT, "tests/fixtures/zoho-sign/request-completed/body"), "utf8"));
+base.notifications.performed_at = Date.now();
+const body = Buffer.from(JSON.stringify(base));
+const signature = createHmac("sha256", SECRET).update(body).digest("base64");
+
+const common = {
+  host: "127.0.0.1",
+  port: 0,
+  compatibilityDate: "2026-11-01",
+  compatibilityFlags: ["nodejs_compat"],
+  bindings: { ZOHO_SIGN_SECRETS: SECRET, DELIVERY: "inspect", ORIGIN_URL: "", MAX_BODY_BYTES: "10485760" },
+  handleStructuredLogs() {},
+};
+const workers = {
+  rust: {
+    ...common,
+    modulesRoot: BUILD,
+    modules: [
+      { type: "ESModule", path: path.join(BUILD, "index.js") },
+      { type: "CompiledWasm", path: path.join(BUILD, "index_bg.wasm") },
+    ],
+  },
+  js: { ...common, modules: [{ type: "ESModule", path: path.join(ROOT, "bench/worker/baseline.mjs") }] },
+};
+
+async function post(url) {
+  const res = await fetch(new URL("/hooks/zoho-sign", url), {
+    method: "POST",
+    body,
+    headers: { "content-type": "application/json", "x-zs-webhook-signature": signature },
+  });
+  const text = await res.text();
+  if (res.status !== 200 || JSON.parse(text).type !== "esign.envelope.completed") {
+    throw new Error(`${url}: ${res.status} ${text.slice(0, 300)}`);
+  }
+}
+
+async function coldStart(options) {
+  const t0 = performance.now();
+  const mf = new Miniflare(convertV4MiniflareOptions(options));
+  try {
+    const url = await mf.ready;
+    const t1 = performance.now();
+    await post(url);
+    const t2 = performance.now();
+    await post(url);
+    const t3 = performance.now();
+    return { ready: t1 - t0, first: t2 - t1, second: t3 - t2 };
+  } finally {
+    await mf.dispose();
+  }
+}
+
+const samples = { rust: [], js: [] };
+// Interleaved; one warm-up round (disk cache, Miniflare's own start-up).
+for (let round = -1; round < ROUNDS; round++) {
+  for (const name of Object.keys(workers)) {
+    const s = await coldStart(workers[name]);
+    if (round >= 0) samples[name].push(s);
+  }
+}
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const rows = Object.entries(samples).map(([name, xs]) => {
+  const row = { worker: name };
+  for (const key of ["ready", "first", "second"]) row[key] = +median(xs.map((s) => s[key])).toFixed(1);
+  row.ready_plus_first = +median(xs.map((s) => s.ready + s.first)).toFixed(1);
+  return row;
+});
+const wasm = readFileSync(path.join(BUILD, "index_bg.wasm"));
+console.log(
+  `cold start in workerd, ms, median of ${ROUNDS} rounds; node ${process.version}; ` +
+    `Rust Worker wasm ${wasm.length} B raw, ${gzipSync(wasm, { level: 9 }).length} B gzip -9`,
+);
+console.table(rows);
+const [rust, js] = rows;
+console.log(
+  `rust / js: ready ${(rust.ready / js.ready).toFixed(2)}x, ready + first request ${(rust.ready_plus_first / js.ready_plus_first).toFixed(2)}x ` +
+    `(${rust.ready_plus_first} vs ${js.ready_plus_first} ms)`,
+);
+console.log(JSON.stringify(rows));
