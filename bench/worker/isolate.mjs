@@ -17,6 +17,8 @@ import { gzipSync } from "node:zlib";
 
 import { Miniflare, convertV4MiniflareOptions } from "miniflare";
 
+import { workerOptions } from "./workers.mjs";
+
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const ROUNDS = Number(process.env.ROUNDS ?? 9);
 const SECRET = "zoho_test_secret";
@@ -53,27 +55,9 @@ function bodyOf(size) {
   return body;
 }
 
-const common = {
-  host: "127.0.0.1",
-  port: 0,
-  compatibilityDate: "2026-11-01",
-  compatibilityFlags: ["nodejs_compat"],
-  bindings: { ZOHO_SIGN_SECRETS: SECRET, DELIVERY: "inspect", ORIGIN_URL: "", MAX_BODY_BYTES: "10485760" },
-  handleStructuredLogs() {},
-};
-const rust = new Miniflare(
-  convertV4MiniflareOptions({
-    ...common,
-    modulesRoot: BUILD,
-    modules: [
-      { type: "ESModule", path: path.join(BUILD, "index.js") },
-      { type: "CompiledWasm", path: path.join(BUILD, "index_bg.wasm") },
-    ],
-  }),
-);
-const js = new Miniflare(
-  convertV4MiniflareOptions({ ...common, modules: [{ type: "ESModule", path: path.join(ROOT, "bench/worker/baseline.mjs") }] }),
-);
+const options = workerOptions(BUILD, SECRET);
+const rust = new Miniflare(convertV4MiniflareOptions(options.rust));
+const js = new Miniflare(convertV4MiniflareOptions(options.js));
 const rustUrl = await rust.ready;
 const jsUrl = await js.ready;
 const health = await (await fetch(new URL("/healthz", rustUrl))).json();

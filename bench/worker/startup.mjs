@@ -18,6 +18,8 @@ import { gzipSync } from "node:zlib";
 
 import { Miniflare, convertV4MiniflareOptions } from "miniflare";
 
+import { workerOptions } from "./workers.mjs";
+
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const ROUNDS = Number(process.env.ROUNDS ?? 9);
 const SECRET = "zoho_test_secret";
@@ -36,25 +38,7 @@ base.notifications.performed_at = Date.now();
 const body = Buffer.from(JSON.stringify(base));
 const signature = createHmac("sha256", SECRET).update(body).digest("base64");
 
-const common = {
-  host: "127.0.0.1",
-  port: 0,
-  compatibilityDate: "2026-11-01",
-  compatibilityFlags: ["nodejs_compat"],
-  bindings: { ZOHO_SIGN_SECRETS: SECRET, DELIVERY: "inspect", ORIGIN_URL: "", MAX_BODY_BYTES: "10485760" },
-  handleStructuredLogs() {},
-};
-const workers = {
-  rust: {
-    ...common,
-    modulesRoot: BUILD,
-    modules: [
-      { type: "ESModule", path: path.join(BUILD, "index.js") },
-      { type: "CompiledWasm", path: path.join(BUILD, "index_bg.wasm") },
-    ],
-  },
-  js: { ...common, modules: [{ type: "ESModule", path: path.join(ROOT, "bench/worker/baseline.mjs") }] },
-};
+const workers = workerOptions(BUILD, SECRET);
 
 async function post(url) {
   const res = await fetch(new URL("/hooks/zoho-sign", url), {
