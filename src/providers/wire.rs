@@ -206,11 +206,7 @@ fn objects_of<'a, T: Object<'a>>(r: &mut Reader<'a>) -> Result<Vec<T>, SyntaxErr
     let mut items = Vec::new();
     let mut at = r.enter_array()?;
     while r.next_element(&mut at)? {
-        if r.peek() == Some(b'{') {
-            items.push(T::read_fields(r)?);
-        } else {
-            r.skip()?;
-        }
+        items.extend(Loose::<T>::read(r)?.0);
     }
     Ok(items)
 }
