@@ -41,10 +41,12 @@ export type ErrorCode =
   | "signature_mismatch"
   | "timestamp_out_of_tolerance"
   | "event_too_old"
+  | "event_too_new"
   | "missing_client_id"
   | "unknown_client_id"
   | "malformed_payload"
   | "multiple_events"
+  | "too_many_events"
   | "unknown_provider"
   | "payload_too_large"
   | "no_secret_configured"
@@ -241,10 +243,13 @@ export interface VerifyOptions {
   /**
    * The oldest the provider's own event time may be, in seconds before `now`, where the
    * proof covers the body that carries it (Zoho Sign `performed_at`, Yousign
-   * `event_time`): older deliveries throw `event_too_old`, so a captured delivery cannot be
-   * replayed forever. Default: no bound (the edge Worker uses 604800, 7 days).
+   * `event_time`; for SignWell and Dropbox Sign the signed event time, which must then be
+   * present): older deliveries throw `event_too_old`, so a captured delivery cannot be
+   * replayed forever. Default 604800 (7 days), as the edge Worker; `null`: no bound. A
+   * covered time more than 300 s ahead of `now` throws `event_too_new`, and a delivery of
+   * more than 100 events (a PandaDoc array) `too_many_events`, as at the edge.
    */
-  maxEventAgeSeconds?: number;
+  maxEventAgeSeconds?: number | null;
   /**
    * The request URL or target (`req.url`, `request.url`): PandaDoc puts its proof in the
    * query (`?signature=<hex>`). Only its query is read.

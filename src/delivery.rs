@@ -41,24 +41,62 @@ pub fn envelope_key(provider: &str, subject: &str) -> String {
 /// `127.0.0.0/8`, `[::1]`) for local runs and tests: events carry personal data and the
 /// signature over them is replayable, so they never travel in clear over a network.
 ///
+/// The URL is read with the WHATWG URL rules (the `url` crate), which `fetch` follows, and
+/// the loopback exception is decided on the host that parse gives. Refused before parsing:
+/// a `\` (WHATWG reads it as `/` in http(s) URLs, so `http://host\@127.0.0.1/` goes to
+/// `host`), whitespace and control characters anywhere (WHATWG strips some silently), and
+/// after it, user info (a credential in a URL ends up in logs; origin authenticates the
+/// edge by the signature).
+///
 /// # Errors
 /// `invalid_config` naming what is wrong; the URL itself is not repeated (it may carry a
 /// credential).
 pub fn check_origin_url(url: &str) -> Result<(), Error> {
-    let invalid = |why: &str| Error::new(ErrorKind::InvalidConfig, format!("ORIGIN_URL {why}"));
-    let (scheme, rest) = url
-        .trim()
-        .split_once("://")
-        .ok_or_else(|| invalid("is not an absolute http(s) URL"))?;
-    let host = host_of(authority_of(rest)).ok_or_else(|| invalid("has no valid host"))?;
-    match scheme.to_ascii_lowercase().as_str() {
+    check_url("ORIGIN_URL", url)
+}
+
+/// [`check_origin_url`] for any setting that names where the edge sends events (`var`
+/// names it in the error).
+///
+/// # Errors
+/// `invalid_config`, as [`check_origin_url`].
+pub fn check_url(var: &str, url: &str) -> Result<(), Error> {
+    let invalid = |why: &str| Error::new(ErrorKind::InvalidConfig, format!("{var} {why}"));
+    if url.contains('\\') {
+        return Err(invalid("holds a backslash, which URL parsers read as `/`"));
+    }
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(invalid("holds whitespace or a control character"));
+    }
+    let parsed = url::Url::parse(url).map_err(|_| invalid("is not an absolute http(s) URL"))?;
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(invalid(
+            "holds user info (user:password@); origin authenticates the edge by its signature",
+        ));
+    }
+    let loopback = match parsed.host() {
+        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => return Err(invalid("has no valid host")),
+    };
+    match parsed.scheme() {
         "https" => Ok(()),
-        "http" if is_loopback(host) => Ok(()),
+        "http" if loopback => Ok(()),
         "http" => Err(invalid(
             "must be https (plain http is accepted only for a loopback host)",
         )),
         _ => Err(invalid("is not an http(s) URL")),
     }
+}
+
+/// The provider time that orders an event in its envelope (the ledger's `stale` check),
+/// in Unix ms: none when it lies more than `max_skew_seconds` after `received_ms` (a
+/// forged or broken clock orders nothing), and never later than `received_ms`.
+pub fn ordering_time(time_ms: Option<i64>, received_ms: i64, max_skew_seconds: u64) -> Option<i64> {
+    let time_ms = time_ms?;
+    let skew_ms = i64::try_from(max_skew_seconds.saturating_mul(1000)).unwrap_or(i64::MAX);
+    (time_ms <= received_ms.saturating_add(skew_ms)).then(|| time_ms.min(received_ms))
 }
 
 /// Whether the host of the absolute URL `url` is a loopback one (`localhost`, `127.x.y.z`,
@@ -291,7 +329,7 @@ mod tests {
             "http://127.1.2.3/",
             "http://localhost:8080",
             "http://[::1]:9000/x",
-            "http://user:pw@127.0.0.1/x",
+            "http://127.0.0.1:3000/events?x=1#f",
         ] {
             assert!(check_origin_url(ok).is_ok(), "{ok}");
         }
@@ -305,11 +343,42 @@ mod tests {
             "https://",
             "http://127.0.0.1:notaport/",
             "http://1270.0.0.1/",
+            // SECURITY-REVIEW-2 T3-6: WHATWG reads `\\` as `/`: the host is 192.0.2.2.
+            "http://192.0.2.2:8854\\@127.0.0.1/hooks",
+            "http://evil.example\\.127.0.0.1/",
+            "http://user:pw@127.0.0.1/x",
+            "https://user@origin.example.com/x",
+            "http://127.0.0.1 .evil.example/",
+            " https://origin.example.com/",
+            "https://origin.example.com/\t",
+            "http://127.0.0.1\n.evil.example/",
         ] {
             let err = check_origin_url(bad).unwrap_err();
             assert_eq!(err.kind(), ErrorKind::InvalidConfig, "{bad}");
             assert!(!err.message().contains("evil"), "the URL is not echoed");
         }
+    }
+
+    #[test]
+    fn ordering_times() {
+        let received = 1_700_000_000_000;
+        assert_eq!(ordering_time(None, received, 300), None);
+        assert_eq!(
+            ordering_time(Some(received - 5), received, 300),
+            Some(received - 5)
+        );
+        // Ahead within the skew: ordered at the moment the edge received it.
+        assert_eq!(
+            ordering_time(Some(received + 300_000), received, 300),
+            Some(received)
+        );
+        // Beyond it: no time at all (SECURITY-REVIEW-2 T3-3).
+        assert_eq!(ordering_time(Some(received + 300_001), received, 300), None);
+        assert_eq!(
+            ordering_time(Some(i64::MAX), received, u64::MAX),
+            Some(received)
+        );
+        assert_eq!(ordering_time(Some(received + 1), received, 0), None);
     }
 
     #[test]

@@ -267,16 +267,25 @@ fn verified_diagnosis(
             }
             (first, None)
         }
-        Err(err) if err.kind() == ErrorKind::EventTooOld => {
+        // The delivery is refused as `verify` + `normalize` would refuse it, although the
+        // proof checks out: a replay bound, a clock bound, the events' count.
+        Err(err)
+            if matches!(
+                err.kind(),
+                ErrorKind::EventTooOld | ErrorKind::EventTooNew | ErrorKind::TooManyEvents
+            ) =>
+        {
             too_old = Some(err.code());
+            let advice = match err.kind() {
+                ErrorKind::EventTooOld => "A captured delivery replayed later fails by design: send a fresh one, or raise the maximum age only for testing.",
+                ErrorKind::EventTooNew => "The event's own time is ahead of this clock by more than the allowed skew: check the clock (or `now`) of whoever signed it; a future time would mark every later event of its envelope stale.",
+                _ => "The delivery holds more events than one delivery may: the edge refuses it rather than build them all.",
+            };
             (
                 None,
                 Some(Finding::new(
-                    "event_too_old",
-                    format!(
-                        "the proof checks out, but {}. A captured delivery replayed later fails by design: send a fresh one, or raise the maximum age only for testing.",
-                        err.message()
-                    ),
+                    err.code(),
+                    format!("the proof checks out, but {}. {advice}", err.message()),
                 )),
             )
         }
@@ -1374,8 +1383,12 @@ mod tests {
         pairs.iter().copied().collect()
     }
 
+    /// The bodies here are dated long before `NOW`: no age bound, unless a test sets one.
     fn secrets(list: &[&str]) -> VerifyConfig {
-        VerifyConfig::with_secrets(list.iter().map(|s| Secret::new(s).unwrap()).collect())
+        VerifyConfig {
+            max_event_age_seconds: None,
+            ..VerifyConfig::with_secrets(list.iter().map(|s| Secret::new(s).unwrap()).collect())
+        }
     }
 
     fn mac(secret: &str, parts: &[&[u8]]) -> [u8; 32] {

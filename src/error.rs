@@ -22,6 +22,10 @@ pub enum ErrorKind {
     /// The provider's own event time, covered by the proof, is older than the configured
     /// maximum age (a replayed delivery).
     EventTooOld,
+    /// The provider's own event time, covered by the proof, lies further in the future
+    /// than the allowed clock skew (`max_clock_skew_seconds`): a forged or broken clock
+    /// must not order later events behind it.
+    EventTooNew,
     /// Acrobat Sign: the `X-AdobeSign-ClientId` header is absent or empty.
     MissingClientId,
     /// Acrobat Sign: the client id is not one of the configured ones.
@@ -31,6 +35,9 @@ pub enum ErrorKind {
     /// The delivery holds several events (a PandaDoc array) and the caller asked for one:
     /// ask for all of them (`normalize_all`, npm `verifyAll`) so that none is dropped.
     MultipleEvents,
+    /// The delivery holds more events than `max_events_per_delivery` (a PandaDoc array),
+    /// counted before any event is built.
+    TooManyEvents,
     /// The provider name is not one this crate knows.
     UnknownProvider,
     /// The body is larger than the configured limit.
@@ -60,16 +67,18 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// Every kind, in documentation order.
-    pub const ALL: [ErrorKind; 20] = [
+    pub const ALL: [ErrorKind; 22] = [
         ErrorKind::MissingSignature,
         ErrorKind::MalformedSignature,
         ErrorKind::SignatureMismatch,
         ErrorKind::TimestampOutOfTolerance,
         ErrorKind::EventTooOld,
+        ErrorKind::EventTooNew,
         ErrorKind::MissingClientId,
         ErrorKind::UnknownClientId,
         ErrorKind::MalformedPayload,
         ErrorKind::MultipleEvents,
+        ErrorKind::TooManyEvents,
         ErrorKind::UnknownProvider,
         ErrorKind::PayloadTooLarge,
         ErrorKind::NoSecretConfigured,
@@ -91,10 +100,12 @@ impl ErrorKind {
             ErrorKind::SignatureMismatch => "signature_mismatch",
             ErrorKind::TimestampOutOfTolerance => "timestamp_out_of_tolerance",
             ErrorKind::EventTooOld => "event_too_old",
+            ErrorKind::EventTooNew => "event_too_new",
             ErrorKind::MissingClientId => "missing_client_id",
             ErrorKind::UnknownClientId => "unknown_client_id",
             ErrorKind::MalformedPayload => "malformed_payload",
             ErrorKind::MultipleEvents => "multiple_events",
+            ErrorKind::TooManyEvents => "too_many_events",
             ErrorKind::UnknownProvider => "unknown_provider",
             ErrorKind::PayloadTooLarge => "payload_too_large",
             ErrorKind::NoSecretConfigured => "no_secret_configured",
@@ -118,6 +129,7 @@ impl ErrorKind {
             | ErrorKind::SignatureMismatch
             | ErrorKind::TimestampOutOfTolerance
             | ErrorKind::EventTooOld
+            | ErrorKind::EventTooNew
             | ErrorKind::MissingClientId
             | ErrorKind::Unauthorized => 401,
             // Acrobat's docs: a webhook that does not recognize the client id MUST NOT
@@ -128,7 +140,7 @@ impl ErrorKind {
             ErrorKind::MultipleEvents => 422,
             ErrorKind::UnknownProvider | ErrorKind::NotFound => 404,
             ErrorKind::MethodNotAllowed => 405,
-            ErrorKind::PayloadTooLarge => 413,
+            ErrorKind::PayloadTooLarge | ErrorKind::TooManyEvents => 413,
             // Misconfiguration of the edge, not the sender's fault: 503 so that the provider
             // keeps retrying until an operator fixes it, and nothing is lost.
             ErrorKind::NoSecretConfigured
@@ -148,10 +160,12 @@ impl ErrorKind {
             ErrorKind::SignatureMismatch => "signature does not match",
             ErrorKind::TimestampOutOfTolerance => "signed timestamp out of tolerance",
             ErrorKind::EventTooOld => "event older than the maximum age",
+            ErrorKind::EventTooNew => "event time ahead of the edge's clock",
             ErrorKind::MissingClientId => "client id header missing",
             ErrorKind::UnknownClientId => "client id not allowed",
             ErrorKind::MalformedPayload => "payload is not a JSON object",
             ErrorKind::MultipleEvents => "several events in one delivery",
+            ErrorKind::TooManyEvents => "too many events in one delivery",
             ErrorKind::UnknownProvider => "unknown provider",
             ErrorKind::PayloadTooLarge => "payload too large",
             ErrorKind::NoSecretConfigured => "no secret configured",

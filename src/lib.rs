@@ -43,8 +43,8 @@ mod js;
 mod worker;
 
 pub use delivery::{
-    check_origin_url, envelope_key, sequence_attribute, url_host_is_loopback, webhook_id,
-    with_delivery_attributes, Next, OriginAnswer, RetryPolicy,
+    check_origin_url, check_url, envelope_key, ordering_time, sequence_attribute,
+    url_host_is_loopback, webhook_id, with_delivery_attributes, Next, OriginAnswer, RetryPolicy,
 };
 pub use diagnose::{detect_provider, diagnose, Diagnosis, Finding, Mapping, Verdict};
 pub use error::{Error, ErrorKind};
@@ -59,7 +59,8 @@ pub use headers::Headers;
 pub use providers::{
     normalize_unverified, normalize_unverified_all, precheck, sign, sign_body, sign_query, verify,
     verify_intent, ProofAt, Provider, Verified, VerifyConfig, DEFAULT_MAX_BODY_BYTES,
-    DEFAULT_MAX_EVENT_AGE_SECONDS, DEFAULT_TOLERANCE_SECONDS,
+    DEFAULT_MAX_CLOCK_SKEW_SECONDS, DEFAULT_MAX_EVENTS_PER_DELIVERY, DEFAULT_MAX_EVENT_AGE_SECONDS,
+    DEFAULT_TOLERANCE_SECONDS,
 };
 pub use secret::{is_public_example, Secret, PUBLIC_EXAMPLE_VALUES};
 pub use verify::token_matches;

@@ -48,6 +48,9 @@ fn verify_args(provider: &str, body: &Path, case: &serde_json::Value) -> Vec<Str
         body.display().to_string(),
         "--now".into(),
         case["now"].to_string(),
+        // The captures are years older than their `now`; the bound has its own test.
+        "--max-age".into(),
+        "none".into(),
     ];
     for (name, value) in case["headers"].as_object().unwrap() {
         args.extend([
@@ -83,9 +86,25 @@ fn a_pandadoc_array_prints_every_event_and_sign_prints_the_query() {
     );
     let events: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
     let ids: Vec<&str> = events.iter().map(|e| e["id"].as_str().unwrap()).collect();
+    // The ids come from what the MAC covers: the body's hash and the index; the
+    // X-PandaDoc-Webhook-Event-Id header the case carries names nothing (T3-1).
+    let base = ids[0].split_once(':').unwrap().0;
+    assert_eq!(base.len(), 32, "{ids:?}");
+    assert_eq!(ids, [0, 1, 2].map(|i| format!("{base}:{i}")));
+    let mut other = args.clone();
+    let at = other
+        .iter()
+        .position(|a| a.starts_with("X-PandaDoc-Webhook-Event-Id"))
+        .unwrap();
+    other[at] = "X-PandaDoc-Webhook-Event-Id: evt-replayed".into();
+    let out = signhook(&other.iter().map(String::as_str).collect::<Vec<_>>(), None);
+    let again: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
-        ids,
-        [0, 1, 2].map(|i| format!("c0d1e2f3-a4b5-4c6d-8e7f-9a0b1c2d3e4f:{i}"))
+        again
+            .iter()
+            .map(|e| e["id"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        ids
     );
     // The same URL given whole, as a request target.
     let mut whole = args.clone();
@@ -347,18 +366,20 @@ fn max_age_refuses_a_replayed_delivery() {
     let (body, case) = fixture("zoho-sign", "request-completed");
     let mut args = verify_args("zoho-sign", &body, &case);
     let argv: Vec<&str> = args.iter().map(String::as_str).collect();
-    assert!(
-        signhook(&argv, None).status.success(),
-        "no bound by default"
-    );
-    // The fixture's performed_at is 2021; its `now` is 2023.
-    args.extend(["--max-age".into(), "604800".into()]);
-    let argv: Vec<&str> = args.iter().map(String::as_str).collect();
-    let out = signhook(&argv, None);
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8(out.stderr).unwrap();
-    assert!(stderr.starts_with("error[event_too_old]: "), "{stderr}");
-    assert!(stderr.contains("hint[event_too_old]"), "{stderr}");
+    assert!(signhook(&argv, None).status.success(), "--max-age none");
+    // The fixture's performed_at is 2021; its `now` is 2023. Without --max-age the bound
+    // is the Worker's, 7 days (SECURITY-REVIEW-2 T3-8).
+    let at = args.iter().position(|a| a == "--max-age").unwrap();
+    args.drain(at..at + 2);
+    for extra in [&[][..], &["--max-age", "604800"][..]] {
+        let mut argv: Vec<&str> = args.iter().map(String::as_str).collect();
+        argv.extend(extra);
+        let out = signhook(&argv, None);
+        assert_eq!(out.status.code(), Some(1));
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert!(stderr.starts_with("error[event_too_old]: "), "{stderr}");
+        assert!(stderr.contains("hint[event_too_old]"), "{stderr}");
+    }
 }
 
 #[test]

@@ -63,10 +63,12 @@ export const ERROR_CODES = Object.freeze([
   "signature_mismatch",
   "timestamp_out_of_tolerance",
   "event_too_old",
+  "event_too_new",
   "missing_client_id",
   "unknown_client_id",
   "malformed_payload",
   "multiple_events",
+  "too_many_events",
   "unknown_provider",
   "payload_too_large",
   "no_secret_configured",
@@ -210,8 +212,14 @@ function requestUrl(value) {
   return value;
 }
 
+/** The edge Worker's default replay bound: 7 days, longer than any provider's retries. */
+const DEFAULT_MAX_EVENT_AGE_SECONDS = 604800;
+
+// `undefined`: the Worker's default; `null`: no bound (a deliberate choice, e.g. to
+// inspect an old capture).
 function maxEventAge(value) {
-  if (value === undefined || value === null) return undefined;
+  if (value === undefined) return DEFAULT_MAX_EVENT_AGE_SECONDS;
+  if (value === null) return undefined;
   if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
     throw fail(`maxEventAgeSeconds must be a finite number >= 0, got ${String(value)}`);
   }

@@ -25,7 +25,8 @@ usage:
 --body - reads standard input. For a provider proven by its client id ({client_ids}),
 sign's --secret is the client id. --query is the request URL's query (or the URL):
 {query_providers} puts its proof there (?signature=...), and sign prints it first.
-A delivery of several events ({batch_providers}) prints a JSON array.";
+A delivery of several events ({batch_providers}) prints a JSON array. --max-age is the
+oldest a signed event time may be (default 604800, 7 days, as the Worker; `none`: no bound).";
 
 /// [`USAGE`] with the providers filled in.
 fn usage() -> String {
@@ -210,7 +211,11 @@ fn run(argv: &[String]) -> Result<Outcome, Usage> {
             if let Some(t) = number(&args.tolerance, "--tolerance")? {
                 config.tolerance_seconds = t;
             }
-            config.max_event_age_seconds = number(&args.max_age, "--max-age")?;
+            if args.max_age.as_deref() == Some("none") {
+                config.max_event_age_seconds = None;
+            } else if let Some(age) = number(&args.max_age, "--max-age")? {
+                config.max_event_age_seconds = Some(age);
+            }
             let now = number(&args.now, "--now")?.unwrap_or_else(unix_now);
             match verify(provider, &headers, &body, &config, now).and_then(|v| v.normalize_all()) {
                 Ok(events) => Outcome::Printed(print_events(provider, &events)),

@@ -61,7 +61,6 @@ pub(super) const SPEC: Spec = Spec {
     handshake: Some(is_handshake),
     answer: None,
     batch: false,
-    delivery_id_header: None,
 };
 
 pub(super) const SIGNATURE_HEADER: &str = "X-BoldSign-Signature";

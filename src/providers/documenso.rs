@@ -21,9 +21,9 @@
 //! recipient's signing token (PROVIDERS-MORE §5.2). `token` is a credential and is
 //! redacted from `data.raw` (`redact`), as is `password` (older `documentMeta` carried the
 //! document password: documenso/documenso `packages/lib/types/webhook-payload.ts`, earlier
-//! versions; not in PROVIDERS-MORE). No event id: the id is a hash of the body; Documenso
-//! builds `createdAt` when it sends, so a retry may get another id (deduplicate on
-//! `subject`, `providerevent` and the envelope's state). The payload does not say which
+//! versions). No event id: Documenso builds `createdAt` when it sends, so a retry is not
+//! byte-identical; the id is a hash of every top-level member but `createdAt` (`event`,
+//! `payload`, `webhookEndpoint`), which a retry repeats. The payload does not say which
 //! recipient acted: the participant is named only for `DOCUMENT_REJECTED` (the one
 //! recipient whose `signingStatus` is REJECTED).
 //!
@@ -62,7 +62,6 @@ pub(super) const SPEC: Spec = Spec {
     handshake: None,
     answer: None,
     batch: false,
-    delivery_id_header: None,
 };
 
 pub(super) const SECRET_HEADER: &str = "X-Documenso-Secret";
@@ -170,12 +169,17 @@ fn envelope_status(status: &str) -> EnvelopeStatus {
     }
 }
 
+/// The top-level members a retry may change, left out of the event id.
+pub(crate) const ID_SKIPS: &[&str] = &["createdAt"];
+
 pub(super) fn normalize(body: &[u8]) -> Result<(Fields, &str), Error> {
     let (payload, raw) = parse_object::<Payload>(body)?;
     let document = payload.payload.0.unwrap_or_default();
     let mut fields = Fields {
         provider_event: payload.event.owned(),
         time_millis: payload.created_at.get().and_then(parse_rfc3339_millis),
+        // `createdAt` is written at each attempt: the id leaves it out, so a retry keeps it.
+        id: super::body_id_without(Provider::Documenso, raw, ID_SKIPS),
         ..Fields::default()
     };
     fields.envelope.id = document

@@ -57,7 +57,6 @@ pub(super) const SPEC: Spec = Spec {
     handshake: None,
     answer: None,
     batch: false,
-    delivery_id_header: None,
 };
 
 pub(super) const SIGNATURE_HEADER: &str = "X-Docuseal-Signature";

@@ -24,10 +24,10 @@
 //! with `malformed_payload`: a JSON object is required; configure JSON SIM.
 //! <https://developers.docusign.com/platform/webhooks/connect/json-sim-event-model>
 //!
-//! No event id is documented (an `eventId` seen once in third-party code is unconfirmed),
-//! so the event id is the hash of the body. DocuSign's retries carry a new `retryCount`, so
-//! a retry is not byte-identical and gets another id: deduplicate at origin on `subject`,
-//! `providerevent` and `time` (`generatedDateTime`). Template events: whether `data`
+//! No event id is documented (an `eventId` seen once in third-party code is unconfirmed).
+//! DocuSign's retries carry a new `retryCount`, so a retry is not byte-identical: the id is
+//! a hash of every top-level member but `retryCount` (`event`, `apiVersion`, `uri`,
+//! `configurationId`, `generatedDateTime`, `data`), all covered by the MAC. Template events: whether `data`
 //! names the template (and how) is unconfirmed; `subject` is `data.envelopeId` only.
 
 
@@ -67,7 +67,6 @@ pub(super) const SPEC: Spec = Spec {
     handshake: None,
     answer: None,
     batch: false,
-    delivery_id_header: None,
 };
 
 fn spec_normalize(body: &[u8], _signed_at: Option<i64>) -> Result<(Fields, &str), Error> {
@@ -322,12 +321,17 @@ const SENDER_EVENTS: &[&str] = &[
     "envelope-discard",
 ];
 
+/// The top-level members a retry may change, left out of the event id.
+pub(crate) const ID_SKIPS: &[&str] = &["retryCount"];
+
 pub(super) fn normalize(body: &[u8]) -> Result<(Fields, &str), Error> {
     let (payload, raw) = parse_object::<Payload>(body)?;
     let data = payload.data.0.unwrap_or_default();
     let event = payload.event.owned();
     let mut fields = Fields {
         time_millis: payload.generated.get().and_then(parse_rfc3339_millis),
+        // A retry changes `retryCount` only: the id leaves it out, so a retry keeps it.
+        id: super::body_id_without(Provider::DocuSign, raw, ID_SKIPS),
         ..Fields::default()
     };
     fields.envelope.id = data.envelope_id.owned();

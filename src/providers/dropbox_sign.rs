@@ -42,7 +42,7 @@
 use super::multipart;
 use super::wire::{exact_scalar, parse_object, wire, Raw, List, Loose, Text};
 use super::{metadata_proof, metadata_tag, Fields, Keys, Proof, ProofAt, Provider, Spec};
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::event::{EnvelopeStatus, Event, EventType, Participant};
 use crate::secret::Secret;
 use crate::verify::{hex_encode, sha256};
@@ -67,7 +67,6 @@ pub(super) const SPEC: Spec = Spec {
     handshake: Some(is_handshake),
     answer: Some(ANSWER),
     batch: false,
-    delivery_id_header: None,
 };
 
 /// Where the proof is: a dotted path into the JSON payload.
@@ -152,8 +151,37 @@ pub(super) fn verify(body: &[u8], secrets: &[Secret]) -> Result<Proof, Error> {
     metadata_proof(Provider::DropboxSign, secrets, SIGNED, || {
         let (payload, _) = parse_object::<ProofPayload>(payload(body)?)?;
         let event = payload.event.0.unwrap_or_default();
-        Ok((event.hash.owned(), message(&event)))
+        let hash = event.hash.owned();
+        if hash.is_some() {
+            unambiguous(&event)?;
+        }
+        Ok((hash, message(&event)))
     })
+}
+
+/// `<event_time><event_type>` has no separator, so the split must be the only one
+/// possible: `event_time` 1 to 18 ASCII digits (Unix seconds), `event_type` not empty and
+/// not starting with a digit. Otherwise a captured proof could be re-split (its time moved
+/// into the type) to escape the age bound (SECURITY-REVIEW-2 T3-5). Parts that are missing
+/// are left to the MAC check, which refuses them.
+fn unambiguous(event: &ProofEvent<'_>) -> Result<(), Error> {
+    let malformed = |why: &str| {
+        Error::new(
+            ErrorKind::MalformedSignature,
+            format!("event.{why}: the MACed {SIGNED} would not split one way only"),
+        )
+    };
+    if let Some(time) = exact_scalar(event.time) {
+        if time.is_empty() || time.len() > 18 || !time.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(malformed("event_time is not 1 to 18 digits"));
+        }
+    }
+    if let Some(event_type) = exact_scalar(event.event_type) {
+        if event_type.bytes().next().is_none_or(|b| b.is_ascii_digit()) {
+            return Err(malformed("event_type is empty or starts with a digit"));
+        }
+    }
+    Ok(())
 }
 
 /// What the MAC covers, for errors.

@@ -232,12 +232,25 @@ pub struct VerifyConfig {
     /// replayed forever. `None` (the library's default) checks nothing; the Worker sets
     /// [`DEFAULT_MAX_EVENT_AGE_SECONDS`] unless told otherwise.
     pub max_event_age_seconds: Option<u64>,
+    /// How far a provider's own event time that the proof covers may lie after `now`, in
+    /// seconds: a later one fails [`Verified::normalize`] with `event_too_new` (a forged or
+    /// broken clock must not order genuine events behind it). Default 300.
+    pub max_clock_skew_seconds: u64,
+    /// The most events one delivery may hold (a PandaDoc array), counted before any is
+    /// built: more is `too_many_events`. Default 100.
+    pub max_events_per_delivery: usize,
 }
 
 /// Seven days: longer than every provider's retry schedule (Yousign retries for about
 /// 4 days, Acrobat Sign 72 h, Dropbox Sign about 3 days), so a genuine retry is never
 /// refused as too old.
 pub const DEFAULT_MAX_EVENT_AGE_SECONDS: u64 = 7 * 24 * 3600;
+
+/// Default allowed lead of a provider's event time over `now`, in seconds.
+pub const DEFAULT_MAX_CLOCK_SKEW_SECONDS: u64 = 300;
+
+/// Default most events per delivery.
+pub const DEFAULT_MAX_EVENTS_PER_DELIVERY: usize = 100;
 
 /// Default signed-timestamp tolerance, in seconds.
 pub const DEFAULT_TOLERANCE_SECONDS: u64 = 300;
@@ -251,7 +264,9 @@ impl Default for VerifyConfig {
             client_ids: Vec::new(),
             tolerance_seconds: DEFAULT_TOLERANCE_SECONDS,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
-            max_event_age_seconds: None,
+            max_event_age_seconds: Some(DEFAULT_MAX_EVENT_AGE_SECONDS),
+            max_clock_skew_seconds: DEFAULT_MAX_CLOCK_SKEW_SECONDS,
+            max_events_per_delivery: DEFAULT_MAX_EVENTS_PER_DELIVERY,
         }
     }
 }
@@ -283,11 +298,11 @@ pub struct Verified<'a> {
     verification: Verification,
     signed_at: Option<i64>,
     client_id: Option<String>,
-    /// The provider's delivery id header (PandaDoc's), when it has one and it was sent.
-    delivery_id: Option<String>,
-    /// `now` and the maximum event age, for the replay check in `normalize`.
+    /// `now` and the bounds `normalize` checks.
     now: i64,
     max_event_age_seconds: Option<u64>,
+    max_clock_skew_seconds: u64,
+    max_events_per_delivery: usize,
 }
 
 impl<'a> Verified<'a> {
@@ -338,7 +353,7 @@ impl<'a> Verified<'a> {
             self.body,
             Some(self.verification),
             self.signed_at,
-            self.delivery_id.as_deref(),
+            self.max_events_per_delivery,
         )?;
         for event in &events {
             self.check_age(event)?;
@@ -346,19 +361,21 @@ impl<'a> Verified<'a> {
         Ok(events)
     }
 
-    /// The replay bound (SECURITY-REVIEW M-4): only a time the proof covers counts: the
-    /// body's (the proof covers the body) or the event metadata's (Dropbox Sign's
-    /// `event_time`, SignWell's `event.time`, MACed with the type). An event without a time
-    /// passes (the payloads seen always carry one; refusing would reject a genuine delivery
-    /// that lacks it).
+    /// The replay bound and the clock bound, on a time the proof covers only: the body's
+    /// (the proof covers the body) or the event metadata's (Dropbox Sign's `event_time`,
+    /// SignWell's `event.time`, MACed with the type).
+    ///
+    /// - More than `max_clock_skew_seconds` after `now`: `event_too_new` (a future time
+    ///   would otherwise order every later genuine event of its envelope behind it).
+    /// - More than `max_event_age_seconds` before `now`: `event_too_old`.
+    /// - No readable time: passes when the proof covers the body (the payloads seen always
+    ///   carry one; refusing would reject a genuine delivery that lacks it), but fails as
+    ///   `event_too_old` for a metadata-only proof when an age bound is set: there the
+    ///   signed time is the only thing that stops a captured proof from being replayed
+    ///   with any payload, for ever.
     fn check_age(&self, event: &Event) -> Result<(), Error> {
-        let Some(max_age) = self.max_event_age_seconds else {
-            return Ok(());
-        };
-        if !matches!(
-            self.verification.covers,
-            Covers::Body | Covers::EventMetadata
-        ) {
+        let covers = self.verification.covers;
+        if !matches!(covers, Covers::Body | Covers::EventMetadata) {
             return Ok(());
         }
         let Some(at_ms) = event
@@ -366,9 +383,34 @@ impl<'a> Verified<'a> {
             .as_deref()
             .and_then(crate::time::parse_rfc3339_millis)
         else {
+            if covers == Covers::EventMetadata {
+                if let Some(max_age) = self.max_event_age_seconds {
+                    return Err(Error::new(
+                        ErrorKind::EventTooOld,
+                        format!(
+                            "the signed event time is missing or unreadable, so the {max_age} s maximum age cannot be checked: the proof covers only the event's type and time"
+                        ),
+                    ));
+                }
+            }
             return Ok(());
         };
-        let age = self.now.saturating_sub(at_ms.div_euclid(1000));
+        let at = at_ms.div_euclid(1000);
+        let ahead = at.saturating_sub(self.now);
+        if ahead > 0 && ahead.unsigned_abs() > self.max_clock_skew_seconds {
+            return Err(Error::new(
+                ErrorKind::EventTooNew,
+                format!(
+                    "the event time {} is {ahead} s after now, beyond the {} s allowed clock skew",
+                    event.time.as_deref().unwrap_or_default(),
+                    self.max_clock_skew_seconds
+                ),
+            ));
+        }
+        let Some(max_age) = self.max_event_age_seconds else {
+            return Ok(());
+        };
+        let age = self.now.saturating_sub(at);
         if age > 0 && age.unsigned_abs() > max_age {
             return Err(Error::new(
                 ErrorKind::EventTooOld,
@@ -407,22 +449,16 @@ pub fn verify<'a>(
         ));
     }
     let proof = (provider.spec().verify)(headers, body, config, now)?;
-    let delivery_id = provider
-        .spec()
-        .delivery_id_header
-        .and_then(|name| headers.get(name))
-        .map(crate::headers::trim_ows)
-        .filter(|id| usable_delivery_id(id))
-        .map(str::to_owned);
     Ok(Verified {
         provider,
         body,
         verification: proof.verification,
         signed_at: proof.signed_at,
         client_id: proof.client_id,
-        delivery_id,
         now,
         max_event_age_seconds: config.max_event_age_seconds,
+        max_clock_skew_seconds: config.max_clock_skew_seconds,
+        max_events_per_delivery: config.max_events_per_delivery,
     })
 }
 
@@ -476,7 +512,7 @@ pub fn normalize_unverified(provider: Provider, body: &[u8]) -> Result<Event, Er
 
 /// Every event of a body, WITHOUT checking any proof (see [`normalize_unverified`]).
 pub fn normalize_unverified_all(provider: Provider, body: &[u8]) -> Result<Vec<Event>, Error> {
-    normalize_events(provider, body, None, None, None)
+    normalize_events(provider, body, None, None, DEFAULT_MAX_EVENTS_PER_DELIVERY)
 }
 
 /// The one event of a delivery, or why there is not exactly one.
@@ -492,11 +528,6 @@ pub(crate) fn single(mut events: Vec<Event>) -> Result<Event, Error> {
             format!("the delivery holds {n} events: normalize them all (normalize_all, npm verifyAll) so that none is dropped"),
         )),
     }
-}
-
-/// Whether a delivery id header's value can name events: 1 to 200 visible ASCII characters.
-fn usable_delivery_id(id: &str) -> bool {
-    !id.is_empty() && id.len() <= 200 && id.bytes().all(|b| b.is_ascii_graphic())
 }
 
 /// The headers `provider` would send with `body`, for producing test deliveries. For a
@@ -793,13 +824,15 @@ fn status_after(event_type: EventType) -> EnvelopeStatus {
 }
 
 /// Every event of a delivery: the body's one, or one per element of a batch provider's
-/// array (ids from the delivery id and the index, else from the body's hash and the index).
+/// array, at most `max_events` of them (counted before any is built). A batch's ids are
+/// the body's hash and the index: only what the MAC covers names an event (a header beside
+/// the proof, such as `X-PandaDoc-Webhook-Event-Id`, is the sender's to choose).
 fn normalize_events(
     provider: Provider,
     body: &[u8],
     verification: Option<Verification>,
     signed_at: Option<i64>,
-    delivery_id: Option<&str>,
+    max_events: usize,
 ) -> Result<Vec<Event>, Error> {
     if !provider.is_batch() {
         return Ok(vec![normalize_with(
@@ -814,16 +847,24 @@ fn normalize_events(
         std::str::from_utf8(body).map_err(|e| malformed(format!("body is not UTF-8: {e}")))?;
     let mut reader = crate::json::Reader::new(text);
     let elements: Vec<&str> = if reader.peek() == Some(b'[') {
-        split_array(&mut reader).map_err(|e| malformed(format!("body is not a JSON array: {e}")))?
+        match split_array(&mut reader, max_events) {
+            Ok(Some(elements)) => elements,
+            Ok(None) => {
+                return Err(Error::new(
+                    ErrorKind::TooManyEvents,
+                    format!(
+                        "the delivery holds more than {max_events} events, the limit per delivery"
+                    ),
+                ))
+            }
+            Err(e) => return Err(malformed(format!("body is not a JSON array: {e}"))),
+        }
     } else {
         // A bare object is one event (some senders unwrap a single notification).
         let value = reader.raw_value().and_then(|v| reader.finish().map(|()| v));
         vec![value.map_err(|e| malformed(format!("body is not JSON: {e}")))?]
     };
-    let base = match delivery_id {
-        Some(id) => id.to_owned(),
-        None => body_id(provider, body),
-    };
+    let base = body_id(provider, body);
     elements
         .into_iter()
         .enumerate()
@@ -841,17 +882,46 @@ fn normalize_events(
         .collect()
 }
 
-/// At a JSON array: each element's text, as written; then nothing but whitespace.
+/// At a JSON array: each element's text, as written; then nothing but whitespace. `None`
+/// as soon as there are more than `max` elements (the rest is not read).
 fn split_array<'a>(
     reader: &mut crate::json::Reader<'a>,
-) -> Result<Vec<&'a str>, crate::json::SyntaxError> {
+    max: usize,
+) -> Result<Option<Vec<&'a str>>, crate::json::SyntaxError> {
     let mut elements = Vec::new();
     let mut at = reader.enter_array()?;
     while reader.next_element(&mut at)? {
+        if elements.len() >= max {
+            return Ok(None);
+        }
         elements.push(reader.raw_value()?);
     }
     reader.finish()?;
-    Ok(elements)
+    Ok(Some(elements))
+}
+
+/// The id of an event whose provider gives none and whose retries are not byte-identical
+/// (DocuSign's `retryCount`, Documenso's `createdAt`): the first 16 bytes (hex) of SHA-256
+/// over provider and every top-level member of the object `body` except those named in
+/// `skip`, each as its key's and value's exact text. `None` when `body` is not one JSON
+/// object (the caller's reader then fails anyway).
+pub(crate) fn body_id_without(provider: Provider, body: &str, skip: &[&str]) -> Option<String> {
+    let mut reader = crate::json::Reader::new(body);
+    let mut members = reader.enter_object().ok()?;
+    let mut parts: Vec<&[u8]> = vec![b"signhook/", provider.as_str().as_bytes(), b"\n"];
+    let mut keys = Vec::new();
+    while let Some(key) = reader.next_key(&mut members).ok()? {
+        let value = reader.raw_value().ok()?;
+        if !skip.contains(&key.as_ref()) {
+            keys.push((key, value));
+        }
+    }
+    reader.finish().ok()?;
+    for (key, value) in &keys {
+        parts.extend([key.as_bytes(), b"\0", value.as_bytes(), b"\0"]);
+    }
+    let digest = sha256(&parts);
+    Some(hex_encode(digest.get(..16).unwrap_or(&digest)))
 }
 
 /// The first 16 bytes (hex) of SHA-256 over provider and body: the id of an event whose

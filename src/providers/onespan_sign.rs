@@ -55,7 +55,6 @@ pub(super) const SPEC: Spec = Spec {
     handshake: None,
     answer: None,
     batch: false,
-    delivery_id_header: None,
 };
 
 pub(super) const AUTHORIZATION: &str = "Authorization";

@@ -12,10 +12,11 @@
 //!
 //! Several events per delivery: "Webhook data is provided in the form of an array and may
 //! contain multiple notification objects simultaneously" (§4.2). Each element becomes its
-//! own event ([`Spec::batch`]); a bare object is accepted as one. Ids: the delivery's
-//! `X-PandaDoc-Webhook-Event-Id` ("a stable ID you can use to de-duplicate retries. The
-//! same delivery keeps the same ID across automatic and manual retries") + `:` + the
-//! element's index; without that header, the body's hash + `:` + the index.
+//! own event ([`Spec::batch`]); a bare object is accepted as one. Ids: the body's hash +
+//! `:` + the element's index. PandaDoc also sends `X-PandaDoc-Webhook-Event-Id` ("a stable
+//! ID you can use to de-duplicate retries"), but the MAC does not cover it: whoever holds
+//! one signed delivery could replay it under fresh ids, or take a later genuine delivery's
+//! id in advance. So it names nothing here; a retry, byte-identical, gets the same ids.
 //!
 //! Element: `{"event": "<name>", "data": {"id", "name", "status": "document.completed",
 //! "date_created", "date_modified", "recipients": […], "action_by", "action_date",
@@ -58,14 +59,10 @@ pub(super) const SPEC: Spec = Spec {
     handshake: None,
     answer: None,
     batch: true,
-    delivery_id_header: Some(DELIVERY_ID_HEADER),
 };
 
 /// The query parameter carrying the proof.
 pub(super) const QUERY_PARAM: &str = "signature";
-
-/// The delivery's id, stable across retries.
-pub(super) const DELIVERY_ID_HEADER: &str = "X-PandaDoc-Webhook-Event-Id";
 
 /// `event` → type: every name PandaDoc's webhook events page lists (PROVIDERS-MORE §4.3);
 /// `document_state_changed` is refined by `data.status` ([`state_type`]).

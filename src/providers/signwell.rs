@@ -46,7 +46,6 @@ pub(super) const SPEC: Spec = Spec {
     handshake: None,
     answer: None,
     batch: false,
-    delivery_id_header: None,
 };
 
 /// Where the proof is: a dotted path into the JSON body.

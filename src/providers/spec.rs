@@ -64,9 +64,6 @@ pub(crate) struct Spec {
     /// Whether a delivery's body is a JSON array of events (PandaDoc), each normalized on
     /// its own by `normalize`; a bare object is one event.
     pub(crate) batch: bool,
-    /// The header naming the delivery, stable across the provider's retries
-    /// (`X-PandaDoc-Webhook-Event-Id`): a batch's event ids derive from it and the index.
-    pub(crate) delivery_id_header: Option<&'static str>,
 }
 
 /// What a provider's deliveries are checked against.

@@ -54,7 +54,6 @@ pub(super) const SPEC: Spec = Spec {
     handshake: None,
     answer: None,
     batch: false,
-    delivery_id_header: None,
 };
 
 pub(super) const SIGNATURE_HEADER: &str = "x-zigned-request-signature";

@@ -22,7 +22,8 @@ use ::worker::Env;
 
 use crate::{
     Error, ErrorKind, ForwardSecret, Provider, RetryPolicy, Secret, VerifyConfig,
-    DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_EVENT_AGE_SECONDS, DEFAULT_TOLERANCE_SECONDS,
+    DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CLOCK_SKEW_SECONDS, DEFAULT_MAX_EVENTS_PER_DELIVERY,
+    DEFAULT_MAX_EVENT_AGE_SECONDS, DEFAULT_TOLERANCE_SECONDS,
 };
 
 /// How long origin gets in direct mode before the edge gives up and answers 502. Below the
@@ -214,6 +215,20 @@ pub(super) fn retry_policy(env: &Env, warnings: &mut Vec<Warning>) -> RetryPolic
 }
 
 /// `LEDGER_RETENTION_HOURS` in milliseconds.
+/// `MAX_CLOCK_SKEW_SECONDS`: how far a provider's event time may lie ahead of the edge's
+/// clock (refused as `event_too_new` where the proof covers it, ignored for ordering
+/// where it does not).
+pub(super) fn max_clock_skew_seconds(env: &Env, warnings: &mut Vec<Warning>) -> u64 {
+    number(
+        env,
+        "MAX_CLOCK_SKEW_SECONDS",
+        DEFAULT_MAX_CLOCK_SKEW_SECONDS,
+        0,
+        "MAX_CLOCK_SKEW_SECONDS is not a non-negative integer; using 300",
+        warnings,
+    )
+}
+
 pub(super) fn retention_ms(env: &Env) -> i64 {
     let hours = number(
         env,
@@ -262,6 +277,15 @@ pub(super) fn verify_config(
             "MAX_EVENT_AGE_SECONDS is not a positive integer; using 604800",
             warnings,
         )),
+        max_clock_skew_seconds: max_clock_skew_seconds(env, warnings),
+        max_events_per_delivery: number(
+            env,
+            "MAX_EVENTS_PER_DELIVERY",
+            DEFAULT_MAX_EVENTS_PER_DELIVERY,
+            1,
+            "MAX_EVENTS_PER_DELIVERY is not a positive integer; using 100",
+            warnings,
+        ),
         ..VerifyConfig::default()
     };
     if provider.takes_client_ids() {

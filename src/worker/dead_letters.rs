@@ -22,6 +22,8 @@ use super::{config, Refusal, Reply, JSON};
 use crate::{Error, ErrorKind};
 
 const BINDING: &str = "DEAD_LETTERS";
+/// The shortest `ADMIN_TOKEN` accepted.
+const MIN_ADMIN_TOKEN_CHARS: usize = 32;
 const OBJECT: &str = "dead-letters";
 
 const SCHEMA: &str = "
@@ -165,6 +167,21 @@ async fn admin_route(req: &Request, env: &Env, method: &str, rest: &str) -> Resu
     let Some(token) = config::text(env, "ADMIN_TOKEN") else {
         return Err(Error::new(ErrorKind::NotFound, "no route for this path").into());
     };
+    // A short token can be guessed: the admin routes replay events and list their keys.
+    if token.chars().count() < MIN_ADMIN_TOKEN_CHARS {
+        return Err(Error::new(
+            ErrorKind::InvalidConfig,
+            format!("ADMIN_TOKEN is shorter than {MIN_ADMIN_TOKEN_CHARS} characters; set a random one, e.g. `openssl rand -hex 32`"),
+        )
+        .into());
+    }
+    if crate::is_public_example(&token) && !crate::url_host_is_loopback(&req.inner().url()) {
+        return Err(Error::new(
+            ErrorKind::InvalidConfig,
+            "ADMIN_TOKEN holds a public example value; set your own with `wrangler secret put ADMIN_TOKEN` (example values work only on localhost)",
+        )
+        .into());
+    }
     let given = req
         .headers()
         .get("authorization")

@@ -2,12 +2,16 @@
 //! class `Ledger`), named by [`envelope_key`](crate::envelope_key) (or by the event key for
 //! events that name no envelope). It records, per event key, whether the event is
 //! `accepted`, `delivering` (with the queue message that holds the lease), `delivered` or
-//! `dead`, with the attempt count; per envelope, the `sequence` counter and the latest
-//! provider time already forwarded.
+//! `dead`, with the attempt count, whether a queue job for it was written, and when its
+//! next attempt is due (one retry budget and one backoff per event, however many copies
+//! arrive); per envelope, the `sequence` counter and, per verification key, the latest
+//! provider time already forwarded (so that one account's events never mark another's
+//! `stale`).
 //!
 //! Every decision is one synchronous run of SQL with no `.await` inside, so it is atomic in
 //! the object (Durable Objects' input gate), and its answer leaves only once the write is
-//! durable (output gate). An alarm deletes keys older than `LEDGER_RETENTION_HOURS`.
+//! durable (output gate). An alarm deletes keys, and latest times, older than
+//! `LEDGER_RETENTION_HOURS`.
 
 use ::worker::wasm_bindgen::JsValue;
 use ::worker::{
@@ -32,10 +36,21 @@ CREATE TABLE IF NOT EXISTS events(
   lease_owner TEXT,
   lease_until INTEGER NOT NULL DEFAULT 0,
   time_ms INTEGER,
-  updated_ms INTEGER NOT NULL
+  updated_ms INTEGER NOT NULL,
+  enqueued INTEGER NOT NULL DEFAULT 0,
+  next_at INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS meta(name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS latest(scope TEXT PRIMARY KEY, time_ms INTEGER NOT NULL, updated_ms INTEGER NOT NULL);
+DELETE FROM meta WHERE name = 'latest_delivered_ms';
 ";
+
+/// Columns added since the first schema, for objects created before them (SQLite has no
+/// `ADD COLUMN IF NOT EXISTS`: each runs once, and fails harmlessly afterwards).
+const MIGRATIONS: [&str; 2] = [
+    "ALTER TABLE events ADD COLUMN enqueued INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE events ADD COLUMN next_at INTEGER NOT NULL DEFAULT 0",
+];
 
 /// Calls `path` on the Durable Object `name` of namespace `binding` with a JSON body and
 /// parses its JSON answer. Any failure (binding missing, object unreachable, non-2xx,
@@ -92,6 +107,16 @@ pub(super) struct Accept {
 pub(super) struct Accepted {
     pub(super) seq: Option<i64>,
     pub(super) state: String,
+    /// A queue job for the key was written and the key is not settled: a copy needs no
+    /// job of its own (it would only spend the same retry budget faster).
+    #[serde(default)]
+    pub(super) live: bool,
+}
+
+/// `/enqueued`: the fetch handler, once Queues confirmed the job's write.
+#[derive(Serialize, Deserialize)]
+pub(super) struct Enqueued {
+    pub(super) key: String,
 }
 
 /// `/claim`: the consumer, before one attempt.
@@ -105,6 +130,9 @@ pub(super) struct Claim {
     pub(super) gen: i64,
     pub(super) time_ms: Option<i64>,
     pub(super) lease_ms: i64,
+    /// Whose latest time the staleness check reads: the verification key's index.
+    #[serde(default)]
+    pub(super) scope: String,
 }
 
 /// The ledger's decision on a claim.
@@ -114,8 +142,13 @@ pub(super) enum Claimed {
     /// Go: this is attempt `attempt`; `stale` when the envelope already has a later event
     /// delivered.
     Proceed { attempt: i64, stale: bool },
-    /// Another copy of the event holds a live lease; ask again in `retry_ms`.
-    Busy { retry_ms: i64 },
+    /// Another copy of the event holds a live lease, or the backoff after the last failed
+    /// attempt (`backoff`) has not run out; ask again in `retry_ms`.
+    Busy {
+        retry_ms: i64,
+        #[serde(default)]
+        backoff: bool,
+    },
     /// Already delivered or dead (or an older generation): nothing to do.
     Duplicate { state: String },
 }
@@ -129,6 +162,11 @@ pub(super) struct Complete {
     /// `delivered`, `failed` or `dead`.
     pub(super) outcome: String,
     pub(super) time_ms: Option<i64>,
+    /// `failed`: the backoff before the next attempt, in ms; no copy attempts before.
+    #[serde(default)]
+    pub(super) retry_ms: i64,
+    #[serde(default)]
+    pub(super) scope: String,
 }
 
 /// The key's state after `/complete`.
@@ -157,6 +195,8 @@ struct Row {
     attempts: i64,
     lease_owner: Option<String>,
     lease_until: i64,
+    enqueued: i64,
+    next_at: i64,
 }
 
 /// The ledger of one envelope.
@@ -172,6 +212,10 @@ impl DurableObject for Ledger {
         let sql = state.storage().sql();
         // Cheap and idempotent; runs on every construction. A failure surfaces on the
         // first query, as an error answer the caller retries.
+        for migration in MIGRATIONS {
+            // Fails once the column exists, which is the point.
+            let _ = sql.exec(migration, None);
+        }
         if let Err(e) = sql.exec(SCHEMA, None) {
             ::worker::console_error!("ledger schema: {e}");
         }
@@ -196,6 +240,14 @@ impl DurableObject for Ledger {
             "/complete" => {
                 serde_json::to_string(&self.complete(&serde_json::from_str(&body)?, now)?)?
             }
+            "/enqueued" => {
+                let e: Enqueued = serde_json::from_str(&body)?;
+                self.sql.exec(
+                    "UPDATE events SET enqueued = 1 WHERE key = ?",
+                    vec![e.key.as_str().into()],
+                )?;
+                "{}".to_owned()
+            }
             _ => return Response::error("no such ledger route", 404),
         };
         Response::ok(answer)
@@ -207,13 +259,22 @@ impl DurableObject for Ledger {
             "DELETE FROM events WHERE updated_ms < ?",
             vec![horizon.into()],
         )?;
+        // A latest time expires too: a wrong one (a provider's clock, a forgery under a
+        // leaked no-MAC secret) marks later events stale for the retention at most.
+        self.sql.exec(
+            "DELETE FROM latest WHERE updated_ms < ?",
+            vec![horizon.into()],
+        )?;
         #[derive(Deserialize)]
         struct Oldest {
             oldest: Option<i64>,
         }
         let oldest: Oldest = self
             .sql
-            .exec("SELECT MIN(updated_ms) AS oldest FROM events", None)?
+            .exec(
+                "SELECT MIN(m) AS oldest FROM (SELECT MIN(updated_ms) AS m FROM events UNION ALL SELECT MIN(updated_ms) FROM latest)",
+                None,
+            )?
             .one()?;
         // The sequence counter (meta) stays: an envelope that comes back after the
         // retention keeps counting upwards.
@@ -242,7 +303,7 @@ impl Ledger {
         Ok(self
             .sql
             .exec(
-                "SELECT state, seq, gen, attempts, lease_owner, lease_until FROM events WHERE key = ?",
+                "SELECT state, seq, gen, attempts, lease_owner, lease_until, enqueued, next_at FROM events WHERE key = ?",
                 vec![key.into()],
             )?
             .to_array::<Row>()?
@@ -264,6 +325,24 @@ impl Ledger {
             .map(|v| v.value))
     }
 
+    /// The latest provider time delivered under `scope` (a verification key).
+    fn latest(&self, scope: &str) -> ::worker::Result<Option<i64>> {
+        #[derive(Deserialize)]
+        struct Value {
+            time_ms: i64,
+        }
+        Ok(self
+            .sql
+            .exec(
+                "SELECT time_ms FROM latest WHERE scope = ?",
+                vec![scope.into()],
+            )?
+            .to_array::<Value>()?
+            .into_iter()
+            .next()
+            .map(|v| v.time_ms))
+    }
+
     fn set_meta(&self, name: &str, value: i64) -> ::worker::Result<()> {
         self.sql.exec(
             "INSERT INTO meta(name, value) VALUES(?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value",
@@ -276,9 +355,11 @@ impl Ledger {
     /// is known of it already (a provider's retry keeps its first number).
     fn accept(&self, a: &Accept, now: i64) -> ::worker::Result<Accepted> {
         if let Some(row) = self.row(&a.key)? {
+            let live = row.enqueued != 0 && (row.state == "accepted" || row.state == "delivering");
             return Ok(Accepted {
                 seq: row.seq,
                 state: row.state,
+                live,
             });
         }
         let seq = if a.sequenced {
@@ -295,6 +376,7 @@ impl Ledger {
         Ok(Accepted {
             seq,
             state: "accepted".to_owned(),
+            live: false,
         })
     }
 
@@ -303,7 +385,7 @@ impl Ledger {
             // Expired from the ledger (a replay weeks later), or never accepted here.
             None => {
                 self.sql.exec(
-                    "INSERT INTO events(key, state, gen, time_ms, updated_ms) VALUES(?, 'accepted', ?, ?, ?)",
+                    "INSERT INTO events(key, state, gen, time_ms, updated_ms, enqueued) VALUES(?, 'accepted', ?, ?, ?, 1)",
                     vec![c.key.as_str().into(), c.gen.into(), int(c.time_ms), now.into()],
                 )?;
                 Row {
@@ -313,12 +395,14 @@ impl Ledger {
                     attempts: 0,
                     lease_owner: None,
                     lease_until: 0,
+                    enqueued: 1,
+                    next_at: 0,
                 }
             }
             Some(row) if c.gen > row.gen => {
                 // A deliberate replay: a new generation starts from scratch.
                 self.sql.exec(
-                    "UPDATE events SET state = 'accepted', gen = ?, attempts = 0, lease_owner = NULL, lease_until = 0, updated_ms = ? WHERE key = ?",
+                    "UPDATE events SET state = 'accepted', gen = ?, attempts = 0, lease_owner = NULL, lease_until = 0, next_at = 0, updated_ms = ? WHERE key = ?",
                     vec![c.gen.into(), now.into(), c.key.as_str().into()],
                 )?;
                 Row {
@@ -327,6 +411,7 @@ impl Ledger {
                     attempts: 0,
                     lease_owner: None,
                     lease_until: 0,
+                    next_at: 0,
                     ..row
                 }
             }
@@ -339,6 +424,14 @@ impl Ledger {
         if other_owner && row.lease_until > now {
             return Ok(Claimed::Busy {
                 retry_ms: row.lease_until - now,
+                backoff: false,
+            });
+        }
+        // One backoff per event: no copy attempts before the failed attempt's delay ran out.
+        if row.next_at > now {
+            return Ok(Claimed::Busy {
+                retry_ms: row.next_at - now,
+                backoff: true,
             });
         }
         let attempt = row.attempts.saturating_add(1);
@@ -352,7 +445,7 @@ impl Ledger {
                 c.key.as_str().into(),
             ],
         )?;
-        let latest = self.meta("latest_delivered_ms")?;
+        let latest = self.latest(&c.scope)?;
         let stale = matches!((c.time_ms, latest), (Some(t), Some(l)) if t < l);
         Ok(Claimed::Proceed { attempt, stale })
     }
@@ -385,9 +478,13 @@ impl Ledger {
         }
         let state = match c.outcome.as_str() {
             "delivered" => {
-                if let Some(t) = c.time_ms {
-                    if self.meta("latest_delivered_ms")?.is_none_or(|l| t > l) {
-                        self.set_meta("latest_delivered_ms", t)?;
+                // Never past the edge's own clock, whatever the event said.
+                if let Some(t) = c.time_ms.map(|t| t.min(now)) {
+                    if self.latest(&c.scope)?.is_none_or(|l| t > l) {
+                        self.sql.exec(
+                            "INSERT INTO latest(scope, time_ms, updated_ms) VALUES(?, ?, ?) ON CONFLICT(scope) DO UPDATE SET time_ms = excluded.time_ms, updated_ms = excluded.updated_ms",
+                            vec![c.scope.as_str().into(), t.into(), now.into()],
+                        )?;
                     }
                 }
                 "delivered"
@@ -401,12 +498,18 @@ impl Ledger {
             .then_some(row.lease_owner)
             .flatten();
         let lease_until = if owner.is_some() { row.lease_until } else { 0 };
+        let next_at = if c.outcome == "failed" {
+            now.saturating_add(c.retry_ms.max(0))
+        } else {
+            0
+        };
         self.sql.exec(
-            "UPDATE events SET state = ?, lease_owner = ?, lease_until = ?, updated_ms = ? WHERE key = ?",
+            "UPDATE events SET state = ?, lease_owner = ?, lease_until = ?, next_at = MAX(next_at, ?), updated_ms = ? WHERE key = ?",
             vec![
                 state.into(),
                 owner.map_or(SqlStorageValue::Null, SqlStorageValue::String),
                 lease_until.into(),
+                next_at.into(),
                 now.into(),
                 c.key.as_str().into(),
             ],

@@ -80,7 +80,8 @@ async fn fetch(req: Request, env: Env, _ctx: Context) -> ::worker::Result<Respon
     log.status = reply.status;
     log.duration_ms = Date::now().as_millis().saturating_sub(started);
     log.method = clip(&method, 16);
-    log.path = clip(&path, 256);
+    let logged_path = loggable_path(&path);
+    log.path = clip(&logged_path, 256);
     console_log!("{}", serde_json::to_string(&log).unwrap_or_default());
     reply.into_response()
 }
@@ -287,6 +288,9 @@ async fn hook(
         }
     }
     let client_id = verified.client_id();
+    // Whose latest time the ordering guard compares with: the key that proved the delivery.
+    let scope = url_token.unwrap_or(verified.verification().key);
+    let skew = verify_config.max_clock_skew_seconds;
     if !provider.is_batch() {
         let event = events.pop().ok_or_else(|| {
             Error::new(ErrorKind::MalformedPayload, "the delivery holds no event")
@@ -299,7 +303,11 @@ async fn hook(
             log.outcome = "handshake";
             return Ok(ack_reply(provider, &event, client_id, "handshake"));
         }
-        let status = deliver(env, &mode, provider, &event, now, log).await?;
+        let events = [event];
+        let statuses = deliver(env, &mode, provider, &events, scope, skew, now, log).await?;
+        let [event] = events;
+        let status = statuses.first().copied().unwrap_or("queued");
+        log.outcome = status;
         return Ok(match status {
             "inspected" => inspect_reply(&event, client_id),
             status => ack_reply(provider, &event, client_id, status),
@@ -313,17 +321,7 @@ async fn hook(
         log.event_type = Some(first.event_type.as_str());
         log.id = Some(clip(&first.id, 128).to_owned());
     }
-    let mut statuses = Vec::with_capacity(events.len());
-    for event in &events {
-        let status = deliver(env, &mode, provider, event, now, log).await?;
-        if let Some(key) = log.webhook_id.take() {
-            log.batch.push(BatchItem {
-                webhook_id: key,
-                outcome: status,
-            });
-        }
-        statuses.push(status);
-    }
+    let statuses = deliver(env, &mode, provider, &events, scope, skew, now, log).await?;
     log.outcome = match mode {
         Mode::Inspect => "inspected",
         Mode::Direct(_) => "delivered",
@@ -335,28 +333,30 @@ async fn hook(
     })
 }
 
-/// Delivers one verified event as `mode` says: `inspected` (nothing sent), `delivered`
-/// (origin answered 2xx), `queued` or `duplicate` (queue mode).
+/// Delivers the verified events of one delivery as `mode` says, each with its status:
+/// `inspected` (nothing sent), `delivered` (origin answered 2xx), or in queue mode
+/// `queued`, `duplicate` (origin already has it) or `dead` (it is a dead letter).
+#[allow(clippy::too_many_arguments)]
 async fn deliver(
     env: &Env,
     mode: &Mode,
     provider: Provider,
-    event: &Event,
+    events: &[Event],
+    scope: usize,
+    skew: u64,
     now: i64,
     log: &mut Log<'_>,
-) -> Result<&'static str, Error> {
+) -> Result<Vec<&'static str>, Error> {
     match mode {
-        Mode::Inspect => {
-            log.outcome = "inspected";
-            Ok("inspected")
-        }
+        Mode::Inspect => Ok(vec!["inspected"; events.len()]),
         Mode::Direct(origin) => {
-            let delivery = crate::delivery(event, &origin.secret, now);
-            origin::post(&origin.url, &delivery, origin.timeout_ms).await?;
-            log.outcome = "delivered";
-            Ok("delivered")
+            for event in events {
+                let delivery = crate::delivery(event, &origin.secret, now);
+                origin::post(&origin.url, &delivery, origin.timeout_ms).await?;
+            }
+            Ok(vec!["delivered"; events.len()])
         }
-        Mode::Queue => accept(env, provider, event, log).await,
+        Mode::Queue => accept(env, provider, events, scope, skew, log).await,
     }
 }
 
@@ -396,69 +396,168 @@ fn batch_reply(events: &[Event], statuses: &[&str]) -> Reply {
     )
 }
 
-/// Queue mode: records the event in its envelope's ledger (which numbers it), then writes
-/// it to the queue. Returns `queued`, or `duplicate` when the ledger says origin already
-/// has it (a provider's retry after the delivery): then nothing is enqueued.
+/// Queue mode: records each event in its envelope's ledger (which numbers it), then
+/// writes the events that need a job to the queue in one `sendBatch`, and tells the ledger
+/// they have one. Statuses: `queued`; `duplicate` when the ledger says origin already has
+/// the event (a provider's retry after the delivery); `dead` when it is a dead letter.
+/// A copy of an event whose job is still live is `queued` without a second job: one retry
+/// budget and one backoff per event.
+///
+/// The ledger calls of different envelopes run concurrently; those of one envelope in
+/// order, so that its `sequence` follows the delivery's order.
 async fn accept(
     env: &Env,
     provider: Provider,
-    event: &Event,
+    events: &[Event],
+    scope: usize,
+    skew: u64,
     log: &mut Log<'_>,
-) -> Result<&'static str, Error> {
-    let key = crate::webhook_id(provider.as_str(), &event.id);
-    let shard = match &event.subject {
-        Some(subject) => crate::envelope_key(provider.as_str(), subject),
-        // No envelope: the event is its own shard.
-        None => format!("key_{}", key.trim_start_matches("msg_")),
-    };
-    let time_ms = event
-        .time
-        .as_deref()
-        .and_then(crate::time::parse_rfc3339_millis);
+) -> Result<Vec<&'static str>, Error> {
     let received_ms = ledger::now_ms();
-    let accept = ledger::Accept {
-        key: key.clone(),
-        sequenced: event.subject.is_some(),
-        time_ms,
+    let unavailable = |e: ::worker::Error| {
+        // The platform's words go to the log, not to the sender.
+        ::worker::console_error!("ledger: {}", clip(&e.to_string(), 300));
+        Error::new(
+            ErrorKind::EnqueueFailed,
+            "the delivery ledger is unavailable; retry later",
+        )
     };
-    log.webhook_id = Some(key.clone());
-    let accepted: ledger::Accepted =
-        ledger::ask(env, &shard, "/accept", &accept)
-            .await
-            .map_err(|e| {
-                Error::new(
-                    ErrorKind::EnqueueFailed,
-                    format!(
-                        "the delivery ledger is unavailable: {}",
-                        clip(&e.to_string(), 200)
-                    ),
-                )
-            })?;
-    if accepted.state == "delivered" {
-        log.outcome = "duplicate";
-        return Ok("duplicate");
+    struct Item {
+        key: String,
+        shard: String,
+        time_ms: Option<i64>,
     }
-    let job = queue::Job {
-        v: 1,
-        key,
-        shard,
-        gen: 0,
-        seq: accepted
-            .seq
-            .map(|n| crate::sequence_attribute(u64::try_from(n).unwrap_or_default())),
-        received_ms,
-        time_ms,
-        provider: provider.as_str().to_owned(),
-        event_type: event.event_type.as_str().to_owned(),
-        id: event.id.clone(),
-        subject: event.subject.clone(),
-        event: None,
-        stored: None,
-        fresh_event: Some(event.to_json()),
-    };
-    queue::enqueue(env, job).await?;
-    log.outcome = "queued";
-    Ok("queued")
+    let items: Vec<Item> = events
+        .iter()
+        .map(|event| {
+            let key = crate::webhook_id(provider.as_str(), &event.id);
+            let shard = match &event.subject {
+                Some(subject) => crate::envelope_key(provider.as_str(), subject),
+                // No envelope: the event is its own shard.
+                None => format!("key_{}", key.trim_start_matches("msg_")),
+            };
+            // A time ahead of the edge's clock (beyond the skew) orders nothing, and none
+            // orders past the moment the edge received it.
+            let time_ms = crate::ordering_time(
+                event
+                    .time
+                    .as_deref()
+                    .and_then(crate::time::parse_rfc3339_millis),
+                received_ms,
+                skew,
+            );
+            Item {
+                key,
+                shard,
+                time_ms,
+            }
+        })
+        .collect();
+    // The events of each shard, in the delivery's order.
+    let mut shards: Vec<(&str, Vec<usize>)> = Vec::new();
+    for (index, item) in items.iter().enumerate() {
+        match shards.iter_mut().find(|(shard, _)| *shard == item.shard) {
+            Some((_, indices)) => indices.push(index),
+            None => shards.push((&item.shard, vec![index])),
+        }
+    }
+    let answers = futures_util::future::join_all(shards.iter().map(|(shard, indices)| {
+        let items = &items;
+        let events = &events;
+        async move {
+            let mut out = Vec::with_capacity(indices.len());
+            for &index in indices {
+                let (Some(item), Some(event)) = (items.get(index), events.get(index)) else {
+                    continue;
+                };
+                let accept = ledger::Accept {
+                    key: item.key.clone(),
+                    sequenced: event.subject.is_some(),
+                    time_ms: item.time_ms,
+                };
+                let accepted: ledger::Accepted =
+                    ledger::ask(env, shard, "/accept", &accept).await?;
+                out.push((index, accepted));
+            }
+            Ok::<_, ::worker::Error>(out)
+        }
+    }))
+    .await;
+    let mut accepted: Vec<Option<ledger::Accepted>> = events.iter().map(|_| None).collect();
+    for answer in answers {
+        for (index, a) in answer.map_err(unavailable)? {
+            if let Some(slot) = accepted.get_mut(index) {
+                *slot = Some(a);
+            }
+        }
+    }
+    let mut statuses = Vec::with_capacity(events.len());
+    let mut jobs = Vec::new();
+    let mut fresh = Vec::new();
+    for (index, ((event, item), a)) in events.iter().zip(&items).zip(accepted).enumerate() {
+        let a = a.ok_or_else(|| unavailable(::worker::Error::RustError("no answer".into())))?;
+        let status = match a.state.as_str() {
+            "delivered" => "duplicate",
+            "dead" => "dead",
+            _ if a.live => "queued",
+            _ => {
+                jobs.push(queue::Job {
+                    v: 1,
+                    key: item.key.clone(),
+                    shard: item.shard.clone(),
+                    gen: 0,
+                    seq: a
+                        .seq
+                        .map(|n| crate::sequence_attribute(u64::try_from(n).unwrap_or_default())),
+                    received_ms,
+                    time_ms: item.time_ms,
+                    provider: provider.as_str().to_owned(),
+                    event_type: event.event_type.as_str().to_owned(),
+                    scope: scope.to_string(),
+                    id: event.id.clone(),
+                    subject: event.subject.clone(),
+                    event: None,
+                    stored: None,
+                    fresh_event: Some(event.to_json()),
+                });
+                fresh.push(index);
+                "queued"
+            }
+        };
+        statuses.push(status);
+    }
+    queue::enqueue_all(env, jobs).await?;
+    // The jobs are durable now; tell the ledger, so that copies add none. A failed mark
+    // only lets a later copy add a job, which the ledger's backoff keeps in step.
+    let marks: Vec<(&str, ledger::Enqueued)> = fresh
+        .iter()
+        .filter_map(|&index| items.get(index))
+        .map(|item| {
+            (
+                item.shard.as_str(),
+                ledger::Enqueued {
+                    key: item.key.clone(),
+                },
+            )
+        })
+        .collect();
+    futures_util::future::join_all(marks.iter().map(|(shard, mark)| {
+        ledger::ask::<_, serde::de::IgnoredAny>(env, shard, "/enqueued", mark)
+    }))
+    .await;
+    if events.len() == 1 {
+        log.webhook_id = items.first().map(|item| item.key.clone());
+    } else {
+        log.batch = items
+            .iter()
+            .zip(&statuses)
+            .map(|(item, status)| BatchItem {
+                webhook_id: item.key.clone(),
+                outcome: status,
+            })
+            .collect();
+    }
+    Ok(statuses)
 }
 
 /// `GET /hooks/acrobat-sign[/<token>]`: Acrobat Sign's verification of intent.
@@ -620,6 +719,18 @@ fn content_length(req: &Request) -> Option<u64> {
         .ok()
         .flatten()
         .and_then(|value| value.trim().parse().ok())
+}
+
+/// The path as the log line shows it: a segment after `/hooks/<provider>/` is a URL token
+/// (Acrobat Sign's authenticator, a secret) and is written `…`.
+fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
+    match path
+        .strip_prefix(HOOKS)
+        .and_then(|rest| rest.split_once('/'))
+    {
+        Some((name, _token)) => format!("{HOOKS}{name}/…").into(),
+        None => path.into(),
+    }
 }
 
 /// At most `max` bytes of `text`, cut at a character boundary (request paths are the

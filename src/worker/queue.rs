@@ -2,10 +2,13 @@
 //! provider) and the consumer of both queues (`#[event(queue)]`).
 //!
 //! ```text
-//! fetch ─ verify, normalize ─ ledger /accept (sequence) ─ R2 if large ─ await send ─▶ 200
+//! fetch ─ verify, normalize ─ ledger /accept (sequence; a live job? then no new one)
+//!       ─ R2 if large ─ await sendBatch ─ ledger /enqueued ─▶ 200
 //! signhook-delivery ─▶ ledger /claim ─ proceed ─ POST origin ─ ledger /complete ─ ack
-//!                                    │                      └ retry (backoff) │ dead letter
+//!                                    │                      └ retry (backoff, kept in
+//!                                    │                        the ledger) │ dead letter
 //!                                    ├ busy ─ retry in the lease's remaining time
+//!                                    ├ backoff ─ retry when the event's backoff ends
 //!                                    └ duplicate ─ ack
 //! signhook-dead-letters ─▶ ledger /complete(dead) ─ dead-letter store ─ ack
 //! ```
@@ -59,6 +62,9 @@ pub(super) struct Job {
     pub(super) provider: String,
     #[serde(rename = "type")]
     pub(super) event_type: String,
+    /// The verification key's index: whose latest time the staleness check reads.
+    #[serde(default)]
+    pub(super) scope: String,
     /// The event's own id and envelope, for the dead-letter listing.
     pub(super) id: String,
     pub(super) subject: Option<String>,
@@ -105,30 +111,72 @@ fn enqueue_failed(what: &str, e: impl std::fmt::Display) -> Error {
 ///
 /// # Errors
 /// `enqueue_failed` when R2 or the queue refused or is not bound.
-pub(super) async fn enqueue(env: &Env, mut job: Job) -> Result<(), Error> {
-    let mut text = job_text(&job)?;
-    if text.len() > MAX_INLINE_JOB_BYTES {
-        let event = match job.fresh_event.take() {
-            Some(event) => Some(event),
-            None => job.event.take().map(|event| event.get().to_owned()),
-        };
-        if let Some(event) = event {
-            let name = format!("events/{}/{}", job.key, job.gen);
-            env.bucket(STORE_BINDING)
-                .map_err(|e| enqueue_failed("the EVENT_STORE bucket is not bound", e))?
-                .put(name.as_str(), event)
-                .execute()
-                .await
-                .map_err(|e| enqueue_failed("storing the large event failed", e))?;
-            job.stored = Some(name);
-            text = job_text(&job)?;
-        }
+pub(super) async fn enqueue(env: &Env, job: Job) -> Result<(), Error> {
+    enqueue_all(env, vec![job]).await
+}
+
+/// One `sendBatch` holds at most this many messages...
+const MAX_BATCH_MESSAGES: usize = 100;
+/// ...and at most 256 KB in all; kept under it with room for the per-message overhead.
+const MAX_BATCH_BYTES: usize = 250_000;
+
+/// Writes every job (events too large for a message to R2 first) with as few `sendBatch`
+/// calls as Queues' limits allow, in order, and returns once Queues confirmed them all.
+///
+/// # Errors
+/// `enqueue_failed` when R2 or the queue refused or is not bound; some of the jobs may
+/// then be written, which the ledger makes harmless (the provider's retry finds them).
+pub(super) async fn enqueue_all(env: &Env, jobs: Vec<Job>) -> Result<(), Error> {
+    let mut texts = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        texts.push(message_text(env, job).await?);
     }
-    env.queue(QUEUE_BINDING)
-        .map_err(|e| enqueue_failed("the EVENTS_QUEUE queue is not bound", e))?
-        .send(text)
+    let queue = env
+        .queue(QUEUE_BINDING)
+        .map_err(|e| enqueue_failed("the EVENTS_QUEUE queue is not bound", e))?;
+    let mut texts = texts.into_iter().peekable();
+    while texts.peek().is_some() {
+        let mut chunk = Vec::new();
+        let mut bytes = 0;
+        while let Some(text) = texts.next_if(|text| {
+            chunk.is_empty()
+                || (chunk.len() < MAX_BATCH_MESSAGES && bytes + text.len() <= MAX_BATCH_BYTES)
+        }) {
+            bytes += text.len();
+            chunk.push(text);
+        }
+        let sent = if chunk.len() == 1 {
+            queue.send(chunk.pop().unwrap_or_default()).await
+        } else {
+            queue.send_batch(chunk).await
+        };
+        sent.map_err(|e| enqueue_failed("the queue refused the event", e))?;
+    }
+    Ok(())
+}
+
+/// The queue message of `job`: its JSON, the event inline or, when too large, in R2.
+async fn message_text(env: &Env, mut job: Job) -> Result<String, Error> {
+    let text = job_text(&job)?;
+    if text.len() <= MAX_INLINE_JOB_BYTES {
+        return Ok(text);
+    }
+    let event = match job.fresh_event.take() {
+        Some(event) => Some(event),
+        None => job.event.take().map(|event| event.get().to_owned()),
+    };
+    let Some(event) = event else {
+        return Ok(text);
+    };
+    let name = format!("events/{}/{}", job.key, job.gen);
+    env.bucket(STORE_BINDING)
+        .map_err(|e| enqueue_failed("the EVENT_STORE bucket is not bound", e))?
+        .put(name.as_str(), event)
+        .execute()
         .await
-        .map_err(|e| enqueue_failed("the queue refused the event", e))
+        .map_err(|e| enqueue_failed("storing the large event failed", e))?;
+    job.stored = Some(name);
+    job_text(&job)
 }
 
 /// How a message is settled.
@@ -243,6 +291,7 @@ async fn deliver(
         gen: job.gen,
         time_ms: job.time_ms,
         lease_ms: i64::from(origin.timeout_ms).saturating_add(10_000),
+        scope: job.scope.clone(),
     };
     let attempt = match ledger::ask::<_, Claimed>(env, &job.shard, "/claim", &claim).await {
         Err(e) => {
@@ -255,11 +304,17 @@ async fn deliver(
             log.outcome = "duplicate";
             return Action::Ack;
         }
-        Ok(Claimed::Busy { retry_ms }) => {
+        Ok(Claimed::Busy { retry_ms, backoff }) => {
             // Look again when the lease ends, or sooner: the holder usually finishes (and
-            // frees the lease) well before its timeout.
-            log.outcome = "busy";
-            let seconds = (retry_ms.saturating_add(999) / 1000).clamp(1, BUSY_RETRY_MAX_SECONDS);
+            // frees the lease) well before its timeout. After a failed attempt, when its
+            // backoff ends: a copy never attempts early.
+            log.outcome = if backoff { "backoff" } else { "busy" };
+            let most = if backoff {
+                i64::from(RetryPolicy::QUEUES_MAX_DELAY_SECONDS)
+            } else {
+                BUSY_RETRY_MAX_SECONDS
+            };
+            let seconds = (retry_ms.saturating_add(999) / 1000).clamp(1, most);
             return Action::Retry(u32::try_from(seconds).unwrap_or(1));
         }
         Ok(Claimed::Proceed { attempt, stale }) => (attempt, stale),
@@ -302,12 +357,19 @@ async fn deliver(
         Next::Retry if policy.exhausted(attempts) => Next::Dead,
         next => next,
     };
+    let delay = policy.delay_seconds(attempts, ::worker::js_sys::Math::random());
     let complete = |outcome: &str| Complete {
         key: job.key.clone(),
         msg: msg_id.to_owned(),
         gen: job.gen,
         outcome: outcome.to_owned(),
         time_ms: job.time_ms,
+        retry_ms: if outcome == "failed" {
+            i64::from(delay) * 1000
+        } else {
+            0
+        },
+        scope: job.scope.clone(),
     };
     match next {
         Next::Delivered => {
@@ -333,7 +395,7 @@ async fn deliver(
             // A failed write here only keeps the lease until it expires.
             let _ = ledger::ask::<_, Completed>(env, &job.shard, "/complete", &complete("failed"))
                 .await;
-            Action::Retry(policy.delay_seconds(attempts, ::worker::js_sys::Math::random()))
+            Action::Retry(delay)
         }
         Next::Dead => {
             log.outcome = "dead";
@@ -399,6 +461,8 @@ async fn bury(env: &Env, msg_id: &str, text: &str, log: &mut Log) -> Action {
         gen: job.gen,
         outcome: "dead".to_owned(),
         time_ms: job.time_ms,
+        retry_ms: 0,
+        scope: job.scope.clone(),
     };
     match ledger::ask::<_, Completed>(env, &job.shard, "/complete", &complete).await {
         Err(_) => Action::Retry(10),
