@@ -4,19 +4,21 @@
 //! | name | default | meaning |
 //! |---|---|---|
 //! | `DELIVERY` | `queue` with `ORIGIN_URL` | `queue`, `direct` or `inspect` |
-//! | `ORIGIN_URL` | empty | where to POST events (https, or http to a loopback host) |
+//! | `ORIGIN_URL` | empty | where to POST events (https, or http to a loopback host; WHATWG parsing, no `\`, whitespace or user info) |
 //! | `FORWARD_SECRET` | none | `whsec_…` key signing what goes to origin (needed with `ORIGIN_URL`) |
-//! | `ZOHO_SIGN_SECRETS`, `YOUSIGN_SECRETS`, `ZIGNED_SECRETS`, `DOCUSIGN_SECRETS`, `DOCUSEAL_SECRETS`, `DOCUMENSO_SECRETS`, `ONESPAN_SIGN_SECRETS`, `BOLDSIGN_SECRETS`, `SIGNWELL_SECRETS` | none | space-separated secrets (each provider's `config_var`) |
+//! | each provider's `config_var` (`ZOHO_SIGN_SECRETS`, …; README's providers table) | none | space-separated secrets |
 //! | `ACROBAT_SIGN_CLIENT_IDS` | none | space-separated allowed client ids |
 //! | `ZIGNED_TOLERANCE_SECONDS` | 300 | signed-timestamp tolerance (every provider that signs a timestamp: Zigned, DocuSeal, BoldSign) |
 //! | `MAX_BODY_BYTES` | 10485760 | body size limit |
 //! | `ORIGIN_TIMEOUT_MS` | 4000 direct, 15000 queue | how long to wait for origin |
 //! | `RETRY_MAX_ATTEMPTS`, `RETRY_BASE_SECONDS`, `RETRY_MAX_DELAY_SECONDS` | 12, 10, 10800 | queue mode's retry schedule |
 //! | `LEDGER_RETENTION_HOURS` | 168 | how long the ledger remembers an event key |
-//! | `ADMIN_TOKEN` | none | bearer token of the `/admin/` routes; unset = they answer 404 |
+//! | `ADMIN_TOKEN` | none | bearer token of the `/admin/` routes (32+ characters); unset = they answer 404 |
 //! | `ACROBAT_SIGN_URL_TOKENS` | none | space-separated secret tokens of `/hooks/acrobat-sign/<token>` |
 //! | `ACROBAT_SIGN_CLIENT_ID_ONLY` | false | `true`: accept Acrobat Sign with no URL token configured |
 //! | `MAX_EVENT_AGE_SECONDS` | 604800 | oldest provider event time accepted where the proof covers it |
+//! | `MAX_CLOCK_SKEW_SECONDS` | 300 | how far a provider event time may lie ahead of the edge's clock |
+//! | `MAX_EVENTS_PER_DELIVERY` | 100 | most events in one delivery (a PandaDoc array) |
 
 use ::worker::Env;
 

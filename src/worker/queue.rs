@@ -98,12 +98,10 @@ fn job_text(job: &Job) -> Result<String, Error> {
 }
 
 fn enqueue_failed(what: &str, e: impl std::fmt::Display) -> Error {
-    // The platform's message is logged by the caller's log line through `detail`; it
-    // names no secret.
-    Error::new(
-        ErrorKind::EnqueueFailed,
-        format!("{what}: {}", super::clip(&e.to_string(), 200)),
-    )
+    // The platform's own words go to the log (they name no secret); the sender learns only
+    // what failed and that a retry is welcome.
+    ::worker::console_error!("enqueue: {what}: {}", super::clip(&e.to_string(), 300));
+    Error::new(ErrorKind::EnqueueFailed, format!("{what}; retry later"))
 }
 
 /// Writes `job` to the queue (its event to R2 first when too large for a message), and

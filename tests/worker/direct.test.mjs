@@ -30,6 +30,8 @@ import {
 } from "./harness.mjs";
 
 const MAX_BODY_BYTES = 64 * 1024;
+// The admin token is a secret too: the log test looks for it.
+const DIRECT_ADMIN_TOKEN = "direct-suite-admin-token-0123456789abcdef";
 const ORIGIN_TIMEOUT_MS = 1500;
 
 let origin;
@@ -61,6 +63,7 @@ before(async () => {
     PANDADOC_SECRETS: `pandadoc-old-shared-key ${SECRETS.pandadoc}`,
     MAX_BODY_BYTES: String(MAX_BODY_BYTES),
     ORIGIN_TIMEOUT_MS: String(ORIGIN_TIMEOUT_MS),
+    ADMIN_TOKEN: DIRECT_ADMIN_TOKEN,
   });
 });
 
@@ -234,17 +237,19 @@ describe("Dropbox Sign: multipart, the proof covers the event's time and type, t
 });
 
 describe("PandaDoc: the proof is in the URL, a delivery holds several events", () => {
-  test("an array of three reaches origin as three events, in order, ids from X-PandaDoc-Webhook-Event-Id", async () => {
+  test("an array of three reaches origin as three events, in order, ids from the signed body (X-PandaDoc-Webhook-Event-Id names nothing)", async () => {
     origin.behavior = "ok";
     const body = await fixture("pandadoc", "array-of-three-rotation");
     const headers = { "content-type": "application/json", "X-PandaDoc-Webhook-Event-Id": "c0d1e2f3-a4b5-4c6d-8e7f-9a0b1c2d3e4f" };
+    // SECURITY-REVIEW-2 T3-1: the MAC covers the body only, so the ids come from it.
+    const base = createHash("sha256").update("signhook/pandadoc\n").update(body).digest("hex").slice(0, 32);
     const before = origin.received.length;
     const res = await post(`${worker.url}/hooks/pandadoc?${pandadocQuery(body)}`, body, headers);
     assert.equal(res.status, 200, res.text);
     assert.deepEqual(res.json.events.map((e) => [e.id, e.type, e.status]), [
-      ["c0d1e2f3-a4b5-4c6d-8e7f-9a0b1c2d3e4f:0", "esign.participant.signed", "delivered"],
-      ["c0d1e2f3-a4b5-4c6d-8e7f-9a0b1c2d3e4f:1", "esign.participant.viewed", "delivered"],
-      ["c0d1e2f3-a4b5-4c6d-8e7f-9a0b1c2d3e4f:2", "esign.envelope.completed", "delivered"],
+      [`${base}:0`, "esign.participant.signed", "delivered"],
+      [`${base}:1`, "esign.participant.viewed", "delivered"],
+      [`${base}:2`, "esign.envelope.completed", "delivered"],
     ]);
     const got = origin.received.slice(before);
     assert.equal(got.length, 3, "origin gets one request per event");
@@ -253,7 +258,7 @@ describe("PandaDoc: the proof is in the URL, a delivery holds several events", (
       new Webhook(SECRETS.forward).verify(request.body, request.headers);
       assert.equal(request.schema, "", request.body);
       const event = HTTP.toEvent({ headers: request.headers, body: request.body });
-      assert.equal(event.id, `c0d1e2f3-a4b5-4c6d-8e7f-9a0b1c2d3e4f:${i}`);
+      assert.equal(event.id, `${base}:${i}`);
       assert.equal(request.headers["webhook-id"], expectedWebhookId("pandadoc", event.id));
       assert.deepEqual(event.data.verification, { scheme: "hmac-sha256", covers: "body", key: 1 });
       // Each event's raw is its element, the recipient's shared_link redacted.
@@ -553,6 +558,13 @@ describe("other routes and logs", () => {
   });
 
   test("one JSON log line per request, without secrets or bodies", async () => {
+    // The admin routes, with the right token and a wrong one, so that both are in play.
+    const adminUrl = `${worker.url}/admin/dead-letters`;
+    assert.equal((await post(adminUrl, undefined, { authorization: `Bearer ${DIRECT_ADMIN_TOKEN}x` }, "GET")).status, 401);
+    await post(adminUrl, undefined, { authorization: `Bearer ${DIRECT_ADMIN_TOKEN}` }, "GET");
+    // Acrobat Sign's URL token, on both of its routes (SECURITY-REVIEW-2 T3-2).
+    await post(`${worker.url}${hookPath("acrobat-sign")}`, undefined, { "X-AdobeSign-ClientId": SECRETS.acrobatClientId }, "GET");
+    await post(`${worker.url}/hooks/acrobat-sign/${SECRETS.acrobatUrlToken}x`, "{}", signed("acrobat-sign", Buffer.from("{}")));
     // Give wrangler a moment to flush the last lines.
     await new Promise((r) => setTimeout(r, 500));
     const lines = worker.logLines();
@@ -572,8 +584,16 @@ describe("other routes and logs", () => {
     assert.ok(lines.some((l) => l.outcome === "delivery_failed" && l.status === 502));
     assert.ok(lines.some((l) => l.outcome === "handshake" && l.provider === "boldsign" && l.status === 200));
     assert.ok(lines.some((l) => l.outcome === "handshake" && l.provider === "dropbox-sign" && l.status === 200));
-    const text = lines.map((l) => JSON.stringify(l)).join("\n");
-    for (const secret of [SECRETS.zoho, SECRETS.yousign, SECRETS.zigned, "zigned_old_secret", SECRETS.docusign, SECRETS.docuseal, SECRETS.documenso, "documenso_old_secret", SECRETS.onespan, SECRETS.boldsign, "boldsign_unrelated_secret", SECRETS.signwell, "signwell-old-webhook-id", SECRETS.dropboxSign, "dropbox-sign-old-api-key", SECRETS.pandadoc, "pandadoc-old-shared-key", SECRETS.forward, SECRETS.forward.slice(6)]) {
+    const acrobat = lines.filter((l) => l.provider === "acrobat-sign");
+    assert.ok(acrobat.length >= 3, "Acrobat Sign's lines");
+    for (const l of acrobat) assert.equal(l.path, "/hooks/acrobat-sign/…", "the URL token is written …");
+    // Every line the Worker itself writes: the request lines, the consumer's, and errors.
+    const text = worker
+      .output()
+      .split("\n")
+      .filter((l) => l.trim().startsWith("{"))
+      .join("\n");
+    for (const secret of [SECRETS.acrobatUrlToken, DIRECT_ADMIN_TOKEN, SECRETS.zoho, SECRETS.yousign, SECRETS.zigned, "zigned_old_secret", SECRETS.docusign, SECRETS.docuseal, SECRETS.documenso, "documenso_old_secret", SECRETS.onespan, SECRETS.boldsign, "boldsign_unrelated_secret", SECRETS.signwell, "signwell-old-webhook-id", SECRETS.dropboxSign, "dropbox-sign-old-api-key", SECRETS.pandadoc, "pandadoc-old-shared-key", SECRETS.forward, SECRETS.forward.slice(6)]) {
       assert.ok(!text.includes(secret), "a secret appears in the logs");
     }
     assert.ok(!text.includes("Beer Olympics"), "a body appears in the logs");

@@ -39,6 +39,8 @@ const CONFIG_VARS = [
   "ACROBAT_SIGN_URL_TOKENS",
   "ACROBAT_SIGN_CLIENT_ID_ONLY",
   "MAX_EVENT_AGE_SECONDS",
+  "MAX_CLOCK_SKEW_SECONDS",
+  "MAX_EVENTS_PER_DELIVERY",
 ];
 
 /** The providers' Worker vars, from README's providers table (generated from the registry). */

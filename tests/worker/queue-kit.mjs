@@ -27,7 +27,7 @@ const base = Object.fromEntries(
 );
 
 /** The event id the edge derives for Zoho Sign and Zigned (no id of their own): README. */
-const bodyHashId = (provider, body) =>
+export const bodyHashId = (provider, body) =>
   createHash("sha256").update(`signhook/${provider}\n`).update(body).digest("hex").slice(0, 32);
 
 /**

@@ -9,12 +9,15 @@ import { after, before, describe, test } from "node:test";
 import { HTTP } from "cloudevents";
 import { Webhook } from "standardwebhooks";
 
-import { SECRETS, expectedWebhookId, fixture, hookPath, pandadocQuery, post, startWorker } from "./harness.mjs";
-import { PROVIDERS, makeDelivery, startFaultyOrigin } from "./queue-kit.mjs";
+import { SECRETS, expectedWebhookId, fixture, hookPath, pandadocQuery, post, signed, startWorker } from "./harness.mjs";
+import { PROVIDERS, bodyHashId, makeDelivery, startFaultyOrigin } from "./queue-kit.mjs";
 
-const ADMIN_TOKEN = "test-admin-token-of-some-length";
+// At least 32 characters: a shorter ADMIN_TOKEN is `invalid_config` (security.test.mjs).
+const ADMIN_TOKEN = "test-admin-token-of-some-length-0123456789";
 // Short, so the suite takes seconds; production defaults are 12 attempts from 10 s.
 const RETRY = { RETRY_MAX_ATTEMPTS: "5", RETRY_BASE_SECONDS: "1", RETRY_MAX_DELAY_SECONDS: "2" };
+
+const OTHER_YOUSIGN_ACCOUNT = "yousign-other-account-secret";
 
 let origin;
 let worker;
@@ -29,7 +32,9 @@ before(async () => {
     ORIGIN_URL: origin.url, // no DELIVERY: queue is the default with ORIGIN_URL
     FORWARD_SECRET: SECRETS.forward,
     ZOHO_SIGN_SECRETS: SECRETS.zoho,
-    YOUSIGN_SECRETS: SECRETS.yousign,
+    // Two accounts' secrets in one var: the ordering guard keeps them apart (T3-3).
+    YOUSIGN_SECRETS: `${SECRETS.yousign} ${OTHER_YOUSIGN_ACCOUNT}`,
+    DOCUMENSO_SECRETS: SECRETS.documenso,
     ZIGNED_SECRETS: SECRETS.zigned,
     ACROBAT_SIGN_CLIENT_IDS: SECRETS.acrobatClientId,
     PANDADOC_SECRETS: SECRETS.pandadoc,
@@ -305,6 +310,83 @@ describe("queue mode", () => {
     assert.equal(row.reason, "origin answered 422");
     assert.equal(origin.requests(d.webhookId).length, 1);
     origin.behave(() => 200);
+    // The provider's retry of a dead event hears so, and nothing is queued (T3-4).
+    const again = await send(d);
+    assert.equal(again.res.status, 200, again.res.text);
+    assert.equal(again.res.json.status, "dead");
+    await new Promise((r) => setTimeout(r, 2_000));
+    assert.equal(origin.requests(d.webhookId).length, 1, "no attempt after the dead letter");
+  });
+
+  test("12 copies during an origin outage share one retry budget and one backoff; delivered once origin is back (SECURITY-REVIEW-2 T3-4)", async () => {
+    origin.behave(() => 503);
+    const d = makeDelivery("zoho-sign", "copies-0");
+    const answers = [];
+    for (let i = 0; i < 12; i++) {
+      answers.push((await send(d)).res);
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    for (const res of answers) {
+      assert.equal(res.status, 200, res.text);
+      assert.equal(res.json.status, "queued");
+    }
+    // Only the first copy made a job; the others found it live.
+    const lines = worker.logLines().filter((l) => l.webhook_id === d.webhookId);
+    assert.equal(lines.length, 12);
+    await waitFor("three attempts", () => origin.requests(d.webhookId).length >= 3, 30_000);
+    origin.behave(() => 200);
+    await waitFor("the delivery", () => origin.accepted(d.webhookId).length === 1, 30_000);
+    await new Promise((r) => setTimeout(r, 3_000));
+    const all = origin.requests(d.webhookId);
+    const attempts = all.map((r) => Number(r.headers["signhook-attempt"]));
+    assert.deepEqual(attempts, attempts.map((_, i) => i + 1), "one attempt count for every copy");
+    assert.ok(attempts.length < 5, `the budget (5) is not spent: ${attempts.length} attempts`);
+    // RETRY_BASE_SECONDS 1, RETRY_MAX_DELAY_SECONDS 2: after attempt n ≥ 2 the wait is at
+    // least 1 s (equal jitter: half of min(1 × 2^(n-1), 2)); copies used to attempt within
+    // 150 ms of each other.
+    const gaps = all.slice(1).map((r, i) => r.at - all[i].at);
+    console.log(`[queue] 12 copies: attempts ${attempts.join(",")}, gaps (ms) ${gaps.join(", ")}`);
+    for (const [i, gap] of gaps.entries()) if (i >= 1) assert.ok(gap >= 900, `attempt ${i + 2} came ${gap} ms after the one before`);
+    assert.equal(origin.accepted(d.webhookId).length, 1);
+    const c = await counts("12 copies during an outage", Array(12).fill(d), 12);
+    assert.deepEqual([c.delivered, c.duplicates, c.lost], [1, 0, 0]);
+  });
+
+  test("the ordering guard trusts no future, and one account's events never mark another's stale (SECURITY-REVIEW-2 T3-3)", async () => {
+    origin.behave(() => 200);
+    const now = Math.floor(Date.now() / 1000);
+    // A covered time far ahead of the edge's clock is refused before anything is queued.
+    const future = makeDelivery("yousign", "future-0", { envelope: "sr-future", time: 4_102_444_800 });
+    const refused = (await send(future)).res;
+    assert.equal(refused.status, 401, refused.text);
+    assert.equal(refused.json.code, "event_too_new");
+    // Another account (the var's second secret) delivers an event about sr-B, dated now.
+    const forged = makeDelivery("yousign", "cross-0", { envelope: "sr-B", eventName: "signer.link_opened", time: now });
+    const forgedRes = await post(`${worker.url}/hooks/yousign`, forged.body, signed("yousign", forged.body, { key: OTHER_YOUSIGN_ACCOUNT }));
+    assert.equal(forgedRes.status, 200, forgedRes.text);
+    await waitFor("the other account's event", () => origin.accepted(forged.webhookId).length === 1, 20_000);
+    // The genuine account's completion, dated a minute earlier, is not stale.
+    const genuine = makeDelivery("yousign", "cross-1", { envelope: "sr-B", eventName: "signature_request.done", time: now - 60 });
+    assert.equal((await send(genuine)).res.status, 200);
+    await waitFor("the genuine completion", () => origin.accepted(genuine.webhookId).length === 1, 20_000);
+    const got = JSON.parse(origin.accepted(genuine.webhookId)[0].body);
+    assert.equal(got.data.verification.key, 0);
+    assert.equal(got.stale, false, "another key's latest time marks nothing stale");
+    assert.equal(got.sequence, "0000000000000002", "one envelope, one sequence");
+    // Documenso's time is not covered (no MAC): a future createdAt orders nothing.
+    const documenso = (label, createdAt, event) =>
+      Buffer.from(JSON.stringify({ event, payload: { id: 1, envelopeId: `envelope_${label}`, status: "COMPLETED", recipients: [] }, createdAt, webhookEndpoint: "https://example.com/h" }));
+    const poison = documenso("X", "9999-12-31T23:59:59.000Z", "DOCUMENT_OPENED");
+    const poisonRes = await post(`${worker.url}/hooks/documenso`, poison, signed("documenso", poison));
+    assert.equal(poisonRes.status, 200, poisonRes.text);
+    const poisonId = expectedWebhookId("documenso", poisonRes.json.id);
+    await waitFor("the future-dated Documenso event", () => origin.accepted(poisonId).length === 1, 20_000);
+    const done = documenso("X", new Date((now - 5) * 1000).toISOString(), "DOCUMENT_COMPLETED");
+    const doneRes = await post(`${worker.url}/hooks/documenso`, done, signed("documenso", done));
+    assert.equal(doneRes.status, 200, doneRes.text);
+    const doneId = expectedWebhookId("documenso", doneRes.json.id);
+    await waitFor("the Documenso completion", () => origin.accepted(doneId).length === 1, 20_000);
+    assert.equal(JSON.parse(origin.accepted(doneId)[0].body).stale, false, "a future time orders nothing");
   });
 
   test("a burst of 1,000 signed deliveries across every provider, 8 at a time: all acknowledged, all delivered once", async () => {
@@ -348,15 +430,20 @@ describe("queue mode, several events in one delivery (PandaDoc)", () => {
   test("an array of three, sent twice (a retry), origin failing each event's first attempt: each event delivered exactly once, in order", async () => {
     origin.behave((r) => (r.attempt === 1 ? 500 : 200));
     const body = await fixture("pandadoc", "array-of-three-rotation");
-    const deliveryId = `queue-batch-${Date.now()}`;
-    const headers = { "content-type": "application/json", "X-PandaDoc-Webhook-Event-Id": deliveryId };
+    // The ids come from the signed body (T3-1): the header names nothing.
+    const deliveryId = bodyHashId("pandadoc", body);
+    const headers = { "content-type": "application/json", "X-PandaDoc-Webhook-Event-Id": `queue-batch-${Date.now()}` };
     const url = `${worker.url}/hooks/pandadoc?${pandadocQuery(body)}`;
     const first = await post(url, body, headers);
     assert.equal(first.status, 200, first.text);
     assert.deepEqual(first.json.events.map((e) => e.status), ["queued", "queued", "queued"]);
-    // PandaDoc retries the whole delivery (same X-PandaDoc-Webhook-Event-Id).
+    // PandaDoc retries the whole delivery; a replay under another header value is the
+    // same three events.
     const retry = await post(url, body, headers);
     assert.equal(retry.status, 200, retry.text);
+    const replay = await post(url, body, { ...headers, "X-PandaDoc-Webhook-Event-Id": "evt-replayed" });
+    assert.equal(replay.status, 200, replay.text);
+    assert.deepEqual(replay.json.events.map((e) => e.id), first.json.events.map((e) => e.id));
     const keys = [0, 1, 2].map((i) => expectedWebhookId("pandadoc", `${deliveryId}:${i}`));
     await waitFor("3 deliveries", () => keys.every((k) => origin.accepted(k).some((r) => r.status === 200)), 30_000);
     await settled(keys);
@@ -371,5 +458,45 @@ describe("queue mode, several events in one delivery (PandaDoc)", () => {
     assert.ok(seq[0] < seq[1] && seq[1] < seq[2], JSON.stringify(seq));
     const c = await counts("pandadoc array of 3, sent twice", keys.map((webhookId) => ({ webhookId })), first.json.events.length);
     assert.deepEqual([c.delivered, c.duplicates, c.lost], [3, 0, 0]);
+  });
+
+  test("100 events in one delivery, origin taking 3 s: answered well under PandaDoc's 20 s, one sendBatch, each delivered once; 101 is too_many_events (T3-7)", async () => {
+    origin.behave(() => 200, 3_000);
+    const now = new Date(Date.now() - 60_000).toISOString();
+    const element = (i) => ({ event: "document_state_changed", data: { id: `doc-fanout-${i % 10}`, name: `Doc ${i}`, status: "document.viewed", date_modified: now } });
+    const body = Buffer.from(JSON.stringify(Array.from({ length: 100 }, (_, i) => element(i))));
+    const url = `${worker.url}/hooks/pandadoc?${pandadocQuery(body)}`;
+    const started = performance.now();
+    const res = await post(url, body, { "content-type": "application/json" });
+    const ms = performance.now() - started;
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.json.events.length, 100);
+    console.log(`[queue] 100-event PandaDoc delivery answered in ${ms.toFixed(0)} ms (origin takes 3 s per event)`);
+    assert.ok(ms < 20_000, `answered in ${ms} ms`);
+    // Origin's pace is not the provider's answer's; the rest of the test need not wait.
+    origin.behave(() => 200);
+    const base = bodyHashId("pandadoc", body);
+    const keys = res.json.events.map((e, i) => {
+      assert.equal(e.id, `${base}:${i}`);
+      return expectedWebhookId("pandadoc", e.id);
+    });
+    await waitFor("100 deliveries", () => keys.every((k) => origin.accepted(k).length >= 1), 120_000);
+    await settled(keys, 120_000);
+    // Each of the ten documents' events numbered in the array's order.
+    const byDoc = new Map();
+    for (const k of keys) {
+      const e = JSON.parse(origin.accepted(k)[0].body);
+      byDoc.set(e.subject, [...(byDoc.get(e.subject) ?? []), [Number(e.id.split(":")[1]), Number(e.sequence)]]);
+    }
+    for (const pairs of byDoc.values()) {
+      pairs.sort((a, b) => a[0] - b[0]);
+      for (let i = 1; i < pairs.length; i++) assert.ok(pairs[i][1] > pairs[i - 1][1], JSON.stringify(pairs));
+    }
+    const c = await counts("pandadoc 100 events", keys.map((webhookId) => ({ webhookId })), 100);
+    assert.deepEqual([c.delivered, c.duplicates, c.lost], [100, 0, 0]);
+    const more = Buffer.from(JSON.stringify(Array.from({ length: 101 }, (_, i) => element(i))));
+    const over = await post(`${worker.url}/hooks/pandadoc?${pandadocQuery(more)}`, more, { "content-type": "application/json" });
+    assert.equal(over.status, 413, over.text);
+    assert.equal(over.json.code, "too_many_events");
   });
 });

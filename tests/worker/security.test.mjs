@@ -1,7 +1,10 @@
-// The security review's findings, tried against the real Worker (../shared/SECURITY-REVIEW.md):
-// H-1 Acrobat Sign's URL token, M-1 cheap checks before reading and a bounded read, M-4 the
-// replay bound, I-5 public example secrets, I-4 bounded problem details, I-2 duplicated
-// proof headers. Inspect mode: the answer shows what origin would get.
+// The security reviews' findings, tried against the real Worker: H-1 Acrobat Sign's URL
+// token, M-1 cheap checks before reading and a bounded read, M-4 the replay bound, I-5
+// public example secrets, I-4 bounded problem details, I-2 duplicated proof headers; from
+// the second review T3-3 the clock bound, T3-5 Dropbox Sign's split, T3-7 the events'
+// count, T3-10 the admin token's length (T3-1, T3-4 and T3-3's ordering guard are in
+// queue.test.mjs, T3-2 in direct.test.mjs, T3-6 in misconfig.test.mjs). Inspect mode: the
+// answer shows what origin would get.
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import http from "node:http";
@@ -124,8 +127,11 @@ describe("the Worker's defaults", () => {
       DELIVERY: "inspect",
       ZOHO_SIGN_SECRETS: SECRETS.zoho,
       YOUSIGN_SECRETS: SECRETS.yousign,
+      DROPBOX_SIGN_SECRETS: SECRETS.dropboxSign,
+      PANDADOC_SECRETS: SECRETS.pandadoc,
       MAX_BODY_BYTES: String(MAX_BODY_BYTES),
       MAX_EVENT_AGE_SECONDS: "", // the production default: 7 days
+      ADMIN_TOKEN: "short-admin-token", // under 32 characters
     });
   });
   after(() => worker?.stop());
@@ -144,6 +150,49 @@ describe("the Worker's defaults", () => {
       res = await post(`${worker.url}/hooks/yousign`, body, signed("yousign", body));
       assert.equal(res.status, status, `${age} s old: ${res.text}`);
     }
+  });
+
+  test("T3-3: a signed event time more than 300 s ahead of the edge is event_too_new", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    for (const [ahead, status] of [[200, 200], [400, 401], [4_102_444_800 - now, 401]]) {
+      const body = Buffer.from(
+        JSON.stringify({ event_id: `ahead-${ahead}`, event_name: "signer.done", event_time: String(now + ahead), data: { signature_request: { id: "sr" } } }),
+      );
+      const res = await post(`${worker.url}/hooks/yousign`, body, signed("yousign", body));
+      assert.equal(res.status, status, `${ahead} s ahead: ${res.text}`);
+      if (status === 401) assert.equal(res.json.code, "event_too_new");
+    }
+  });
+
+  test("T3-5: a Dropbox Sign proof re-split to lose its time is malformed; a missing signed time is too old", async () => {
+    const old = String(Math.floor(Date.now() / 1000) - 30 * 86400);
+    const type = "signature_request_all_signed";
+    const hash = createHmac("sha256", SECRETS.dropboxSign).update(`${old}${type}`).digest("hex");
+    const body = (time, eventType) =>
+      Buffer.from(JSON.stringify({ event: { event_time: time, event_type: eventType, event_hash: hash }, signature_request: { signature_request_id: "sr-VICTIM", is_complete: true } }));
+    let res = await post(`${worker.url}/hooks/dropbox-sign`, body(old, type), signed("dropbox-sign", body(old, type)));
+    assert.equal(res.json.code, "event_too_old", res.text);
+    for (const [time, eventType] of [["", `${old}${type}`], [`${old}${type}`, ""], [old.slice(0, 3), old.slice(3) + type]]) {
+      res = await post(`${worker.url}/hooks/dropbox-sign`, body(time, eventType), signed("dropbox-sign", body(time, eventType)));
+      assert.equal(res.status, 401, res.text);
+      assert.equal(res.json.code, "malformed_signature", `${time} | ${eventType}`);
+    }
+  });
+
+  test("T3-7: a PandaDoc delivery of more than 100 events is refused before its events are built", async () => {
+    const body = Buffer.from(JSON.stringify(Array.from({ length: 101 }, () => ({}))));
+    const sig = createHmac("sha256", SECRETS.pandadoc).update(body).digest("hex");
+    const res = await post(`${worker.url}/hooks/pandadoc?signature=${sig}`, body, { "content-type": "application/json" });
+    assert.equal(res.status, 413, res.text);
+    assert.equal(res.json.code, "too_many_events");
+    assert.ok(res.text.length < 1_000, "no event was built into the answer");
+  });
+
+  test("T3-10: an ADMIN_TOKEN shorter than 32 characters is invalid_config, even with the right token", async () => {
+    const res = await post(`${worker.url}/admin/dead-letters`, undefined, { authorization: "Bearer short-admin-token" }, "GET");
+    assert.equal(res.status, 503, res.text);
+    assert.equal(res.json.code, "invalid_config");
+    assert.doesNotMatch(res.text, /short-admin-token/, "the token is not echoed");
   });
 
   test("M-1: an unsigned chunked body is refused before it is read", async () => {
