@@ -37,50 +37,84 @@ pub fn envelope_key(provider: &str, subject: &str) -> String {
     digest_key("env_", provider, subject)
 }
 
+/// A URL as a WHATWG parser (the one `fetch` follows) read it: what
+/// [`check_parsed_url`] decides on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsedUrl {
+    /// The scheme, lowercase, without `:` (`https`).
+    pub scheme: String,
+    /// The host as the parser serializes it: a domain in lowercase ASCII, an IPv4 address
+    /// in dotted decimal, an IPv6 address in brackets (`[::1]`).
+    pub host: String,
+    /// Whether the URL carries a user name or a password.
+    pub userinfo: bool,
+}
+
 /// Checks that `ORIGIN_URL` is `https://…`, or `http://` to a loopback host (`localhost`,
 /// `127.0.0.0/8`, `[::1]`) for local runs and tests: events carry personal data and the
 /// signature over them is replayable, so they never travel in clear over a network.
 ///
-/// The URL is read with the WHATWG URL rules (the `url` crate), which `fetch` follows, and
-/// the loopback exception is decided on the host that parse gives. Refused before parsing:
-/// a `\` (WHATWG reads it as `/` in http(s) URLs, so `http://host\@127.0.0.1/` goes to
-/// `host`), whitespace and control characters anywhere (WHATWG strips some silently), and
-/// after it, user info (a credential in a URL ends up in logs; origin authenticates the
-/// edge by the signature).
+/// The URL is read with the WHATWG URL rules (the `url` crate here; the Worker asks the
+/// runtime's own `URL`, which its `fetch` uses, and calls [`check_parsed_url`]), and the
+/// loopback exception is decided on the host that parse gives.
 ///
 /// # Errors
-/// `invalid_config` naming what is wrong; the URL itself is not repeated (it may carry a
-/// credential).
+/// `invalid_config` naming what is wrong (see [`check_parsed_url`]); the URL itself is not
+/// repeated (it may carry a credential).
+#[cfg(not(target_arch = "wasm32"))]
 pub fn check_origin_url(url: &str) -> Result<(), Error> {
     check_url("ORIGIN_URL", url)
 }
 
 /// [`check_origin_url`] for any setting that names where the edge sends events (`var`
-/// names it in the error).
+/// names it in the errors).
 ///
 /// # Errors
 /// `invalid_config`, as [`check_origin_url`].
+#[cfg(not(target_arch = "wasm32"))]
 pub fn check_url(var: &str, url: &str) -> Result<(), Error> {
+    let parsed = url::Url::parse(url).ok().map(|u| ParsedUrl {
+        scheme: u.scheme().to_owned(),
+        host: u.host().map(|h| h.to_string()).unwrap_or_default(),
+        userinfo: !u.username().is_empty() || u.password().is_some(),
+    });
+    check_parsed_url(var, url, parsed.as_ref())
+}
+
+/// The policy of [`check_origin_url`] over `raw` (the setting as written) and `parsed`
+/// (what a WHATWG parser made of it; `None` when it failed). Refused before the parse is
+/// looked at: a `\` (WHATWG reads it as `/` in http(s) URLs, so `http://host\@127.0.0.1/`
+/// goes to `host`), whitespace and control characters anywhere (WHATWG strips some
+/// silently); after it, user info (a credential in a URL ends up in logs; origin
+/// authenticates the edge by its signature), a scheme other than http(s), and plain http to
+/// a host that is not loopback.
+///
+/// # Errors
+/// `invalid_config` naming what is wrong, never repeating the URL.
+pub fn check_parsed_url(var: &str, raw: &str, parsed: Option<&ParsedUrl>) -> Result<(), Error> {
     let invalid = |why: &str| Error::new(ErrorKind::InvalidConfig, format!("{var} {why}"));
-    if url.contains('\\') {
+    if raw.contains('\\') {
         return Err(invalid("holds a backslash, which URL parsers read as `/`"));
     }
-    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if raw.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(invalid("holds whitespace or a control character"));
     }
-    let parsed = url::Url::parse(url).map_err(|_| invalid("is not an absolute http(s) URL"))?;
-    if !parsed.username().is_empty() || parsed.password().is_some() {
+    let parsed = parsed.ok_or_else(|| invalid("is not an absolute http(s) URL"))?;
+    if parsed.userinfo {
         return Err(invalid(
             "holds user info (user:password@); origin authenticates the edge by its signature",
         ));
     }
-    let loopback = match parsed.host() {
-        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => return Err(invalid("has no valid host")),
-    };
-    match parsed.scheme() {
+    if parsed.host.is_empty() {
+        return Err(invalid("has no valid host"));
+    }
+    let loopback = parsed.host == "localhost"
+        || parsed.host == "[::1]"
+        || parsed
+            .host
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    match parsed.scheme.as_str() {
         "https" => Ok(()),
         "http" if loopback => Ok(()),
         "http" => Err(invalid(
@@ -321,6 +355,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(not(target_arch = "wasm32"))]
     fn origin_urls() {
         for ok in [
             "https://origin.example.com/hooks",

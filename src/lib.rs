@@ -42,9 +42,11 @@ mod js;
 #[cfg(feature = "worker")]
 mod worker;
 
+#[cfg(not(target_arch = "wasm32"))]
+pub use delivery::{check_origin_url, check_url};
 pub use delivery::{
-    check_origin_url, check_url, envelope_key, ordering_time, sequence_attribute,
-    url_host_is_loopback, webhook_id, with_delivery_attributes, Next, OriginAnswer, RetryPolicy,
+    check_parsed_url, envelope_key, ordering_time, sequence_attribute, url_host_is_loopback,
+    webhook_id, with_delivery_attributes, Next, OriginAnswer, ParsedUrl, RetryPolicy,
 };
 pub use diagnose::{detect_provider, diagnose, Diagnosis, Finding, Mapping, Verdict};
 pub use error::{Error, ErrorKind};

@@ -150,7 +150,8 @@ pub(super) fn origin(env: &Env, queue: bool, warnings: &mut Vec<Warning>) -> Res
             "ORIGIN_URL is not set: set it (https) to deliver events, or DELIVERY=inspect to answer with them",
         ));
     };
-    crate::check_origin_url(&url)?;
+    // Read by the runtime's own URL parser, the one its `fetch` will use.
+    crate::check_parsed_url("ORIGIN_URL", &url, super::host::parse_url(&url).as_ref())?;
     let secret =
         match text(env, "FORWARD_SECRET") {
             Some(secret) => ForwardSecret::parse(&secret)?,

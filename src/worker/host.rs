@@ -105,3 +105,37 @@ fn host_digest(key: Option<&[u8]>, parts: &[&[u8]]) -> Option<[u8; 32]> {
         Some(digest)
     })
 }
+
+#[wasm_bindgen]
+extern "C" {
+    /// The runtime's WHATWG `URL`: the parser its own `fetch` uses.
+    #[wasm_bindgen(js_name = URL)]
+    type RuntimeUrl;
+
+    #[wasm_bindgen(constructor, js_class = "URL", catch)]
+    fn new(url: &str) -> Result<RuntimeUrl, JsValue>;
+
+    #[wasm_bindgen(method, getter)]
+    fn protocol(this: &RuntimeUrl) -> String;
+
+    #[wasm_bindgen(method, getter)]
+    fn hostname(this: &RuntimeUrl) -> String;
+
+    #[wasm_bindgen(method, getter)]
+    fn username(this: &RuntimeUrl) -> String;
+
+    #[wasm_bindgen(method, getter)]
+    fn password(this: &RuntimeUrl) -> String;
+}
+
+/// `url` as the runtime's `URL` reads it (the same parse `fetch` will make of it), for
+/// [`crate::check_parsed_url`]; `None` when it does not parse.
+pub(super) fn parse_url(url: &str) -> Option<crate::ParsedUrl> {
+    let parsed = RuntimeUrl::new(url).ok()?;
+    let protocol = parsed.protocol();
+    Some(crate::ParsedUrl {
+        scheme: protocol.strip_suffix(':').unwrap_or(&protocol).to_owned(),
+        host: parsed.hostname(),
+        userinfo: !parsed.username().is_empty() || !parsed.password().is_empty(),
+    })
+}

@@ -151,8 +151,9 @@ struct Log<'a> {
     /// How many events the delivery held, for a provider that sends several at once.
     #[serde(skip_serializing_if = "Option::is_none")]
     events: Option<usize>,
-    /// For such a delivery in queue mode: each event's key and outcome (`queued`,
-    /// `duplicate`), in order.
+    /// For such a delivery in queue mode: each event's key and outcome (`queued`: a job
+    /// was written; `live`: a copy of an event whose job is live, answered `queued`;
+    /// `duplicate`; `dead`), in order.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     batch: Vec<BatchItem>,
     /// The event key (`webhook-id`) in queue mode.
@@ -161,8 +162,8 @@ struct Log<'a> {
     /// Index of the secret (or client id) that matched, to follow a rotation.
     #[serde(skip_serializing_if = "Option::is_none")]
     key: Option<usize>,
-    /// `queued`, `duplicate`, `delivered`, `inspected`, `handshake`, `intent_verified`,
-    /// `healthy`, `admin`, or the error code.
+    /// `queued`, `live`, `duplicate`, `dead`, `delivered`, `inspected`, `handshake`,
+    /// `intent_verified`, `healthy`, `admin`, or the error code.
     outcome: &'static str,
     status: u16,
     /// Wall time; in Workers the clock only moves across I/O, so this is mostly the
@@ -307,7 +308,10 @@ async fn hook(
         let statuses = deliver(env, &mode, provider, &events, scope, skew, now, log).await?;
         let [event] = events;
         let status = statuses.first().copied().unwrap_or("queued");
-        log.outcome = status;
+        // Queue mode already said more (`live`: a copy whose job is live).
+        if log.outcome.is_empty() {
+            log.outcome = status;
+        }
         return Ok(match status {
             "inspected" => inspect_reply(&event, client_id),
             status => ack_reply(provider, &event, client_id, status),
@@ -492,14 +496,16 @@ async fn accept(
         }
     }
     let mut statuses = Vec::with_capacity(events.len());
+    // What the log says: `live` for a copy answered `queued` without a job of its own.
+    let mut outcomes = Vec::with_capacity(events.len());
     let mut jobs = Vec::new();
     let mut fresh = Vec::new();
     for (index, ((event, item), a)) in events.iter().zip(&items).zip(accepted).enumerate() {
         let a = a.ok_or_else(|| unavailable(::worker::Error::RustError("no answer".into())))?;
-        let status = match a.state.as_str() {
-            "delivered" => "duplicate",
-            "dead" => "dead",
-            _ if a.live => "queued",
+        let (status, outcome) = match a.state.as_str() {
+            "delivered" => ("duplicate", "duplicate"),
+            "dead" => ("dead", "dead"),
+            _ if a.live => ("queued", "live"),
             _ => {
                 jobs.push(queue::Job {
                     v: 1,
@@ -521,10 +527,11 @@ async fn accept(
                     fresh_event: Some(event.to_json()),
                 });
                 fresh.push(index);
-                "queued"
+                ("queued", "queued")
             }
         };
         statuses.push(status);
+        outcomes.push(outcome);
     }
     queue::enqueue_all(env, jobs).await?;
     // The jobs are durable now; tell the ledger, so that copies add none. A failed mark
@@ -547,13 +554,14 @@ async fn accept(
     .await;
     if events.len() == 1 {
         log.webhook_id = items.first().map(|item| item.key.clone());
+        log.outcome = outcomes.first().copied().unwrap_or("queued");
     } else {
         log.batch = items
             .iter()
-            .zip(&statuses)
-            .map(|(item, status)| BatchItem {
+            .zip(&outcomes)
+            .map(|(item, outcome)| BatchItem {
                 webhook_id: item.key.clone(),
-                outcome: status,
+                outcome,
             })
             .collect();
     }

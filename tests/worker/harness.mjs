@@ -223,6 +223,54 @@ export async function startWorker(vars = {}) {
   };
 }
 
+/**
+ * Several configurations of the built Worker in ONE workerd (Miniflare, as wrangler dev
+ * runs it), each on its own socket on 127.0.0.1: for the cases that differ only in their
+ * vars and need no queue, Durable Object or R2 (a misconfigured edge refuses before it
+ * touches them). `cases` maps a name to its vars (as `startWorker` takes them). Returns
+ * `{ url(name), stop() }`; `stop()` ends workerd and removes the snapshot.
+ */
+export async function startWorkers(cases) {
+  const { Miniflare, convertV4MiniflareOptions } = await import("miniflare");
+  const state = await mkdtemp(path.join(tmpdir(), "signhook-workers-"));
+  await cp(path.join(ROOT, "build"), path.join(state, "build"), { recursive: true });
+  const build = path.join(state, "build");
+  const toml = await readFile(path.join(ROOT, "wrangler.toml"), "utf8");
+  const compatibilityDate = toml.match(/^compatibility_date = "(.*)"$/m)[1];
+  const workers = Object.entries(cases).map(([name, vars]) => {
+    for (const v of Object.keys(vars)) if (!CONFIG_VARS.includes(v)) throw new Error(`unknown Worker var ${v}`);
+    return {
+      name,
+      compatibilityDate,
+      compatibilityFlags: ["nodejs_compat"],
+      modulesRoot: build,
+      modules: [
+        { type: "ESModule", path: path.join(build, "index.js") },
+        { type: "CompiledWasm", path: path.join(build, "index_bg.wasm") },
+      ],
+      bindings: Object.fromEntries(CONFIG_VARS.map((v) => [v, vars[v] ?? DEFAULT_VARS[v] ?? ""])),
+      unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
+    };
+  });
+  const mf = new Miniflare(convertV4MiniflareOptions({ host: "127.0.0.1", port: 0, workers, handleStructuredLogs() {} }));
+  const urls = {};
+  try {
+    await mf.ready;
+    for (const name of Object.keys(cases)) urls[name] = (await mf.unsafeGetDirectURL(name)).origin;
+  } catch (e) {
+    await mf.dispose();
+    await rm(state, { recursive: true, force: true });
+    throw e;
+  }
+  return {
+    url: (name) => urls[name],
+    stop: async () => {
+      await mf.dispose();
+      await rm(state, { recursive: true, force: true });
+    },
+  };
+}
+
 /** The lines of `output` that are JSON objects starting with `prefix`. */
 function jsonLines(output, prefix) {
   return output
