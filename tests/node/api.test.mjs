@@ -1,7 +1,7 @@
 // The package's JavaScript surface: input forms, defaults, errors, output shape.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createHmac } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import { signhook, raw } from "./package.mjs";
 
 const { verify, normalize, sign, isSignhookError } = signhook;
@@ -348,10 +348,14 @@ test("a PandaDoc array: verifyAll returns every event, verify throws multiple_ev
     url: `/hooks/pandadoc?signature=${signature}`,
   };
   const events = signhook.verifyAll(options);
+  // Ids from the signed body's hash: the header is not covered by the MAC (T3-1).
+  const base = createHash("sha256").update("signhook/pandadoc\n").update(body).digest("hex").slice(0, 32);
   assert.deepEqual(events.map((e) => [e.id, e.type]), [
-    ["delivery-7:0", "esign.envelope.sent"],
-    ["delivery-7:1", "esign.envelope.completed"],
+    [`${base}:0`, "esign.envelope.sent"],
+    [`${base}:1`, "esign.envelope.completed"],
   ]);
+  const replayed = signhook.verifyAll({ ...options, headers: { "X-PandaDoc-Webhook-Event-Id": "another" } });
+  assert.deepEqual(replayed.map((e) => e.id), events.map((e) => e.id));
   throwsCode(() => verify(options), "multiple_events");
   assert.equal(signhook.normalizeAll({ provider: "pandadoc", body }).length, 2);
   throwsCode(() => normalize({ provider: "pandadoc", body }), "multiple_events");
@@ -359,6 +363,26 @@ test("a PandaDoc array: verifyAll returns every event, verify throws multiple_ev
   throwsCode(() => verify({ ...options, url: undefined }), "missing_signature");
   throwsCode(() => verify({ ...options, url: `/hooks/pandadoc?signature=${signature}&signature=${signature}` }), "malformed_signature");
   assert.throws(() => verify({ ...options, url: 42 }), TypeError);
+});
+
+test("the Worker's bounds by default: 7 days of age (null: none), 300 s of clock skew, 100 events (SECURITY-REVIEW-2 T3-8)", () => {
+  const now = 1_800_000_000;
+  const body = (at) => JSON.stringify({ event_id: `e-${at}`, event_name: "signer.done", event_time: String(at), data: { signature_request: { id: "sr" } } });
+  const run = (at, extra = {}) => {
+    const b = body(at);
+    return verify({ provider: "yousign", headers: sign({ provider: "yousign", secret: "s-1", body: b }), body: b, secrets: ["s-1"], now, ...extra });
+  };
+  assert.equal(run(now - 6 * 86400).type, "esign.participant.signed");
+  throwsCode(() => run(now - 8 * 86400), "event_too_old");
+  assert.equal(run(now - 8 * 86400, { maxEventAgeSeconds: null }).type, "esign.participant.signed");
+  throwsCode(() => run(now - 8 * 86400, { maxEventAgeSeconds: 604800 }), "event_too_old");
+  assert.equal(run(now + 300).type, "esign.participant.signed");
+  throwsCode(() => run(now + 301), "event_too_new");
+  throwsCode(() => run(now + 301, { maxEventAgeSeconds: null }), "event_too_new");
+  const many = JSON.stringify(Array.from({ length: 101 }, () => ({ event: "document_updated", data: { id: "d" } })));
+  const signature = createHmac("sha256", "pd-key").update(many).digest("hex");
+  throwsCode(() => signhook.verifyAll({ provider: "pandadoc", headers: {}, body: many, secrets: ["pd-key"], url: `/h?signature=${signature}` }), "too_many_events");
+  for (const code of ["event_too_new", "too_many_events"]) assert.ok(signhook.ERROR_CODES.includes(code), code);
 });
 
 test("verifyText is the event's JSON text; data.raw is parsed on first read, from a copy of the body", () => {
