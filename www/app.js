@@ -263,6 +263,9 @@ function check() {
       clientIds: secrets,
       now: nowSeconds(),
       toleranceSeconds: toleranceSeconds(),
+      // The page explains a pasted capture of any age; the Worker's 7-day replay bound
+      // (the package's default) is not applied here yet.
+      maxEventAgeSeconds: null,
       url,
     });
   } catch (err) {
