@@ -57,7 +57,11 @@ export type ErrorCode =
   | "enqueue_failed"
   | "no_origin_configured"
   | "invalid_config"
-  | "unauthorized";
+  | "unauthorized"
+  | "invalid_tenant"
+  | "unknown_tenant"
+  | "tenant_exists"
+  | "tenant_mismatch";
 
 /** The envelope's status, normalized. */
 export type EnvelopeStatus =
@@ -200,6 +204,8 @@ export interface SignhookEvent<V extends Verification | null = Verification | nu
   time?: string;
   datacontenttype: "application/json";
   provider: Provider;
+  /** The tenant whose route received the event (the edge Worker's `/t/<tenant>/hooks/…`); absent otherwise. */
+  tenant?: string;
   /** The provider's own event name (`RequestSigningSuccess`, `signer.done`, …). */
   providerevent?: string;
   testmode: boolean;

@@ -10,7 +10,8 @@
 # 2. copies .dev.vars.example to .dev.vars if that is missing (fake local secrets;
 #    DELIVERY=inspect: each hook answers with the normalized event, no origin needed),
 # 3. builds the Worker (scripts/build-worker.sh; skipped when build/ is up to date),
-# 4. runs `wrangler dev` on 127.0.0.1 in the real workerd runtime; edits under src/ and
+# 4. applies the tenants' D1 migrations to the local database (new ones only),
+# 5. runs `wrangler dev` on 127.0.0.1 in the real workerd runtime; edits under src/ and
 #    www/ rebuild. Ctrl-C stops it. Safe to run again.
 set -euo pipefail
 
@@ -54,6 +55,10 @@ cat <<MSG
 [dev]            curl -s http://127.0.0.1:$PORT/hooks/zigned -H @/tmp/headers.txt \\
 [dev]              --data-binary @tests/fixtures/zigned/participant-fulfilled-ms-rotation/body
 MSG
+
+# The tenants' local D1 database (migrations/), in the state folder wrangler dev uses; only
+# new migrations run, so this is safe every time.
+wrangler d1 migrations apply signhook --local </dev/null
 
 # stdin from /dev/null: no interactive prompt (crash report, login) can hang the run.
 exec wrangler dev --ip 127.0.0.1 --port "$PORT" --show-interactive-dev-session=false "$@" </dev/null

@@ -37,6 +37,37 @@ pub fn envelope_key(provider: &str, subject: &str) -> String {
     digest_key("env_", provider, subject)
 }
 
+/// [`webhook_id`] for an event received on a tenant's route (`/t/<tenant>/hooks/…`):
+/// `msg_` and 32 hex digits of SHA-256 over `t`, NUL, the tenant id, NUL, the provider's
+/// name, NUL and the event's `id`. Every tenant has its own namespace: the same provider
+/// event id under two tenants is two events, and neither the single-tenant routes' keys
+/// (which hash a provider's name first, and no provider is named `t`) nor another tenant's
+/// can meet it.
+pub fn tenant_webhook_id(tenant: &str, provider: &str, id: &str) -> String {
+    tenant_digest_key("msg_", tenant, provider, id)
+}
+
+/// [`envelope_key`] for a tenant's route: each tenant's envelopes are its own (their own
+/// `sequence`, their own `stale`).
+pub fn tenant_envelope_key(tenant: &str, provider: &str, subject: &str) -> String {
+    tenant_digest_key("env_", tenant, provider, subject)
+}
+
+fn tenant_digest_key(prefix: &str, tenant: &str, provider: &str, id: &str) -> String {
+    let digest = sha256(&[
+        b"t\0",
+        tenant.as_bytes(),
+        b"\0",
+        provider.as_bytes(),
+        b"\0",
+        id.as_bytes(),
+    ]);
+    let mut key = String::with_capacity(prefix.len() + KEY_HEX);
+    key.push_str(prefix);
+    key.push_str(&hex_encode(digest.get(..KEY_HEX / 2).unwrap_or_default()));
+    key
+}
+
 /// A URL as a WHATWG parser (the one `fetch` follows) read it: what
 /// [`check_parsed_url`] decides on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -392,6 +423,19 @@ mod tests {
             assert_eq!(err.kind(), ErrorKind::InvalidConfig, "{bad}");
             assert!(!err.message().contains("evil"), "the URL is not echoed");
         }
+    }
+
+    #[test]
+    fn tenant_keys_are_their_own_namespace() {
+        let a = tenant_webhook_id("acme", "zoho-sign", "e-1");
+        assert_ne!(a, tenant_webhook_id("globex", "zoho-sign", "e-1"));
+        assert_ne!(a, webhook_id("zoho-sign", "e-1"));
+        assert_ne!(a, tenant_webhook_id("acme", "yousign", "e-1"));
+        assert_eq!(a.len(), 36);
+        // Independent check: Python
+        // `hashlib.sha256(b"t\0acme\0zoho-sign\0e-1").hexdigest()[:32]`.
+        assert_eq!(a, "msg_d066e0712add58256a3f570483d8cdab");
+        assert_eq!(tenant_envelope_key("acme", "zoho-sign", "e-1")[4..], a[4..]);
     }
 
     #[test]

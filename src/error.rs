@@ -63,11 +63,19 @@ pub enum ErrorKind {
     InvalidConfig,
     /// An admin route was called without the right `ADMIN_TOKEN` (Worker).
     Unauthorized,
+    /// A tenant id is not `[a-z0-9][a-z0-9-]{0,62}` (Worker's admin API).
+    InvalidTenant,
+    /// No such tenant, or it is disabled (Worker: a tenant route, or the admin API).
+    UnknownTenant,
+    /// A tenant with this id exists already (Worker's admin API).
+    TenantExists,
+    /// The event names a provider account the tenant did not register (Worker).
+    TenantMismatch,
 }
 
 impl ErrorKind {
     /// Every kind, in documentation order.
-    pub const ALL: [ErrorKind; 22] = [
+    pub const ALL: [ErrorKind; 26] = [
         ErrorKind::MissingSignature,
         ErrorKind::MalformedSignature,
         ErrorKind::SignatureMismatch,
@@ -90,6 +98,10 @@ impl ErrorKind {
         ErrorKind::NoOriginConfigured,
         ErrorKind::InvalidConfig,
         ErrorKind::Unauthorized,
+        ErrorKind::InvalidTenant,
+        ErrorKind::UnknownTenant,
+        ErrorKind::TenantExists,
+        ErrorKind::TenantMismatch,
     ];
 
     /// The stable snake_case code.
@@ -117,6 +129,10 @@ impl ErrorKind {
             ErrorKind::NoOriginConfigured => "no_origin_configured",
             ErrorKind::InvalidConfig => "invalid_config",
             ErrorKind::Unauthorized => "unauthorized",
+            ErrorKind::InvalidTenant => "invalid_tenant",
+            ErrorKind::UnknownTenant => "unknown_tenant",
+            ErrorKind::TenantExists => "tenant_exists",
+            ErrorKind::TenantMismatch => "tenant_mismatch",
         }
     }
 
@@ -135,6 +151,11 @@ impl ErrorKind {
             // Acrobat's docs: a webhook that does not recognize the client id MUST NOT
             // answer with success; 403 says "known request, refused".
             ErrorKind::UnknownClientId => 403,
+            // Verified, but not this tenant's account: refused, nothing queued.
+            ErrorKind::TenantMismatch => 403,
+            ErrorKind::InvalidTenant => 400,
+            ErrorKind::UnknownTenant => 404,
+            ErrorKind::TenantExists => 409,
             ErrorKind::MalformedPayload => 400,
             // The caller's choice of call, not the sender's fault.
             ErrorKind::MultipleEvents => 422,
@@ -177,6 +198,10 @@ impl ErrorKind {
             ErrorKind::NoOriginConfigured => "no origin configured",
             ErrorKind::InvalidConfig => "invalid configuration",
             ErrorKind::Unauthorized => "unauthorized",
+            ErrorKind::InvalidTenant => "invalid tenant id",
+            ErrorKind::UnknownTenant => "unknown tenant",
+            ErrorKind::TenantExists => "tenant exists",
+            ErrorKind::TenantMismatch => "event of another account",
         }
     }
 }

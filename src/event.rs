@@ -33,6 +33,10 @@ pub struct Event {
     /// Which provider sent it: its name (`zoho-sign`, …), as
     /// [`Provider::as_str`](crate::Provider::as_str) spells it.
     pub provider: &'static str,
+    /// The tenant whose route received the event (`/t/<tenant>/hooks/…`, the Worker's
+    /// many-account mode); absent on the single-tenant routes and outside the Worker.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tenant: Option<String>,
     /// The provider's own event name (`RequestSigningSuccess`, `signer.done`, …).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub providerevent: Option<String>,
@@ -438,6 +442,10 @@ impl Event {
         write_string(out, self.datacontenttype);
         field(out, "provider");
         write_string(out, self.provider);
+        if let Some(tenant) = &self.tenant {
+            field(out, "tenant");
+            write_string(out, tenant);
+        }
         if let Some(name) = &self.providerevent {
             field(out, "providerevent");
             write_string(out, name);

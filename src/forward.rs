@@ -69,7 +69,11 @@ pub fn standard_webhooks_signature(
 /// The signed request carrying `event` to origin; `timestamp` is Unix seconds (now).
 /// `webhook-id` is the event key, [`webhook_id`](crate::webhook_id)`(provider, id)`.
 pub fn delivery(event: &Event, secret: &ForwardSecret, timestamp: i64) -> Delivery {
-    let msg_id = crate::delivery::webhook_id(event.provider, &event.id);
+    // A tenant's event (its `tenant` set) lives in the tenant's own namespace.
+    let msg_id = match &event.tenant {
+        Some(tenant) => crate::delivery::tenant_webhook_id(tenant, event.provider, &event.id),
+        None => crate::delivery::webhook_id(event.provider, &event.id),
+    };
     signed_delivery(&msg_id, event.to_json(), secret, timestamp)
 }
 

@@ -29,6 +29,7 @@ mod headers;
 mod json;
 mod providers;
 mod secret;
+mod tenant;
 mod time;
 mod verify;
 
@@ -45,8 +46,9 @@ mod worker;
 #[cfg(not(target_arch = "wasm32"))]
 pub use delivery::{check_origin_url, check_url};
 pub use delivery::{
-    check_parsed_url, envelope_key, ordering_time, sequence_attribute, url_host_is_loopback,
-    webhook_id, with_delivery_attributes, Next, OriginAnswer, ParsedUrl, RetryPolicy,
+    check_parsed_url, envelope_key, ordering_time, sequence_attribute, tenant_envelope_key,
+    tenant_webhook_id, url_host_is_loopback, webhook_id, with_delivery_attributes, Next,
+    OriginAnswer, ParsedUrl, RetryPolicy,
 };
 pub use diagnose::{detect_provider, diagnose, Diagnosis, Finding, Mapping, Verdict};
 pub use error::{Error, ErrorKind};
@@ -59,10 +61,11 @@ pub use forward::{
 };
 pub use headers::Headers;
 pub use providers::{
-    normalize_unverified, normalize_unverified_all, precheck, sign, sign_body, sign_query, verify,
-    verify_intent, ProofAt, Provider, Verified, VerifyConfig, DEFAULT_MAX_BODY_BYTES,
-    DEFAULT_MAX_CLOCK_SKEW_SECONDS, DEFAULT_MAX_EVENTS_PER_DELIVERY, DEFAULT_MAX_EVENT_AGE_SECONDS,
-    DEFAULT_TOLERANCE_SECONDS,
+    account_field, account_id, normalize_unverified, normalize_unverified_all, precheck, sign,
+    sign_body, sign_query, verify, verify_intent, ProofAt, Provider, Verified, VerifyConfig,
+    DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CLOCK_SKEW_SECONDS, DEFAULT_MAX_EVENTS_PER_DELIVERY,
+    DEFAULT_MAX_EVENT_AGE_SECONDS, DEFAULT_TOLERANCE_SECONDS,
 };
 pub use secret::{is_public_example, Secret, PUBLIC_EXAMPLE_VALUES};
+pub use tenant::{check_tenant_id, fingerprint, TenantKey, MAX_TENANT_ID_LEN, NONCE_LEN};
 pub use verify::token_matches;

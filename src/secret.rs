@@ -57,6 +57,7 @@ pub const PUBLIC_EXAMPLE_VALUES: &[&str] = &[
     "CBJCHBCAABAAtestclientid0000",
     "local-dev-acrobat-url-token",
     "whsec_c2lnbmhvb2stbG9jYWwtZGV2LW9ubHktbm90LXNlY3JldCE=",
+    "c2lnbmhvb2stbG9jYWwtZGV2LXRlbmFudC1rZXktMDE=",
 ];
 
 /// Whether `value` is one of the [`PUBLIC_EXAMPLE_VALUES`].

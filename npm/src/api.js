@@ -80,6 +80,10 @@ export const ERROR_CODES = Object.freeze([
   "no_origin_configured",
   "invalid_config",
   "unauthorized",
+  "invalid_tenant",
+  "unknown_tenant",
+  "tenant_exists",
+  "tenant_mismatch",
 ]);
 
 export const DEFAULT_TOLERANCE_SECONDS = 300;

@@ -117,7 +117,7 @@ pub(super) const EVENTS: &[(&str, EventType)] = &[
 ];
 
 /// The JSON payload: the `json` form field of a multipart body, or the body itself.
-fn payload(body: &[u8]) -> Result<&[u8], Error> {
+pub(super) fn payload(body: &[u8]) -> Result<&[u8], Error> {
     if multipart::is_multipart(body) {
         multipart::field(body, "json")
     } else {

@@ -5,6 +5,7 @@
 //! borrowing wire structs) into an [`Event`]. [`normalize_unverified`] is the one, loudly
 //! named, way around the proof, for the validator page and the CLI's `normalize`.
 
+mod account;
 mod multipart;
 mod redact;
 mod spec;
@@ -24,6 +25,8 @@ use crate::headers::Headers;
 use crate::secret::Secret;
 use crate::time;
 use crate::verify::{find_key, hex_encode, sha256};
+
+pub use account::{account_field, account_id};
 
 pub(crate) use spec::{Enc, Keys, MacScheme, Signed, Spec};
 
@@ -978,6 +981,7 @@ fn normalize_with(
         time: fields.time_millis.and_then(time::format_unix_millis),
         datacontenttype: "application/json",
         provider: provider.as_str(),
+        tenant: None,
         providerevent: fields.provider_event,
         testmode: fields.testmode,
         data: EventData {

@@ -19,6 +19,8 @@
 //! | `MAX_EVENT_AGE_SECONDS` | 604800 | oldest provider event time accepted where the proof covers it |
 //! | `MAX_CLOCK_SKEW_SECONDS` | 300 | how far a provider event time may lie ahead of the edge's clock |
 //! | `MAX_EVENTS_PER_DELIVERY` | 100 | most events in one delivery (a PandaDoc array) |
+//! | `TENANT_KEY` | none | base64 of 32 bytes sealing tenants' secrets in D1 (`tenants.rs`) |
+//! | `TENANT_CACHE_SECONDS` | 5 | how long an isolate serves a tenant's settings from memory |
 
 use ::worker::Env;
 
@@ -119,6 +121,25 @@ pub(super) fn max_body_bytes(env: &Env, warnings: &mut Vec<Warning>) -> usize {
 /// them silently); `no_secret_configured` / `invalid_secret` without a usable
 /// `FORWARD_SECRET`, so nothing unsigned ever leaves the edge.
 pub(super) fn mode(env: &Env, local: bool, warnings: &mut Vec<Warning>) -> Result<Mode, Error> {
+    mode_for(env, local, None, warnings)
+}
+
+/// A tenant's own origin, where it has one (a tenant route's settings over the
+/// deployment's `ORIGIN_URL` / `FORWARD_SECRET`).
+#[derive(Default)]
+pub(super) struct TenantOrigin {
+    pub(super) url: Option<String>,
+    /// The tenant's `whsec_…` key, opened.
+    pub(super) forward_secret: Option<String>,
+}
+
+/// [`mode`] for a tenant route: the tenant's origin and forwarding key where it set them.
+pub(super) fn mode_for(
+    env: &Env,
+    local: bool,
+    tenant: Option<&TenantOrigin>,
+    warnings: &mut Vec<Warning>,
+) -> Result<Mode, Error> {
     let delivery = text(env, "DELIVERY");
     let queue = match delivery.as_deref() {
         Some("inspect") => return Ok(Mode::Inspect),
@@ -131,8 +152,12 @@ pub(super) fn mode(env: &Env, local: bool, warnings: &mut Vec<Warning>) -> Resul
             ))
         }
     };
-    let origin = origin(env, queue, warnings)?;
-    if !local && crate::is_public_example(&text(env, "FORWARD_SECRET").unwrap_or_default()) {
+    let origin = origin(env, queue, tenant, warnings)?;
+    let own_key = tenant.is_some_and(|t| t.forward_secret.is_some());
+    if !local
+        && !own_key
+        && crate::is_public_example(&text(env, "FORWARD_SECRET").unwrap_or_default())
+    {
         return Err(public_example("FORWARD_SECRET"));
     }
     Ok(if queue {
@@ -142,18 +167,33 @@ pub(super) fn mode(env: &Env, local: bool, warnings: &mut Vec<Warning>) -> Resul
     })
 }
 
-/// `ORIGIN_URL`, `FORWARD_SECRET` and `ORIGIN_TIMEOUT_MS`, checked (see [`mode`]).
-pub(super) fn origin(env: &Env, queue: bool, warnings: &mut Vec<Warning>) -> Result<Origin, Error> {
-    let Some(url) = text(env, "ORIGIN_URL") else {
+/// Where events go and how they are signed: the tenant's own origin and key where it set
+/// them, else the deployment's `ORIGIN_URL` and `FORWARD_SECRET`.
+pub(super) fn origin(
+    env: &Env,
+    queue: bool,
+    tenant: Option<&TenantOrigin>,
+    warnings: &mut Vec<Warning>,
+) -> Result<Origin, Error> {
+    let tenant_url = tenant.and_then(|t| t.url.clone());
+    let Some(url) = tenant_url.clone().or_else(|| text(env, "ORIGIN_URL")) else {
         return Err(Error::new(
             ErrorKind::NoOriginConfigured,
             "ORIGIN_URL is not set: set it (https) to deliver events, or DELIVERY=inspect to answer with them",
         ));
     };
     // Read by the runtime's own URL parser, the one its `fetch` will use.
-    crate::check_parsed_url("ORIGIN_URL", &url, super::host::parse_url(&url).as_ref())?;
+    let var = if tenant_url.is_some() {
+        "the tenant's origin_url"
+    } else {
+        "ORIGIN_URL"
+    };
+    crate::check_parsed_url(var, &url, super::host::parse_url(&url).as_ref())?;
     let secret =
-        match text(env, "FORWARD_SECRET") {
+        match tenant
+            .and_then(|t| t.forward_secret.clone())
+            .or_else(|| text(env, "FORWARD_SECRET"))
+        {
             Some(secret) => ForwardSecret::parse(&secret)?,
             None => return Err(Error::new(
                 ErrorKind::NoSecretConfigured,
@@ -186,7 +226,21 @@ pub(super) fn origin(env: &Env, queue: bool, warnings: &mut Vec<Warning>) -> Res
     })
 }
 
-/// Queue mode's retry schedule (`RETRY_*`, defaults [`RetryPolicy::DEFAULT`]).
+/// `TENANT_CACHE_SECONDS`: how long an isolate may serve a tenant's settings from memory
+/// (a retired secret or a disabled tenant stops verifying within it); 0 reads D1 on every
+/// request.
+pub(super) fn tenant_cache_ms(env: &Env, warnings: &mut Vec<Warning>) -> i64 {
+    let seconds: u32 = number(
+        env,
+        "TENANT_CACHE_SECONDS",
+        5,
+        0,
+        "TENANT_CACHE_SECONDS is not a non-negative integer; using 5",
+        warnings,
+    );
+    i64::from(seconds) * 1000
+}
+
 pub(super) fn retry_policy(env: &Env, warnings: &mut Vec<Warning>) -> RetryPolicy {
     let d = RetryPolicy::DEFAULT;
     RetryPolicy {
@@ -270,6 +324,26 @@ pub(super) fn verify_config(
     if !local && values.iter().any(|v| crate::is_public_example(v)) {
         return Err(public_example(var));
     }
+    let mut config = bounds(env, provider, max_body_bytes, warnings);
+    if provider.takes_client_ids() {
+        config.client_ids = values;
+    } else {
+        config.secrets = values
+            .iter()
+            .map(|s| Secret::new(s))
+            .collect::<Result<_, _>>()?;
+    }
+    Ok(config)
+}
+
+/// The deployment's bounds for `provider` (age, clock skew, events per delivery, body
+/// size, timestamp tolerance), without any secret: a tenant route adds the tenant's.
+pub(super) fn bounds(
+    env: &Env,
+    provider: Provider,
+    max_body_bytes: usize,
+    warnings: &mut Vec<Warning>,
+) -> VerifyConfig {
     let mut config = VerifyConfig {
         max_body_bytes,
         max_event_age_seconds: Some(number(
@@ -291,14 +365,6 @@ pub(super) fn verify_config(
         ),
         ..VerifyConfig::default()
     };
-    if provider.takes_client_ids() {
-        config.client_ids = values;
-    } else {
-        config.secrets = values
-            .iter()
-            .map(|s| Secret::new(s))
-            .collect::<Result<_, _>>()?;
-    }
     if provider.signs_timestamp() {
         config.tolerance_seconds = number(
             env,
@@ -309,10 +375,9 @@ pub(super) fn verify_config(
             warnings,
         );
     }
-    Ok(config)
+    config
 }
 
-/// A public example value configured outside local development.
 fn public_example(var: &str) -> Error {
     Error::new(
         ErrorKind::InvalidSecret,

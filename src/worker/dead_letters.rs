@@ -8,8 +8,8 @@
 //! | `POST /admin/dead-letters/<id>/replay` | re-enqueues one dead letter |
 //! | `POST /admin/dead-letters/replay` | re-enqueues every dead letter |
 //!
-//! All behind `Authorization: Bearer <ADMIN_TOKEN>`, compared in constant time; with no
-//! `ADMIN_TOKEN` the routes do not exist (404). A replay carries the next generation of
+//! All behind `Authorization: Bearer <ADMIN_TOKEN>` (checked in `admin.rs`); each takes
+//! `?tenant=` to see or replay only one tenant's. A replay carries the next generation of
 //! the event key, so the ledger lets it through although the key was seen before, while
 //! Queues' redeliveries of the replay itself stay deduplicated.
 
@@ -18,12 +18,10 @@ use serde::{Deserialize, Serialize};
 
 use super::ledger::{call, now_ms};
 use super::queue::{self, Job};
-use super::{config, Refusal, Reply, JSON};
+use super::{Refusal, Reply, JSON};
 use crate::{Error, ErrorKind};
 
 const BINDING: &str = "DEAD_LETTERS";
-/// The shortest `ADMIN_TOKEN` accepted.
-const MIN_ADMIN_TOKEN_CHARS: usize = 32;
 const OBJECT: &str = "dead-letters";
 
 const SCHEMA: &str = "
@@ -41,9 +39,13 @@ CREATE TABLE IF NOT EXISTS dead_letters(
   state TEXT NOT NULL,
   replays INTEGER NOT NULL DEFAULT 0,
   job TEXT NOT NULL,
+  tenant TEXT,
   UNIQUE(key, gen)
 );
 ";
+
+/// Columns added since the first schema (each fails harmlessly once it exists).
+const MIGRATIONS: [&str; 1] = ["ALTER TABLE dead_letters ADD COLUMN tenant TEXT"];
 
 /// `/record`.
 #[derive(Serialize, Deserialize)]
@@ -58,12 +60,16 @@ struct Record {
     reason: String,
     attempts: i64,
     job: String,
+    #[serde(default)]
+    tenant: Option<String>,
 }
 
 /// One dead letter as the admin list shows it (the event itself is not repeated).
 #[derive(Serialize, Deserialize)]
 struct Listed {
     id: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tenant: Option<String>,
     key: String,
     gen: i64,
     provider: Option<String>,
@@ -78,10 +84,12 @@ struct Listed {
     replays: i64,
 }
 
-/// `/take`: one id, or every dead letter still `dead`.
+/// `/take`: one id, or every dead letter still `dead`; `/list`; either only one tenant's.
 #[derive(Serialize, Deserialize)]
 struct Take {
     id: Option<i64>,
+    #[serde(default)]
+    tenant: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -127,6 +135,7 @@ pub(super) async fn record(
         reason: reason.to_owned(),
         attempts,
         job: text.to_owned(),
+        tenant: job.tenant.clone(),
     };
     let _: Done = call(env, BINDING, OBJECT, "/record", &record).await?;
     Ok(())
@@ -144,71 +153,26 @@ pub(super) async fn record_poison(env: &Env, msg_id: &str, why: &str) -> ::worke
         reason: why.to_owned(),
         attempts: 0,
         job: String::new(),
+        tenant: None,
     };
     let _: Done = call(env, BINDING, OBJECT, "/record", &record).await?;
     Ok(())
 }
 
-// ---- the admin routes ----
+// ---- the admin routes (behind admin.rs's token check) ----
 
-/// `/admin/…`, or `None` when the path is not an admin route.
+/// `/admin/dead-letters…`; `tenant`: only that tenant's (`?tenant=`).
 pub(super) async fn admin(
-    req: &Request,
     env: &Env,
     method: &str,
-    path: &str,
-) -> Option<Result<Reply, Refusal>> {
-    let rest = path.strip_prefix("/admin/")?;
-    Some(admin_route(req, env, method, rest).await)
-}
-
-async fn admin_route(req: &Request, env: &Env, method: &str, rest: &str) -> Result<Reply, Refusal> {
-    // No token, no admin surface at all.
-    let Some(token) = config::text(env, "ADMIN_TOKEN") else {
-        return Err(Error::new(ErrorKind::NotFound, "no route for this path").into());
-    };
-    // A short token can be guessed: the admin routes replay events and list their keys.
-    if token.chars().count() < MIN_ADMIN_TOKEN_CHARS {
-        return Err(Error::new(
-            ErrorKind::InvalidConfig,
-            format!("ADMIN_TOKEN is shorter than {MIN_ADMIN_TOKEN_CHARS} characters; set a random one, e.g. `openssl rand -hex 32`"),
-        )
-        .into());
-    }
-    if crate::is_public_example(&token) && !crate::url_host_is_loopback(&req.inner().url()) {
-        return Err(Error::new(
-            ErrorKind::InvalidConfig,
-            "ADMIN_TOKEN holds a public example value; set your own with `wrangler secret put ADMIN_TOKEN` (example values work only on localhost)",
-        )
-        .into());
-    }
-    let given = req
-        .headers()
-        .get("authorization")
-        .ok()
-        .flatten()
-        .unwrap_or_default();
-    let given = given
-        .trim_matches([' ', '\t'])
-        .strip_prefix("Bearer ")
-        .unwrap_or_default()
-        .trim_matches([' ', '\t']);
-    if !crate::token_matches(token.as_bytes(), given.as_bytes()) {
-        return Err(Refusal {
-            error: Error::new(
-                ErrorKind::Unauthorized,
-                "the admin routes need Authorization: Bearer <ADMIN_TOKEN>",
-            ),
-            allow: None,
-            www_authenticate: true,
-        });
-    }
-    let segments: Vec<&str> = rest.split('/').collect();
-    match (method, segments.as_slice()) {
-        ("GET", ["dead-letters"]) => list(env).await,
-        ("POST", ["dead-letters", "replay"]) => replay(env, None).await,
+    segments: &[&str],
+    tenant: Option<&str>,
+) -> Result<Reply, Refusal> {
+    match (method, segments) {
+        ("GET", ["dead-letters"]) => list(env, tenant).await,
+        ("POST", ["dead-letters", "replay"]) => replay(env, None, tenant).await,
         ("POST", ["dead-letters", id, "replay"]) => match id.parse::<i64>() {
-            Ok(id) => replay(env, Some(id)).await,
+            Ok(id) => replay(env, Some(id), tenant).await,
             Err(_) => Err(Error::new(ErrorKind::NotFound, "dead letter ids are numbers").into()),
         },
         (_, ["dead-letters"]) => Err(super::method_not_allowed(method, "GET")),
@@ -230,14 +194,23 @@ fn unavailable(e: ::worker::Error) -> Refusal {
     .into()
 }
 
-async fn list(env: &Env) -> Result<Reply, Refusal> {
+async fn list(env: &Env, tenant: Option<&str>) -> Result<Reply, Refusal> {
     #[derive(Serialize, Deserialize)]
     struct List {
         dead_letters: Vec<Listed>,
     }
-    let list: List = call(env, BINDING, OBJECT, "/list", &Take { id: None })
-        .await
-        .map_err(unavailable)?;
+    let list: List = call(
+        env,
+        BINDING,
+        OBJECT,
+        "/list",
+        &Take {
+            id: None,
+            tenant: tenant.map(str::to_owned),
+        },
+    )
+    .await
+    .map_err(unavailable)?;
     Ok(Reply::new(
         200,
         JSON,
@@ -245,14 +218,23 @@ async fn list(env: &Env) -> Result<Reply, Refusal> {
     ))
 }
 
-async fn replay(env: &Env, id: Option<i64>) -> Result<Reply, Refusal> {
+async fn replay(env: &Env, id: Option<i64>, tenant: Option<&str>) -> Result<Reply, Refusal> {
     #[derive(Deserialize)]
     struct TakenList {
         taken: Vec<Taken>,
     }
-    let taken: TakenList = call(env, BINDING, OBJECT, "/take", &Take { id })
-        .await
-        .map_err(unavailable)?;
+    let taken: TakenList = call(
+        env,
+        BINDING,
+        OBJECT,
+        "/take",
+        &Take {
+            id,
+            tenant: tenant.map(str::to_owned),
+        },
+    )
+    .await
+    .map_err(unavailable)?;
     if let (Some(id), true) = (id, taken.taken.is_empty()) {
         return Err(Error::new(
             ErrorKind::NotFound,
@@ -315,6 +297,9 @@ impl DurableObject for DeadLetters {
         if let Err(e) = sql.exec(SCHEMA, None) {
             ::worker::console_error!("dead-letter schema: {e}");
         }
+        for migration in MIGRATIONS {
+            let _ = sql.exec(migration, None);
+        }
         DeadLetters { sql }
     }
 
@@ -325,8 +310,8 @@ impl DurableObject for DeadLetters {
             "/record" => {
                 let r: Record = serde_json::from_str(&body)?;
                 self.sql.exec(
-                    "INSERT INTO dead_letters(key, gen, provider, type, event_id, subject, reason, attempts, dead_ms, state, job)
-                     VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, 'dead', ?) ON CONFLICT(key, gen) DO NOTHING",
+                    "INSERT INTO dead_letters(key, gen, provider, type, event_id, subject, reason, attempts, dead_ms, state, job, tenant)
+                     VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, 'dead', ?, ?) ON CONFLICT(key, gen) DO NOTHING",
                     vec![
                         r.key.into(),
                         r.gen.into(),
@@ -338,14 +323,20 @@ impl DurableObject for DeadLetters {
                         r.attempts.into(),
                         now_ms().into(),
                         r.job.into(),
+                        opt(r.tenant),
                     ],
                 )?;
                 serde_json::to_string(&Done { ok: true })?
             }
             "/list" => {
+                let t: Take = serde_json::from_str(&body).unwrap_or(Take {
+                    id: None,
+                    tenant: None,
+                });
                 #[derive(Deserialize)]
                 struct Row {
                     id: i64,
+                    tenant: Option<String>,
                     key: String,
                     gen: i64,
                     provider: Option<String>,
@@ -362,15 +353,16 @@ impl DurableObject for DeadLetters {
                 let rows: Vec<Row> = self
                     .sql
                     .exec(
-                        "SELECT id, key, gen, provider, type, event_id, subject, reason, attempts, dead_ms, state, replays
-                         FROM dead_letters ORDER BY id DESC LIMIT 1000",
-                        None,
+                        "SELECT id, tenant, key, gen, provider, type, event_id, subject, reason, attempts, dead_ms, state, replays
+                         FROM dead_letters WHERE ?1 IS NULL OR tenant = ?1 ORDER BY id DESC LIMIT 1000",
+                        vec![opt(t.tenant)],
                     )?
                     .to_array()?;
                 let dead_letters: Vec<Listed> = rows
                     .into_iter()
                     .map(|r| Listed {
                         id: r.id,
+                        tenant: r.tenant,
                         key: r.key,
                         gen: r.gen,
                         provider: r.provider,
@@ -392,12 +384,12 @@ impl DurableObject for DeadLetters {
                 // concurrent replays cannot both take one dead letter.
                 let rows: Vec<Taken> = match t.id {
                     Some(id) => self.sql.exec(
-                        "SELECT id, gen + 1 AS gen, job FROM dead_letters WHERE id = ? AND state = 'dead' AND job != ''",
-                        vec![id.into()],
+                        "SELECT id, gen + 1 AS gen, job FROM dead_letters WHERE id = ?1 AND state = 'dead' AND job != '' AND (?2 IS NULL OR tenant = ?2)",
+                        vec![id.into(), opt(t.tenant)],
                     )?,
                     None => self.sql.exec(
-                        "SELECT id, gen + 1 AS gen, job FROM dead_letters WHERE state = 'dead' AND job != '' ORDER BY id LIMIT 100",
-                        None,
+                        "SELECT id, gen + 1 AS gen, job FROM dead_letters WHERE state = 'dead' AND job != '' AND (?1 IS NULL OR tenant = ?1) ORDER BY id LIMIT 100",
+                        vec![opt(t.tenant)],
                     )?,
                 }
                 .to_array()?;

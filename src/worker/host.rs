@@ -139,3 +139,25 @@ pub(super) fn parse_url(url: &str) -> Option<crate::ParsedUrl> {
         userinfo: !parsed.username().is_empty() || !parsed.password().is_empty(),
     })
 }
+
+#[wasm_bindgen]
+extern "C" {
+    /// The runtime's Web Crypto CSPRNG.
+    #[wasm_bindgen(js_namespace = crypto, js_name = getRandomValues, catch)]
+    fn get_random_values(buf: &mut [u8]) -> Result<JsValue, JsValue>;
+}
+
+/// `N` bytes from the runtime's CSPRNG (`crypto.getRandomValues`): nonces and ids.
+///
+/// # Errors
+/// `invalid_config` if the runtime has none (it always has).
+pub(super) fn random_bytes<const N: usize>() -> Result<[u8; N], crate::Error> {
+    let mut bytes = [0u8; N];
+    get_random_values(&mut bytes).map_err(|_| {
+        crate::Error::new(
+            crate::ErrorKind::InvalidConfig,
+            "the runtime's crypto.getRandomValues is not available",
+        )
+    })?;
+    Ok(bytes)
+}

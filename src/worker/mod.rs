@@ -28,6 +28,7 @@
 //!
 //! No `unwrap`, no panic: a panic in wasm kills the isolate for every request it holds.
 
+mod admin;
 #[cfg(feature = "bench")]
 mod bench;
 mod config;
@@ -36,6 +37,7 @@ mod host;
 mod ledger;
 mod origin;
 mod queue;
+mod tenants;
 
 use ::worker::{console_log, event, Context, Date, Env, Request, Response, ResponseBuilder};
 use serde::Serialize;
@@ -54,21 +56,24 @@ const CLOUDEVENTS_JSON: &str = "application/cloudevents+json";
 const CLOUDEVENTS_BATCH_JSON: &str = "application/cloudevents-batch+json";
 pub(super) const JSON: &str = "application/json";
 const TEXT: &str = "text/plain; charset=utf-8";
+/// The header that names a tenant's event's tenant to origin (beside the `tenant`
+/// attribute).
+pub(super) const TENANT_HEADER: &str = "signhook-tenant";
 
 #[event(fetch)]
-async fn fetch(req: Request, env: Env, _ctx: Context) -> ::worker::Result<Response> {
+async fn fetch(mut req: Request, env: Env, ctx: Context) -> ::worker::Result<Response> {
     let started = Date::now().as_millis();
     host::install();
     // The raw method: `worker::Method` turns any method it does not know into GET.
     let method = req.inner().method();
     let path = req.path();
     let mut log = Log::default();
-    let routed = match dead_letters::admin(&req, &env, &method, &path).await {
+    let routed = match admin::route(&mut req, &env, &method, &path).await {
         Some(admin) => {
             log.outcome = "admin";
             admin
         }
-        None => route(req, &env, &method, &path, &mut log).await,
+        None => route(req, &env, &ctx, &method, &path, &mut log).await,
     };
     let reply = match routed {
         Ok(reply) => reply,
@@ -123,6 +128,9 @@ pub(super) struct Refusal {
     pub(super) allow: Option<&'static str>,
     /// `401` of the admin routes: say which scheme they take.
     pub(super) www_authenticate: bool,
+    /// Another status than the kind's: the admin API answers a bad field of its own
+    /// request (`unknown_provider`, `invalid_secret`) with 400.
+    pub(super) status: Option<u16>,
 }
 
 impl From<Error> for Refusal {
@@ -131,6 +139,7 @@ impl From<Error> for Refusal {
             error,
             allow: None,
             www_authenticate: false,
+            status: None,
         }
     }
 }
@@ -140,6 +149,9 @@ impl From<Error> for Refusal {
 struct Log<'a> {
     method: &'a str,
     path: &'a str,
+    /// The tenant of a `/t/<tenant>/hooks/…` route.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tenant: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     provider: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -176,6 +188,7 @@ struct Log<'a> {
 async fn route(
     req: Request,
     env: &Env,
+    ctx: &Context,
     method: &str,
     path: &str,
     log: &mut Log<'_>,
@@ -195,14 +208,23 @@ async fn route(
             _ => Err(method_not_allowed(method, "GET, HEAD")),
         };
     }
-    let Some(rest) = path.strip_prefix(HOOKS) else {
-        return Err(Error::new(
+    let no_route = || -> Refusal {
+        Error::new(
             ErrorKind::NotFound,
             format!("no route for {}", clip(path, 128)),
         )
-        .into());
+        .into()
     };
-    // `/hooks/<provider>`, or `/hooks/acrobat-sign/<token>` (the URL token).
+    // `/hooks/…`, or a tenant's `/t/<tenant>/hooks/…`.
+    let (tenant, rest) = match path.strip_prefix("/t/") {
+        Some(tail) => {
+            let (tenant, after) = tail.split_once('/').ok_or_else(no_route)?;
+            let rest = after.strip_prefix(&HOOKS[1..]).ok_or_else(no_route)?;
+            (Some(tenant), rest)
+        }
+        None => (None, path.strip_prefix(HOOKS).ok_or_else(no_route)?),
+    };
+    // `…/<provider>`, or `…/acrobat-sign/<token>` (the URL token).
     let (name, token) = match rest.split_once('/') {
         Some((name, token)) => (name, Some(token)),
         None => (rest, None),
@@ -211,18 +233,158 @@ async fn route(
     log.provider = Some(provider.as_str());
     // The URL token is the authenticator of client-id providers (their id is public).
     if token.is_some() && !provider.takes_client_ids() {
-        return Err(Error::new(
-            ErrorKind::NotFound,
-            format!("no route for {}", clip(path, 128)),
-        )
-        .into());
+        return Err(no_route());
     }
+    if let Some(tenant) = tenant {
+        log.tenant = Some(clip(tenant, 64).to_owned());
+    }
+    let target = Target {
+        tenant,
+        provider,
+        token,
+    };
     match (method, provider) {
-        ("POST", _) => hook(req, env, provider, token, log).await,
-        ("GET", p) if p.takes_client_ids() => intent(&req, env, token, log),
+        ("POST", _) => hook(req, env, ctx, &target, log).await,
+        ("GET", p) if p.takes_client_ids() => intent(&req, env, &target, log).await,
         (_, p) if p.takes_client_ids() => Err(method_not_allowed(method, "GET, POST")),
         _ => Err(method_not_allowed(method, "POST")),
     }
+}
+
+/// Which hook a request reached.
+struct Target<'a> {
+    /// The tenant of `/t/<tenant>/hooks/…`; `None` on the deployment's own `/hooks/…`.
+    tenant: Option<&'a str>,
+    provider: Provider,
+    /// The URL token segment (Acrobat Sign).
+    token: Option<&'a str>,
+}
+
+/// What a delivery is checked against and where it goes: the deployment's vars, or a
+/// tenant's row.
+struct Setup {
+    verify_config: crate::VerifyConfig,
+    /// Which URL token matched (Acrobat Sign's real authenticator), by index.
+    url_token: Option<usize>,
+    mode: Mode,
+    tenant: Option<TenantSetup>,
+}
+
+/// A tenant route's own part of [`Setup`].
+struct TenantSetup {
+    id: String,
+    /// The provider accounts the tenant registered (empty: not bound).
+    accounts: Vec<String>,
+    /// The secrets' ids, by the index `data.verification.key` gives (URL tokens for
+    /// Acrobat Sign), to record their last use.
+    key_ids: Vec<String>,
+}
+
+/// The deployment's setup (`/hooks/…`) or a tenant's (`/t/<tenant>/hooks/…`): everything
+/// that is decided before a byte of the body is read. An unknown or disabled tenant is
+/// `404 unknown_tenant`; `TENANT_KEY` missing or wrong is `503 invalid_config`.
+async fn setup(
+    env: &Env,
+    target: &Target<'_>,
+    local: bool,
+    max_body_bytes: usize,
+    warnings: &mut Vec<config::Warning>,
+) -> Result<Setup, Refusal> {
+    let provider = target.provider;
+    let Some(id) = target.tenant else {
+        let mode = config::mode(env, local, warnings)?;
+        let verify_config = config::verify_config(env, provider, max_body_bytes, local, warnings)?;
+        let url_token = match provider {
+            p if p.takes_client_ids() => config::acrobat_url_token(env, target.token, local)?,
+            _ => None,
+        };
+        return Ok(Setup {
+            verify_config,
+            url_token,
+            mode,
+            tenant: None,
+        });
+    };
+    let unknown = || -> Refusal {
+        Error::new(
+            ErrorKind::UnknownTenant,
+            format!("no active tenant {:?}", clip(id, 64)),
+        )
+        .into()
+    };
+    crate::check_tenant_id(id).map_err(|_| unknown())?;
+    let cache_ms = config::tenant_cache_ms(env, warnings);
+    let view = tenants::view(env, id, provider, cache_ms, ledger::now_ms())
+        .await?
+        .filter(|v| v.active)
+        .ok_or_else(unknown)?;
+    let key = tenants::tenant_key(env, local)?;
+    let mut verify_config = config::bounds(env, provider, max_body_bytes, warnings);
+    let mut secret_ids = Vec::new();
+    let mut token_ids = Vec::new();
+    let mut tokens = Vec::new();
+    for sealed in &view.secrets {
+        let value = key.open(id, provider.as_str(), &sealed.sealed)?;
+        match sealed.kind.as_str() {
+            "client_id" => verify_config.client_ids.push(value),
+            "url_token" => {
+                tokens.push(value);
+                token_ids.push(sealed.id.clone());
+            }
+            _ => {
+                verify_config.secrets.push(crate::Secret::new(&value)?);
+                secret_ids.push(sealed.id.clone());
+            }
+        }
+    }
+    let url_token = if provider.takes_client_ids() {
+        if tokens.is_empty() {
+            return Err(Error::new(
+                ErrorKind::NoSecretConfigured,
+                format!("tenant {id} has no url_token for {provider}: add one (POST /admin/tenants/{id}/secrets, kind url_token) and register /t/{id}/hooks/{provider}/<token>"),
+            )
+            .into());
+        }
+        let token = target.token.ok_or_else(|| {
+            Error::new(
+                ErrorKind::NotFound,
+                format!("{provider} takes deliveries at /t/{id}/hooks/{provider}/<token> only"),
+            )
+        })?;
+        let mut found = None;
+        for (index, expected) in tokens.iter().enumerate() {
+            if crate::token_matches(expected.as_bytes(), token.as_bytes()) && found.is_none() {
+                found = Some(index);
+            }
+        }
+        Some(found.ok_or_else(|| Error::new(ErrorKind::NotFound, "no route for this path"))?)
+    } else {
+        None
+    };
+    let forward_secret = view
+        .forward_secret
+        .as_deref()
+        .map(|sealed| key.open(id, "forward", sealed))
+        .transpose()?;
+    let origin = config::TenantOrigin {
+        url: view.origin_url.clone(),
+        forward_secret,
+    };
+    let mode = config::mode_for(env, local, Some(&origin), warnings)?;
+    Ok(Setup {
+        verify_config,
+        url_token,
+        mode,
+        tenant: Some(TenantSetup {
+            id: id.to_owned(),
+            accounts: view.accounts,
+            key_ids: if provider.takes_client_ids() {
+                token_ids
+            } else {
+                secret_ids
+            },
+        }),
+    })
 }
 
 pub(super) fn method_not_allowed(method: &str, allow: &'static str) -> Refusal {
@@ -233,19 +395,22 @@ pub(super) fn method_not_allowed(method: &str, allow: &'static str) -> Refusal {
         ),
         allow: Some(allow),
         www_authenticate: false,
+        status: None,
     }
 }
 
-/// `POST /hooks/<provider>`: what costs nothing first (size declared, configuration, URL
-/// token, proof header present), then the body read up to the limit, the proof over the raw
-/// bytes, normalization, delivery, and the answer the provider requires.
+/// `POST /hooks/<provider>` (or a tenant's `/t/<tenant>/hooks/<provider>`): what costs
+/// nothing first (size declared, tenant, configuration, URL token, proof header present),
+/// then the body read up to the limit, the proof over the raw bytes, normalization, the
+/// tenant's account binding, delivery, and the answer the provider requires.
 async fn hook(
     mut req: Request,
     env: &Env,
-    provider: Provider,
-    token: Option<&str>,
+    ctx: &Context,
+    target: &Target<'_>,
     log: &mut Log<'_>,
 ) -> Result<Reply, Refusal> {
+    let provider = target.provider;
     let max_body_bytes = config::max_body_bytes(env, &mut log.warnings);
     // Refuse a declared oversize before reading a byte; the read below stops at the limit
     // whatever the header says.
@@ -259,14 +424,14 @@ async fn hook(
         }
     }
     let (headers, local) = request_head(&req);
-    let mode = config::mode(env, local, &mut log.warnings)?;
+    let setup = setup(env, target, local, max_body_bytes, &mut log.warnings).await?;
+    let Setup {
+        verify_config,
+        url_token,
+        mode,
+        tenant,
+    } = setup;
     log.mode = Some(mode.name());
-    let verify_config =
-        config::verify_config(env, provider, max_body_bytes, local, &mut log.warnings)?;
-    let url_token = match provider {
-        p if p.takes_client_ids() => config::acrobat_url_token(env, token, local)?,
-        _ => None,
-    };
     crate::precheck(provider, &headers, &verify_config)?;
     // Raw bytes, never text: the proof covers the exact bytes sent.
     let body = read_body(&mut req, max_body_bytes).await?;
@@ -286,6 +451,36 @@ async fn hook(
                 covers: crate::Covers::SharedSecret,
                 key,
             });
+        }
+    }
+    if let Some(tenant) = &tenant {
+        // An integrator-wide key proves the app, not the customer: the payload's account
+        // must be one the tenant registered (none registered: not bound).
+        if !tenant.accounts.is_empty() {
+            let account = crate::account_id(provider, &body);
+            if !account
+                .as_ref()
+                .is_some_and(|a| tenant.accounts.contains(a))
+            {
+                let field = crate::account_field(provider).unwrap_or("an account id");
+                return Err(Error::new(
+                    ErrorKind::TenantMismatch,
+                    match account {
+                        Some(_) => format!("the event's {field} is not one of tenant {}'s accounts", tenant.id),
+                        None => format!("the event names no account ({field}), and tenant {} accepts only its registered accounts", tenant.id),
+                    },
+                )
+                .into());
+            }
+        }
+        for event in &mut events {
+            event.tenant = Some(tenant.id.clone());
+        }
+        let key = url_token.unwrap_or(verified.verification().key);
+        if let Some(secret_id) = tenant.key_ids.get(key) {
+            if tenants::due_for_touch(secret_id, ledger::now_ms()) {
+                ctx.wait_until(tenants::touch(env.clone(), secret_id.clone()));
+            }
         }
     }
     let client_id = verified.client_id();
@@ -356,7 +551,12 @@ async fn deliver(
         Mode::Direct(origin) => {
             for event in events {
                 let delivery = crate::delivery(event, &origin.secret, now);
-                origin::post(&origin.url, &delivery, origin.timeout_ms).await?;
+                let extra: Vec<(&'static str, String)> = event
+                    .tenant
+                    .iter()
+                    .map(|t| (TENANT_HEADER, t.clone()))
+                    .collect();
+                origin::post(&origin.url, &delivery, &extra, origin.timeout_ms).await?;
             }
             Ok(vec!["delivered"; events.len()])
         }
@@ -434,11 +634,18 @@ async fn accept(
     let items: Vec<Item> = events
         .iter()
         .map(|event| {
-            let key = crate::webhook_id(provider.as_str(), &event.id);
-            let shard = match &event.subject {
-                Some(subject) => crate::envelope_key(provider.as_str(), subject),
+            // A tenant's events have their own keys and envelopes.
+            let key = match &event.tenant {
+                Some(t) => crate::tenant_webhook_id(t, provider.as_str(), &event.id),
+                None => crate::webhook_id(provider.as_str(), &event.id),
+            };
+            let shard = match (&event.subject, &event.tenant) {
+                (Some(subject), Some(t)) => {
+                    crate::tenant_envelope_key(t, provider.as_str(), subject)
+                }
+                (Some(subject), None) => crate::envelope_key(provider.as_str(), subject),
                 // No envelope: the event is its own shard.
-                None => format!("key_{}", key.trim_start_matches("msg_")),
+                (None, _) => format!("key_{}", key.trim_start_matches("msg_")),
             };
             // A time ahead of the edge's clock (beyond the skew) orders nothing, and none
             // orders past the moment the edge received it.
@@ -520,6 +727,7 @@ async fn accept(
                     provider: provider.as_str().to_owned(),
                     event_type: event.event_type.as_str().to_owned(),
                     scope: scope.to_string(),
+                    tenant: event.tenant.clone(),
                     id: event.id.clone(),
                     subject: event.subject.clone(),
                     event: None,
@@ -569,15 +777,27 @@ async fn accept(
 }
 
 /// `GET /hooks/acrobat-sign[/<token>]`: Acrobat Sign's verification of intent.
-fn intent(
+async fn intent(
     req: &Request,
     env: &Env,
-    token: Option<&str>,
+    target: &Target<'_>,
     log: &mut Log<'_>,
 ) -> Result<Reply, Refusal> {
     let (headers, local) = request_head(req);
-    config::acrobat_url_token(env, token, local)?;
-    let client_ids = config::acrobat_client_ids(env, local)?;
+    let client_ids = match target.tenant {
+        None => {
+            config::acrobat_url_token(env, target.token, local)?;
+            config::acrobat_client_ids(env, local)?
+        }
+        // A tenant's URL token and client ids, as its POSTs are checked.
+        Some(_) => {
+            let max_body_bytes = config::max_body_bytes(env, &mut log.warnings);
+            setup(env, target, local, max_body_bytes, &mut log.warnings)
+                .await?
+                .verify_config
+                .client_ids
+        }
+    };
     let client_id = crate::verify_intent(&headers, &client_ids)?;
     log.outcome = "intent_verified";
     Ok(acrobat_echo(&client_id))
@@ -654,7 +874,7 @@ fn problem(refusal: &Refusal) -> Reply {
         code: &'static str,
     }
     let kind = refusal.error.kind();
-    let status = kind.http_status();
+    let status = refusal.status.unwrap_or_else(|| kind.http_status());
     let body = serde_json::to_string(&Problem {
         problem_type: format!("urn:signhook:error:{}", kind.code()),
         title: kind.title(),
@@ -732,11 +952,17 @@ fn content_length(req: &Request) -> Option<u64> {
 /// The path as the log line shows it: a segment after `/hooks/<provider>/` is a URL token
 /// (Acrobat Sign's authenticator, a secret) and is written `…`.
 fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
-    match path
-        .strip_prefix(HOOKS)
-        .and_then(|rest| rest.split_once('/'))
-    {
-        Some((name, _token)) => format!("{HOOKS}{name}/…").into(),
+    // `/t/<tenant>/hooks/…` or `/hooks/…`: the part up to and including `hooks/`.
+    let hooks_at = match path.strip_prefix("/t/").and_then(|t| t.split_once('/')) {
+        Some((tenant, after)) if after.starts_with(&HOOKS[1..]) => 3 + tenant.len() + HOOKS.len(),
+        _ if path.starts_with(HOOKS) => HOOKS.len(),
+        _ => return path.into(),
+    };
+    let (Some(head), Some(rest)) = (path.get(..hooks_at), path.get(hooks_at..)) else {
+        return path.into();
+    };
+    match rest.split_once('/') {
+        Some((name, _token)) => format!("{head}{name}/…").into(),
         None => path.into(),
     }
 }

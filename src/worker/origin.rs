@@ -46,8 +46,13 @@ pub(super) async fn send(
 /// # Errors
 /// `delivery_failed` (502) for a bad `ORIGIN_URL`, an unreachable origin, a timeout or a
 /// non-2xx answer, so that the provider retries.
-pub(super) async fn post(url: &str, delivery: &Delivery, timeout_ms: u32) -> Result<u16, Error> {
-    match send(url, delivery, &[], timeout_ms).await? {
+pub(super) async fn post(
+    url: &str,
+    delivery: &Delivery,
+    extra: &[(&'static str, String)],
+    timeout_ms: u32,
+) -> Result<u16, Error> {
+    match send(url, delivery, extra, timeout_ms).await? {
         OriginAnswer::Status(status) if (200..300).contains(&status) => Ok(status),
         OriginAnswer::Timeout => Err(failed(format!(
             "origin did not answer within {timeout_ms} ms"

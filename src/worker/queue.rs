@@ -65,6 +65,9 @@ pub(super) struct Job {
     /// The verification key's index: whose latest time the staleness check reads.
     #[serde(default)]
     pub(super) scope: String,
+    /// The tenant whose route received the event: its origin and forwarding key apply.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) tenant: Option<String>,
     /// The event's own id and envelope, for the dead-letter listing.
     pub(super) id: String,
     pub(super) subject: Option<String>,
@@ -206,7 +209,7 @@ async fn consume(batch: MessageBatch<String>, env: Env, _ctx: Context) -> ::work
     // The outgoing signature's HMAC through the runtime's `node:crypto` for large events.
     super::host::install();
     let mut warnings = Vec::new();
-    let origin = config::origin(&env, true, &mut warnings);
+    let origin = config::origin(&env, true, None, &mut warnings);
     let policy = config::retry_policy(&env, &mut warnings);
     for warning in warnings {
         ::worker::console_warn!("{warning}");
@@ -230,14 +233,8 @@ async fn consume(batch: MessageBatch<String>, env: Env, _ctx: Context) -> ::work
         let action = match (&text, dead_letters, origin) {
             (None, _, _) => poison(env, &id, "the message body is not text", &mut log).await,
             (Some(text), true, _) => bury(env, &id, text, &mut log).await,
-            (Some(_), false, Err(e)) => {
-                // The edge is misconfigured: wait without spending an attempt.
-                log.outcome = "misconfigured";
-                log.detail = Some(e.message().to_owned());
-                Action::Retry(60)
-            }
-            (Some(text), false, Ok(origin)) => {
-                deliver(env, &id, text, origin, &policy, &mut log).await
+            (Some(text), false, origin) => {
+                deliver(env, &id, text, origin.as_ref(), &policy, &mut log).await
             }
         };
         if let Action::Retry(s) = action {
@@ -275,7 +272,7 @@ async fn deliver(
     env: &Env,
     msg_id: &str,
     text: &str,
-    origin: &Origin,
+    deployment_origin: Result<&Origin, &Error>,
     policy: &RetryPolicy,
     log: &mut Log,
 ) -> Action {
@@ -283,6 +280,45 @@ async fn deliver(
         return poison(env, msg_id, "the message is not a signhook job", log).await;
     };
     log.key = Some(job.key.clone());
+    // A tenant's event goes to the tenant's origin (read now: a change applies to what is
+    // queued), else the deployment's.
+    let tenant_origin;
+    let origin = match &job.tenant {
+        None => deployment_origin,
+        Some(tenant) => match tenant_origin_of(env, tenant, &job.provider).await {
+            Ok(Some(origin)) => {
+                tenant_origin = origin;
+                Ok(&tenant_origin)
+            }
+            Ok(None) => {
+                // Deleted since: its events have nowhere to go but the dead letters.
+                return dead_letter(
+                    env,
+                    text,
+                    &job,
+                    "the tenant no longer exists",
+                    0,
+                    msg_id,
+                    log,
+                )
+                .await;
+            }
+            Err(e) => {
+                log.outcome = "tenant_unavailable";
+                log.detail = Some(e.message().to_owned());
+                return Action::Retry(10);
+            }
+        },
+    };
+    let origin = match origin {
+        Ok(origin) => origin,
+        Err(e) => {
+            // The edge is misconfigured: wait without spending an attempt.
+            log.outcome = "misconfigured";
+            log.detail = Some(e.message().to_owned());
+            return Action::Retry(60);
+        }
+    };
     let claim = Claim {
         key: job.key.clone(),
         msg: msg_id.to_owned(),
@@ -327,13 +363,16 @@ async fn deliver(
             Some(body) => {
                 let now_s = now_ms().div_euclid(1000);
                 let delivery = crate::signed_delivery(&job.key, body, &origin.secret, now_s);
-                let extra = [
+                let mut extra = vec![
                     ("signhook-attempt", attempt.to_string()),
                     (
                         "signhook-received-at",
                         crate::time::format_unix_millis(job.received_ms).unwrap_or_default(),
                     ),
                 ];
+                if let Some(tenant) = &job.tenant {
+                    extra.push((super::TENANT_HEADER, tenant.clone()));
+                }
                 origin::send(&origin.url, &delivery, &extra, origin.timeout_ms)
                     .await
                     .map_err(|e| e.message().to_owned())
@@ -476,5 +515,65 @@ async fn bury(env: &Env, msg_id: &str, text: &str, log: &mut Log) -> Action {
                 Err(_) => Action::Retry(10),
             }
         }
+    }
+}
+
+/// A tenant's origin for its queued events: its own `origin_url` and forwarding key where
+/// it set them, else the deployment's. `Ok(None)`: the tenant no longer exists.
+async fn tenant_origin_of(
+    env: &Env,
+    tenant: &str,
+    provider: &str,
+) -> Result<Option<Origin>, Error> {
+    let provider: crate::Provider = provider.parse()?;
+    let mut warnings = Vec::new();
+    let cache_ms = config::tenant_cache_ms(env, &mut warnings);
+    let Some(view) = super::tenants::view(env, tenant, provider, cache_ms, now_ms()).await? else {
+        return Ok(None);
+    };
+    let forward_secret = match &view.forward_secret {
+        // The event was accepted under this key already: where it runs is not the question.
+        Some(sealed) => {
+            Some(super::tenants::tenant_key(env, true)?.open(tenant, "forward", sealed)?)
+        }
+        None => None,
+    };
+    let origin = config::TenantOrigin {
+        url: view.origin_url,
+        forward_secret,
+    };
+    config::origin(env, true, Some(&origin), &mut warnings).map(Some)
+}
+
+/// Records `job` as a dead letter at once (nothing left to try), then marks it dead.
+async fn dead_letter(
+    env: &Env,
+    text: &str,
+    job: &Job,
+    reason: &str,
+    attempts: i64,
+    msg_id: &str,
+    log: &mut Log,
+) -> Action {
+    log.outcome = "dead";
+    log.detail = Some(reason.to_owned());
+    if dead_letters::record(env, text, job, reason, attempts)
+        .await
+        .is_err()
+    {
+        return Action::Retry(10);
+    }
+    let complete = Complete {
+        key: job.key.clone(),
+        msg: msg_id.to_owned(),
+        gen: job.gen,
+        outcome: "dead".to_owned(),
+        time_ms: job.time_ms,
+        retry_ms: 0,
+        scope: job.scope.clone(),
+    };
+    match ledger::ask::<_, Completed>(env, &job.shard, "/complete", &complete).await {
+        Ok(_) => Action::Ack,
+        Err(_) => Action::Retry(10),
     }
 }

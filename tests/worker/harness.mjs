@@ -41,6 +41,8 @@ const CONFIG_VARS = [
   "MAX_EVENT_AGE_SECONDS",
   "MAX_CLOCK_SKEW_SECONDS",
   "MAX_EVENTS_PER_DELIVERY",
+  "TENANT_KEY",
+  "TENANT_CACHE_SECONDS",
 ];
 
 /** The providers' Worker vars, from README's providers table (generated from the registry). */
@@ -117,6 +119,7 @@ async function testConfig(dir) {
   const toml = await readFile(path.join(ROOT, "wrangler.toml"), "utf8");
   await cp(path.join(ROOT, "build"), path.join(dir, "build"), { recursive: true });
   await cp(path.join(ROOT, "www"), path.join(dir, "www"), { recursive: true });
+  await cp(path.join(ROOT, "migrations"), path.join(dir, "migrations"), { recursive: true });
   const lines = [];
   let inBuild = false;
   for (const line of toml.split("\n")) {
@@ -142,7 +145,7 @@ async function testConfig(dir) {
  * Resolves once GET /healthz answers 200. `stop()` ends wrangler and workerd by process
  * group id and removes the fresh persistence folder.
  */
-export async function startWorker(vars = {}) {
+export async function startWorker(vars = {}, { migrate = false } = {}) {
   for (const name of Object.keys(vars)) {
     if (!CONFIG_VARS.includes(name)) throw new Error(`unknown Worker var ${name}`);
   }
@@ -160,17 +163,24 @@ export async function startWorker(vars = {}) {
     "--show-interactive-dev-session=false",
   ];
   for (const name of CONFIG_VARS) args.push("--var", `${name}:${vars[name] ?? DEFAULT_VARS[name] ?? ""}`);
+  const wranglerEnv = {
+    ...process.env,
+    PATH: `${BIN}:${process.env.PATH}`,
+    WRANGLER_SEND_METRICS: "false",
+    CLOUDFLARE_CF_FETCH_ENABLED: "false",
+    SIGNHOOK_WORKER_PREBUILT: "1",
+    NO_COLOR: "1",
+  };
+  if (migrate) {
+    // The tenants' D1 database (migrations/), into the same local state wrangler dev reads:
+    // what README's deploy walkthrough runs with --remote.
+    await runWrangler(["d1", "migrations", "apply", "signhook", "--local", "--config", config, "--persist-to", path.join(state, "state")], wranglerEnv);
+  }
   const child = spawn(path.join(BIN, "wrangler"), args, {
     cwd: ROOT, // wrangler runs [build].command in its cwd (TOOLCHAIN pitfall 10)
-    env: {
-      ...process.env,
-      PATH: `${BIN}:${process.env.PATH}`,
-      WRANGLER_SEND_METRICS: "false",
-      CLOUDFLARE_CF_FETCH_ENABLED: "false",
-      // scripts/test-worker.sh built build/ once; the [build] command then skips.
-      SIGNHOOK_WORKER_PREBUILT: "1",
-      NO_COLOR: "1",
-    },
+    // SIGNHOOK_WORKER_PREBUILT: scripts/test-worker.sh built build/ once; the [build]
+    // command then skips.
+    env: wranglerEnv,
     stdio: ["ignore", "pipe", "pipe"], // stdin /dev/null: no prompt can hang a test
     detached: true, // own process group, so stop() reaches workerd too
   });
@@ -269,6 +279,17 @@ export async function startWorkers(cases) {
       await rm(state, { recursive: true, force: true });
     },
   };
+}
+
+/** Runs wrangler to completion (stdin closed: no prompt can wait); throws with its output. */
+export async function runWrangler(args, env = { ...process.env, PATH: `${BIN}:${process.env.PATH}`, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" }) {
+  const child = spawn(path.join(BIN, "wrangler"), args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout.on("data", (d) => (output += d));
+  child.stderr.on("data", (d) => (output += d));
+  const code = await new Promise((resolve) => child.once("exit", resolve));
+  if (code !== 0) throw new Error(`wrangler ${args.slice(0, 3).join(" ")} exited with ${code}:\n${output}`);
+  return output;
 }
 
 /** The lines of `output` that are JSON objects starting with `prefix`. */

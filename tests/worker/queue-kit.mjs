@@ -144,6 +144,8 @@ export async function startFaultyOrigin(check = () => {}) {
       respond = fn;
       delayMs = delay;
     },
+    /** Every request, whatever its id. */
+    all: () => [...byId.values()].flat(),
     /** Every request for `id`, in arrival order. */
     requests: (id) => byId.get(id) ?? [],
     /** The requests for `id` that origin answered 2xx (deliveries). */
