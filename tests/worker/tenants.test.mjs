@@ -5,12 +5,15 @@
 // in any answer or log line. What origin receives is verified with npm `standardwebhooks`
 // and validated against the schema.
 import assert from "node:assert/strict";
-import { createHash, createHmac, randomBytes } from "node:crypto";
+import { spawnSync } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
+import path from "node:path";
 import { after, before, describe, test } from "node:test";
 
 import { Webhook } from "standardwebhooks";
 
-import { SECRETS, fixture, post, signed, startWorker } from "./harness.mjs";
+import { ROOT, SECRETS, fixture, post, signed, startWorker } from "./harness.mjs";
 import { startFaultyOrigin } from "./queue-kit.mjs";
 
 const ADMIN_TOKEN = "tenants-suite-admin-token-0123456789abcdef";
@@ -344,6 +347,86 @@ describe("tenants", () => {
     assert.equal((await admin("DELETE", "tenants/short-lived")).status, 404);
   });
 
+  test("the CLI against the running Worker: signhook admin tenants / secrets", async () => {
+    const bin = path.join(ROOT, "target", "debug", "signhook");
+    if (!existsSync(bin)) {
+      const built = spawnSync("cargo", ["build", "--quiet", "--bin", "signhook"], { cwd: ROOT, stdio: "inherit" });
+      assert.equal(built.status, 0, "cargo build --bin signhook");
+    }
+    const cli = (args, { token = ADMIN_TOKEN, input } = {}) => {
+      const env = { ...process.env, SIGNHOOK_URL: worker.url };
+      if (token === null) delete env.SIGNHOOK_ADMIN_TOKEN;
+      else env.SIGNHOOK_ADMIN_TOKEN = token;
+      const r = spawnSync(bin, ["admin", ...args], { env, input, encoding: "utf8" });
+      answers.push(r.stdout, r.stderr);
+      return { code: r.status, out: r.stdout, err: r.stderr, json: r.stdout ? JSON.parse(r.stdout) : undefined };
+    };
+    let r = cli(["tenants", "add", "cli-co"]);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.json.id, "cli-co");
+    r = cli(["tenants", "add", "Bad_Id"]);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /^error\[invalid_tenant\]/, "the deployment's own code");
+    r = cli(["tenants", "show", "a/b"]);
+    assert.equal(r.code, 2, "not a path segment: a usage error before any request");
+    r = cli(["tenants", "add", "cli-co"]);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /^error\[tenant_exists\]/);
+    r = cli(["tenants", "show", "cli-co"], { token: ADMIN_TOKEN + "x" });
+    assert.equal(r.code, 1);
+    assert.match(r.err, /^error\[unauthorized\]/);
+    r = cli(["tenants", "show", "cli-co"], { token: null });
+    assert.equal(r.code, 2);
+    assert.match(r.err, /SIGNHOOK_ADMIN_TOKEN/);
+    const secret = "cli-co-zoho-secret";
+    r = cli(["secrets", "add", "cli-co", "--provider", "zoho-sign", "--secret", "-", "--label", "from stdin"], { input: `${secret}\n` });
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.json.fingerprint, sha256(secret).slice(0, 8), "the trailing newline is not part of the secret");
+    const secretId = r.json.id;
+    const body = zohoBody("cli-1");
+    let res = await hook("/t/cli-co/hooks/zoho-sign", body, signed("zoho-sign", body, { key: secret }));
+    assert.equal(res.status, 200, res.text);
+    r = cli(["tenants", "show", "cli-co"]);
+    assert.equal(r.code, 0);
+    assert.deepEqual(r.json.secrets.map((s) => s.id), [secretId]);
+    assert.ok(cli(["tenants", "list", "--limit", "1000"]).json.tenants.some((t) => t.id === "cli-co"));
+    r = cli(["tenants", "disable", "cli-co"]);
+    assert.equal(r.json.state, "disabled");
+    await new Promise((resolve) => setTimeout(resolve, CACHE_SECONDS * 1000 + 200));
+    res = await hook("/t/cli-co/hooks/zoho-sign", body, signed("zoho-sign", body, { key: secret }));
+    assert.equal(res.json.code, "unknown_tenant");
+    r = cli(["secrets", "retire", "cli-co", secretId]);
+    assert.equal(r.code, 0, r.err);
+    assert.deepEqual(cli(["tenants", "show", "cli-co"]).json.secrets, []);
+    assert.equal(cli(["tenants", "delete", "cli-co"]).code, 0);
+  });
+
+  test("Acrobat Sign on a tenant route: its own client ids and URL token", async () => {
+    origin.behave(() => 200);
+    const token = "acme-acrobat-url-token-0123456789";
+    assert.equal((await admin("POST", "tenants/acme/secrets", { provider: "acrobat-sign", secret: "acme-client-id", kind: "client_id" })).status, 201);
+    let res = await admin("POST", "tenants/acme/secrets", { provider: "acrobat-sign", secret: "short", kind: "url_token" });
+    assert.deepEqual([res.status, res.json.code], [400, "invalid_secret"]);
+    res = await admin("POST", "tenants/acme/secrets", { provider: "acrobat-sign", secret: "x-client" });
+    assert.deepEqual([res.status, res.json.code], [400, "invalid_secret"], "acrobat-sign needs a kind");
+    assert.equal((await admin("POST", "tenants/acme/secrets", { provider: "acrobat-sign", secret: token, kind: "url_token" })).status, 201);
+    await new Promise((r) => setTimeout(r, CACHE_SECONDS * 1000 + 200));
+    res = await post(`${worker.url}/t/acme/hooks/acrobat-sign/${token}`, undefined, { "X-AdobeSign-ClientId": "acme-client-id" }, "GET");
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.headers.get("x-adobesign-clientid"), "acme-client-id");
+    const body = await fixture("acrobat-sign", "agreement-rejected");
+    res = await hook(`/t/acme/hooks/acrobat-sign/${token}x`, body, signed("acrobat-sign", body, { key: "acme-client-id" }));
+    assert.equal(res.status, 404);
+    res = await hook(`/t/acme/hooks/acrobat-sign/${token}`, body, signed("acrobat-sign", body, { key: SECRETS.acrobatClientId }));
+    assert.deepEqual([res.status, res.json.code], [403, "unknown_client_id"], "the deployment's client id is not acme's");
+    res = await hook(`/t/acme/hooks/acrobat-sign/${token}`, body, signed("acrobat-sign", body, { key: "acme-client-id" }));
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.headers.get("x-adobesign-clientid"), "acme-client-id");
+    const logged = worker.logLines().filter((l) => l.tenant === "acme" && l.provider === "acrobat-sign");
+    assert.ok(logged.length >= 3 && logged.every((l) => l.path === "/t/acme/hooks/acrobat-sign/…"), JSON.stringify(logged.map((l) => l.path)));
+    S.acmeAcrobatToken = token;
+  });
+
   test("no secret in any answer or log line", async () => {
     await new Promise((r) => setTimeout(r, 500));
     const logs = worker
@@ -356,5 +439,25 @@ describe("tenants", () => {
       assert.ok(!text.includes(secret), `a secret (${secret.slice(0, 6)}…) appears in an answer or a log line`);
     }
     assert.ok(worker.logLines().some((l) => l.tenant === "acme"), "the log line names the tenant");
+  });
+});
+
+describe("tenants without a valid TENANT_KEY", () => {
+  let bare;
+  before(async () => {
+    bare = await startWorker({ DELIVERY: "inspect", ADMIN_TOKEN, TENANT_KEY: "" }, { migrate: true });
+  });
+  after(() => bare?.stop());
+
+  test("503 invalid_config: a secret is never stored in plaintext, and no tenant route verifies", async () => {
+    const call = (method, p, body) =>
+      post(`${bare.url}/admin/${p}`, body && JSON.stringify(body), { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" }, method);
+    assert.equal((await call("POST", "tenants", { id: "keyless" })).status, 201);
+    const res = await call("POST", "tenants/keyless/secrets", { provider: "zoho-sign", secret: "would-be-plaintext" });
+    assert.deepEqual([res.status, res.json.code], [503, "invalid_config"]);
+    assert.match(res.json.detail, /TENANT_KEY/);
+    assert.deepEqual((await call("GET", "tenants/keyless")).json.secrets, [], "nothing was stored");
+    const hooked = await post(`${bare.url}/t/keyless/hooks/zoho-sign`, "{}", { "X-ZS-WEBHOOK-SIGNATURE": "x" });
+    assert.deepEqual([hooked.status, hooked.json.code], [503, "invalid_config"]);
   });
 });

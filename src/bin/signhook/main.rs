@@ -3,6 +3,8 @@
 //! Exit codes: 0 success, 1 the delivery failed (`error[<code>]: <message>` on stderr),
 //! 2 the command line is wrong.
 
+mod admin;
+
 use std::io::{Read, Write};
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -21,6 +23,7 @@ usage:
                   [--query <query-string>]
   signhook normalize --provider <p> --body <file>      (no verification)
   signhook sign --provider <p> --secret <s> --body <file> [--timestamp <unix-seconds>]
+{admin}
 
 --body - reads standard input. For a provider proven by its client id ({client_ids}),
 sign's --secret is the client id. --query is the request URL's query (or the URL):
@@ -38,6 +41,7 @@ fn usage() -> String {
             .collect::<Vec<_>>()
     };
     USAGE
+        .replace("{admin}", admin::USAGE)
         .replace("{providers}", &names(|_| true).join("|"))
         .replace(
             "{client_ids}",
@@ -288,6 +292,18 @@ fn main() -> ExitCode {
     if argv.first().is_some_and(|a| a == "--version" || a == "-V") {
         println!("signhook {}", env!("CARGO_PKG_VERSION"));
         return ExitCode::SUCCESS;
+    }
+    if argv.first().is_some_and(|a| a == "admin") {
+        return match admin::run(argv.get(1..).unwrap_or_default()) {
+            admin::Done::Printed(text) => {
+                print!("{text}");
+                ExitCode::SUCCESS
+            }
+            admin::Done::Failed(code, text) => {
+                eprintln!("{text}");
+                ExitCode::from(code)
+            }
+        };
     }
     match run(&argv) {
         Ok(Outcome::Printed(text)) => {
