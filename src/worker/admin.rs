@@ -1,5 +1,6 @@
-//! The admin API, off the hook path: `/admin/dead-letters…` (`dead_letters.rs`) and
-//! `/admin/tenants…` (`tenants.rs`), JSON in and out.
+//! The admin API, off the hook path: `/admin/dead-letters…` (`dead_letters.rs`),
+//! `/admin/tenants…` (`tenants.rs`), `/admin/events…`, `/admin/stats` and `/admin/metrics`
+//! (`journal.rs`), JSON in and out (the metrics in Prometheus' text format).
 //!
 //! All behind `Authorization: Bearer <ADMIN_TOKEN>`, compared in constant time. With no
 //! `ADMIN_TOKEN` the routes do not exist (404); a token shorter than 32 characters, or a
@@ -8,7 +9,7 @@
 
 use ::worker::{Env, Request};
 
-use super::{config, dead_letters, tenants, Refusal, Reply};
+use super::{config, dead_letters, journal, tenants, Refusal, Reply};
 use crate::{Error, ErrorKind};
 
 /// The shortest `ADMIN_TOKEN` accepted.
@@ -37,9 +38,10 @@ async fn admin(req: &mut Request, env: &Env, method: &str, rest: &str) -> Result
                     ..Refusal::from(e)
                 })?;
             }
-            dead_letters::admin(env, method, &segments, tenant.as_deref()).await
+            dead_letters::admin(req, env, method, &segments, tenant.as_deref()).await
         }
         Some("tenants") => tenants::admin(req, env, method, &segments).await,
+        Some("events" | "stats" | "metrics") => journal::admin(req, env, method, &segments).await,
         _ => Err(Error::new(ErrorKind::NotFound, "no such admin route").into()),
     }
 }

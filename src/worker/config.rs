@@ -21,6 +21,7 @@
 //! | `MAX_EVENTS_PER_DELIVERY` | 100 | most events in one delivery (a PandaDoc array) |
 //! | `TENANT_KEY` | none | base64 of 32 bytes sealing tenants' secrets in D1 (`tenants.rs`) |
 //! | `TENANT_CACHE_SECONDS` | 5 | how long an isolate serves a tenant's settings from memory |
+//! | `LOG_RETENTION_DAYS` | 30 | how long the delivery log keeps a record (`journal.rs`) |
 
 use ::worker::Env;
 
@@ -224,6 +225,16 @@ pub(super) fn origin(
         secret,
         timeout_ms,
     })
+}
+
+/// `LOG_RETENTION_DAYS` (default 30; fractions of a day allowed): how long the delivery
+/// log keeps a record, in ms.
+pub(super) fn log_retention_ms(env: &Env) -> i64 {
+    let days = text(env, "LOG_RETENTION_DAYS")
+        .and_then(|v| v.parse::<f64>().ok())
+        .filter(|d| d.is_finite() && *d >= 0.0)
+        .unwrap_or(30.0);
+    (days * 86_400_000.0).min(i64::MAX as f64) as i64
 }
 
 /// `TENANT_CACHE_SECONDS`: how long an isolate may serve a tenant's settings from memory

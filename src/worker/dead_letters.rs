@@ -84,12 +84,34 @@ struct Listed {
     replays: i64,
 }
 
-/// `/take`: one id, or every dead letter still `dead`; `/list`; either only one tenant's.
-#[derive(Serialize, Deserialize)]
+/// `/take`: one id, or every dead letter still `dead` that matches the filters; `/list`:
+/// one tenant's (`tenant` only).
+#[derive(Default, Serialize, Deserialize)]
 struct Take {
     id: Option<i64>,
     #[serde(default)]
     tenant: Option<String>,
+    #[serde(default)]
+    provider: Option<String>,
+    #[serde(default, rename = "type")]
+    event_type: Option<String>,
+    /// Dead since / until, Unix ms.
+    #[serde(default)]
+    since_ms: Option<i64>,
+    #[serde(default)]
+    until_ms: Option<i64>,
+}
+
+/// The filters of `POST /admin/dead-letters/replay`, in the body or the query.
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Filters {
+    provider: Option<String>,
+    tenant: Option<String>,
+    #[serde(rename = "type")]
+    event_type: Option<String>,
+    since: Option<String>,
+    until: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -108,6 +130,9 @@ struct Ids {
 struct Done {
     ok: bool,
 }
+
+/// Dead letters taken per replay call.
+const TAKE_PAGE: usize = 100;
 
 /// At most this many characters of a sender-chosen text in a listing.
 const LISTED_TEXT: usize = 256;
@@ -163,6 +188,7 @@ pub(super) async fn record_poison(env: &Env, msg_id: &str, why: &str) -> ::worke
 
 /// `/admin/dead-letters…`; `tenant`: only that tenant's (`?tenant=`).
 pub(super) async fn admin(
+    req: &mut Request,
     env: &Env,
     method: &str,
     segments: &[&str],
@@ -170,9 +196,19 @@ pub(super) async fn admin(
 ) -> Result<Reply, Refusal> {
     match (method, segments) {
         ("GET", ["dead-letters"]) => list(env, tenant).await,
-        ("POST", ["dead-letters", "replay"]) => replay(env, None, tenant).await,
+        ("POST", ["dead-letters", "replay"]) => {
+            let take = filters(req, tenant).await?;
+            replay(env, take).await
+        }
         ("POST", ["dead-letters", id, "replay"]) => match id.parse::<i64>() {
-            Ok(id) => replay(env, Some(id), tenant).await,
+            Ok(id) => {
+                let take = Take {
+                    id: Some(id),
+                    tenant: tenant.map(str::to_owned),
+                    ..Take::default()
+                };
+                replay(env, take).await
+            }
             Err(_) => Err(Error::new(ErrorKind::NotFound, "dead letter ids are numbers").into()),
         },
         (_, ["dead-letters"]) => Err(super::method_not_allowed(method, "GET")),
@@ -205,8 +241,8 @@ async fn list(env: &Env, tenant: Option<&str>) -> Result<Reply, Refusal> {
         OBJECT,
         "/list",
         &Take {
-            id: None,
             tenant: tenant.map(str::to_owned),
+            ..Take::default()
         },
     )
     .await
@@ -218,23 +254,69 @@ async fn list(env: &Env, tenant: Option<&str>) -> Result<Reply, Refusal> {
     ))
 }
 
-async fn replay(env: &Env, id: Option<i64>, tenant: Option<&str>) -> Result<Reply, Refusal> {
+/// The filters of a replay of several, from the JSON body (if any) and the query (the
+/// query wins): `provider`, `tenant`, `type`, `since`, `until` (RFC 3339 or Unix seconds,
+/// on when the event died).
+async fn filters(req: &mut Request, tenant: Option<&str>) -> Result<Take, Refusal> {
+    let bad = |why: String| Refusal {
+        status: Some(400),
+        ..Refusal::from(Error::new(ErrorKind::MalformedPayload, why))
+    };
+    let text = req.text().await.unwrap_or_default();
+    let mut f: Filters = if text.trim().is_empty() {
+        Filters::default()
+    } else {
+        serde_json::from_str(&text).map_err(|e| bad(format!("the filters are not {{\"provider\", \"tenant\", \"type\", \"since\", \"until\"}}: {e}")))?
+    };
+    let url = req.inner().url();
+    for (name, slot) in [
+        ("provider", &mut f.provider),
+        ("type", &mut f.event_type),
+        ("since", &mut f.since),
+        ("until", &mut f.until),
+    ] {
+        if let Some(v) = super::admin::query_value(&url, name) {
+            *slot = Some(v.replace("%3A", ":").replace("%3a", ":"));
+        }
+    }
+    if let Some(t) = tenant {
+        f.tenant = Some(t.to_owned());
+    }
+    if let Some(p) = &f.provider {
+        p.parse::<crate::Provider>()
+            .map_err(|e| bad(e.message().to_owned()))?;
+    }
+    let time = |value: &Option<String>, name: &str| -> Result<Option<i64>, Refusal> {
+        value
+            .as_deref()
+            .map(|v| {
+                v.parse::<i64>()
+                    .map(|s| s.saturating_mul(1000))
+                    .ok()
+                    .or_else(|| crate::time::parse_rfc3339_millis(v))
+                    .ok_or_else(|| bad(format!("{name} must be RFC 3339 or Unix seconds")))
+            })
+            .transpose()
+    };
+    Ok(Take {
+        id: None,
+        since_ms: time(&f.since, "since")?,
+        until_ms: time(&f.until, "until")?,
+        tenant: f.tenant,
+        provider: f.provider,
+        event_type: f.event_type,
+    })
+}
+
+async fn replay(env: &Env, take: Take) -> Result<Reply, Refusal> {
     #[derive(Deserialize)]
     struct TakenList {
         taken: Vec<Taken>,
     }
-    let taken: TakenList = call(
-        env,
-        BINDING,
-        OBJECT,
-        "/take",
-        &Take {
-            id,
-            tenant: tenant.map(str::to_owned),
-        },
-    )
-    .await
-    .map_err(unavailable)?;
+    let id = take.id;
+    let taken: TakenList = call(env, BINDING, OBJECT, "/take", &take)
+        .await
+        .map_err(unavailable)?;
     if let (Some(id), true) = (id, taken.taken.is_empty()) {
         return Err(Error::new(
             ErrorKind::NotFound,
@@ -275,11 +357,16 @@ async fn replay(env: &Env, id: Option<i64>, tenant: Option<&str>) -> Result<Repl
     #[derive(Serialize)]
     struct Replayed {
         replayed: Vec<i64>,
+        /// Not `null`: a full page was taken, call again for the rest.
+        cursor: Option<String>,
     }
+    let cursor = (id.is_none() && taken.taken.len() >= TAKE_PAGE)
+        .then(|| replayed.last().map(i64::to_string))
+        .flatten();
     Ok(Reply::new(
         202,
         JSON,
-        serde_json::to_string(&Replayed { replayed }).unwrap_or_default(),
+        serde_json::to_string(&Replayed { replayed, cursor }).unwrap_or_default(),
     ))
 }
 
@@ -329,10 +416,7 @@ impl DurableObject for DeadLetters {
                 serde_json::to_string(&Done { ok: true })?
             }
             "/list" => {
-                let t: Take = serde_json::from_str(&body).unwrap_or(Take {
-                    id: None,
-                    tenant: None,
-                });
+                let t: Take = serde_json::from_str(&body).unwrap_or_default();
                 #[derive(Deserialize)]
                 struct Row {
                     id: i64,
@@ -388,8 +472,17 @@ impl DurableObject for DeadLetters {
                         vec![id.into(), opt(t.tenant)],
                     )?,
                     None => self.sql.exec(
-                        "SELECT id, gen + 1 AS gen, job FROM dead_letters WHERE state = 'dead' AND job != '' AND (?1 IS NULL OR tenant = ?1) ORDER BY id LIMIT 100",
-                        vec![opt(t.tenant)],
+                        "SELECT id, gen + 1 AS gen, job FROM dead_letters WHERE state = 'dead' AND job != ''
+                           AND (?1 IS NULL OR tenant = ?1) AND (?2 IS NULL OR provider = ?2) AND (?3 IS NULL OR type = ?3)
+                           AND (?4 IS NULL OR dead_ms >= ?4) AND (?5 IS NULL OR dead_ms < ?5)
+                         ORDER BY id LIMIT 100",
+                        vec![
+                            opt(t.tenant),
+                            opt(t.provider),
+                            opt(t.event_type),
+                            t.since_ms.map_or(::worker::SqlStorageValue::Null, Into::into),
+                            t.until_ms.map_or(::worker::SqlStorageValue::Null, Into::into),
+                        ],
                     )?,
                 }
                 .to_array()?;

@@ -34,6 +34,7 @@ mod bench;
 mod config;
 mod dead_letters;
 mod host;
+mod journal;
 mod ledger;
 mod origin;
 mod queue;
@@ -82,6 +83,23 @@ async fn fetch(mut req: Request, env: Env, ctx: Context) -> ::worker::Result<Res
             problem(&refusal)
         }
     };
+    if log.hook_route {
+        // The delivery log, off the answer's path: what the hook did, or why it refused.
+        let mut entries = std::mem::take(&mut log.journal);
+        if entries.is_empty() && reply.status >= 400 {
+            entries.push(journal::Entry {
+                tenant: log.tenant.clone(),
+                provider: log.provider,
+                outcome: "refused",
+                code: Some(log.outcome),
+                ..journal::Entry::default()
+            });
+        }
+        if !entries.is_empty() {
+            let received_ms = i64::try_from(started).unwrap_or(i64::MAX);
+            ctx.wait_until(journal::record(env.clone(), received_ms, entries));
+        }
+    }
     log.status = reply.status;
     log.duration_ms = Date::now().as_millis().saturating_sub(started);
     log.method = clip(&method, 16);
@@ -89,6 +107,15 @@ async fn fetch(mut req: Request, env: Env, ctx: Context) -> ::worker::Result<Res
     log.path = clip(&logged_path, 256);
     console_log!("{}", serde_json::to_string(&log).unwrap_or_default());
     reply.into_response()
+}
+
+/// The Cron Trigger (`[triggers] crons` in wrangler.toml): prunes the delivery log.
+#[event(scheduled)]
+async fn scheduled(_event: ::worker::ScheduledEvent, env: Env, _ctx: ::worker::ScheduleContext) {
+    match journal::prune(&env, ledger::now_ms()).await {
+        Ok(n) => console_log!(r#"{{"cron":"prune","deleted":{n}}}"#),
+        Err(e) => ::worker::console_error!("cron prune: {}", e.message()),
+    }
 }
 
 /// An answer, before it becomes a `worker::Response`.
@@ -183,6 +210,12 @@ struct Log<'a> {
     duration_ms: u64,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     warnings: Vec<config::Warning>,
+    /// A hook route (`/hooks/…`, `/t/<tenant>/hooks/…`): the request goes to the delivery log.
+    #[serde(skip)]
+    hook_route: bool,
+    /// What the delivery log records of it (`journal.rs`).
+    #[serde(skip)]
+    journal: Vec<journal::Entry>,
 }
 
 async fn route(
@@ -229,14 +262,15 @@ async fn route(
         Some((name, token)) => (name, Some(token)),
         None => (rest, None),
     };
+    log.hook_route = true;
+    if let Some(tenant) = tenant {
+        log.tenant = Some(clip(tenant, 64).to_owned());
+    }
     let provider: Provider = name.parse()?;
     log.provider = Some(provider.as_str());
     // The URL token is the authenticator of client-id providers (their id is public).
     if token.is_some() && !provider.takes_client_ids() {
         return Err(no_route());
-    }
-    if let Some(tenant) = tenant {
-        log.tenant = Some(clip(tenant, 64).to_owned());
     }
     let target = Target {
         tenant,
@@ -497,6 +531,10 @@ async fn hook(
             // A setup handshake (BoldSign's `Verification`, Dropbox Sign's
             // `callback_test`): answered, never delivered, in every mode.
             log.outcome = "handshake";
+            log.journal.push(journal::Entry {
+                outcome: "handshake",
+                ..entry(provider, &event, None)
+            });
             return Ok(ack_reply(provider, &event, client_id, "handshake"));
         }
         let events = [event];
@@ -547,7 +585,15 @@ async fn deliver(
     log: &mut Log<'_>,
 ) -> Result<Vec<&'static str>, Error> {
     match mode {
-        Mode::Inspect => Ok(vec!["inspected"; events.len()]),
+        Mode::Inspect => {
+            for event in events {
+                log.journal.push(journal::Entry {
+                    outcome: "accepted",
+                    ..entry(provider, event, None)
+                });
+            }
+            Ok(vec!["inspected"; events.len()])
+        }
         Mode::Direct(origin) => {
             for event in events {
                 let delivery = crate::delivery(event, &origin.secret, now);
@@ -556,7 +602,22 @@ async fn deliver(
                     .iter()
                     .map(|t| (TENANT_HEADER, t.clone()))
                     .collect();
-                origin::post(&origin.url, &delivery, &extra, origin.timeout_ms).await?;
+                let started = ledger::now_ms();
+                let status =
+                    origin::post(&origin.url, &delivery, &extra, origin.timeout_ms).await?;
+                let key = event_key(provider, event);
+                log.journal.push(journal::Entry {
+                    outcome: "accepted",
+                    end: Some("delivered"),
+                    attempt: Some(journal::Attempt {
+                        at: crate::time::format_unix_millis(started).unwrap_or_default(),
+                        status: Some(status),
+                        latency_ms: u64::try_from(ledger::now_ms().saturating_sub(started))
+                            .unwrap_or(0),
+                        error: None,
+                    }),
+                    ..entry(provider, event, Some(key))
+                });
             }
             Ok(vec!["delivered"; events.len()])
         }
@@ -635,10 +696,7 @@ async fn accept(
         .iter()
         .map(|event| {
             // A tenant's events have their own keys and envelopes.
-            let key = match &event.tenant {
-                Some(t) => crate::tenant_webhook_id(t, provider.as_str(), &event.id),
-                None => crate::webhook_id(provider.as_str(), &event.id),
-            };
+            let key = event_key(provider, event);
             let shard = match (&event.subject, &event.tenant) {
                 (Some(subject), Some(t)) => {
                     crate::tenant_envelope_key(t, provider.as_str(), subject)
@@ -760,6 +818,14 @@ async fn accept(
         ledger::ask::<_, serde::de::IgnoredAny>(env, shard, "/enqueued", mark)
     }))
     .await;
+    for ((event, item), outcome) in events.iter().zip(&items).zip(&outcomes) {
+        let accepted = *outcome == "queued";
+        log.journal.push(journal::Entry {
+            outcome: if accepted { "accepted" } else { "duplicate" },
+            end: accepted.then_some("pending"),
+            ..entry(provider, event, Some(item.key.clone()))
+        });
+    }
     if events.len() == 1 {
         log.webhook_id = items.first().map(|item| item.key.clone());
         log.outcome = outcomes.first().copied().unwrap_or("queued");
@@ -774,6 +840,27 @@ async fn accept(
             .collect();
     }
     Ok(statuses)
+}
+
+/// The event key (`webhook-id`) of `event`: a tenant's in the tenant's own namespace.
+fn event_key(provider: Provider, event: &Event) -> String {
+    match &event.tenant {
+        Some(t) => crate::tenant_webhook_id(t, provider.as_str(), &event.id),
+        None => crate::webhook_id(provider.as_str(), &event.id),
+    }
+}
+
+/// A delivery-log record of `event` (its outcome and end to fill in).
+fn entry(provider: Provider, event: &Event, webhook_id: Option<String>) -> journal::Entry {
+    journal::Entry {
+        tenant: event.tenant.clone(),
+        provider: Some(provider.as_str()),
+        event_id: Some(event.id.clone()),
+        event_type: Some(event.event_type.as_str()),
+        subject: event.subject.clone(),
+        webhook_id,
+        ..journal::Entry::default()
+    }
 }
 
 /// `GET /hooks/acrobat-sign[/<token>]`: Acrobat Sign's verification of intent.
@@ -800,6 +887,12 @@ async fn intent(
     };
     let client_id = crate::verify_intent(&headers, &client_ids)?;
     log.outcome = "intent_verified";
+    log.journal.push(journal::Entry {
+        tenant: target.tenant.map(str::to_owned),
+        provider: Some(target.provider.as_str()),
+        outcome: "handshake",
+        ..journal::Entry::default()
+    });
     Ok(acrobat_echo(&client_id))
 }
 

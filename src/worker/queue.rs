@@ -23,6 +23,7 @@ use serde_json::value::RawValue;
 
 use super::config::{self, Origin};
 use super::dead_letters;
+use super::journal;
 use super::ledger::{self, now_ms, Claim, Claimed, Complete, Completed};
 use super::origin;
 use crate::{Error, ErrorKind, Next, OriginAnswer, RetryPolicy};
@@ -356,6 +357,7 @@ async fn deliver(
     let (attempt, stale) = attempt;
     log.attempt = Some(attempt);
 
+    let started = now_ms();
     let answer = match event_json(env, &job).await {
         Err(why) => Err(why),
         Ok(event) => match crate::with_delivery_attributes(&event, job.seq.as_deref(), stale) {
@@ -379,15 +381,28 @@ async fn deliver(
             }
         },
     };
-    let (next, reason) = match answer {
+    let finished = now_ms();
+    let (next, reason) = match &answer {
         Ok(answer) => {
             if let OriginAnswer::Status(status) = answer {
-                log.status = Some(status);
+                log.status = Some(*status);
             }
             (answer.next(), answer.describe())
         }
         // The event could not be read or sent at all: retried like a network error.
-        Err(why) => (Next::Retry, why),
+        Err(why) => (Next::Retry, why.clone()),
+    };
+    let attempt_record = journal::Attempt {
+        at: crate::time::format_unix_millis(started).unwrap_or_default(),
+        status: match &answer {
+            Ok(OriginAnswer::Status(status)) => Some(*status),
+            _ => None,
+        },
+        latency_ms: u64::try_from(finished.saturating_sub(started)).unwrap_or(0),
+        error: match &answer {
+            Ok(OriginAnswer::Status(200..=299)) => None,
+            _ => Some(reason.clone()),
+        },
     };
     let attempts = u32::try_from(attempt).unwrap_or(u32::MAX);
     let next = match next {
@@ -408,6 +423,12 @@ async fn deliver(
         },
         scope: job.scope.clone(),
     };
+    let end = match next {
+        Next::Delivered => Some("delivered"),
+        Next::Dead => Some("dead"),
+        Next::Retry => None,
+    };
+    journal::attempt(env, &job.key, &attempt_record, end, finished).await;
     match next {
         Next::Delivered => {
             log.outcome = "delivered";
@@ -509,6 +530,7 @@ async fn bury(env: &Env, msg_id: &str, text: &str, log: &mut Log) -> Action {
         }
         Ok(_) => {
             log.outcome = "dead";
+            journal::end(env, &job.key, "dead").await;
             let reason = "Queues moved the message to the dead-letter queue";
             match dead_letters::record(env, text, &job, reason, 0).await {
                 Ok(()) => Action::Ack,
@@ -557,6 +579,7 @@ async fn dead_letter(
 ) -> Action {
     log.outcome = "dead";
     log.detail = Some(reason.to_owned());
+    journal::end(env, &job.key, "dead").await;
     if dead_letters::record(env, text, job, reason, attempts)
         .await
         .is_err()

@@ -43,6 +43,7 @@ const CONFIG_VARS = [
   "MAX_EVENTS_PER_DELIVERY",
   "TENANT_KEY",
   "TENANT_CACHE_SECONDS",
+  "LOG_RETENTION_DAYS",
 ];
 
 /** The providers' Worker vars, from README's providers table (generated from the registry). */
@@ -144,8 +145,12 @@ async function testConfig(dir) {
  * Starts the built Worker with `wrangler dev` and the given vars (unset ones are empty).
  * Resolves once GET /healthz answers 200. `stop()` ends wrangler and workerd by process
  * group id and removes the fresh persistence folder.
+ * `beforeDev(persistDir, configPath, env)`: an optional async hook run after the
+ * migrations (`migrate`) and before `wrangler dev` starts, with the local state folder
+ * wrangler dev will read, the run's wrangler.toml and the environment to run wrangler
+ * with (bench/tenants/run.mjs seeds D1 there with `wrangler d1 execute --local`).
  */
-export async function startWorker(vars = {}, { migrate = false } = {}) {
+export async function startWorker(vars = {}, { migrate = false, beforeDev } = {}) {
   for (const name of Object.keys(vars)) {
     if (!CONFIG_VARS.includes(name)) throw new Error(`unknown Worker var ${name}`);
   }
@@ -175,6 +180,14 @@ export async function startWorker(vars = {}, { migrate = false } = {}) {
     // The tenants' D1 database (migrations/), into the same local state wrangler dev reads:
     // what README's deploy walkthrough runs with --remote.
     await runWrangler(["d1", "migrations", "apply", "signhook", "--local", "--config", config, "--persist-to", path.join(state, "state")], wranglerEnv);
+  }
+  if (beforeDev) {
+    try {
+      await beforeDev(path.join(state, "state"), config, wranglerEnv);
+    } catch (e) {
+      await rm(state, { recursive: true, force: true });
+      throw e;
+    }
   }
   const child = spawn(path.join(BIN, "wrangler"), args, {
     cwd: ROOT, // wrangler runs [build].command in its cwd (TOOLCHAIN pitfall 10)

@@ -23,6 +23,7 @@ admin: the deployment is --url or SIGNHOOK_URL (e.g. https://edge.example.com); 
 SIGNHOOK_ADMIN_TOKEN. --secret - reads the secret from standard input.";
 
 /// What `signhook admin` came to: stdout text, or (exit code, stderr text).
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))]
 pub(crate) enum Done {
     Printed(String),
     Failed(u8, String),
@@ -166,6 +167,15 @@ pub(crate) fn run(args: &[String]) -> Done {
     send(&base, &token, method, &path, body.as_ref())
 }
 
+#[cfg(target_arch = "wasm32")]
+fn send(_: &str, _: &str, _: &str, _: &str, _: Option<&serde_json::Value>) -> Done {
+    Done::Failed(
+        1,
+        "error: signhook admin needs the native CLI (it speaks HTTPS)".into(),
+    )
+}
+
+#[cfg(not(target_arch = "wasm32"))]
 fn send(
     base: &str,
     token: &str,

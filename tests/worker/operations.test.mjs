@@ -1,0 +1,165 @@
+// Operations against the real runtime (`wrangler dev`, local D1, Queues, Durable Objects):
+// the delivery log (refused and accepted deliveries with their codes, one event's journey
+// with every attempt), the counters and the Prometheus metrics, the filtered redrive of
+// dead letters (only the matching ones, each reaching origin once), and the Cron Trigger's
+// prune (only expired records).
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+
+import { SECRETS, fixture, post, signed, startWorker } from "./harness.mjs";
+import { makeDelivery, startFaultyOrigin } from "./queue-kit.mjs";
+
+const ADMIN_TOKEN = "operations-suite-admin-token-0123456789";
+// About 3.5 s: the prune test makes records on either side of the horizon.
+const RETENTION_DAYS = 0.00004;
+
+let origin;
+let worker;
+
+before(async () => {
+  origin = await startFaultyOrigin();
+  worker = await startWorker(
+    {
+      ORIGIN_URL: origin.url,
+      FORWARD_SECRET: SECRETS.forward,
+      ZOHO_SIGN_SECRETS: SECRETS.zoho,
+      YOUSIGN_SECRETS: SECRETS.yousign,
+      ACROBAT_SIGN_CLIENT_IDS: SECRETS.acrobatClientId,
+      ADMIN_TOKEN,
+      RETRY_MAX_ATTEMPTS: "4",
+      RETRY_BASE_SECONDS: "1",
+      RETRY_MAX_DELAY_SECONDS: "1",
+      LOG_RETENTION_DAYS: String(RETENTION_DAYS),
+    },
+    { migrate: true },
+  );
+});
+
+after(async () => {
+  await worker?.stop();
+  await origin?.close();
+});
+
+const admin = (path, method = "GET", body) =>
+  post(`${worker.url}/admin/${path}`, body === undefined ? undefined : JSON.stringify(body), { authorization: `Bearer ${ADMIN_TOKEN}` }, method);
+
+async function waitFor(what, predicate, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await predicate();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const send = (d) => post(`${worker.url}${d.provider === "acrobat-sign" ? `/hooks/acrobat-sign/${SECRETS.acrobatUrlToken}` : `/hooks/${d.provider}`}`, d.body, d.headers());
+
+describe("the delivery log", () => {
+  test("refused deliveries are recorded with their codes; an accepted one with its whole journey", async () => {
+    const forged = await fixture("zoho-sign", "request-completed");
+    for (let i = 0; i < 3; i++) {
+      const res = await post(`${worker.url}/hooks/zoho-sign`, forged, signed("zoho-sign", forged, { key: "not-the-secret" }));
+      assert.equal(res.json.code, "signature_mismatch");
+    }
+    const unsigned = await post(`${worker.url}/hooks/yousign`, "{}", {});
+    assert.equal(unsigned.json.code, "missing_signature");
+    origin.behave((r) => (r.attempt <= 2 ? 500 : 200));
+    const d = makeDelivery("yousign", "journey-1");
+    const res = await send(d);
+    assert.equal(res.status, 200, res.text);
+    await waitFor("the delivery", () => origin.accepted(d.webhookId).length === 1);
+    const journey = await waitFor("the journey's end", async () => {
+      const r = await admin(`events/${d.webhookId}`);
+      return r.status === 200 && r.json.end === "delivered" && r.json;
+    });
+    assert.equal(journey.outcome, "accepted");
+    assert.equal(journey.provider, "yousign");
+    assert.equal(journey.event_id, "event-journey-1");
+    assert.equal(journey.type, "esign.participant.signed");
+    assert.equal(journey.webhook_id, d.webhookId);
+    assert.equal(journey.tenant, null);
+    assert.deepEqual(journey.attempts.map((a) => a.status), [500, 500, 200]);
+    for (const a of journey.attempts) {
+      assert.match(a.at, /^\d{4}-\d\d-\d\dT/);
+      assert.equal(typeof a.latency_ms, "number");
+    }
+    assert.equal(journey.attempts[0].error, "origin answered 500");
+    assert.equal(journey.attempts[2].error, null);
+    const refused = (await admin("events?provider=zoho-sign&outcome=refused")).json.events;
+    assert.ok(refused.length >= 3, JSON.stringify(refused));
+    assert.ok(refused.every((e) => e.code === "signature_mismatch" && e.provider === "zoho-sign"));
+    const all = (await admin("events")).json;
+    assert.ok(all.events.some((e) => e.code === "missing_signature"));
+    assert.ok(!JSON.stringify(all).includes(SECRETS.yousign), "no secret in the log");
+    assert.ok(!JSON.stringify(all).includes("event_name"), "no body in the log");
+    assert.equal((await admin("events/msg_00000000000000000000000000000000")).status, 404);
+    assert.equal((await admin("events?since=yesterday")).status, 400);
+  });
+
+  test("counters and Prometheus metrics", async () => {
+    const stats = (await admin("stats")).json;
+    const ys = stats.providers.yousign;
+    assert.ok(ys.received >= 2 && ys.accepted >= 1 && ys.delivered >= 1 && ys.retried >= 1, JSON.stringify(ys));
+    assert.ok(ys.refused.missing_signature >= 1);
+    assert.equal(typeof ys.latency_ms.p50, "number");
+    assert.ok(stats.providers["zoho-sign"].refused.signature_mismatch >= 3);
+    const metrics = await post(`${worker.url}/admin/metrics`, undefined, { authorization: `Bearer ${ADMIN_TOKEN}` }, "GET");
+    assert.match(metrics.headers.get("content-type"), /^text\/plain; version=0\.0\.4/);
+    assert.match(metrics.text, /^# TYPE signhook_deliveries gauge$/m);
+    assert.match(metrics.text, /^signhook_deliveries\{provider="zoho-sign",outcome="refused",code="signature_mismatch"\} \d+$/m);
+    assert.match(metrics.text, /^signhook_delivery_latency_ms\{provider="yousign",quantile="0.5"\} \d+$/m);
+    assert.equal((await post(`${worker.url}/admin/metrics`, undefined, {}, "GET")).status, 401);
+  });
+});
+
+describe("filtered redrive", () => {
+  test("replays only the matching dead letters; origin gets each once", async () => {
+    origin.behave(() => 410);
+    const ys = [makeDelivery("yousign", "redrive-y1"), makeDelivery("yousign", "redrive-y2")];
+    const zs = [makeDelivery("zoho-sign", "redrive-z1")];
+    for (const d of [...ys, ...zs]) assert.equal((await send(d)).status, 200);
+    const keys = [...ys, ...zs].map((d) => d.webhookId);
+    await waitFor("three dead letters", async () => {
+      const rows = (await admin("dead-letters")).json.dead_letters;
+      return keys.every((k) => rows.some((r) => r.key === k && r.state === "dead"));
+    });
+    origin.behave(() => 200);
+    assert.equal((await admin("dead-letters/replay?provider=nope", "POST")).status, 400);
+    let res = await admin("dead-letters/replay", "POST", { provider: "yousign", since: new Date(Date.now() - 600_000).toISOString() });
+    assert.equal(res.status, 202, res.text);
+    assert.equal(res.json.replayed.length, 2);
+    assert.equal(res.json.cursor, null);
+    await waitFor("the yousign replays", () => ys.every((d) => origin.accepted(d.webhookId).length === 1));
+    await new Promise((r) => setTimeout(r, 2_000));
+    assert.equal(origin.accepted(zs[0].webhookId).length, 0, "zoho's dead letter was not replayed");
+    for (const d of ys) assert.equal(origin.accepted(d.webhookId).length, 1);
+    // The same filter again: nothing left to replay.
+    res = await admin("dead-letters/replay?provider=yousign", "POST");
+    assert.deepEqual(res.json.replayed, []);
+  });
+});
+
+describe("the Cron Trigger", () => {
+  test("prunes only the records older than LOG_RETENTION_DAYS", async () => {
+    const before = makeDelivery("zoho-sign", "prune-old");
+    await post(`${worker.url}/hooks/zoho-sign`, before.body, signed("zoho-sign", before.body, { key: "wrong" }));
+    await new Promise((r) => setTimeout(r, RETENTION_DAYS * 86_400_000 + 1_000));
+    const fresh = await post(`${worker.url}/hooks/yousign`, "{}", {});
+    assert.equal(fresh.json.code, "missing_signature");
+    const marker = Date.now();
+    await new Promise((r) => setTimeout(r, 300));
+    const count = async () => (await admin("events")).json.events;
+    const beforePrune = await count();
+    assert.ok(beforePrune.some((e) => Date.parse(e.received_at) < marker - RETENTION_DAYS * 86_400_000), "an expired record exists");
+    const cron = await fetch(`${worker.url}/cdn-cgi/handler/scheduled?cron=${encodeURIComponent("*/15 * * * *")}`);
+    assert.equal(cron.status, 200, await cron.text());
+    const afterPrune = await waitFor("the prune", async () => {
+      const events = await count();
+      return events.every((e) => Date.parse(e.received_at) >= Date.now() - RETENTION_DAYS * 86_400_000 - 5_000) && events;
+    });
+    assert.ok(afterPrune.some((e) => e.code === "missing_signature" && Date.parse(e.received_at) >= marker - 1_000), "the fresh record stays");
+    assert.ok(afterPrune.length < beforePrune.length);
+    assert.ok(worker.output().includes('"cron":"prune"'));
+  });
+});
