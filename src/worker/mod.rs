@@ -29,6 +29,7 @@
 //! No `unwrap`, no panic: a panic in wasm kills the isolate for every request it holds.
 
 mod admin;
+mod alerts;
 #[cfg(feature = "bench")]
 mod bench;
 mod config;
@@ -97,7 +98,19 @@ async fn fetch(mut req: Request, env: Env, ctx: Context) -> ::worker::Result<Res
         }
         if !entries.is_empty() {
             let received_ms = i64::try_from(started).unwrap_or(i64::MAX);
-            ctx.wait_until(journal::record(env.clone(), received_ms, entries));
+            // A refusal may make its route's window alert-worthy: checked once recorded.
+            let refused_route = entries
+                .iter()
+                .find(|e| e.outcome == "refused")
+                .and_then(|e| e.provider.map(|p| (e.tenant.clone(), p)));
+            let env = env.clone();
+            ctx.wait_until(async move {
+                journal::record(env.clone(), received_ms, entries).await;
+                if let Some((tenant, provider)) = refused_route {
+                    alerts::check_verification(&env, tenant.as_deref(), provider, received_ms)
+                        .await;
+                }
+            });
         }
     }
     log.status = reply.status;
@@ -786,6 +799,7 @@ async fn accept(
                     event_type: event.event_type.as_str().to_owned(),
                     scope: scope.to_string(),
                     tenant: event.tenant.clone(),
+                    target: None,
                     id: event.id.clone(),
                     subject: event.subject.clone(),
                     event: None,

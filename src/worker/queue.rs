@@ -69,6 +69,9 @@ pub(super) struct Job {
     /// The tenant whose route received the event: its origin and forwarding key apply.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(super) tenant: Option<String>,
+    /// `alert`: an operational event for `ALERT_URL` (`alerts.rs`), not a provider's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) target: Option<String>,
     /// The event's own id and envelope, for the dead-letter listing.
     pub(super) id: String,
     pub(super) subject: Option<String>,
@@ -283,8 +286,33 @@ async fn deliver(
     log.key = Some(job.key.clone());
     // A tenant's event goes to the tenant's origin (read now: a change applies to what is
     // queued), else the deployment's.
+    let is_alert = job.target.as_deref() == Some(super::alerts::TARGET);
     let tenant_origin;
+    let alert_origin;
     let origin = match &job.tenant {
+        _ if is_alert => match super::alerts::origin(env) {
+            Some(Ok(origin)) => {
+                alert_origin = origin;
+                Ok(&alert_origin)
+            }
+            Some(Err(e)) => {
+                log.outcome = "misconfigured";
+                log.detail = Some(e.message().to_owned());
+                return Action::Retry(60);
+            }
+            None => {
+                return dead_letter(
+                    env,
+                    text,
+                    &job,
+                    "ALERT_URL is no longer set",
+                    0,
+                    msg_id,
+                    log,
+                )
+                .await;
+            }
+        },
         None => deployment_origin,
         Some(tenant) => match tenant_origin_of(env, tenant, &job.provider).await {
             Ok(Some(origin)) => {
@@ -360,6 +388,14 @@ async fn deliver(
     let started = now_ms();
     let answer = match event_json(env, &job).await {
         Err(why) => Err(why),
+        // An alert is sent as it was made: no envelope, no ordering attributes.
+        Ok(event) if is_alert => {
+            let now_s = now_ms().div_euclid(1000);
+            let delivery = crate::signed_delivery(&job.key, event, &origin.secret, now_s);
+            origin::send(&origin.url, &delivery, &[], origin.timeout_ms)
+                .await
+                .map_err(|e| e.message().to_owned())
+        }
         Ok(event) => match crate::with_delivery_attributes(&event, job.seq.as_deref(), stale) {
             None => Err("the queued event is not a JSON object".to_owned()),
             Some(body) => {
@@ -428,7 +464,11 @@ async fn deliver(
         Next::Dead => Some("dead"),
         Next::Retry => None,
     };
-    journal::attempt(env, &job.key, &attempt_record, end, finished).await;
+    if !is_alert {
+        journal::attempt(env, &job.key, &attempt_record, end, finished).await;
+        let ok = matches!(answer, Ok(OriginAnswer::Status(200..=299)));
+        super::alerts::origin_attempt(env, &origin.url, job.tenant.as_deref(), ok, finished).await;
+    }
     match next {
         Next::Delivered => {
             log.outcome = "delivered";
@@ -458,6 +498,7 @@ async fn deliver(
         Next::Dead => {
             log.outcome = "dead";
             log.detail = Some(reason.clone());
+            super::alerts::dead_lettered(env, &job, &reason, attempt).await;
             // The dead letter first: once the ledger says dead, no copy would record it.
             if dead_letters::record(env, text, &job, &reason, attempt)
                 .await
@@ -532,6 +573,7 @@ async fn bury(env: &Env, msg_id: &str, text: &str, log: &mut Log) -> Action {
             log.outcome = "dead";
             journal::end(env, &job.key, "dead").await;
             let reason = "Queues moved the message to the dead-letter queue";
+            super::alerts::dead_lettered(env, &job, reason, 0).await;
             match dead_letters::record(env, text, &job, reason, 0).await {
                 Ok(()) => Action::Ack,
                 Err(_) => Action::Retry(10),
@@ -580,6 +622,7 @@ async fn dead_letter(
     log.outcome = "dead";
     log.detail = Some(reason.to_owned());
     journal::end(env, &job.key, "dead").await;
+    super::alerts::dead_lettered(env, job, reason, attempts).await;
     if dead_letters::record(env, text, job, reason, attempts)
         .await
         .is_err()

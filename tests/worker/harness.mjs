@@ -44,6 +44,10 @@ const CONFIG_VARS = [
   "TENANT_KEY",
   "TENANT_CACHE_SECONDS",
   "LOG_RETENTION_DAYS",
+  "ALERT_URL",
+  "ALERT_SECRET",
+  "ALERT_FAILURE_RATIO",
+  "ALERT_WINDOW_SECONDS",
 ];
 
 /** The providers' Worker vars, from README's providers table (generated from the registry). */

@@ -2,9 +2,12 @@
 // the delivery log (refused and accepted deliveries with their codes, one event's journey
 // with every attempt), the counters and the Prometheus metrics, the filtered redrive of
 // dead letters (only the matching ones, each reaching origin once), and the Cron Trigger's
-// prune (only expired records).
+// prune (only expired records), and the alerts to the operator at a test receiver, each
+// verified with npm `standardwebhooks`.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+
+import { Webhook } from "standardwebhooks";
 
 import { SECRETS, fixture, post, signed, startWorker } from "./harness.mjs";
 import { makeDelivery, startFaultyOrigin } from "./queue-kit.mjs";
@@ -12,12 +15,16 @@ import { makeDelivery, startFaultyOrigin } from "./queue-kit.mjs";
 const ADMIN_TOKEN = "operations-suite-admin-token-0123456789";
 // About 3.5 s: the prune test makes records on either side of the horizon.
 const RETENTION_DAYS = 0.00004;
+const ALERT_SECRET = "whsec_" + Buffer.from("operations-alert-key-32-bytes!!!").toString("base64");
+const WINDOW_SECONDS = 8;
 
 let origin;
+let alerts;
 let worker;
 
 before(async () => {
   origin = await startFaultyOrigin();
+  alerts = await startFaultyOrigin((r) => new Webhook(ALERT_SECRET).verify(r.body, r.headers));
   worker = await startWorker(
     {
       ORIGIN_URL: origin.url,
@@ -30,6 +37,9 @@ before(async () => {
       RETRY_BASE_SECONDS: "1",
       RETRY_MAX_DELAY_SECONDS: "1",
       LOG_RETENTION_DAYS: String(RETENTION_DAYS),
+      ALERT_URL: alerts.url,
+      ALERT_SECRET,
+      ALERT_WINDOW_SECONDS: String(WINDOW_SECONDS),
     },
     { migrate: true },
   );
@@ -38,7 +48,16 @@ before(async () => {
 after(async () => {
   await worker?.stop();
   await origin?.close();
+  await alerts?.close();
 });
+
+/** The alerts the receiver accepted (verified), parsed, of `type`. */
+const received = (type) =>
+  alerts
+    .all()
+    .filter((r) => r.status >= 200 && r.status < 300)
+    .map((r) => ({ ...JSON.parse(r.body), headers: r.headers }))
+    .filter((a) => a.type === type);
 
 const admin = (path, method = "GET", body) =>
   post(`${worker.url}/admin/${path}`, body === undefined ? undefined : JSON.stringify(body), { authorization: `Bearer ${ADMIN_TOKEN}` }, method);
@@ -161,5 +180,63 @@ describe("the Cron Trigger", () => {
     assert.ok(afterPrune.some((e) => e.code === "missing_signature" && Date.parse(e.received_at) >= marker - 1_000), "the fresh record stays");
     assert.ok(afterPrune.length < beforePrune.length);
     assert.ok(worker.output().includes('"cron":"prune"'));
+  });
+});
+
+describe("alerts to the operator", () => {
+  test("a dead letter: one signhook.delivery.dead_lettered each, signed, a CloudEvent", async () => {
+    // The filtered-redrive test dead-lettered three events (origin answered 410).
+    const dead = await waitFor("the dead-letter alerts", () => {
+      const got = received("signhook.delivery.dead_lettered");
+      return got.length >= 3 && got;
+    });
+    assert.equal(alerts.verifyFailures(), 0, "every alert verifies with ALERT_SECRET");
+    for (const a of dead) {
+      assert.equal(a.specversion, "1.0");
+      assert.equal(a.source, "signhook/edge");
+      assert.equal(a.headers["content-type"], "application/cloudevents+json");
+      assert.match(a.data.webhook_id, /^msg_[0-9a-f]{32}$/);
+      assert.ok(["yousign", "zoho-sign"].includes(a.data.provider));
+      assert.equal(a.data.reason, "origin answered 410");
+    }
+    assert.equal(new Set(dead.map((a) => a.data.webhook_id)).size, dead.length, "once per dead letter");
+  });
+
+  test("20 forged deliveries in a window: exactly one signhook.verification.failing", async () => {
+    // Start just after a window boundary, so the 20 fall in one window.
+    const ms = WINDOW_SECONDS * 1000;
+    await new Promise((r) => setTimeout(r, ms - (Date.now() % ms) + 50));
+    const forged = makeDelivery("zoho-sign", "forged");
+    for (let i = 0; i < 20; i++) {
+      const res = await post(`${worker.url}/hooks/zoho-sign`, forged.body, signed("zoho-sign", forged.body, { key: "forger" }));
+      assert.equal(res.json.code, "signature_mismatch");
+    }
+    const got = await waitFor("the verification alert", () => {
+      const a = received("signhook.verification.failing").filter((x) => x.data.provider === "zoho-sign");
+      return a.length >= 1 && a;
+    });
+    await new Promise((r) => setTimeout(r, 3_000));
+    const all = received("signhook.verification.failing").filter((x) => x.data.provider === "zoho-sign");
+    assert.equal(all.length, 1, JSON.stringify(all.map((a) => a.id)));
+    assert.ok(got[0].data.refused.signature_mismatch >= 5);
+    assert.equal(got[0].data.window_seconds, WINDOW_SECONDS);
+    assert.equal(got[0].data.tenant, null);
+  });
+
+  test("an origin failing for a window: signhook.origin.failing, then signhook.origin.recovered", async () => {
+    origin.behave(() => 503);
+    const started = Date.now();
+    for (let i = 0; Date.now() - started < (WINDOW_SECONDS + 3) * 1000; i++) {
+      assert.equal((await send(makeDelivery("yousign", `outage-${i}`))).status, 200);
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+    const failing = await waitFor("signhook.origin.failing", () => received("signhook.origin.failing").at(-1));
+    assert.equal(failing.data.origin, "127.0.0.1");
+    assert.match(failing.data.failing_since, /^\d{4}-/);
+    origin.behave(() => 200);
+    assert.equal((await send(makeDelivery("yousign", "outage-over"))).status, 200);
+    const recovered = await waitFor("signhook.origin.recovered", () => received("signhook.origin.recovered").at(-1));
+    assert.equal(recovered.data.failing_since, failing.data.failing_since);
+    assert.equal(alerts.verifyFailures(), 0);
   });
 });
