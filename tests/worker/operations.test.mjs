@@ -226,8 +226,11 @@ describe("alerts to the operator", () => {
   test("an origin failing for a window: signhook.origin.failing, then signhook.origin.recovered", async () => {
     origin.behave(() => 503);
     const started = Date.now();
+    const outage = [];
     for (let i = 0; Date.now() - started < (WINDOW_SECONDS + 3) * 1000; i++) {
-      assert.equal((await send(makeDelivery("yousign", `outage-${i}`))).status, 200);
+      const d = makeDelivery("yousign", `outage-${i}`);
+      outage.push(d);
+      assert.equal((await send(d)).status, 200);
       await new Promise((r) => setTimeout(r, 1_000));
     }
     const failing = await waitFor("signhook.origin.failing", () => received("signhook.origin.failing").at(-1));
@@ -237,6 +240,19 @@ describe("alerts to the operator", () => {
     assert.equal((await send(makeDelivery("yousign", "outage-over"))).status, 200);
     const recovered = await waitFor("signhook.origin.recovered", () => received("signhook.origin.recovered").at(-1));
     assert.equal(recovered.data.failing_since, failing.data.failing_since);
+    // Origin was down for the events' whole budget (4 attempts): each is one dead letter
+    // and exactly one signhook.delivery.dead_lettered.
+    const early = outage.slice(0, 3);
+    await waitFor("the outage's dead-letter alerts", () =>
+      early.every((d) => received("signhook.delivery.dead_lettered").some((a) => a.data.webhook_id === d.webhookId)),
+    );
+    await new Promise((r) => setTimeout(r, 2_000));
+    for (const d of early) {
+      const mine = received("signhook.delivery.dead_lettered").filter((a) => a.data.webhook_id === d.webhookId);
+      assert.equal(mine.length, 1, d.webhookId);
+      assert.equal(mine[0].data.attempts, 4);
+      assert.equal(mine[0].data.reason, "origin answered 503");
+    }
     assert.equal(alerts.verifyFailures(), 0);
   });
 });
