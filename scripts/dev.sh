@@ -4,6 +4,9 @@
 #   bash scripts/dev.sh                 http://127.0.0.1:8787, inspect mode
 #   PORT=8790 bash scripts/dev.sh       another port
 #   bash scripts/dev.sh --var ORIGIN_URL:http://127.0.0.1:3000/hooks   extra wrangler dev flags
+#   bash scripts/dev.sh --queue http://127.0.0.1:3000/webhooks
+#       queue mode to a local origin, with a local ADMIN_TOKEN (the admin API, the console)
+#       and a short retry schedule (5 attempts, 2 s doubling to 10 s), printed at start-up
 #
 # 1. installs the pinned toolchain (scripts/bootstrap.sh: wasm32 target, worker-build,
 #    wasm-bindgen-cli, Node 22, wrangler; skipped when already there),
@@ -18,6 +21,26 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 cd "$ROOT"
 PORT="${PORT:-8787}"
+
+# --queue ORIGIN_URL: queue mode without editing .dev.vars. The admin token is a public
+# example value (.dev.vars.example's list), accepted on a loopback host only.
+LOCAL_ADMIN_TOKEN="local-dev-admin-token-0123456789abcdef"
+extra=()
+queue_origin=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --queue)
+      [ $# -ge 2 ] || { echo "[dev] --queue needs the origin's URL, e.g. http://127.0.0.1:3000/webhooks" >&2; exit 2; }
+      queue_origin="$2"
+      shift 2
+      ;;
+    *) extra+=("$1"); shift ;;
+  esac
+done
+if [ -n "$queue_origin" ]; then
+  extra+=(--var DELIVERY:queue --var "ORIGIN_URL:$queue_origin" --var "ADMIN_TOKEN:$LOCAL_ADMIN_TOKEN"
+    --var RETRY_MAX_ATTEMPTS:5 --var RETRY_BASE_SECONDS:2 --var RETRY_MAX_DELAY_SECONDS:10)
+fi
 
 bash scripts/bootstrap.sh
 # shellcheck source=scripts/env.sh
@@ -56,9 +79,19 @@ cat <<MSG
 [dev]              --data-binary @tests/fixtures/zigned/participant-fulfilled-ms-rotation/body
 MSG
 
+if [ -n "$queue_origin" ]; then
+  cat <<MSG
+[dev] queue mode: events go to $queue_origin, signed with .dev.vars' FORWARD_SECRET
+[dev]   retries: 5 attempts, 2 s doubling to at most 10 s (then a dead letter)
+[dev]   admin:   ADMIN_TOKEN=$LOCAL_ADMIN_TOKEN (local only)
+[dev]            curl -H "Authorization: Bearer $LOCAL_ADMIN_TOKEN" http://127.0.0.1:$PORT/admin/dead-letters
+[dev]   console: http://127.0.0.1:$PORT/console/
+MSG
+fi
+
 # The tenants' local D1 database (migrations/), in the state folder wrangler dev uses; only
 # new migrations run, so this is safe every time.
 wrangler d1 migrations apply signhook --local </dev/null
 
 # stdin from /dev/null: no interactive prompt (crash report, login) can hang the run.
-exec wrangler dev --ip 127.0.0.1 --port "$PORT" --show-interactive-dev-session=false "$@" </dev/null
+exec wrangler dev --ip 127.0.0.1 --port "$PORT" --show-interactive-dev-session=false ${extra[@]+"${extra[@]}"} </dev/null

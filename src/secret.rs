@@ -58,6 +58,7 @@ pub const PUBLIC_EXAMPLE_VALUES: &[&str] = &[
     "local-dev-acrobat-url-token",
     "whsec_c2lnbmhvb2stbG9jYWwtZGV2LW9ubHktbm90LXNlY3JldCE=",
     "c2lnbmhvb2stbG9jYWwtZGV2LXRlbmFudC1rZXktMDE=",
+    "local-dev-admin-token-0123456789abcdef",
 ];
 
 /// Whether `value` is one of the [`PUBLIC_EXAMPLE_VALUES`].

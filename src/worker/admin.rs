@@ -47,9 +47,15 @@ async fn admin(req: &mut Request, env: &Env, method: &str, rest: &str) -> Result
 }
 
 fn authorize(req: &Request, env: &Env) -> Result<(), Refusal> {
-    // No token, no admin surface at all.
+    // No token, no admin surface at all; on a loopback host (`wrangler dev`), a problem
+    // that says how to get one.
     let Some(token) = config::text(env, "ADMIN_TOKEN") else {
-        return Err(Error::new(ErrorKind::NotFound, "no route for this path").into());
+        let detail = if crate::url_host_is_loopback(&req.inner().url()) {
+            "the admin routes need ADMIN_TOKEN, which is not set: add ADMIN_TOKEN=\"<32+ characters>\" to .dev.vars, or run scripts/dev.sh --queue <origin URL> (it sets a local one); deployed: npx wrangler secret put ADMIN_TOKEN"
+        } else {
+            "no route for this path"
+        };
+        return Err(Error::new(ErrorKind::NotFound, detail).into());
     };
     // A short token can be guessed: the admin routes replay events and hold tenants.
     if token.chars().count() < MIN_ADMIN_TOKEN_CHARS {

@@ -2,6 +2,7 @@
 // is lost), never acknowledges an event it cannot forward, and never sends an unsigned one.
 // Every configuration runs in one workerd (`startWorkers`): they differ only in their vars.
 import assert from "node:assert/strict";
+import http from "node:http";
 import { after, before, describe, test } from "node:test";
 
 import { SECRETS, fixture, freePort, hookPath, post, signed, startOrigin, startWorkers } from "./harness.mjs";
@@ -104,5 +105,31 @@ CONFIG_CASES.forEach(([label, , code], i) => {
       assert.equal(acro.status, 503, acro.text);
       assert.equal(acro.headers.get("x-adobesign-clientid"), null);
     });
+  });
+});
+
+describe("admin routes without ADMIN_TOKEN", () => {
+  /** GET `path` with a `host` header (Node's fetch drops one). */
+  const get = (url, path, host) =>
+    new Promise((resolve, reject) => {
+      const u = new URL(url);
+      const req = http.request({ host: "127.0.0.1", port: u.port, path, headers: { host } }, (res) => {
+        let text = "";
+        res.on("data", (d) => (text += d));
+        res.on("end", () => resolve({ status: res.statusCode, json: JSON.parse(text) }));
+      });
+      req.on("error", reject);
+      req.end();
+    });
+
+  test("locally a 404 that says how to set one; deployed a bare 404", async () => {
+    const url = workers.url("unreachable");
+    const local = await get(url, "/admin/dead-letters", `127.0.0.1:${new URL(url).port}`);
+    assert.equal(local.status, 404);
+    assert.match(local.json.detail, /ADMIN_TOKEN/);
+    assert.match(local.json.detail, /scripts\/dev\.sh --queue/);
+    const deployed = await get(url, "/admin/dead-letters", "signhook.example.com");
+    assert.equal(deployed.status, 404);
+    assert.equal(deployed.json.detail, "no route for this path");
   });
 });
