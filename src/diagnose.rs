@@ -180,6 +180,28 @@ pub fn diagnose(
     diagnosis
 }
 
+/// DocuSign's `X-DocuSign-Signature-<n>` whose tag is the body's under the matched secret
+/// (base64, or hex), when the provider numbers its proof headers.
+fn matched_numbered_header(
+    verified: &Verified<'_>,
+    headers: &Headers,
+    config: &VerifyConfig,
+) -> Option<String> {
+    if verified.provider() != Provider::DocuSign {
+        return None;
+    }
+    let secret = config.secrets.get(verified.verification().key)?;
+    let tag = crate::verify::hmac_sha256(secret, &[verified.body()]);
+    let stem = Provider::DocuSign.proof_header().strip_suffix("1")?;
+    (1..=100).map(|n| format!("{stem}{n}")).find(|name| {
+        headers.get(name).is_some_and(|value| {
+            let value = crate::headers::trim_ows(value);
+            base64_decode(value).as_deref() == Some(&tag[..])
+                || hex_decode(value).as_deref() == Some(&tag[..])
+        })
+    })
+}
+
 fn verified_diagnosis(
     verified: &Verified<'_>,
     headers: &Headers,
@@ -214,7 +236,12 @@ fn verified_diagnosis(
                 .unwrap_or_default();
             format!("{header} matches \"<t>.<body>\" under secret #{key}, signed at {at}, within the {} s tolerance", config.tolerance_seconds)
         }
-        Covers::Body => format!("{header} matches the body under secret #{key}"),
+        Covers::Body => {
+            // DocuSign sends one numbered header per active key: name the one that matched.
+            let header = matched_numbered_header(verified, headers, config)
+                .map_or(Cow::Borrowed(header), Cow::Owned);
+            format!("{header} matches the body under secret #{key}")
+        }
         // A bearer secret sent as is (Documenso, OneSpan Sign); the Worker also sets it
         // after Acrobat Sign's URL token.
         Covers::SharedSecret => {
@@ -1854,6 +1881,31 @@ mod tests {
         );
         assert_eq!(codes(&d), ["body_reserialized"]);
         assert!(d.findings[0].message.contains("Python"));
+    }
+
+    #[test]
+    fn docusign_names_the_numbered_header_that_matched() {
+        let body = br#"{"event":"envelope-sent","data":{"envelopeId":"e"}}"#;
+        let good = base64_encode(&mac("current-key", &[body]));
+        let old = base64_encode(&mac("retired-key", &[body]));
+        let h = headers(&[
+            ("X-DocuSign-Signature-1", &old),
+            ("X-DocuSign-Signature-2", &good),
+        ]);
+        let d = diagnose(
+            Some(Provider::DocuSign),
+            &h,
+            body,
+            &secrets(&["current-key"]),
+            NOW,
+        );
+        assert_eq!(d.verdict, Verdict::Verified);
+        assert!(
+            d.message
+                .starts_with("X-DocuSign-Signature-2 matches the body"),
+            "{}",
+            d.message
+        );
     }
 
     #[test]

@@ -27,7 +27,9 @@ const VERDICT_WORDS = {
   not_verified: "Not verified",
   unverifiable: "Unverifiable",
 };
-const WORKER = "http://127.0.0.1:8787";
+// The test-delivery panel targets the Worker that serves this page (scripts/dev.sh, or a
+// deployment); opened from anywhere else, the local default.
+const WORKER = /^https?:$/.test(location.protocol) ? location.origin : "http://127.0.0.1:8787";
 
 const $ = (id) => document.getElementById(id);
 const encoder = new TextEncoder();
@@ -464,7 +466,7 @@ function loadTestDelivery() {
   const length = encoder.encode(body).length;
   const lines = [
     `POST ${target} HTTP/1.1`,
-    "Host: 127.0.0.1:8787",
+    `Host: ${new URL(WORKER).host}`,
     ...pairs.map(([n, v]) => `${n}: ${v}`),
     `Content-Length: ${length}`,
   ];
