@@ -206,6 +206,41 @@ impl ErrorKind {
     }
 }
 
+impl ErrorKind {
+    /// What to do about it, in one line (README's Errors table, the Troubleshooting
+    /// section).
+    pub const fn remedy(self) -> &'static str {
+        match self {
+            ErrorKind::MissingSignature => "send the provider's proof header (or `?signature=`, or the in-body hash); check that a proxy does not strip it and that the webhook has a secret set at the provider",
+            ErrorKind::MalformedSignature => "send the header exactly as the provider writes it (one header, not two); for Dropbox Sign, the event's time and type as sent",
+            ErrorKind::SignatureMismatch => "configure the secret the provider signs with (several during a rotation), and verify the exact bytes received: no re-serialized JSON, no added newline",
+            ErrorKind::TimestampOutOfTolerance => "check the clocks (edge and provider), or a replay of an old capture; sign a fresh delivery",
+            ErrorKind::EventTooOld => "a replay, or a capture older than MAX_EVENT_AGE_SECONDS: send a fresh delivery (`signhook sign` dates it now)",
+            ErrorKind::EventTooNew => "the provider's clock (or the sender's) is ahead of the edge's by more than MAX_CLOCK_SKEW_SECONDS: check it",
+            ErrorKind::MissingClientId => "send X-AdobeSign-ClientId, as Acrobat Sign does",
+            ErrorKind::UnknownClientId => "add the application's client id to ACROBAT_SIGN_CLIENT_IDS (or the tenant's client_id)",
+            ErrorKind::MalformedPayload => "send the provider's JSON (Dropbox Sign: multipart with a `json` field); the proof may check out and the body still not be an event",
+            ErrorKind::MultipleEvents => "call verifyAll / normalize_all for a delivery of several events (PandaDoc)",
+            ErrorKind::TooManyEvents => "split the delivery, or raise MAX_EVENTS_PER_DELIVERY",
+            ErrorKind::UnknownProvider => "use one of the provider names in the Providers table",
+            ErrorKind::PayloadTooLarge => "raise MAX_BODY_BYTES if the provider really sends that much",
+            ErrorKind::NoSecretConfigured => "set the provider's *_SECRETS (or the tenant's secret, or ACROBAT_SIGN_URL_TOKENS)",
+            ErrorKind::InvalidSecret => "set a non-empty secret of your own (example values work on localhost only; FORWARD_SECRET is whsec_ + base64 of 16+ bytes)",
+            ErrorKind::MethodNotAllowed => "use the method in the Allow header",
+            ErrorKind::NotFound => "use a route of the Routes table; Acrobat Sign needs /hooks/acrobat-sign/<token>",
+            ErrorKind::DeliveryFailed => "make origin answer 2xx within ORIGIN_TIMEOUT_MS; the provider will retry",
+            ErrorKind::EnqueueFailed => "nothing to do: the provider retries; if it lasts, check the queue, ledger and D1 bindings",
+            ErrorKind::NoOriginConfigured => "set ORIGIN_URL (queue or direct mode), or DELIVERY=inspect to see events without an origin",
+            ErrorKind::InvalidConfig => "fix the setting the detail names (ORIGIN_URL, DELIVERY, ADMIN_TOKEN, TENANT_KEY, …)",
+            ErrorKind::Unauthorized => "send Authorization: Bearer <ADMIN_TOKEN>",
+            ErrorKind::InvalidTenant => "use a tenant id of [a-z0-9][a-z0-9-]{0,62}",
+            ErrorKind::UnknownTenant => "create the tenant (signhook admin tenants add), or enable it",
+            ErrorKind::TenantExists => "pick another id, or PATCH the existing tenant",
+            ErrorKind::TenantMismatch => "register the event's account id with the tenant (PATCH accounts), or point the webhook at the right tenant's route",
+        }
+    }
+}
+
 impl fmt::Display for ErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.code())

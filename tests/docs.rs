@@ -60,14 +60,15 @@ fn mapping_table() -> String {
 }
 
 fn error_table() -> String {
-    let mut out = String::from("| code | HTTP | meaning |\n|---|---|---|\n");
+    let mut out = String::from("| code | HTTP | meaning | what to do |\n|---|---|---|---|\n");
     for kind in ErrorKind::ALL {
         writeln!(
             out,
-            "| `{}` | {} | {} |",
+            "| `{}` | {} | {} | {} |",
             kind.code(),
             kind.http_status(),
-            kind.title()
+            kind.title(),
+            kind.remedy().replace('|', "\\|")
         )
         .unwrap();
     }
