@@ -61,11 +61,19 @@ pub use forward::{
 };
 pub use headers::Headers;
 pub use providers::{
-    account_field, account_id, normalize_unverified, normalize_unverified_all, precheck, sign,
-    sign_body, sign_query, verify, verify_intent, ProofAt, Provider, Verified, VerifyConfig,
-    DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CLOCK_SKEW_SECONDS, DEFAULT_MAX_EVENTS_PER_DELIVERY,
-    DEFAULT_MAX_EVENT_AGE_SECONDS, DEFAULT_TOLERANCE_SECONDS,
+    account_field, account_id, normalize_unverified, normalize_unverified_all, precheck,
+    refresh_times, sign, sign_body, sign_query, time_in_body, verify, verify_intent, ProofAt,
+    Provider, Verified, VerifyConfig, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CLOCK_SKEW_SECONDS,
+    DEFAULT_MAX_EVENTS_PER_DELIVERY, DEFAULT_MAX_EVENT_AGE_SECONDS, DEFAULT_TOLERANCE_SECONDS,
 };
 pub use secret::{is_public_example, Secret, PUBLIC_EXAMPLE_VALUES};
 pub use tenant::{check_tenant_id, fingerprint, TenantKey, MAX_TENANT_ID_LEN, NONCE_LEN};
 pub use verify::token_matches;
+
+/// Unix seconds as RFC 3339 UTC (`2026-12-06T21:04:05Z`); empty beyond year 9999.
+pub fn format_unix_seconds(seconds: i64) -> String {
+    seconds
+        .checked_mul(1000)
+        .and_then(time::format_unix_millis)
+        .unwrap_or_default()
+}

@@ -134,9 +134,101 @@ fn a_pandadoc_array_prints_every_event_and_sign_prints_the_query() {
     );
     let text = String::from_utf8(out.stdout).unwrap();
     let first = text.lines().next().unwrap();
-    let expected = hmac_hex("pandadoc-shared-key", &std::fs::read(&body).unwrap());
+    // The signed body follows a blank line: its date_modified set to now (the replay
+    // bound reads it), said on stderr; the signature covers exactly those bytes.
+    let (_, sent) = text.split_once("\n\n").unwrap();
+    let sent = sent.strip_suffix('\n').unwrap();
+    let expected = hmac_hex("pandadoc-shared-key", sent.as_bytes());
     assert_eq!(first, format!("?signature={expected}"));
     assert!(text.contains("Content-Type: application/json"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("set the signed event time"));
+    let original = std::fs::read_to_string(&body).unwrap();
+    assert_ne!(sent, original);
+    let elements: Vec<serde_json::Value> = serde_json::from_str(sent).unwrap();
+    assert_eq!(
+        elements.len(),
+        3,
+        "the same three events, only their times changed"
+    );
+}
+
+#[test]
+fn sign_refuses_a_flag_without_effect_and_prints_a_curl_line() {
+    let (body, _) = fixture("acrobat-sign", "agreement-created");
+    let body = body.to_str().unwrap();
+    let out = signhook(
+        &[
+            "sign",
+            "--provider",
+            "acrobat-sign",
+            "--secret",
+            "c",
+            "--body",
+            body,
+            "--timestamp",
+            "5",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--timestamp has no effect"));
+    let out = signhook(
+        &[
+            "sign",
+            "--provider",
+            "acrobat-sign",
+            "--secret",
+            "c",
+            "--body",
+            body,
+            "--curl",
+            "http://127.0.0.1:8787",
+        ],
+        None,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "Acrobat Sign's route needs --url-token"
+    );
+    let (zoho, _) = fixture("zoho-sign", "request-completed");
+    let out = signhook(
+        &[
+            "sign",
+            "--provider",
+            "zoho-sign",
+            "--secret",
+            "s",
+            "--body",
+            zoho.to_str().unwrap(),
+            "--url-token",
+            "t",
+            "--curl",
+            "http://x",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let out = signhook(
+        &[
+            "sign",
+            "--provider",
+            "zoho-sign",
+            "--secret",
+            "s",
+            "--body",
+            zoho.to_str().unwrap(),
+            "--curl",
+            "http://127.0.0.1:8787/",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let line = String::from_utf8(out.stdout).unwrap();
+    assert!(line.starts_with("printf -- '{"), "{line}");
+    assert!(line.contains("| curl -sS -w '\\n' -X POST 'http://127.0.0.1:8787/hooks/zoho-sign' -H 'Content-Type: application/json' -H 'X-ZS-WEBHOOK-SIGNATURE: "), "{line}");
+    assert!(line.ends_with(" --data-binary @-\n"));
+    assert_eq!(line.lines().count(), 1);
 }
 
 /// Hex HMAC-SHA256, written out with the `hmac` crate (not signhook's code).

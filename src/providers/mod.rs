@@ -6,6 +6,7 @@
 //! named, way around the proof, for the validator page and the CLI's `normalize`.
 
 mod account;
+mod fresh;
 mod multipart;
 mod redact;
 mod spec;
@@ -27,6 +28,7 @@ use crate::time;
 use crate::verify::{find_key, hex_encode, sha256};
 
 pub use account::{account_field, account_id};
+pub use fresh::{refresh as refresh_times, time_in_body};
 
 pub(crate) use spec::{Enc, Keys, MacScheme, Signed, Spec};
 
@@ -582,6 +584,16 @@ pub fn sign_body(
             ),
         )
     };
+    if multipart::is_multipart(body) {
+        // Dropbox Sign's form: the proof goes into the `json` field, every other byte kept.
+        let json = multipart::field(body, "json")?;
+        let start = json.as_ptr() as usize - body.as_ptr() as usize;
+        let signed = sign_body(provider, key, json, timestamp)?;
+        let mut out = body.get(..start).ok_or_else(malformed)?.to_vec();
+        out.extend_from_slice(&signed);
+        out.extend_from_slice(body.get(start + json.len()..).ok_or_else(malformed)?);
+        return Ok(out);
+    }
     let proof = (provider.spec().sign)(&secret, key, body, timestamp);
     let mut value: serde_json::Value = serde_json::from_slice(body).map_err(|_| malformed())?;
     let mut path: Vec<&str> = provider.proof_header().split('.').collect();

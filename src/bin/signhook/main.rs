@@ -23,12 +23,17 @@ usage:
                   [--query <query-string>]
   signhook normalize --provider <p> --body <file>      (no verification)
   signhook sign --provider <p> --secret <s> --body <file> [--timestamp <unix-seconds>]
-{admin}
+                [--curl <base-url>] [--url-token <token>]
+  {admin}
 
 --body - reads standard input. For a provider proven by its client id ({client_ids}),
 sign's --secret is the client id. --query is the request URL's query (or the URL):
 {query_providers} puts its proof there (?signature=...), and sign prints it first.
-A delivery of several events ({batch_providers}) prints a JSON array. --max-age is the
+A delivery of several events ({batch_providers}) prints a JSON array. sign dates the
+delivery now (or --timestamp): where the signed time is in the body ({time_in_body}) it
+rewrites that field first and says so on stderr. --curl prints one command line that sends
+the delivery to <base-url> (the route, query, headers and body) and prints the answer;
+Acrobat Sign's route needs --url-token. --max-age is the
 oldest a signed event time may be (default 604800, 7 days, as the Worker; `none`: no bound).";
 
 /// [`USAGE`] with the providers filled in.
@@ -52,6 +57,7 @@ fn usage() -> String {
             &names(|p| p.proof_at() == ProofAt::Query).join(", "),
         )
         .replace("{batch_providers}", &names(Provider::is_batch).join(", "))
+        .replace("{time_in_body}", &names(signhook::time_in_body).join(", "))
 }
 
 /// The events as stdout shows them: one JSON object, or an array for a provider whose
@@ -79,6 +85,8 @@ struct Args {
     max_age: Option<String>,
     timestamp: Option<String>,
     query: Option<String>,
+    curl: Option<String>,
+    url_token: Option<String>,
 }
 
 fn parse_args(command: &str, rest: &[String]) -> Result<Args, Usage> {
@@ -95,7 +103,14 @@ fn parse_args(command: &str, rest: &[String]) -> Result<Args, Usage> {
             "--query",
         ],
         "normalize" => &["--provider", "--body"],
-        "sign" => &["--provider", "--body", "--secret", "--timestamp"],
+        "sign" => &[
+            "--provider",
+            "--body",
+            "--secret",
+            "--timestamp",
+            "--curl",
+            "--url-token",
+        ],
         other => return Err(Usage(format!("unknown command {other:?}"))),
     };
     let mut args = Args::default();
@@ -130,6 +145,8 @@ fn parse_args(command: &str, rest: &[String]) -> Result<Args, Usage> {
             "--max-age" => once(&mut args.max_age)?,
             "--query" => once(&mut args.query)?,
             "--timestamp" => once(&mut args.timestamp)?,
+            "--curl" => once(&mut args.curl)?,
+            "--url-token" => once(&mut args.url_token)?,
             "--header" => args.headers.push(value),
             "--secret" => args.secrets.push(value),
             "--client-id" => args.client_ids.push(value),
@@ -247,37 +264,160 @@ fn run(argv: &[String]) -> Result<Outcome, Usage> {
                 [] => return Err(Usage("--secret is required".into())),
                 _ => return Err(Usage("sign takes one --secret".into())),
             };
+            if args.timestamp.is_some()
+                && !provider.signs_timestamp()
+                && !signhook::time_in_body(provider)
+            {
+                return Err(Usage(format!(
+                    "--timestamp has no effect for {provider}: its proof signs no time"
+                )));
+            }
+            if args.url_token.is_some() && !provider.takes_client_ids() {
+                return Err(Usage(format!(
+                    "--url-token has no effect for {provider}: only Acrobat Sign's route carries one"
+                )));
+            }
+            if args.url_token.is_some() && args.curl.is_none() {
+                return Err(Usage("--url-token goes with --curl".into()));
+            }
+            if args.curl.is_some() && provider.takes_client_ids() && args.url_token.is_none() {
+                return Err(Usage(format!(
+                    "{provider}'s route is /hooks/{provider}/<token>: give --url-token (locally, .dev.vars' ACROBAT_SIGN_URL_TOKENS)"
+                )));
+            }
             let timestamp = number(&args.timestamp, "--timestamp")?.unwrap_or_else(unix_now);
+            // The signed time in the body, dated like the proof (else the Worker's replay
+            // bound refuses an old fixture as event_too_old).
+            let body = if signhook::time_in_body(provider) {
+                match signhook::refresh_times(provider, &body, timestamp) {
+                    Some((fresh, fields)) => {
+                        eprintln!(
+                            "note: {provider}: set {} in the body to {timestamp} ({}) before signing",
+                            fields.join(" and "),
+                            signhook::format_unix_seconds(timestamp)
+                        );
+                        fresh
+                    }
+                    None => {
+                        eprintln!("note: {provider}: the body holds no signed event time to date; signed as it is");
+                        body
+                    }
+                }
+            } else {
+                body
+            };
             let signed = sign(provider, secret, &body, timestamp).and_then(|headers| {
-                // A proof in the body (SignWell's event.hash): the headers, a blank line,
-                // then the body to send, as in an HTTP message.
-                // A proof in the URL (PandaDoc's ?signature=): first, as `?<query>`.
                 let query = signhook::sign_query(provider, secret, &body, timestamp)?;
-                let query = if query.is_empty() {
-                    String::new()
-                } else {
-                    format!("?{query}\n")
-                };
                 let body = if provider.proof_in_body() {
-                    let signed = signhook::sign_body(provider, secret, &body, timestamp)?;
-                    format!("\n{}\n", String::from_utf8_lossy(&signed))
+                    signhook::sign_body(provider, secret, &body, timestamp)?
                 } else {
-                    String::new()
+                    body.clone()
                 };
                 Ok((query, headers, body))
             });
-            match signed {
-                Ok((query, headers, body)) => Outcome::Printed(
-                    std::iter::once(query)
-                        .chain(headers.iter().map(|(n, v)| format!("{n}: {v}\n")))
-                        .chain(std::iter::once(body))
-                        .collect(),
-                ),
-                Err(e) => Outcome::Failed(e, Vec::new()),
+            match (signed, &args.curl) {
+                (Err(e), _) => Outcome::Failed(e, Vec::new()),
+                (Ok((query, headers, body)), Some(base)) => Outcome::Printed(curl_line(
+                    base,
+                    provider,
+                    args.url_token.as_deref(),
+                    &query,
+                    &headers,
+                    &body,
+                )),
+                (Ok((query, headers, body)), None) => {
+                    // A proof in the URL (PandaDoc's ?signature=): first, as `?<query>`.
+                    // A proof in the body (SignWell's event.hash): the headers, a blank
+                    // line, then the body to send, as in an HTTP message.
+                    let query = if query.is_empty() {
+                        String::new()
+                    } else {
+                        format!("?{query}\n")
+                    };
+                    let tail = if provider.proof_in_body() || signhook::time_in_body(provider) {
+                        format!("\n{}\n", String::from_utf8_lossy(&body))
+                    } else {
+                        String::new()
+                    };
+                    Outcome::Printed(
+                        std::iter::once(query)
+                            .chain(headers.iter().map(|(n, v)| format!("{n}: {v}\n")))
+                            .chain(std::iter::once(tail))
+                            .collect(),
+                    )
+                }
             }
         }
     };
     Ok(outcome)
+}
+
+/// One POSIX shell command line that sends the delivery to `base` and prints the answer:
+/// the body through `printf` (every byte kept, a multipart body's CRLFs too), then curl
+/// with the route, the query, the headers.
+fn curl_line(
+    base: &str,
+    provider: Provider,
+    url_token: Option<&str>,
+    query: &str,
+    headers: &[(&'static str, String)],
+    body: &[u8],
+) -> String {
+    let mut url = format!("{}/hooks/{provider}", base.trim_end_matches('/'));
+    if let Some(token) = url_token {
+        url.push('/');
+        url.push_str(token);
+    }
+    if !query.is_empty() {
+        url.push('?');
+        url.push_str(query);
+    }
+    let mut line = format!(
+        "printf -- '{}' | curl -sS -w '\\n' -X POST {}",
+        printf_format(body),
+        quote(&url)
+    );
+    for (name, value) in headers {
+        let value = if name.eq_ignore_ascii_case("content-type") {
+            // A multipart body names its boundary.
+            multipart_type(body).unwrap_or_else(|| value.clone())
+        } else {
+            value.clone()
+        };
+        line.push_str(&format!(" -H {}", quote(&format!("{name}: {value}"))));
+    }
+    line.push_str(" --data-binary @-\n");
+    line
+}
+
+/// `multipart/form-data; boundary=…` for a body that starts with a multipart boundary.
+fn multipart_type(body: &[u8]) -> Option<String> {
+    let first = body.split(|b| *b == b'\r').next()?;
+    let boundary = std::str::from_utf8(first.strip_prefix(b"--")?).ok()?;
+    (!boundary.is_empty()).then(|| format!("multipart/form-data; boundary={boundary}"))
+}
+
+/// A single-quoted POSIX shell word.
+fn quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "'\\''"))
+}
+
+/// `body` as a `printf` format inside single quotes: `%` doubled, `\\` escaped, control
+/// bytes as octal escapes, `'` closed and reopened; every other byte as it is.
+fn printf_format(body: &[u8]) -> String {
+    let mut out = Vec::with_capacity(body.len() + 16);
+    for &b in body {
+        match b {
+            b'%' => out.extend_from_slice(b"%%"),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\'' => out.extend_from_slice(b"'\\''"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            0..=0x1f | 0x7f => out.extend_from_slice(format!("\\{b:03o}").as_bytes()),
+            _ => out.push(b),
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn main() -> ExitCode {

@@ -1,0 +1,185 @@
+//! Fresh test deliveries: where a provider's signed event time lives in the body (the
+//! replay bound reads it), `signhook sign` rewrites it to the signing time before signing,
+//! so that a fixture captured years ago makes a delivery the Worker accepts now. Every
+//! other byte of the body is kept.
+//!
+//! | provider | field | written as |
+//! |---|---|---|
+//! | Zoho Sign | `notifications.performed_at` | Unix ms (a number) |
+//! | Yousign | `event_time` | Unix seconds (a string) |
+//! | DocuSign | `generatedDateTime` | RFC 3339, 7 fractional digits |
+//! | PandaDoc | each element's `data.date_modified` (and `data.action_date`) | RFC 3339 |
+//! | Dropbox Sign | `event.event_time` (the `json` field of a multipart body) | Unix seconds (a string) |
+//! | SignWell | `event.time` | Unix seconds (a number) |
+
+use super::Provider;
+use crate::json::Reader;
+
+/// Whether `provider`'s signed event time is in the body (and so rewritten by
+/// [`refresh`]).
+pub fn time_in_body(provider: Provider) -> bool {
+    matches!(
+        provider,
+        Provider::ZohoSign
+            | Provider::Yousign
+            | Provider::DocuSign
+            | Provider::PandaDoc
+            | Provider::DropboxSign
+            | Provider::SignWell
+    )
+}
+
+/// `body` with its signed event time(s) set to `timestamp` (Unix seconds), and the JSON
+/// paths rewritten; `None` when the provider has no time in the body, or the body does
+/// not hold the field (it is then signed as it is).
+pub fn refresh(
+    provider: Provider,
+    body: &[u8],
+    timestamp: i64,
+) -> Option<(Vec<u8>, Vec<&'static str>)> {
+    let ms = timestamp.saturating_mul(1000);
+    let rfc = |digits: usize| -> Option<String> {
+        let text = crate::time::format_unix_millis(ms)?;
+        // `…SSZ` → `…SS.<digits zeros>Z` where asked.
+        let stem = text.strip_suffix('Z')?;
+        Some(if digits == 0 {
+            text.clone()
+        } else {
+            format!("{stem}.{}Z", "0".repeat(digits))
+        })
+    };
+    let (paths, value): (&[&[&str]], String) = match provider {
+        Provider::ZohoSign => (&[&["notifications", "performed_at"]], ms.to_string()),
+        Provider::Yousign => (&[&["event_time"]], format!("\"{timestamp}\"")),
+        Provider::DocuSign => (&[&["generatedDateTime"]], format!("\"{}\"", rfc(7)?)),
+        Provider::SignWell => (&[&["event", "time"]], timestamp.to_string()),
+        Provider::DropboxSign => (&[&["event", "event_time"]], format!("\"{timestamp}\"")),
+        Provider::PandaDoc => (
+            &[&["data", "date_modified"], &["data", "action_date"]],
+            format!("\"{}\"", rfc(0)?),
+        ),
+        _ => return None,
+    };
+    if provider == Provider::DropboxSign && super::multipart::is_multipart(body) {
+        // The `json` field, rewritten in place inside the multipart body.
+        let json = super::multipart::field(body, "json").ok()?;
+        let start = json.as_ptr() as usize - body.as_ptr() as usize;
+        let (new_json, changed) = rewrite(std::str::from_utf8(json).ok()?, paths, &value)?;
+        let mut out = body.get(..start)?.to_vec();
+        out.extend_from_slice(new_json.as_bytes());
+        out.extend_from_slice(body.get(start + json.len()..)?);
+        return Some((out, changed));
+    }
+    let text = std::str::from_utf8(body).ok()?;
+    if provider == Provider::PandaDoc && text.trim_start().starts_with('[') {
+        // Every element of the array.
+        let mut reader = Reader::new(text);
+        let mut at = reader.enter_array().ok()?;
+        let mut out = String::with_capacity(text.len());
+        let mut copied = 0;
+        let mut changed = Vec::new();
+        while reader.next_element(&mut at).ok()? {
+            let element = reader.raw_value().ok()?;
+            let start = element.as_ptr() as usize - text.as_ptr() as usize;
+            out.push_str(text.get(copied..start)?);
+            match rewrite(element, paths, &value) {
+                Some((new, paths)) => {
+                    out.push_str(&new);
+                    changed.extend(paths);
+                }
+                None => out.push_str(element),
+            }
+            copied = start + element.len();
+        }
+        out.push_str(text.get(copied..)?);
+        changed.dedup();
+        return (!changed.is_empty()).then(|| (out.into_bytes(), changed));
+    }
+    let (new, changed) = rewrite(text, paths, &value)?;
+    Some((new.into_bytes(), changed))
+}
+
+/// `text` (a JSON object) with the values at `paths` replaced by `value` (JSON text);
+/// `None` when none of them is there.
+fn rewrite(text: &str, paths: &[&[&str]], value: &str) -> Option<(String, Vec<&'static str>)> {
+    let mut spans = Vec::new();
+    let mut changed = Vec::new();
+    for (path, name) in paths.iter().zip(PATH_NAMES.iter()) {
+        if let Some(span) = span_at(text, path) {
+            spans.push(span);
+            changed.push(*name);
+        }
+    }
+    if spans.is_empty() {
+        return None;
+    }
+    spans.sort_unstable();
+    let mut out = String::with_capacity(text.len() + 32);
+    let mut copied = 0;
+    for (start, end) in spans {
+        out.push_str(text.get(copied..start)?);
+        out.push_str(value);
+        copied = end;
+    }
+    out.push_str(text.get(copied..)?);
+    Some((out, changed))
+}
+
+/// For error messages: the path names, in [`refresh`]'s order (the first path of each
+/// provider, then PandaDoc's second).
+const PATH_NAMES: [&str; 2] = ["the signed event time", "the action time"];
+
+/// The byte span of the value at `path` (the last of repeated keys, as the normalizers
+/// read it), within `text`.
+fn span_at(text: &str, path: &[&str]) -> Option<(usize, usize)> {
+    let (first, rest) = path.split_first()?;
+    let mut reader = Reader::new(text);
+    let mut members = reader.enter_object().ok()?;
+    let mut found = None;
+    while let Some(key) = reader.next_key(&mut members).ok()? {
+        let value = reader.raw_value().ok()?;
+        if key == *first {
+            found = Some(value);
+        }
+    }
+    let value = found?;
+    let start = value.as_ptr() as usize - text.as_ptr() as usize;
+    if rest.is_empty() {
+        return Some((start, start + value.len()));
+    }
+    span_at(value, rest).map(|(s, e)| (start + s, start + e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rewrites_only_the_time() {
+        let body = br#"{"requests":{"request_id":"1"},"notifications":{"operation_type":"RequestCompleted","performed_at":1623149278000}}"#;
+        let (new, changed) = refresh(Provider::ZohoSign, body, 1_800_000_000).unwrap();
+        assert_eq!(
+            String::from_utf8(new).unwrap(),
+            r#"{"requests":{"request_id":"1"},"notifications":{"operation_type":"RequestCompleted","performed_at":1800000000000}}"#
+        );
+        assert_eq!(changed, ["the signed event time"]);
+        let docusign = br#"{"event":"envelope-sent", "generatedDateTime": "2024-02-06T02:25:00.3464434Z", "data":{}}"#;
+        let (new, _) = refresh(Provider::DocuSign, docusign, 1_800_000_000).unwrap();
+        assert_eq!(
+            String::from_utf8(new).unwrap(),
+            r#"{"event":"envelope-sent", "generatedDateTime": "2027-01-15T08:00:00.0000000Z", "data":{}}"#
+        );
+        let pandadoc = br#"[{"event":"a","data":{"date_modified":"2020-01-01T00:00:00Z"}}, {"event":"b","data":{"x":1}}]"#;
+        let (new, _) = refresh(Provider::PandaDoc, pandadoc, 1_800_000_000).unwrap();
+        assert_eq!(
+            String::from_utf8(new).unwrap(),
+            r#"[{"event":"a","data":{"date_modified":"2027-01-15T08:00:00Z"}}, {"event":"b","data":{"x":1}}]"#
+        );
+        assert!(refresh(Provider::Zigned, body, 1).is_none());
+        assert!(
+            refresh(Provider::Yousign, b"{}", 1).is_none(),
+            "no field: signed as is"
+        );
+        assert!(refresh(Provider::Yousign, b"not json", 1).is_none());
+    }
+}
