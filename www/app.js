@@ -148,6 +148,12 @@ function nowSeconds() {
   return Math.floor(Date.now() / 1000);
 }
 
+function maxEventAgeSeconds() {
+  const text = $("max-age-days").value.trim();
+  const days = Number(text);
+  return text === "" || !Number.isFinite(days) || days < 0 ? null : Math.floor(days * 86400);
+}
+
 function toleranceSeconds() {
   const n = Number($("tolerance").value);
   return Number.isFinite(n) && n >= 0 ? Math.floor(n) : 300;
@@ -265,9 +271,9 @@ function check() {
       clientIds: secrets,
       now: nowSeconds(),
       toleranceSeconds: toleranceSeconds(),
-      // The page explains a pasted capture of any age; the Worker's 7-day replay bound
-      // (the package's default) is not applied here yet.
-      maxEventAgeSeconds: null,
+      // The Worker's replay bound (7 days by default), so that the page says what the
+      // Worker would answer; cleared, a capture of any age is explained.
+      maxEventAgeSeconds: maxEventAgeSeconds(),
       url,
     });
   } catch (err) {
