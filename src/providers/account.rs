@@ -41,20 +41,8 @@ pub fn account_id(provider: Provider, body: &[u8]) -> Option<String> {
 
 /// The scalar at `path` in the JSON object `text`.
 fn value_at(text: &str, path: &[&str]) -> Option<String> {
-    let (first, rest) = path.split_first()?;
-    let mut reader = Reader::new(text);
-    let mut members = reader.enter_object().ok()?;
-    let mut found = None;
-    while let Some(key) = reader.next_key(&mut members).ok()? {
-        let value = reader.raw_value().ok()?;
-        if key == *first {
-            found = Some(value);
-        }
-    }
-    let value = found?;
-    if !rest.is_empty() {
-        return value_at(value, rest);
-    }
+    let (start, end) = super::wire::span_at(text, path)?;
+    let value = text.get(start..end)?;
     match value.as_bytes().first()? {
         b'"' => Reader::new(value)
             .string()

@@ -105,7 +105,7 @@ fn rewrite(text: &str, paths: &[&[&str]], value: &str) -> Option<(String, Vec<&'
     let mut spans = Vec::new();
     let mut changed = Vec::new();
     for (path, name) in paths.iter().zip(PATH_NAMES.iter()) {
-        if let Some(span) = span_at(text, path) {
+        if let Some(span) = super::wire::span_at(text, path) {
             spans.push(span);
             changed.push(*name);
         }
@@ -128,27 +128,6 @@ fn rewrite(text: &str, paths: &[&[&str]], value: &str) -> Option<(String, Vec<&'
 /// For error messages: the path names, in [`refresh`]'s order (the first path of each
 /// provider, then PandaDoc's second).
 const PATH_NAMES: [&str; 2] = ["the signed event time", "the action time"];
-
-/// The byte span of the value at `path` (the last of repeated keys, as the normalizers
-/// read it), within `text`.
-fn span_at(text: &str, path: &[&str]) -> Option<(usize, usize)> {
-    let (first, rest) = path.split_first()?;
-    let mut reader = Reader::new(text);
-    let mut members = reader.enter_object().ok()?;
-    let mut found = None;
-    while let Some(key) = reader.next_key(&mut members).ok()? {
-        let value = reader.raw_value().ok()?;
-        if key == *first {
-            found = Some(value);
-        }
-    }
-    let value = found?;
-    let start = value.as_ptr() as usize - text.as_ptr() as usize;
-    if rest.is_empty() {
-        return Some((start, start + value.len()));
-    }
-    span_at(value, rest).map(|(s, e)| (start + s, start + e))
-}
 
 #[cfg(test)]
 mod tests {

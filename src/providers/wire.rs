@@ -306,6 +306,28 @@ pub(crate) fn parse_object<'a, T: Object<'a>>(
     Ok((wire, json))
 }
 
+/// The byte span, within `text` (a JSON object), of the value at `path`: the last of
+/// repeated keys, as the wire structs read it. `None` when a step is missing or not an
+/// object.
+pub(crate) fn span_at(text: &str, path: &[&str]) -> Option<(usize, usize)> {
+    let (first, rest) = path.split_first()?;
+    let mut reader = Reader::new(text);
+    let mut members = reader.enter_object().ok()?;
+    let mut found = None;
+    while let Some(key) = reader.next_key(&mut members).ok()? {
+        let value = reader.raw_value().ok()?;
+        if key == *first {
+            found = Some(value);
+        }
+    }
+    let value = found?;
+    let start = value.as_ptr() as usize - text.as_ptr() as usize;
+    if rest.is_empty() {
+        return Some((start, start + value.len()));
+    }
+    span_at(value, rest).map(|(s, e)| (start + s, start + e))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -495,23 +495,7 @@ async fn deliver(
                 .await;
             Action::Retry(delay)
         }
-        Next::Dead => {
-            log.outcome = "dead";
-            log.detail = Some(reason.clone());
-            super::alerts::dead_lettered(env, &job, &reason, attempt).await;
-            // The dead letter first: once the ledger says dead, no copy would record it.
-            if dead_letters::record(env, text, &job, &reason, attempt)
-                .await
-                .is_err()
-            {
-                return Action::Retry(10);
-            }
-            match ledger::ask::<_, Completed>(env, &job.shard, "/complete", &complete("dead")).await
-            {
-                Ok(_) => Action::Ack,
-                Err(_) => Action::Retry(10),
-            }
-        }
+        Next::Dead => dead_letter(env, text, &job, &reason, attempt, msg_id, log).await,
     }
 }
 
@@ -609,7 +593,9 @@ async fn tenant_origin_of(
     config::origin(env, true, Some(&origin), &mut warnings).map(Some)
 }
 
-/// Records `job` as a dead letter at once (nothing left to try), then marks it dead.
+/// Records `job` as a dead letter (its budget spent, origin's refusal for good, or nothing
+/// left to try), alerts, then marks it dead in the ledger. The dead letter first: once the
+/// ledger says dead, no copy would record it.
 async fn dead_letter(
     env: &Env,
     text: &str,

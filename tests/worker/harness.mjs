@@ -298,6 +298,20 @@ export async function startWorkers(cases) {
   };
 }
 
+/**
+ * Polls `predicate` (sync or async) until it returns something truthy, and returns that;
+ * throws after `timeoutMs`, naming `what` (and `diagnostics()`, when given).
+ */
+export async function waitFor(what, predicate, timeoutMs = 30_000, diagnostics = () => "") {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await predicate();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${diagnostics()}`.trimEnd());
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
 /** Runs wrangler to completion (stdin closed: no prompt can wait); throws with its output. */
 export async function runWrangler(args, env = { ...process.env, PATH: `${BIN}:${process.env.PATH}`, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1" }) {
   const child = spawn(path.join(BIN, "wrangler"), args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });

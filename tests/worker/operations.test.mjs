@@ -9,7 +9,7 @@ import { after, before, describe, test } from "node:test";
 
 import { Webhook } from "standardwebhooks";
 
-import { SECRETS, fixture, post, signed, startWorker } from "./harness.mjs";
+import { SECRETS, fixture, post, signed, startWorker, waitFor } from "./harness.mjs";
 import { makeDelivery, startFaultyOrigin } from "./queue-kit.mjs";
 
 const ADMIN_TOKEN = "operations-suite-admin-token-0123456789";
@@ -62,15 +62,6 @@ const received = (type) =>
 const admin = (path, method = "GET", body) =>
   post(`${worker.url}/admin/${path}`, body === undefined ? undefined : JSON.stringify(body), { authorization: `Bearer ${ADMIN_TOKEN}` }, method);
 
-async function waitFor(what, predicate, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await predicate();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 const send = (d) => post(`${worker.url}${d.provider === "acrobat-sign" ? `/hooks/acrobat-sign/${SECRETS.acrobatUrlToken}` : `/hooks/${d.provider}`}`, d.body, d.headers());
 

@@ -9,7 +9,7 @@ import { after, before, describe, test } from "node:test";
 import { HTTP } from "cloudevents";
 import { Webhook } from "standardwebhooks";
 
-import { SECRETS, expectedWebhookId, fixture, hookPath, pandadocQuery, post, signed, startWorker } from "./harness.mjs";
+import { SECRETS, expectedWebhookId, fixture, hookPath, pandadocQuery, post, signed, startWorker, waitFor } from "./harness.mjs";
 import { PROVIDERS, bodyHashId, makeDelivery, startFaultyOrigin } from "./queue-kit.mjs";
 
 // At least 32 characters: a shorter ADMIN_TOKEN is `invalid_config` (security.test.mjs).
@@ -56,15 +56,6 @@ async function send(d) {
   return { res, ms: performance.now() - started };
 }
 
-async function waitFor(what, predicate, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await predicate();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 /**
  * Waits until every queue message enqueued for `keys` was settled for good (delivered,

@@ -17,7 +17,7 @@ import { after, before, describe, test } from "node:test";
 
 import { Webhook } from "standardwebhooks";
 
-import { ROOT, SECRETS, freePort, hookPath, post, startWorker } from "./harness.mjs";
+import { ROOT, SECRETS, freePort, hookPath, post, startWorker, waitFor } from "./harness.mjs";
 import { PROVIDERS, makeDelivery } from "./queue-kit.mjs";
 
 const RETRY = { RETRY_MAX_ATTEMPTS: "5", RETRY_BASE_SECONDS: "1", RETRY_MAX_DELAY_SECONDS: "2" };
@@ -129,15 +129,6 @@ async function startTap(target) {
   };
 }
 
-async function waitFor(what, predicate, timeoutMs, diagnostics = () => "") {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await predicate();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${diagnostics()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 for (const r of RECEIVERS) {
   describe(r.name, () => {

@@ -13,7 +13,7 @@ import { after, before, describe, test } from "node:test";
 
 import { Webhook } from "standardwebhooks";
 
-import { ROOT, SECRETS, fixture, post, signed, startWorker } from "./harness.mjs";
+import { ROOT, SECRETS, fixture, post, signed, startWorker, waitFor } from "./harness.mjs";
 import { startFaultyOrigin } from "./queue-kit.mjs";
 
 const ADMIN_TOKEN = "tenants-suite-admin-token-0123456789abcdef";
@@ -85,15 +85,6 @@ const tenantWebhookId = (tenant, provider, id) => "msg_" + sha256(`t\0${tenant}\
 /** The event id of a provider without ids: SHA-256 of "signhook/<provider>\n" + body. */
 const bodyId = (provider, body) => sha256(`signhook/${provider}\n`, body).slice(0, 32);
 
-async function waitFor(what, predicate, timeoutMs = 20_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await predicate();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 150));
-  }
-}
 
 /** A Zoho Sign body for request `request` (unique per label). */
 function zohoBody(label, request = `req-${label}`) {
