@@ -5,12 +5,14 @@
 #
 #   scripts/fuzz.sh [SECONDS]          every target for SECONDS each (default 60)
 #   scripts/fuzz.sh --smoke            CI smoke: 2 s per verify_<provider> target, 4 s for the
-#                                      others (17 targets: about 75 s when warm)
+#                                      others (20 targets: about 100 s when warm), built
+#                                      without ASan (--sanitizer none) unless told otherwise
 #   scripts/fuzz.sh --runs N           every target for N executions (no time limit)
 #   scripts/fuzz.sh --target NAME ...  only these targets (repeatable)
 #   scripts/fuzz.sh --keep-going       fork mode: record crashes and carry on
 #   scripts/fuzz.sh --sanitizer none   no ASan (2-3x the executions; the crate has no
-#                                      unsafe code, panics and overflow checks still count)
+#                                      unsafe code, panics and overflow checks still count);
+#                                      the default is address, but for --smoke
 #   scripts/fuzz.sh --list             print the targets
 #
 # Before fuzzing a target, its saved regressions (tests/fixtures/fuzz-regressions/
@@ -34,6 +36,7 @@ smoke=0
 runs=""
 keep_going=0
 sanitizer=address
+sanitizer_given=0
 only=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -41,7 +44,7 @@ while [ $# -gt 0 ]; do
     --runs) runs="$2"; shift ;;
     --target) only+=("$2"); shift ;;
     --keep-going) keep_going=1 ;;
-    --sanitizer) sanitizer="$2"; shift ;;
+    --sanitizer) sanitizer="$2"; sanitizer_given=1; shift ;;
     --list) printf '%s\n' "${TARGETS[@]}"; exit 0 ;;
     -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     [0-9]*) seconds="$1" ;;
@@ -49,6 +52,9 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
+# The smoke builds without ASan: a cold ASan build of every target costs CI minutes, and the
+# crate has no unsafe code (panics, overflow checks and the targets' assertions still count).
+if [ "$smoke" = 1 ] && [ "$sanitizer_given" = 0 ]; then sanitizer=none; fi
 if [ ${#only[@]} -gt 0 ]; then
   for t in "${only[@]}"; do
     printf '%s\n' "${TARGETS[@]}" | grep -qx "$t" || { echo "unknown target $t" >&2; exit 2; }
@@ -77,7 +83,7 @@ if [ "$missing" = 1 ]; then
   cargo run --quiet --manifest-path fuzz/Cargo.toml --example gen_seeds
 fi
 
-# --- build (release + debug assertions + overflow checks + ASan: cargo-fuzz's default) ---
+# --- build (release + debug assertions + overflow checks; ASan unless --sanitizer none) ---
 echo "== cargo +$TOOLCHAIN fuzz build --sanitizer $sanitizer"
 cargo "+$TOOLCHAIN" fuzz build --sanitizer "$sanitizer"
 
@@ -132,13 +138,15 @@ for t in "${TARGETS[@]}"; do
   set -e
   elapsed=$(( $(date +%s) - start ))
 
-  execs=$(grep -oE '^stat::number_of_executed_units: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+$' || true)
-  [ -n "$execs" ] || execs=$(grep -oE '^#[0-9]+' "$log" | tail -1 | tr -d '#' || true)
-  rate=$(grep -oE '^stat::average_exec_per_sec: +[0-9]+' "$log" | tail -1 | grep -oE '[0-9]+$' || true)
+  # `-a`: the log can hold raw bytes (libFuzzer's recommended dictionary), and grep would
+  # then answer "binary file matches" instead of the lines.
+  execs=$(grep -aoE '^stat::number_of_executed_units: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+$' || true)
+  [ -n "$execs" ] || execs=$(grep -aoE '^#[0-9]+' "$log" | tail -1 | tr -d '#' || true)
+  rate=$(grep -aoE '^stat::average_exec_per_sec: +[0-9]+' "$log" | tail -1 | grep -oE '[0-9]+$' || true)
   # Fork mode prints no final stats: executions over wall time.
   [ -n "$rate" ] || { [ -n "$execs" ] && rate=$(( execs / (elapsed > 0 ? elapsed : 1) )); } || true
-  cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || true)
-  ft=$(grep -oE 'ft: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || true)
+  cov=$(grep -aoE 'cov: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || true)
+  ft=$(grep -aoE 'ft: [0-9]+' "$log" | tail -1 | grep -oE '[0-9]+' || true)
   found=$(find "fuzz/artifacts/$t" -type f -newer "$marker" \
     \( -name 'crash-*' -o -name 'timeout-*' -o -name 'oom-*' -o -name 'leak-*' \) | sort)
   rm -f "$marker"
@@ -147,7 +155,7 @@ for t in "${TARGETS[@]}"; do
     failed=1
     echo "!! $t: exit $rc, $nfound new artifact(s):"
     printf '   %s\n' $found
-    grep -m3 -E 'panicked at|ERROR: libFuzzer|SUMMARY' "$log" | sed 's/^/   /' || true
+    grep -a -m3 -E 'panicked at|ERROR: libFuzzer|SUMMARY' "$log" | sed 's/^/   /' || true
   fi
   rows+=("$(printf '%-20s %12s %7s %7s %8s %6s %9s %s' "$t" "${execs:-?}" "${cov:-?}" "${ft:-?}" "${rate:-?}" "$elapsed" "$nfound" "$reg_status")")
 done

@@ -24,6 +24,8 @@ use signhook_fuzz::input::{
     Body, Casing, Delivery, HeaderSpec, MaxAge, MaxBody, Name, Now, Part, PartVal, Signed,
     Tolerance, Ts, Value,
 };
+use signhook_fuzz::jsondoc::{single_object_providers, Doc, Edit, Item, JsonInput};
+use signhook_fuzz::pandadoc::{Elem, MaxEvents, Note, PBody, PandaInput, Param, SigVal, Url, When};
 
 struct Fixture {
     provider: Provider,
@@ -33,6 +35,8 @@ struct Fixture {
     client_ids: Vec<String>,
     now: i64,
     tolerance: Option<u64>,
+    /// The request URL's query (PandaDoc's proof), when the case gives one.
+    query: Option<String>,
     body: Vec<u8>,
 }
 
@@ -80,6 +84,7 @@ fn fixtures(root: &Path) -> Vec<Fixture> {
                 client_ids: strings(&v, "client_ids"),
                 now: v["now"].as_i64().unwrap_or(1_731_340_000),
                 tolerance: v["tolerance"].as_u64(),
+                query: v["query"].as_str().map(str::to_owned),
                 body,
             });
         }
@@ -702,5 +707,382 @@ fn main() {
         &roundtrip(&r, Rfc3339Input::encode, Rfc3339Input::decode),
     );
 
+    pandadoc_seeds(&mut out, &fixtures);
+    json_seeds(&mut out, &fixtures);
+
     println!("wrote {} seeds under {}", out.count, out.root.display());
+}
+
+/// verify_pandadoc: each PandaDoc fixture as is (its query verbatim) and re-signed, then
+/// structured deliveries: times at the bounds, the event limit, encodings of the query.
+fn pandadoc_seeds(out: &mut Out, fixtures: &[Fixture]) {
+    let target = "verify_pandadoc";
+    out.target(target);
+    let sig = |value: SigVal, name: u8, enc: u8| Param::Sig { value, name, enc };
+    let right = || SigVal::Correct { key: 0, case: 0 };
+    let base = PandaInput {
+        secrets: vec!["pandadoc-test-shared-key".into()],
+        now: Now::Explicit(1_772_446_535),
+        max_body: MaxBody::Default,
+        max_age: MaxAge::Unset,
+        skew: Tolerance::Default,
+        max_events: MaxEvents::Default,
+        event_id: 1,
+        event_id_raw: String::new(),
+        url: Url::Query,
+        params: vec![sig(right(), 0, 0)],
+        fragment: String::new(),
+        flip_at: 7,
+        flip_xor: 1,
+        body: PBody::Raw(Vec::new()),
+    };
+    for f in fixtures.iter().filter(|f| f.provider == Provider::PandaDoc) {
+        let event_id = f
+            .headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(signhook_fuzz::pandadoc::EVENT_ID_HEADER))
+            .map(|(_, v)| v.clone());
+        let (event_id, event_id_raw) = match event_id.as_deref() {
+            None => (0, String::new()),
+            Some("c0d1e2f3-a4b5-4c6d-8e7f-9a0b1c2d3e4f") => (1, String::new()),
+            Some(other) => (255, other.to_owned()),
+        };
+        for resign in [false, true] {
+            let params = match (&f.query, resign) {
+                (_, true) => vec![sig(right(), 0, 0)],
+                (Some(q), false) if !q.is_empty() => vec![Param::Raw(q.clone())],
+                _ => vec![],
+            };
+            let mut secrets = f.secrets.clone();
+            if secrets.is_empty() {
+                secrets.push("pandadoc-test-shared-key".into());
+            }
+            let input = PandaInput {
+                secrets,
+                now: Now::Explicit(f.now),
+                event_id,
+                event_id_raw: event_id_raw.clone(),
+                url: if f.query.is_some() {
+                    Url::Query
+                } else {
+                    Url::None
+                },
+                params,
+                body: PBody::Raw(f.body.clone()),
+                ..base.clone()
+            };
+            let bytes = roundtrip(&input, PandaInput::encode, PandaInput::decode);
+            out.write(
+                target,
+                &format!("{}{}", f.name, if resign { "-resigned" } else { "" }),
+                &bytes,
+            );
+        }
+    }
+    let note = |event: u16, status: u8, which: u8, time_key: u8| {
+        Elem::Note(Note {
+            event,
+            status,
+            time_key,
+            when: When::Bound { which, ms: 500 },
+            extra: Vec::new(),
+        })
+    };
+    let shapes: Vec<(&str, PandaInput)> = vec![
+        (
+            "bounds-week",
+            PandaInput {
+                max_age: MaxAge::Week,
+                body: PBody::Array {
+                    ws: 2,
+                    elems: (0..6).map(|i| note(i, i as u8 % 7, 4, 0)).collect(),
+                },
+                ..base.clone()
+            },
+        ),
+        (
+            "too-old",
+            PandaInput {
+                max_age: MaxAge::Week,
+                body: PBody::Array {
+                    ws: 1,
+                    elems: vec![note(0, 3, 0, 0), note(3, 1, 1, 1)],
+                },
+                ..base.clone()
+            },
+        ),
+        (
+            "too-new",
+            PandaInput {
+                body: PBody::Array {
+                    ws: 0,
+                    elems: vec![note(0, 3, 2, 2), note(0, 3, 3, 0)],
+                },
+                ..base.clone()
+            },
+        ),
+        (
+            "limit-100",
+            PandaInput {
+                body: PBody::Repeat {
+                    count: 100,
+                    elem: Elem::Scalar(9),
+                },
+                ..base.clone()
+            },
+        ),
+        (
+            "limit-101",
+            PandaInput {
+                body: PBody::Repeat {
+                    count: 101,
+                    elem: Elem::Scalar(9),
+                },
+                ..base.clone()
+            },
+        ),
+        (
+            "limit-small",
+            PandaInput {
+                max_events: MaxEvents::Small(2),
+                body: PBody::Array {
+                    ws: 1,
+                    elems: vec![note(1, 1, 4, 0), note(2, 2, 4, 0), note(3, 3, 4, 0)],
+                },
+                ..base.clone()
+            },
+        ),
+        (
+            "bare-object",
+            PandaInput {
+                event_id: 0,
+                body: PBody::Bare(note(0, 3, 4, 0)),
+                ..base.clone()
+            },
+        ),
+        (
+            "empty-array",
+            PandaInput {
+                body: PBody::Array {
+                    ws: 0,
+                    elems: vec![],
+                },
+                ..base.clone()
+            },
+        ),
+        (
+            "scalar-element",
+            PandaInput {
+                body: PBody::Array {
+                    ws: 0,
+                    elems: vec![note(0, 3, 4, 0), Elem::Scalar(0)],
+                },
+                ..base.clone()
+            },
+        ),
+        (
+            "generated",
+            PandaInput {
+                body: PBody::Array {
+                    ws: 1,
+                    elems: vec![Elem::Generated(vec![5, 1, 20, 3, 0, 7, 2, 1, 9, 4])],
+                },
+                ..base.clone()
+            },
+        ),
+        (
+            "percent-encoded-upper",
+            PandaInput {
+                url: Url::Full,
+                params: vec![
+                    Param::Other {
+                        key: "tenant".into(),
+                        value: "a%20b".into(),
+                    },
+                    sig(SigVal::Correct { key: 0, case: 1 }, 1, 1 | 2 | 4),
+                ],
+                fragment: "frag".into(),
+                body: PBody::Array {
+                    ws: 0,
+                    elems: vec![note(0, 3, 4, 0)],
+                },
+                ..base.clone()
+            },
+        ),
+        (
+            "repeated-signature",
+            PandaInput {
+                params: vec![sig(right(), 0, 0), sig(right(), 2, 0)],
+                body: PBody::Array {
+                    ws: 0,
+                    elems: vec![note(0, 3, 4, 0)],
+                },
+                ..base.clone()
+            },
+        ),
+        (
+            "rotation-other-id",
+            PandaInput {
+                secrets: vec![
+                    "pandadoc-old-shared-key".into(),
+                    "pandadoc-test-shared-key".into(),
+                ],
+                event_id: 255,
+                event_id_raw: "evt-42".into(),
+                url: Url::Prefixed,
+                params: vec![sig(SigVal::Correct { key: 1, case: 2 }, 0, 0)],
+                body: PBody::Array {
+                    ws: 2,
+                    elems: vec![note(0, 3, 4, 0), note(3, 0, 4, 1)],
+                },
+                ..base.clone()
+            },
+        ),
+        (
+            "wrong-and-empty",
+            PandaInput {
+                params: vec![sig(SigVal::OtherKey, 0, 0), sig(SigVal::Empty, 3, 0)],
+                body: PBody::Array {
+                    ws: 0,
+                    elems: vec![note(0, 3, 4, 0)],
+                },
+                ..base.clone()
+            },
+        ),
+    ];
+    for (name, input) in shapes {
+        let bytes = roundtrip(&input, PandaInput::encode, PandaInput::decode);
+        out.write(target, &format!("shape-{name}"), &bytes);
+    }
+}
+
+/// json: every fixture's body (through its own provider when it is a one-object one), and
+/// shapes: arrays, the event limit, nesting, edits.
+fn json_seeds(out: &mut Out, fixtures: &[Fixture]) {
+    let target = "json";
+    out.target(target);
+    let singles = single_object_providers();
+    for f in fixtures {
+        let provider = singles.iter().position(|p| *p == f.provider).unwrap_or(0) as u8;
+        let input = JsonInput {
+            provider,
+            doc: Doc::Raw(f.body.clone()),
+        };
+        let bytes = roundtrip(&input, JsonInput::encode, JsonInput::decode);
+        out.write(target, &format!("{}-{}", f.provider, f.name), &bytes);
+    }
+    let gen = vec![5, 1, 20, 3, 0, 7, 2, 1, 9, 4];
+    let shapes: Vec<(&str, Doc)> = vec![
+        ("object", Doc::Object(gen.clone())),
+        (
+            "array-mixed",
+            Doc::Array {
+                ws: 1,
+                form: 0,
+                items: vec![
+                    Item::Object(gen.clone()),
+                    Item::Scalar(11),
+                    Item::Scalar(12),
+                    Item::Raw("{\"shared_link\":\"x\"}".into()),
+                ],
+            },
+        ),
+        (
+            "array-scalar",
+            Doc::Array {
+                ws: 2,
+                form: 0,
+                items: vec![Item::Scalar(9), Item::Scalar(0)],
+            },
+        ),
+        (
+            "array-trailing-comma",
+            Doc::Array {
+                ws: 0,
+                form: 4,
+                items: vec![Item::Scalar(9)],
+            },
+        ),
+        (
+            "array-bad-whitespace",
+            Doc::Array {
+                ws: 6,
+                form: 0,
+                items: vec![Item::Scalar(9)],
+            },
+        ),
+        (
+            "limit-100",
+            Doc::Repeat {
+                ws: 0,
+                count: 100,
+                item: Item::Scalar(9),
+            },
+        ),
+        (
+            "limit-101",
+            Doc::Repeat {
+                ws: 1,
+                count: 101,
+                item: Item::Scalar(9),
+            },
+        ),
+        (
+            "limit-101-scalars",
+            Doc::Repeat {
+                ws: 0,
+                count: 101,
+                item: Item::Scalar(0),
+            },
+        ),
+        (
+            "nested-arrays",
+            Doc::Nest {
+                open: b"[".to_vec(),
+                close: b"]".to_vec(),
+                depth: 200,
+                core: b"{}".to_vec(),
+            },
+        ),
+        (
+            "nested-objects",
+            Doc::Nest {
+                open: br#"{"a":"#.to_vec(),
+                close: b"}".to_vec(),
+                depth: 200,
+                core: b"1".to_vec(),
+            },
+        ),
+        (
+            "edited-object",
+            Doc::Edited {
+                edits: vec![Edit {
+                    at: 3,
+                    op: 0,
+                    byte: b'\\',
+                }],
+                base: Box::new(Doc::Object(gen.clone())),
+            },
+        ),
+        (
+            "edited-array",
+            Doc::Edited {
+                edits: vec![Edit {
+                    at: 0,
+                    op: 1,
+                    byte: b' ',
+                }],
+                base: Box::new(Doc::Array {
+                    ws: 0,
+                    form: 0,
+                    items: vec![Item::Object(gen.clone()), Item::Object(gen)],
+                }),
+            },
+        ),
+    ];
+    for (name, doc) in shapes {
+        let input = JsonInput { provider: 0, doc };
+        let bytes = roundtrip(&input, JsonInput::encode, JsonInput::decode);
+        out.write(target, &format!("shape-{name}"), &bytes);
+    }
 }

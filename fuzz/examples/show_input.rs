@@ -11,6 +11,8 @@ use signhook_fuzz::focused::{
     ZignedHeaderInput,
 };
 use signhook_fuzz::input::{Delivery, Materialized};
+use signhook_fuzz::jsondoc::{JsonInput, JSON_BODY_CAP};
+use signhook_fuzz::pandadoc::PandaInput;
 use signhook_fuzz::DELIVERY_BODY_CAP;
 
 fn show(m: &Materialized) {
@@ -39,6 +41,7 @@ fn main() {
     let provider = |name: &str| -> Option<Provider> {
         Provider::ALL
             .into_iter()
+            .filter(|p| p.proof_at() != signhook::ProofAt::Query)
             .find(|p| name == format!("verify_{}", p.as_str().replace('-', "_")))
     };
     if let Some(p) = provider(target) {
@@ -67,6 +70,38 @@ fn main() {
         "docuseal_header" => println!("{:#?}", DocuSealHeaderInput::decode(&mut r)),
         "tag_decoding" => println!("{:#?}", TagInput::decode(&mut r)),
         "rfc3339" => println!("{:#?}", Rfc3339Input::decode(&mut r)),
+        "json" => {
+            let j = JsonInput::decode(&mut r);
+            println!("{j:#?}");
+            let body = j.doc.bytes(JSON_BODY_CAP);
+            show(&Materialized {
+                headers: Vec::new(),
+                body,
+                now: 0,
+                rendered: None,
+            });
+        }
+        "verify_pandadoc" => {
+            let d = PandaInput::decode(&mut r);
+            println!("{d:#?}");
+            let (config, secrets) = d.config();
+            let req = d.materialize(&secrets, &d.bounds(&config));
+            let headers = d.headers(&req, req.event_id.as_deref());
+            println!("query: {:?}", headers.query());
+            show(&Materialized {
+                headers: headers
+                    .iter()
+                    .map(|(n, v)| signhook_fuzz::input::Header {
+                        name: n.to_owned(),
+                        value: v.to_owned(),
+                        promise: None,
+                    })
+                    .collect(),
+                body: req.body,
+                now: d.now.value(),
+                rendered: None,
+            });
+        }
         other => panic!("unknown target {other}"),
     }
 }

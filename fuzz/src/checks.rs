@@ -284,18 +284,39 @@ fn check_time(event: &Event) {
     }
 }
 
-/// The age in seconds (`now` minus the event time, floored to seconds) of an event time
-/// the proof covers (the whole body is signed, or the event metadata with its time), if
-/// any.
-fn covered_age(v: &signhook::Verified<'_>, event: &Event, now: i64) -> Option<i64> {
-    if !matches!(
-        v.verification().covers,
-        Covers::Body | Covers::EventMetadata
-    ) {
-        return None;
+/// What `normalize` answers for a verified delivery whose body parses, from the event time
+/// (RFC 3339, the crate's own reading) and the bounds; only a time the proof covers counts
+/// (the whole body is signed, or the event metadata with its time):
+/// - more than `skew` seconds after `now` (the time floored to seconds): `event_too_new`;
+/// - more than `max_age` seconds before `now`: `event_too_old`;
+/// - no readable time: passes for a body proof, but is `event_too_old` for a proof of the
+///   event metadata only when a maximum age is set (SECURITY-REVIEW-2 T3-5).
+pub fn bound_verdict(
+    covers: Covers,
+    time: Option<&str>,
+    now: i64,
+    max_age: Option<u64>,
+    skew: u64,
+) -> Result<(), &'static str> {
+    if !matches!(covers, Covers::Body | Covers::EventMetadata) {
+        return Ok(());
     }
-    let ms = crate::oracle::rfc3339_millis(event.time.as_deref()?)?;
-    Some(now.saturating_sub(ms.div_euclid(1000)))
+    let Some(ms) = time.and_then(crate::oracle::rfc3339_millis) else {
+        return match (covers, max_age) {
+            (Covers::EventMetadata, Some(_)) => Err("event_too_old"),
+            _ => Ok(()),
+        };
+    };
+    let at = ms.div_euclid(1000);
+    let ahead = at.saturating_sub(now);
+    if ahead > 0 && ahead.unsigned_abs() > skew {
+        return Err("event_too_new");
+    }
+    let age = now.saturating_sub(at);
+    match max_age {
+        Some(max) if age > 0 && age.unsigned_abs() > max => Err("event_too_old"),
+        _ => Ok(()),
+    }
 }
 
 /// The outcome a reference predicts: the matched key index, or an error code.
@@ -467,47 +488,41 @@ pub fn check_delivery(target: Provider, input: &Delivery, body_cap: usize) {
                 }
                 _ => {}
             }
-            // Verified ⇒ normalize never panics, and agrees with the unverified reading.
+            // Verified ⇒ normalize never panics, agrees with the unverified reading, and
+            // answers exactly what the bounds say of the time the proof covers.
             let max_age = input.max_age.value();
-            match v.normalize() {
-                Ok(event) => {
-                    check_event(target, &event, body);
-                    assert_eq!(event.data.verification, Some(verification));
-                    // The bound is asserted for body proofs; signhook applies it to
-                    // event-metadata proofs too from 667e581 on (after this harness's base),
-                    // so a refusal of one is accepted below but a pass is not required.
-                    let bounded = verification.covers == Covers::Body;
-                    if let (Some(max), Some(age)) = (max_age, covered_age(v, &event, now)) {
-                        assert!(
-                            !bounded || age <= 0 || age.unsigned_abs() <= max,
-                            "event {age} s old passed a {max} s bound"
-                        );
-                    }
-                    let plain = normalize_unverified(target, body)
-                        .expect("normalize_unverified agrees with normalize");
-                    assert_eq!(plain.event_type, event.event_type);
-                    // A signed timestamp may stand in for a missing time (and id).
-                    if !target.signs_timestamp() {
-                        assert_eq!(plain.id, event.id);
-                        assert_eq!(plain.time, event.time);
-                    }
-                }
-                Err(e) if e.code() == "event_too_old" => {
-                    // Only with a bound, only for a covered time, only beyond the bound.
-                    let max = max_age.expect("event_too_old without a maximum age");
-                    let event = normalize_unverified(target, body).expect("it parsed");
-                    let age =
-                        covered_age(v, &event, now).expect("event_too_old without a covered time");
-                    assert!(
-                        age > 0 && age.unsigned_abs() > max,
-                        "refused as too old at {age} s with a {max} s bound"
-                    );
-                }
-                Err(e) => assert_eq!(
-                    e.code(),
-                    "malformed_payload",
-                    "normalize fails only as malformed_payload or event_too_old"
+            #[cfg(not(feature = "old-api"))]
+            let skew = config.max_clock_skew_seconds;
+            #[cfg(feature = "old-api")]
+            let skew = u64::MAX;
+            let expected: Result<(), &str> = match &normalized {
+                Err(e) => Err(e.code()),
+                Ok(plain) => bound_verdict(
+                    verification.covers,
+                    plain.time.as_deref(),
+                    now,
+                    max_age,
+                    skew,
                 ),
+            };
+            let got = v.normalize();
+            assert_eq!(
+                got.as_ref().map(|_| ()).map_err(|e| e.code()),
+                expected,
+                "normalize: {:?} (covers {:?}, time {:?}, now {now}, max age {max_age:?}, skew {skew})",
+                got.as_ref().err().map(|e| e.message()),
+                verification.covers,
+                normalized.as_ref().ok().and_then(|p| p.time.clone()),
+            );
+            if let (Ok(event), Ok(plain)) = (&got, &normalized) {
+                check_event(target, event, body);
+                assert_eq!(event.data.verification, Some(verification));
+                assert_eq!(plain.event_type, event.event_type);
+                // A signed timestamp may stand in for a missing time (and id).
+                if !target.signs_timestamp() {
+                    assert_eq!(plain.id, event.id);
+                    assert_eq!(plain.time, event.time);
+                }
             }
         }
         Err(e) => {
@@ -728,10 +743,14 @@ pub fn check_diagnose(input: &DiagnoseInput) {
     match given.or(detected) {
         Some(p) => {
             assert_eq!(diagnosis.provider, Some(p));
-            // Accepted: verify passes and normalize does not refuse it as a replay.
+            // Accepted: verify passes and normalize does not refuse it by a bound (a
+            // replay, a time ahead of the clock, too many events).
             let verified = verify(p, &headers, body, &s.config, m.now);
             let accepted = match &verified {
-                Ok(v) => !matches!(v.normalize(), Err(e) if e.code() == "event_too_old"),
+                Ok(v) => !matches!(
+                    v.normalize_all(),
+                    Err(e) if matches!(e.code(), "event_too_old" | "event_too_new" | "too_many_events")
+                ),
                 Err(_) => false,
             };
             assert_eq!(

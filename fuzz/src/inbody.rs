@@ -26,6 +26,12 @@ pub struct InBodyScheme {
     pub hash_key: &'static str,
     /// The MACed message from the type and time texts.
     pub message: fn(&str, &str) -> String,
+    /// The message joins type and time without a separator (Dropbox Sign), so the split
+    /// must be the only one possible: when a hash is present, a time that is not 1 to 18
+    /// ASCII digits, or a type that is empty or starts with a digit, is
+    /// `malformed_signature` (SECURITY-REVIEW-2 T3-5: a re-split proof would carry no
+    /// time).
+    pub unambiguous: bool,
 }
 
 /// SignWell: `event.hash` = hex HMAC(webhook id, `<event.type>@<event.time>`).
@@ -35,6 +41,7 @@ pub const SIGNWELL: InBodyScheme = InBodyScheme {
     time_key: "time",
     hash_key: "hash",
     message: |t, time| format!("{t}@{time}"),
+    unambiguous: false,
 };
 
 /// Dropbox Sign: `event.event_hash` = hex HMAC(API key, `<event_time><event_type>`), no
@@ -45,6 +52,7 @@ pub const DROPBOX_SIGN: InBodyScheme = InBodyScheme {
     time_key: "event_time",
     hash_key: "event_hash",
     message: |t, time| format!("{time}{t}"),
+    unambiguous: true,
 };
 
 /// The in-body scheme of `provider`, if its proof is in the body: one line per provider.
@@ -496,6 +504,19 @@ impl<'de> serde::Deserialize<'de> for KeyBytes {
 pub type Extracted = Result<(Option<String>, Option<String>), &'static str>;
 
 pub fn extract(scheme: &InBodyScheme, body: &[u8]) -> Extracted {
+    let (hash, etype, time) = extract_parts(scheme, body)?;
+    let message = match (etype, time) {
+        (Some(t), Some(time)) => Some((scheme.message)(&t, &time)),
+        _ => None,
+    };
+    Ok((hash, message))
+}
+
+/// The hash text, and the type and time texts (each when a string or number), or
+/// `Err(code)` for a body that is not a JSON object.
+pub type Parts = (Option<String>, Option<String>, Option<String>);
+
+pub fn extract_parts(scheme: &InBodyScheme, body: &[u8]) -> Result<Parts, &'static str> {
     let text = std::str::from_utf8(body).map_err(|_| "malformed_payload")?;
     // Strict syntax first: the byte reader behind `KeyBytes` lets control bytes through.
     serde_json::from_str::<&RawValue>(text).map_err(|_| "malformed_payload")?;
@@ -507,19 +528,16 @@ pub fn extract(scheme: &InBodyScheme, body: &[u8]) -> Extracted {
         }
         _ => HashMap::new(),
     };
-    let hash = event.get(scheme.hash_key.as_bytes()).and_then(|r| text_of(r.get()));
-    let message = match (
-        event
-            .get(scheme.type_key.as_bytes())
-            .and_then(|r| metadata_text(r.get())),
-        event
-            .get(scheme.time_key.as_bytes())
-            .and_then(|r| metadata_text(r.get())),
-    ) {
-        (Some(t), Some(time)) => Some((scheme.message)(&t, &time)),
-        _ => None,
-    };
-    Ok((hash, message))
+    let hash = event
+        .get(scheme.hash_key.as_bytes())
+        .and_then(|r| text_of(r.get()));
+    let etype = event
+        .get(scheme.type_key.as_bytes())
+        .and_then(|r| metadata_text(r.get()));
+    let time = event
+        .get(scheme.time_key.as_bytes())
+        .and_then(|r| metadata_text(r.get()));
+    Ok((hash, etype, time))
 }
 
 /// The expected outcome of `verify`: the first configured key whose MAC of the message is
@@ -532,7 +550,23 @@ pub fn reference(
     if secrets.is_empty() {
         return Err("no_secret_configured");
     }
-    let (hash, message) = extract(scheme, body)?;
+    let (hash, etype, time) = extract_parts(scheme, body)?;
+    if scheme.unambiguous && hash.is_some() {
+        if let Some(t) = &time {
+            if t.is_empty() || t.len() > 18 || !t.bytes().all(|b| b.is_ascii_digit()) {
+                return Err("malformed_signature");
+            }
+        }
+        if let Some(t) = &etype {
+            if t.bytes().next().is_none_or(|b| b.is_ascii_digit()) {
+                return Err("malformed_signature");
+            }
+        }
+    }
+    let message = match (etype, time) {
+        (Some(t), Some(time)) => Some((scheme.message)(&t, &time)),
+        _ => None,
+    };
     let hash = hash.ok_or("missing_signature")?;
     let tag = match hex_decode(hash.trim()) {
         Some(t) if t.len() == 32 => t,

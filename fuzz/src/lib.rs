@@ -8,7 +8,9 @@ pub mod focused;
 pub mod inbody;
 pub mod input;
 pub mod json;
+pub mod jsondoc;
 pub mod oracle;
+pub mod pandadoc;
 
 /// Per-provider bodies stay under this (the nested shape can grow large; the verdict
 /// and size limit are what matter, not megabytes of HMAC).
