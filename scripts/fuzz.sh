@@ -88,7 +88,7 @@ echo "== cargo +$TOOLCHAIN fuzz build --sanitizer $sanitizer"
 cargo "+$TOOLCHAIN" fuzz build --sanitizer "$sanitizer"
 
 # libFuzzer limits. diagnose: a 1 MiB body must finish in well under a second and a few
-# hundred MB; its quadratic layouts of nested JSON (SECURITY-REVIEW M-2) blow through both.
+# hundred MB; its quadratic layouts of nested JSON (security review M-2) blow through both.
 limits_for() {
   case "$1" in
     diagnose) echo "-timeout=3 -rss_limit_mb=1536 -malloc_limit_mb=512" ;;

@@ -409,7 +409,7 @@ mod tests {
             "https://",
             "http://127.0.0.1:notaport/",
             "http://1270.0.0.1/",
-            // SECURITY-REVIEW-2 T3-6: WHATWG reads `\\` as `/`: the host is 192.0.2.2.
+            // security review T3-6: WHATWG reads `\\` as `/`: the host is 192.0.2.2.
             "http://192.0.2.2:8854\\@127.0.0.1/hooks",
             "http://evil.example\\.127.0.0.1/",
             "http://user:pw@127.0.0.1/x",
@@ -451,7 +451,7 @@ mod tests {
             ordering_time(Some(received + 300_000), received, 300),
             Some(received)
         );
-        // Beyond it: no time at all (SECURITY-REVIEW-2 T3-3).
+        // Beyond it: no time at all (security review T3-3).
         assert_eq!(ordering_time(Some(received + 300_001), received, 300), None);
         assert_eq!(
             ordering_time(Some(i64::MAX), received, u64::MAX),

@@ -1967,7 +1967,7 @@ mod tests {
 
     #[test]
     fn zigned_body_only_signature() {
-        // PROVIDERS.md's derived negative vector: the body-only HMAC of the sample.
+        // the documented derived negative vector: the body-only HMAC of the sample.
         let h = headers(&[(
             "x-zigned-request-signature",
             "t=1731340000,v1=b148f544310a7e9781c5bbb0b30ca10ba497963af1db678fd88392c43ff1c916",
@@ -2172,7 +2172,7 @@ mod tests {
         assert!(v["findings"].as_array().unwrap().is_empty());
     }
 
-    // SECURITY-REVIEW L-1: `i64::MIN` as t or as now overflowed `abs()` (a panic in debug
+    // security review L-1: `i64::MIN` as t or as now overflowed `abs()` (a panic in debug
     // builds, where these tests run).
     #[test]
     fn extreme_timestamps_do_not_overflow() {
@@ -2192,7 +2192,7 @@ mod tests {
         }
     }
 
-    // SECURITY-REVIEW M-2: indenting a deeply nested body costs width × depth per line, so
+    // security review M-2: indenting a deeply nested body costs width × depth per line, so
     // deep or large bodies get no re-laid-out variants (40 KB of `[` took 7 s and 2.35 GB).
     #[test]
     fn reformat_variants_are_bounded() {

@@ -40,7 +40,7 @@ impl Secret {
 
 /// The fake values published in `.dev.vars.example` and on the validator page (secrets,
 /// the Acrobat client id, the forwarding key): anyone can read them, so the Worker refuses
-/// them outside local development (SECURITY-REVIEW I-5). `tests/docs.rs` checks that every
+/// them outside local development (security review I-5). `tests/docs.rs` checks that every
 /// value of those files is listed here.
 pub const PUBLIC_EXAMPLE_VALUES: &[&str] = &[
     "zoho_test_secret",

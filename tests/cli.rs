@@ -460,7 +460,7 @@ fn max_age_refuses_a_replayed_delivery() {
     let argv: Vec<&str> = args.iter().map(String::as_str).collect();
     assert!(signhook(&argv, None).status.success(), "--max-age none");
     // The fixture's performed_at is 2021; its `now` is 2023. Without --max-age the bound
-    // is the Worker's, 7 days (SECURITY-REVIEW-2 T3-8).
+    // is the Worker's, 7 days (security review T3-8).
     let at = args.iter().position(|a| a == "--max-age").unwrap();
     args.drain(at..at + 2);
     for extra in [&[][..], &["--max-age", "604800"][..]] {

@@ -255,7 +255,7 @@ proptest! {
             let _ = v.normalize();
         }
         let _ = normalize_unverified(p, &body);
-        // The diagnosis too (SECURITY-REVIEW L-1), with or without a provider.
+        // The diagnosis too (security review L-1), with or without a provider.
         let _ = diagnose(Some(p), &h, &body, &config, now);
         let _ = diagnose(None, &h, &body, &config, now);
     }
@@ -446,7 +446,7 @@ fn size_limit_comes_first() {
     assert_eq!(err.kind(), ErrorKind::PayloadTooLarge);
 }
 
-// SECURITY-REVIEW L-3: a verified body never fails normalization because of a value in a
+// security review L-3: a verified body never fails normalization because of a value in a
 // field we read (the field becomes absent), and ids keep their exact text.
 #[test]
 fn odd_values_in_read_fields_are_absent_not_errors() {
@@ -482,7 +482,7 @@ fn odd_values_in_read_fields_are_absent_not_errors() {
     assert_eq!(event.subject.as_deref(), Some("98765432109876543210"));
 }
 
-// SECURITY-REVIEW M-4: where the proof covers the body, the provider's own time in it
+// security review M-4: where the proof covers the body, the provider's own time in it
 // bounds replays.
 #[test]
 fn event_time_bounds_replays_when_asked() {

@@ -290,7 +290,7 @@ fn check_time(event: &Event) {
 /// - more than `skew` seconds after `now` (the time floored to seconds): `event_too_new`;
 /// - more than `max_age` seconds before `now`: `event_too_old`;
 /// - no readable time: passes for a body proof, but is `event_too_old` for a proof of the
-///   event metadata only when a maximum age is set (SECURITY-REVIEW-2 T3-5).
+///   event metadata only when a maximum age is set (security review T3-5).
 pub fn bound_verdict(
     covers: Covers,
     time: Option<&str>,

@@ -29,7 +29,7 @@ pub struct InBodyScheme {
     /// The message joins type and time without a separator (Dropbox Sign), so the split
     /// must be the only one possible: when a hash is present, a time that is not 1 to 18
     /// ASCII digits, or a type that is empty or starts with a digit, is
-    /// `malformed_signature` (SECURITY-REVIEW-2 T3-5: a re-split proof would carry no
+    /// `malformed_signature` (security review T3-5: a re-split proof would carry no
     /// time).
     pub unambiguous: bool,
 }

@@ -18,7 +18,7 @@
 //!   changes nothing;
 //! - `normalize_all`'s exact outcome: one event per element, in order, each equal (but for
 //!   its id) to its element normalized alone, ids `<32 hex of the body's hash>:<index>`
-//!   whatever the header says (SECURITY-REVIEW-2 T3-1); or `too_many_events` (more than
+//!   whatever the header says (security review T3-1); or `too_many_events` (more than
 //!   `max_events_per_delivery`, counted first), `malformed_payload`, `event_too_new` /
 //!   `event_too_old` for the first event whose time lies beyond a bound; `normalize` agrees.
 

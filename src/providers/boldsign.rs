@@ -8,8 +8,8 @@
 //! (BoldSign writes a space after the comma). The timestamp must lie within the tolerance
 //! of `now` (default 300 s, the SDKs' `DEFAULT_TIME_TOLERANCE`), checked after the MAC, as
 //! the SDKs do. <https://developers.boldsign.com/webhooks/verify-webhook-events>,
-//! boldsign-java-sdk `WebhookUtility.java` (PROVIDERS-MORE §3.1); no published vector, the
-//! tests use PROVIDERS-MORE §3.6's [LOCAL] one.
+//! boldsign-java-sdk `WebhookUtility.java` (the provider's documentation); no published vector, the
+//! tests use the documented [LOCAL] one.
 //!
 //! Payload: `{"event": {"id", "created" (Unix seconds), "eventType", "clientId",
 //! "environment": "Test" | "Live"}, "context": {"eventType", "actor": {"userType", "id"}},
@@ -19,7 +19,7 @@
 //!
 //! Handshake: adding a webhook sends a `Verification` event, which must be answered 200
 //! within 10 s; the Worker answers it without delivering it ([`Spec::handshake`]).
-//! UNCONFIRMED (PROVIDERS-MORE §10): whether that `Verification` request is signed. This
+//! UNCONFIRMED (the provider's documentation): whether that `Verification` request is signed. This
 //! implementation verifies it like any delivery, so an unsigned one is refused
 //! (`missing_signature`) and the webhook setup would fail; a live capture must settle it.
 //! Also unconfirmed: the shape of `data` for non-document events (templates, sender
@@ -72,7 +72,7 @@ fn is_handshake(event: &Event) -> bool {
     event.providerevent.as_deref() == Some(HANDSHAKE_EVENT)
 }
 
-/// `event.eventType` → type: every value of the SDK's `EventTypeEnum` (PROVIDERS-MORE §3.4).
+/// `event.eventType` → type: every value of the SDK's `EventTypeEnum` (the provider's documentation).
 pub(super) const EVENTS: &[(&str, EventType)] = &[
     ("Sent", EventType::EnvelopeSent),
     // One signer signed (the document completes with `Completed`).
@@ -328,7 +328,7 @@ pub(super) fn normalize(body: &[u8], signed_at: Option<i64>) -> Result<(Fields, 
 mod tests {
     use super::*;
 
-    /// PROVIDERS-MORE §3.6 [LOCAL] vector.
+    /// the provider's documentation [LOCAL] vector.
     const BODY: &[u8] = br#"{"event":{"id":"afceddb1-2eed-4301-ae14-8b96a6b0393a","created":1669959514,"eventType":"Sent","clientId":null,"environment":"Test"},"data":{"object":"document","documentId":"26b8695f-46d0-4cd4-ba1a-c5a0d595c849","status":"InProgress"}}"#;
     const HEADER: &str =
         "t=1669959514, s0=9658ef50b6baeb224f1b5c8bff842e1d60b28eb07d7f9797f6cac4b6325c4108";

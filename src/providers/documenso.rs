@@ -10,7 +10,7 @@
 //! Documenso's API before acting on it.
 //! <https://docs.documenso.com/docs/developers/webhooks/verification>;
 //! `packages/lib/server-only/webhooks/execute-webhook-call.ts` (`'X-Documenso-Secret':
-//! secret ?? ''`) in documenso/documenso (PROVIDERS-MORE §5.1).
+//! secret ?? ''`) in documenso/documenso (the provider's documentation).
 //!
 //! Payload: `{"event": "DOCUMENT_COMPLETED", "payload": {…}, "createdAt": "<ISO 8601>",
 //! "webhookEndpoint": "<url>"}` (`execute-webhook.handler.ts`); `payload` is the document:
@@ -18,7 +18,7 @@
 //! here), `title`, `status` (DRAFT|PENDING|COMPLETED|REJECTED|CANCELLED), `recipients[]`
 //! (and a legacy duplicate `Recipient[]`) with `id`, `email`, `name`, `role`,
 //! `signingStatus` (NOT_SIGNED|SIGNED|REJECTED), `rejectionReason`, and **`token`**, the
-//! recipient's signing token (PROVIDERS-MORE §5.2). `token` is a credential and is
+//! recipient's signing token (the provider's documentation). `token` is a credential and is
 //! redacted from `data.raw` (`redact`), as is `password` (older `documentMeta` carried the
 //! document password: documenso/documenso `packages/lib/types/webhook-payload.ts`, earlier
 //! versions). No event id: Documenso builds `createdAt` when it sends, so a retry is not
@@ -27,7 +27,7 @@
 //! recipient acted: the participant is named only for `DOCUMENT_REJECTED` (the one
 //! recipient whose `signingStatus` is REJECTED).
 //!
-//! Events: `enum WebhookTriggerEvents` in `packages/prisma/schema.prisma` (PROVIDERS-MORE
+//! Events: `enum WebhookTriggerEvents` in `packages/prisma/schema.prisma` (the provider's documentation
 //! §5.3). Left out, [UNCONFIRMED] there: `DOCUMENT_VIEWED`, `DOCUMENT_DOWNLOADED`,
 //! `RECIPIENT_AUTHENTICATION_FAILED` (a migration only; they become `esign.other`), the
 //! `X-Documenso-Delivery-Id` header and `deliveryId` field (not used as the event id).

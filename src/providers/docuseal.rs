@@ -18,7 +18,7 @@
 //! `submission.*` events the submission (`id`, `status`, `submitters`, `template`,
 //! `documents`); `template.*` events the template (`id`, `name`, `documents`).
 //! `docs/webhooks/{form,submission,template}-webhook.md` in the same repository; the event
-//! names are `app/models/webhook_url.rb`'s (PROVIDERS-MORE §6.3). No event id: the event id
+//! names are `app/models/webhook_url.rb`'s (the provider's documentation). No event id: the event id
 //! is a hash of the body (a retry re-sends the same `timestamp`, the event's creation).
 
 

@@ -82,7 +82,7 @@ pub(super) const MAX_SIGNATURES: u32 = 100;
 /// Names the MAC algorithm; optional, and then only `HMACSHA256`.
 const DIGEST_HEADER: &str = "x-authorization-digest";
 
-/// `event` → type: every JSON SIM event name PROVIDERS-MORE §1.4 lists.
+/// `event` → type: every JSON SIM event name the provider's documentation lists.
 pub(super) const EVENTS: &[(&str, EventType)] = &[
     ("envelope-created", EventType::EnvelopeCreated),
     ("envelope-sent", EventType::EnvelopeSent),

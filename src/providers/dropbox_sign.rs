@@ -7,7 +7,7 @@
 //! `sdks/node/model/eventCallbackHelper.ts` (`createHmac("sha256", apiKey)
 //! .update(`${eventTime}${eventType}`)`), the same in the PHP, Python, Ruby, Java and .NET
 //! SDKs; glossary "Compute HMAC-SHA256 of event_time + event_type using the API key as the
-//! secret" (PROVIDERS-MORE §2.1). `event_time` is a string in the OpenAPI schema and is
+//! secret" (the provider's documentation). `event_time` is a string in the OpenAPI schema and is
 //! MACed as sent (a number: its JSON text exactly).
 //!
 //! **The payload is not authenticated** ([`Covers::EventMetadata`]): whoever captured one
@@ -18,15 +18,15 @@
 //! Transport: `multipart/form-data` with the payload in the form field `json`
 //! (OpenAPI `x-webhooks` request bodies; "Events are sent as multipart/form-data POST
 //! requests"); a body that is the JSON itself is accepted too (the glossary says "JSON
-//! payload"; UNCONFIRMED as a delivery mode, PROVIDERS-MORE §2.2, and harmless since the
+//! payload"; UNCONFIRMED as a delivery mode, the provider's documentation, and harmless since the
 //! body is not what is signed). `data.raw` is the `json` field's bytes. Not accepted:
 //! `application/x-www-form-urlencoded` `json=` (no source says Dropbox Sign sends it).
 //!
 //! Answer: `200` with the exact body `Hello API Event Received`
 //! ([`Spec::answer`]), also for the dashboard's `callback_test`, which is answered and
-//! never forwarded ([`Spec::handshake`]) (PROVIDERS-MORE §2.3).
+//! never forwarded ([`Spec::handshake`]) (the provider's documentation).
 //!
-//! Payload (`EventCallbackRequest`, PROVIDERS-MORE §2.6): `event` {`event_time`,
+//! Payload (`EventCallbackRequest`, the provider's documentation): `event` {`event_time`,
 //! `event_type`, `event_hash`, `event_metadata` {`related_signature_id`,
 //! `reported_for_account_id`, `reported_for_app_id`, `event_message`}},
 //! `signature_request` {`signature_request_id`, `title`, `test_mode`, `is_complete`,
@@ -35,7 +35,7 @@
 //! {`template_id`, `title`}. `signing_url` is a signer's embedded signing link: redacted.
 //! No event id: the id is a hash of the proof, the event and what it is about
 //! (`event_hash` alone collides for two events of one type in one second), so a retry,
-//! whose multipart boundary may differ, keeps its id. UNCONFIRMED (PROVIDERS-MORE §10):
+//! whose multipart boundary may differ, keeps its id. UNCONFIRMED (the provider's documentation):
 //! which API key hashes app callbacks of OAuth apps; the retry schedule (about 3 days).
 
 
@@ -162,7 +162,7 @@ pub(super) fn verify(body: &[u8], secrets: &[Secret]) -> Result<Proof, Error> {
 /// `<event_time><event_type>` has no separator, so the split must be the only one
 /// possible: `event_time` 1 to 18 ASCII digits (Unix seconds), `event_type` not empty and
 /// not starting with a digit. Otherwise a captured proof could be re-split (its time moved
-/// into the type) to escape the age bound (SECURITY-REVIEW-2 T3-5). Parts that are missing
+/// into the type) to escape the age bound (security review T3-5). Parts that are missing
 /// are left to the MAC check, which refuses them.
 fn unambiguous(event: &ProofEvent<'_>) -> Result<(), Error> {
     let malformed = |why: &str| {
@@ -325,7 +325,7 @@ mod tests {
     use crate::error::ErrorKind;
     use crate::event::Covers;
 
-    /// The official SDK key (hellosign-openapi test fixtures, PROVIDERS-MORE §2.7).
+    /// The official SDK key (hellosign-openapi test fixtures, the provider's documentation).
     const API_KEY: &str = "324e3b0840f065eb51f3fd63231d0d33daa35d4ed10d27718839e81737065782";
 
     fn body(time: &str, event_type: &str, hash: &str) -> String {

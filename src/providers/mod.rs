@@ -469,7 +469,7 @@ pub fn verify<'a>(
 
 /// The checks of [`verify`] that need no body: a configured secret (or client id) and a
 /// proof header present. The Worker runs them before it reads a byte of the body, so an
-/// unsigned request or an unconfigured route costs nothing (SECURITY-REVIEW M-1).
+/// unsigned request or an unconfigured route costs nothing (security review M-1).
 ///
 /// # Errors
 /// `no_secret_configured`, `missing_signature`, `missing_client_id`; for the providers

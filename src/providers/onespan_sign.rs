@@ -13,7 +13,7 @@
 //! it. OAuth 2.0 callback authentication is not supported here.
 //! <https://docs.onespan.com/docs/managing-event-notifications>,
 //! <https://www.onespan.com/blog/onespan-sign-developer-callback-event-notification-part-2>,
-//! KB0014510 (PROVIDERS-MORE §6.5).
+//! KB0014510 (the provider's documentation).
 //!
 //! Payload (KB0014510): `{"@class": "com.silanis.esl.packages.event.ESLProcessEvent",
 //! "name": "PACKAGE_ACTIVATE", "sessionUser": "…", "packageId": "…", "message": null,

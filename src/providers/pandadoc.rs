@@ -4,7 +4,7 @@
 //! the lowercase hex of HMAC-SHA256(key = the webhook's shared key, message = the raw
 //! body) ("the signature is always sent"; Python sample `hmac.new(shared_key, body,
 //! sha256).hexdigest()` and a timing-safe compare,
-//! <https://developers.pandadoc.com/docs/webhook-verification>, PROVIDERS-MORE §4.1). The
+//! <https://developers.pandadoc.com/docs/webhook-verification>, the provider's documentation). The
 //! query reaches the core through [`Headers::set_query`] (the Worker passes the request
 //! URL's; CLI `--query`, npm `url`, the page's request line). No timestamp is signed: the
 //! event-age bound (`max_event_age_seconds`) applies to the signed body's `date_modified`
@@ -64,7 +64,7 @@ pub(super) const SPEC: Spec = Spec {
 /// The query parameter carrying the proof.
 pub(super) const QUERY_PARAM: &str = "signature";
 
-/// `event` → type: every name PandaDoc's webhook events page lists (PROVIDERS-MORE §4.3);
+/// `event` → type: every name PandaDoc's webhook events page lists (the provider's documentation);
 /// `document_state_changed` is refined by `data.status` ([`state_type`]).
 pub(super) const EVENTS: &[(&str, EventType)] = &[
     ("document_state_changed", EventType::EnvelopeUpdated),
@@ -230,7 +230,7 @@ mod tests {
     use super::*;
     use crate::error::ErrorKind;
 
-    /// PROVIDERS-MORE §4.5 [LOCAL] vector.
+    /// the provider's documentation [LOCAL] vector.
     const BODY: &[u8] = br#"[{"event":"document_state_changed","data":{"id":"doc-1","name":"Agreement","status":"document.completed"}}]"#;
     const SIGNATURE: &str = "dce4a4115fef032afd8c96d49801ac4549e73e45ca57007a9b67265b445151b8";
 

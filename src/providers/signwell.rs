@@ -4,7 +4,7 @@
 //! HMAC-SHA256(key = the webhook's **id** as UTF-8, message = `<event.type>` + `@` +
 //! `<event.time>`), compared in constant time
 //! (<https://developers.signwell.com/reference/event-hash-verification>; the Ruby SDK's
-//! `Webhook.verify_event` does the same; PROVIDERS-MORE §6.2). `<event.type>` is the
+//! `Webhook.verify_event` does the same; the provider's documentation). `<event.type>` is the
 //! string's value, `<event.time>` the string's value or, for a number (Unix seconds, as
 //! SignWell sends), its JSON text exactly as sent. The proof is still checked on the exact
 //! bytes received: only `event.type`, `event.time` and `event.hash` are read first.
@@ -15,7 +15,7 @@
 //! replayed; within it, origin must re-fetch the document before acting.
 //!
 //! Payload: `{"event": {"type", "time", "hash"}, "data": {…}}`. UNCONFIRMED
-//! (PROVIDERS-MORE §10): the `data` shape (read here as `data.object` = the document, with
+//! (the provider's documentation): the `data` shape (read here as `data.object` = the document, with
 //! `data.id` as a fallback for the id), whether `event.time` is always a number, SignWell's
 //! expected answer and its retries. No event id: the event id is a hash of the body.
 
@@ -184,7 +184,7 @@ mod tests {
 
     #[test]
     fn the_local_vector() {
-        // PROVIDERS-MORE §6.2 [LOCAL]: key `webhook-id-123`, `document_completed@1700000000`.
+        // the provider's documentation [LOCAL]: key `webhook-id-123`, `document_completed@1700000000`.
         let body = br#"{"event":{"type":"document_completed","time":1700000000,"hash":"b4521f404ad26dd08a94dacf6bd9a6cd394d5da30b32b60b2b6361ab19db5e8a"},"data":{"object":{"id":"doc-1"}}}"#;
         let secrets = [Secret::new("webhook-id-123").unwrap()];
         let proof = verify(body, &secrets).unwrap();

@@ -93,7 +93,7 @@ impl<'a> Text<'a> {
 /// numbers written as floats, like `1.6e12`, as integers), `true`/`false` as text; `null`,
 /// arrays, objects, and a string that does not decode (a lone surrogate escape
 /// `"\ud800"`) are absent. Never an error on valid JSON: a field we read must not fail a
-/// verified body (SECURITY-REVIEW L-3).
+/// verified body (security review L-3).
 impl<'a> Wire<'a> for Text<'a> {
     fn read(r: &mut Reader<'a>) -> Result<Text<'a>, SyntaxError> {
         Ok(Text(match r.peek() {

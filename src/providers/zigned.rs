@@ -8,7 +8,7 @@
 //! within the tolerance of `now` (default 300 s), checked after the MAC.
 //! Zigned's OpenAPI names the header and the secret
 //! (<https://docs.zigned.se/api/create-a-webhook>); the format is confirmed by integrators'
-//! production traffic (see PROVIDERS.md §1.2), not by a published vector.
+//! production traffic (see the provider's documentation), not by a published vector.
 //!
 //! Payload: `{"event": "<name>", "data": {…the resource…}}`; some deliveries name the event
 //! `event_type`, so both are read. `data` is the agreement for `agreement.*` events, the

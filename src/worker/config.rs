@@ -396,7 +396,7 @@ fn public_example(var: &str) -> Error {
     )
 }
 
-/// Acrobat Sign's URL token gate (SECURITY-REVIEW H-1): with `ACROBAT_SIGN_URL_TOKENS`
+/// Acrobat Sign's URL token gate (security review H-1): with `ACROBAT_SIGN_URL_TOKENS`
 /// set, the path must end in one of them (compared in constant time), and the event says
 /// `url-token` / `shared-secret`, returned here as the token's index. With none set, the
 /// route refuses unless `ACROBAT_SIGN_CLIENT_ID_ONLY=true` (then `None`: the event keeps

@@ -1006,7 +1006,7 @@ fn problem(refusal: &Refusal) -> Reply {
 
 /// The body, read chunk by chunk with a running count: past `max` bytes the read stops and
 /// the answer is `413`, whatever `Content-Length` said or did not say (a chunked body is
-/// never buffered beyond the limit; SECURITY-REVIEW M-1).
+/// never buffered beyond the limit; security review M-1).
 async fn read_body(req: &mut Request, max: usize) -> Result<Vec<u8>, Error> {
     use futures_util::StreamExt;
     let unreadable = || {

@@ -87,7 +87,7 @@ function rawRequest(provider, headers, body, query = "") {
 const NOW = Math.floor(Date.now() / 1000);
 
 // One delivery per provider, each proof made with node:crypto from the provider's
-// documented scheme (PROVIDERS.md): Zoho base64 HMAC of the body; Yousign sha256=<hex> of
+// documented scheme (the provider's documentation): Zoho base64 HMAC of the body; Yousign sha256=<hex> of
 // the body; Zigned t=<ts>,v1=<hex> of "<t>.<body>"; Acrobat Sign an allowed client id.
 const DELIVERIES = {
   "zoho-sign": (() => {
@@ -127,7 +127,7 @@ const DELIVERIES = {
     };
   })(),
   // DocuSign Connect: base64 HMAC of the body, one X-DocuSign-Signature-<n> per active key
-  // (PROVIDERS-MORE.md §1.1); here the first is a retired key's.
+  // (the provider's documentation); here the first is a retired key's.
   docusign: (() => {
     const body = fixture("docusign", "recipient-declined-summary");
     const secret = "docusign_test_secret";
@@ -155,7 +155,7 @@ const DELIVERIES = {
       type: "esign.participant.signed",
     };
   })(),
-  // Documenso: the webhook secret as is in X-Documenso-Secret (PROVIDERS-MORE.md §5.1); the
+  // Documenso: the webhook secret as is in X-Documenso-Secret (the provider's documentation); the
   // recipients' signing tokens must show only as "[redacted]" in the event.
   documenso: (() => {
     const body = fixture("documenso", "document-signed-token-redacted");
@@ -185,7 +185,7 @@ const DELIVERIES = {
       type: "esign.envelope.sent",
     };
   })(),
-  // BoldSign: "t=<t>, s0=<hex>, s1=<hex>" of "<t>.<body>" (PROVIDERS-MORE.md §3.1); here s0 is
+  // BoldSign: "t=<t>, s0=<hex>, s1=<hex>" of "<t>.<body>" (the provider's documentation); here s0 is
   // a new secret's, s1 the configured one's (rotation).
   boldsign: (() => {
     const body = fixture("boldsign", "document-signed-rotation");
@@ -203,7 +203,7 @@ const DELIVERIES = {
     };
   })(),
   // SignWell: no header; event.hash in the body, keyed with the webhook id, covers only
-  // "<event.type>@<event.time>" (PROVIDERS-MORE.md §6.2).
+  // "<event.type>@<event.time>" (the provider's documentation).
   signwell: (() => {
     const body = fixture("signwell", "document-completed-rotation");
     const secret = "signwell-test-webhook-id";
@@ -218,7 +218,7 @@ const DELIVERIES = {
     };
   })(),
   // Dropbox Sign: multipart/form-data, event.event_hash in the `json` field, keyed with the
-  // API key, covers only event_time + event_type (PROVIDERS-MORE.md §2). Pasted into the
+  // API key, covers only event_time + event_type (the provider's documentation). Pasted into the
   // page's textarea, the CRLF line breaks become LF, as a browser does.
   "dropbox-sign": (() => {
     const body = fixture("dropbox-sign", "signature-request-signed-multipart");
@@ -237,7 +237,7 @@ const DELIVERIES = {
     };
   })(),
   // PandaDoc: ?signature=<hex> (HMAC of the body) in the pasted request line; the body is
-  // an array of three notifications, every one shown (PROVIDERS-MORE.md §4).
+  // an array of three notifications, every one shown (the provider's documentation).
   pandadoc: (() => {
     const body = fixture("pandadoc", "array-of-three-rotation");
     const secret = "pandadoc-test-shared-key";

@@ -365,7 +365,7 @@ test("a PandaDoc array: verifyAll returns every event, verify throws multiple_ev
   assert.throws(() => verify({ ...options, url: 42 }), TypeError);
 });
 
-test("the Worker's bounds by default: 7 days of age (null: none), 300 s of clock skew, 100 events (SECURITY-REVIEW-2 T3-8)", () => {
+test("the Worker's bounds by default: 7 days of age (null: none), 300 s of clock skew, 100 events (security review T3-8)", () => {
   const now = 1_800_000_000;
   const body = (at) => JSON.stringify({ event_id: `e-${at}`, event_name: "signer.done", event_time: String(at), data: { signature_request: { id: "sr" } } });
   const run = (at, extra = {}) => {

@@ -241,7 +241,7 @@ describe("PandaDoc: the proof is in the URL, a delivery holds several events", (
     origin.behavior = "ok";
     const body = await fixture("pandadoc", "array-of-three-rotation");
     const headers = { "content-type": "application/json", "X-PandaDoc-Webhook-Event-Id": "c0d1e2f3-a4b5-4c6d-8e7f-9a0b1c2d3e4f" };
-    // SECURITY-REVIEW-2 T3-1: the MAC covers the body only, so the ids come from it.
+    // security review T3-1: the MAC covers the body only, so the ids come from it.
     const base = createHash("sha256").update("signhook/pandadoc\n").update(body).digest("hex").slice(0, 32);
     const before = origin.received.length;
     const res = await post(`${worker.url}/hooks/pandadoc?${pandadocQuery(body)}`, body, headers);
@@ -562,7 +562,7 @@ describe("other routes and logs", () => {
     const adminUrl = `${worker.url}/admin/dead-letters`;
     assert.equal((await post(adminUrl, undefined, { authorization: `Bearer ${DIRECT_ADMIN_TOKEN}x` }, "GET")).status, 401);
     await post(adminUrl, undefined, { authorization: `Bearer ${DIRECT_ADMIN_TOKEN}` }, "GET");
-    // Acrobat Sign's URL token, on both of its routes (SECURITY-REVIEW-2 T3-2).
+    // Acrobat Sign's URL token, on both of its routes (security review T3-2).
     await post(`${worker.url}${hookPath("acrobat-sign")}`, undefined, { "X-AdobeSign-ClientId": SECRETS.acrobatClientId }, "GET");
     await post(`${worker.url}/hooks/acrobat-sign/${SECRETS.acrobatUrlToken}x`, "{}", signed("acrobat-sign", Buffer.from("{}")));
     // Give wrangler a moment to flush the last lines.

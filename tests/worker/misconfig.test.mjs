@@ -24,12 +24,12 @@ const FORWARD_CASES = [
 ];
 
 const CONFIG_CASES = [
-  // SECURITY-REVIEW M-5: a deploy that forgot ORIGIN_URL used to acknowledge and drop.
+  // security review M-5: a deploy that forgot ORIGIN_URL used to acknowledge and drop.
   ["neither ORIGIN_URL nor DELIVERY=inspect", {}, "no_origin_configured"],
   ["DELIVERY=queue without ORIGIN_URL", { DELIVERY: "queue" }, "no_origin_configured"],
   ["DELIVERY not a mode", { DELIVERY: "inspekt" }, "invalid_config"],
   ["ORIGIN_URL plain http to a non-loopback host", { ORIGIN_URL: "http://origin.example.com/hooks", FORWARD_SECRET: SECRETS.forward }, "invalid_config"],
-  // SECURITY-REVIEW-2 T3-6: WHATWG reads `\` as `/`, so this host is 192.0.2.2, not loopback.
+  // security review T3-6: WHATWG reads `\` as `/`, so this host is 192.0.2.2, not loopback.
   ["ORIGIN_URL with a backslash before a loopback-looking part", { DELIVERY: "direct", ORIGIN_URL: "http://192.0.2.2:8854\\@127.0.0.1/hooks", FORWARD_SECRET: SECRETS.forward }, "invalid_config"],
   ["ORIGIN_URL with user info", { DELIVERY: "direct", ORIGIN_URL: "http://user:pw@127.0.0.1:9/hooks", FORWARD_SECRET: SECRETS.forward }, "invalid_config"],
 ];

@@ -309,7 +309,7 @@ describe("queue mode", () => {
     assert.equal(origin.requests(d.webhookId).length, 1, "no attempt after the dead letter");
   });
 
-  test("12 copies during an origin outage share one retry budget and one backoff; delivered once origin is back (SECURITY-REVIEW-2 T3-4)", async () => {
+  test("12 copies during an origin outage share one retry budget and one backoff; delivered once origin is back (security review T3-4)", async () => {
     origin.behave(() => 503);
     const d = makeDelivery("zoho-sign", "copies-0");
     const answers = [];
@@ -343,7 +343,7 @@ describe("queue mode", () => {
     assert.deepEqual([c.delivered, c.duplicates, c.lost], [1, 0, 0]);
   });
 
-  test("the ordering guard trusts no future, and one account's events never mark another's stale (SECURITY-REVIEW-2 T3-3)", async () => {
+  test("the ordering guard trusts no future, and one account's events never mark another's stale (security review T3-3)", async () => {
     origin.behave(() => 200);
     const now = Math.floor(Date.now() / 1000);
     // A covered time far ahead of the edge's clock is refused before anything is queued.
