@@ -273,12 +273,6 @@ pub(super) async fn origin_attempt(
         failing_since_ms: f64,
         alerted: f64,
     }
-    #[derive(Serialize)]
-    struct Data<'a> {
-        origin: &'a str,
-        tenant: Option<&'a str>,
-        failing_since: String,
-    }
     let run = async {
         if ok {
             let row: Option<Health> = db
@@ -287,22 +281,13 @@ pub(super) async fn origin_attempt(
                 .first(None)
                 .await?;
             if let Some(h) = row.filter(|h| h.alerted > 0.0) {
-                let id = format!(
-                    "origin_recovered:{}:{}",
-                    crate::webhook_id("origin", origin_url),
-                    h.failing_since_ms as i64
-                );
-                let since =
-                    crate::time::format_unix_millis(h.failing_since_ms as i64).unwrap_or_default();
-                send(
+                origin_alert(
                     env,
-                    "signhook.origin.recovered",
-                    &id,
-                    Data {
-                        origin: &host,
-                        tenant,
-                        failing_since: since,
-                    },
+                    "recovered",
+                    origin_url,
+                    &host,
+                    tenant,
+                    h.failing_since_ms,
                 )
                 .await;
             }
@@ -318,22 +303,13 @@ pub(super) async fn origin_attempt(
             .first(None)
             .await?;
         if let Some(h) = row {
-            let id = format!(
-                "origin_failing:{}:{}",
-                crate::webhook_id("origin", origin_url),
-                h.failing_since_ms as i64
-            );
-            let since =
-                crate::time::format_unix_millis(h.failing_since_ms as i64).unwrap_or_default();
-            send(
+            origin_alert(
                 env,
-                "signhook.origin.failing",
-                &id,
-                Data {
-                    origin: &host,
-                    tenant,
-                    failing_since: since,
-                },
+                "failing",
+                origin_url,
+                &host,
+                tenant,
+                h.failing_since_ms,
             )
             .await;
         }
@@ -342,4 +318,33 @@ pub(super) async fn origin_attempt(
     if let Err(e) = run.await {
         ::worker::console_error!("origin health: {}", clip(&e.to_string(), 200));
     }
+}
+
+/// `signhook.origin.<state>` (`failing`, `recovered`) for the origin at `origin_url` (named
+/// by its `host`), failing since `failing_since_ms`: one alert per outage and state.
+async fn origin_alert(
+    env: &Env,
+    state: &str,
+    origin_url: &str,
+    host: &str,
+    tenant: Option<&str>,
+    failing_since_ms: f64,
+) {
+    #[derive(Serialize)]
+    struct Data<'a> {
+        origin: &'a str,
+        tenant: Option<&'a str>,
+        failing_since: String,
+    }
+    let since_ms = failing_since_ms as i64;
+    let id = format!(
+        "origin_{state}:{}:{since_ms}",
+        crate::webhook_id("origin", origin_url)
+    );
+    let data = Data {
+        origin: host,
+        tenant,
+        failing_since: crate::time::format_unix_millis(since_ms).unwrap_or_default(),
+    };
+    send(env, &format!("signhook.origin.{state}"), &id, data).await;
 }

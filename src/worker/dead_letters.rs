@@ -325,12 +325,23 @@ async fn replay(env: &Env, take: Take) -> Result<Reply, Refusal> {
         .into());
     }
     let mut replayed = Vec::new();
+    // What the answer names: the dead letter's id for one, the events' webhook-ids for a
+    // replay of several (README's contract).
+    let mut named: Vec<serde_json::Value> = Vec::new();
     let mut failed = None;
     for (index, t) in taken.taken.iter().enumerate() {
         let sent = match serde_json::from_str::<Job>(&t.job) {
             Ok(mut job) => {
                 job.gen = t.gen;
-                queue::enqueue(env, job).await
+                let key = job.key.clone();
+                let sent = queue::enqueue(env, job).await;
+                if sent.is_ok() {
+                    named.push(match id {
+                        Some(id) => id.into(),
+                        None => key.into(),
+                    });
+                }
+                sent
             }
             // A poison message has nothing to replay; it stays listed.
             Err(_) => Err(Error::new(
@@ -356,13 +367,14 @@ async fn replay(env: &Env, take: Take) -> Result<Reply, Refusal> {
     }
     #[derive(Serialize)]
     struct Replayed {
-        replayed: Vec<i64>,
+        replayed: Vec<serde_json::Value>,
         /// Not `null`: a full page was taken, call again for the rest.
         cursor: Option<String>,
     }
     let cursor = (id.is_none() && taken.taken.len() >= TAKE_PAGE)
         .then(|| replayed.last().map(i64::to_string))
         .flatten();
+    let replayed = named;
     Ok(Reply::new(
         202,
         JSON,

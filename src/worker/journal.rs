@@ -128,13 +128,7 @@ pub(super) async fn attempt(
             JsValue::from_f64(now_ms as f64),
             JsValue::from_str(webhook_id),
         ]);
-    let result = match statement {
-        Ok(s) => s.run().await.map(drop),
-        Err(e) => Err(e),
-    };
-    if let Err(err) = result {
-        ::worker::console_error!("delivery log: {}", clip(&err.to_string(), 300));
-    }
+    run_logged(statement).await;
 }
 
 /// Marks the accepted record of `webhook_id` with `end` (a dead letter recorded without an
@@ -144,10 +138,17 @@ pub(super) async fn end(env: &Env, webhook_id: &str, end: &str) {
     let statement = db
         .prepare("UPDATE deliveries SET end_state = ?1 WHERE id = (SELECT MAX(id) FROM deliveries WHERE webhook_id = ?2 AND outcome = 'accepted')")
         .bind(&[JsValue::from_str(end), JsValue::from_str(webhook_id)]);
-    if let Ok(statement) = statement {
-        if let Err(err) = statement.run().await {
-            ::worker::console_error!("delivery log: {}", clip(&err.to_string(), 300));
-        }
+    run_logged(statement).await;
+}
+
+/// Runs one write of the log; a failure is logged, never decides anything.
+async fn run_logged(statement: ::worker::Result<::worker::D1PreparedStatement>) {
+    let result = match statement {
+        Ok(s) => s.run().await.map(drop),
+        Err(e) => Err(e),
+    };
+    if let Err(err) = result {
+        ::worker::console_error!("delivery log: {}", clip(&err.to_string(), 300));
     }
 }
 

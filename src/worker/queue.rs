@@ -446,18 +446,13 @@ async fn deliver(
         next => next,
     };
     let delay = policy.delay_seconds(attempts, ::worker::js_sys::Math::random());
-    let complete = |outcome: &str| Complete {
-        key: job.key.clone(),
-        msg: msg_id.to_owned(),
-        gen: job.gen,
-        outcome: outcome.to_owned(),
-        time_ms: job.time_ms,
-        retry_ms: if outcome == "failed" {
+    let complete = |outcome: &str| {
+        let retry_ms = if outcome == "failed" {
             i64::from(delay) * 1000
         } else {
             0
-        },
-        scope: job.scope.clone(),
+        };
+        completion(&job, msg_id, outcome, retry_ms)
     };
     let end = match next {
         Next::Delivered => Some("delivered"),
@@ -496,6 +491,20 @@ async fn deliver(
             Action::Retry(delay)
         }
         Next::Dead => dead_letter(env, text, &job, &reason, attempt, msg_id, log).await,
+    }
+}
+
+/// What `/complete` says of `job`'s message `msg_id`: `outcome` (`delivered`, `failed`,
+/// `dead`), and after a failure the backoff before the next attempt.
+fn completion(job: &Job, msg_id: &str, outcome: &str, retry_ms: i64) -> Complete {
+    Complete {
+        key: job.key.clone(),
+        msg: msg_id.to_owned(),
+        gen: job.gen,
+        outcome: outcome.to_owned(),
+        time_ms: job.time_ms,
+        retry_ms,
+        scope: job.scope.clone(),
     }
 }
 
@@ -538,15 +547,7 @@ async fn bury(env: &Env, msg_id: &str, text: &str, log: &mut Log) -> Action {
         return poison(env, msg_id, "the message is not a signhook job", log).await;
     };
     log.key = Some(job.key.clone());
-    let complete = Complete {
-        key: job.key.clone(),
-        msg: msg_id.to_owned(),
-        gen: job.gen,
-        outcome: "dead".to_owned(),
-        time_ms: job.time_ms,
-        retry_ms: 0,
-        scope: job.scope.clone(),
-    };
+    let complete = completion(&job, msg_id, "dead", 0);
     match ledger::ask::<_, Completed>(env, &job.shard, "/complete", &complete).await {
         Err(_) => Action::Retry(10),
         Ok(done) if done.state == "delivered" => {
@@ -615,15 +616,7 @@ async fn dead_letter(
     {
         return Action::Retry(10);
     }
-    let complete = Complete {
-        key: job.key.clone(),
-        msg: msg_id.to_owned(),
-        gen: job.gen,
-        outcome: "dead".to_owned(),
-        time_ms: job.time_ms,
-        retry_ms: 0,
-        scope: job.scope.clone(),
-    };
+    let complete = completion(job, msg_id, "dead", 0);
     match ledger::ask::<_, Completed>(env, &job.shard, "/complete", &complete).await {
         Ok(_) => Action::Ack,
         Err(_) => Action::Retry(10),

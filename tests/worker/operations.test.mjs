@@ -138,7 +138,7 @@ describe("filtered redrive", () => {
     assert.equal((await admin("dead-letters/replay?provider=nope", "POST")).status, 400);
     let res = await admin("dead-letters/replay", "POST", { provider: "yousign", since: new Date(Date.now() - 600_000).toISOString() });
     assert.equal(res.status, 202, res.text);
-    assert.equal(res.json.replayed.length, 2);
+    assert.deepEqual([...res.json.replayed].sort(), ys.map((d) => d.webhookId).sort(), "the replayed events' webhook-ids");
     assert.equal(res.json.cursor, null);
     await waitFor("the yousign replays", () => ys.every((d) => origin.accepted(d.webhookId).length === 1));
     await new Promise((r) => setTimeout(r, 2_000));
