@@ -30,6 +30,18 @@ fi
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
+step "fixtures: tests/fixtures/generate.py writes exactly what is committed"
+gen_out=$(mktemp -d)
+python3 tests/fixtures/generate.py --out "$gen_out" >/dev/null
+drift=$(cd "$gen_out" && find . -type f | sort | while read -r f; do
+  cmp -s "$f" "$OLDPWD/tests/fixtures/$f" || echo "  $f"
+done)
+rm -rf "$gen_out"
+if [ -n "$drift" ]; then
+  printf 'these fixtures differ from what generate.py writes (run it and review):\n%s\n' "$drift" >&2
+  exit 1
+fi
+
 step "cargo clippy (native)"
 cargo clippy --all-targets --locked -- -D warnings
 

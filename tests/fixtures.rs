@@ -251,7 +251,6 @@ fn each_provider_has_an_external_vector_and_negative_cases() {
             if ["[DOC]", "[OBS]", "[IMPL]"]
                 .iter()
                 .any(|tag| case.source.starts_with(tag))
-                || case.source.contains("the provider's documentation")
             {
                 external += 1;
             }
