@@ -27,8 +27,11 @@ fi
 # shellcheck source=scripts/env.sh
 . scripts/env.sh
 
-step "cargo fmt --check"
+step "cargo fmt --check (every .rs file: the crate's, the fuzz crate's, wherever declared)"
 cargo fmt --all -- --check
+cargo fmt --manifest-path fuzz/Cargo.toml --all -- --check
+find . -name '*.rs' -not -path './target/*' -not -path './fuzz/target/*' \
+  -not -path '*/node_modules/*' -print0 | xargs -0 rustfmt --edition 2021 --check
 
 step "fixtures: tests/fixtures/generate.py writes exactly what is committed"
 gen_out=$(mktemp -d)

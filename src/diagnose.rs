@@ -34,7 +34,7 @@ use crate::verify::{base64_decode, hex_decode, Tagger, TAG_LEN};
 const MAX_SEARCH_BYTES: usize = 1 << 20;
 
 /// Above this, a Zigned `t` is milliseconds (as the verifier reads it).
-const MILLIS_THRESHOLD: i64 = 100_000_000_000;
+use crate::providers::grammar::{self, Unit, MILLIS_THRESHOLD};
 /// Bodies above this size are not re-laid out as JSON (the other variants still apply).
 const MAX_REFORMAT_BYTES: usize = 64 * 1024;
 /// Nor are bodies nested deeper than this (real webhook payloads nest a few levels).
@@ -565,11 +565,9 @@ fn strip_prefix_ci<'v>(value: &'v str, prefix: &str) -> Option<&'v str> {
 /// after `sha256=`), or the tags of `t=<ts>,v1=<tag>,…` pairs.
 fn parse_presented(value: &str) -> Vec<Presented> {
     let value = value.trim();
-    let pairs: Vec<(&str, &str)> = value
-        .split(',')
-        .filter_map(|p| p.trim().split_once('='))
-        .map(|(k, v)| (k.trim(), v.trim()))
-        .collect();
+    // The pairs grammar's own tokenizer (`providers::grammar`), read leniently: every part
+    // with a tag-sized value is a candidate, whatever its key.
+    let pairs: Vec<(&str, &str)> = grammar::parts(value).filter_map(Result::ok).collect();
     if let Some((_, t)) = pairs.iter().find(|(k, _)| *k == "t") {
         return pairs
             .iter()
@@ -1031,19 +1029,17 @@ fn explain(hit: &Hit, target: Provider, scheme: MacScheme, selected: Provider) -
     }
     match (scheme.signed, hit.signed) {
         (Signed::TimestampDotBody, Signed::Body) => {
-            let form = if scheme.pairs {
-                "\"t=<unix time>,v1=<hex>\""
-            } else {
-                "\"<unix time>.<hex>\""
-            };
+            let form = scheme
+                .pairs
+                .map_or_else(|| "<unix time>.<hex>".to_owned(), |g| g.form());
             if !hit.pairs {
                 f.push(Finding::new(
-                    "zigned_missing_timestamp",
-                    format!("{header} holds a bare signature; {target_name} sends {form}."),
+                    "timestamp_missing",
+                    format!("{header} holds a bare signature; {target_name} sends \"{form}\"."),
                 ));
             }
             f.push(Finding::new(
-                "zigned_body_only_signature",
+                "body_only_signature",
                 format!("the signature is the HMAC of the body alone; {target_name} signs \"<t>.<body>\" (the timestamp, a dot, then the raw body). Fix the sender to sign the timestamped string."),
             ));
         }
@@ -1124,31 +1120,33 @@ fn mac_findings(
                     format!(
                         "{proof} ({} characters) holds no 32-byte HMAC-SHA256 in hex or base64{}",
                         v.chars().count(),
-                        if scheme.pairs {
-                            ", nor t=…,v1=<hex> pairs carrying one"
-                        } else {
-                            ""
-                        }
+                        scheme
+                            .pairs
+                            .map(|g| format!(", nor is it \"{}\"", g.form()))
+                            .unwrap_or_default()
                     ),
                 ));
             }
         }
     }
     if provider.signs_timestamp() {
-        if let Some(v) = value {
-            if scheme.pairs {
-                findings.extend(zigned_timestamp(v, now, config.tolerance_seconds));
-            } else if let Some(t) = v.split_once('.').map(|(t, _)| t).filter(|t| {
-                t.parse::<i64>()
-                    .is_ok_and(|n| (0..MILLIS_THRESHOLD).contains(&n))
-            }) {
-                // DocuSeal's `<t>.<hex>`: seconds only, read as Zigned's `t` in seconds.
-                findings.extend(zigned_timestamp(
-                    &format!("t={t}"),
-                    now,
-                    config.tolerance_seconds,
-                ));
-            }
+        // The stamp as the provider's grammar finds it: `t=` in pairs, else DocuSeal's
+        // `<t>.<hex>` (Unix seconds).
+        let stamp = value.and_then(|v| match scheme.pairs {
+            Some(g) => grammar::parts(v)
+                .filter_map(Result::ok)
+                .find(|(k, _)| *k == "t")
+                .map(|(_, t)| (t, g.unit)),
+            None => v.split_once('.').map(|(t, _)| (t, Unit::Seconds)),
+        });
+        if let Some((t, unit)) = stamp {
+            findings.extend(timestamp_findings(
+                provider,
+                t,
+                unit,
+                now,
+                config.tolerance_seconds,
+            ));
         }
     }
     if config.secrets.is_empty() {
@@ -1241,29 +1239,31 @@ fn header_absent_facts(provider: Provider, headers: &Headers, empty: bool) -> Ve
     out
 }
 
-/// A Zigned `t` outside the window: by how much, and in which unit it was read.
-fn zigned_timestamp(value: &str, now: i64, tolerance: u64) -> Vec<Finding> {
-    let Some(t) = value
-        .split(',')
-        .filter_map(|p| p.trim().split_once('='))
-        .find(|(k, _)| k.trim() == "t")
-        .map(|(_, v)| v.trim())
-    else {
-        return Vec::new();
-    };
-    let Ok(n) = t.parse::<i64>() else {
+/// A signed `t` outside the window: by how much, and in which unit it was read (the
+/// provider's [`Unit`]); readings in other units that would fit.
+fn timestamp_findings(
+    provider: Provider,
+    t: &str,
+    unit: Unit,
+    now: i64,
+    tolerance: u64,
+) -> Vec<Finding> {
+    let who = title(provider);
+    let Some((signed_at, millis)) = unit.read(t) else {
         return vec![Finding::new(
             "timestamp_unparseable",
-            format!("t={t:?} is not a whole number of seconds or milliseconds"),
+            format!(
+                "t={t:?} is not a whole number of {}: {who} writes Unix {} as digits",
+                unit.describe(),
+                unit.describe()
+            ),
         )];
     };
-    let millis = n.unsigned_abs() >= MILLIS_THRESHOLD.unsigned_abs();
-    let signed_at = if millis { n / 1000 } else { n };
     let skew = now.abs_diff(signed_at);
     if skew <= tolerance {
         return Vec::new();
     }
-    let unit = if millis { "milliseconds" } else { "seconds" };
+    let read_as = if millis { "milliseconds" } else { "seconds" };
     let when = signed_at
         .checked_mul(1000)
         .and_then(format_unix_millis)
@@ -1274,7 +1274,7 @@ fn zigned_timestamp(value: &str, now: i64, tolerance: u64) -> Vec<Finding> {
         out.push(Finding::new(
             "timestamp_too_old",
             format!(
-                "t={t} (read as {unit}){when} is {} old, beyond the {tolerance} s tolerance. A captured delivery replayed later fails by design: send a fresh one, or raise the tolerance only for testing.",
+                "t={t} (read as {read_as}){when} is {} old, beyond the {tolerance} s tolerance. A captured delivery replayed later fails by design: send a fresh one, or raise the tolerance only for testing.",
                 duration(skew)
             ),
         ));
@@ -1282,19 +1282,27 @@ fn zigned_timestamp(value: &str, now: i64, tolerance: u64) -> Vec<Finding> {
         out.push(Finding::new(
             "timestamp_in_future",
             format!(
-                "t={t} (read as {unit}){when} is {} in the future, beyond the {tolerance} s tolerance: a clock is wrong, or t is in another unit.",
+                "t={t} (read as {read_as}){when} is {} in the future, beyond the {tolerance} s tolerance: a clock is wrong, or t is in another unit.",
                 duration(skew)
             ),
         ));
     }
     // Tested readings of t in other units, and of `now` in milliseconds.
-    if n.unsigned_abs() >= MILLIS_THRESHOLD.unsigned_abs().saturating_mul(1000)
-        && now.abs_diff(n / 1_000_000) <= tolerance
-    {
+    let fits = |seconds: i64| now.abs_diff(seconds) <= tolerance;
+    let n = signed_at.saturating_mul(if millis { 1000 } else { 1 });
+    let other_unit = match unit {
+        Unit::Seconds if n >= MILLIS_THRESHOLD && fits(n / 1000) => Some("milliseconds"),
+        Unit::SecondsOrMillis if n >= MILLIS_THRESHOLD * 1000 && fits(n / 1_000_000) => {
+            Some("microseconds")
+        }
+        _ => None,
+    };
+    if let Some(other) = other_unit {
         out.push(Finding::new(
             "timestamp_unit",
             format!(
-                "t={t} fits the window as microseconds; Zigned's t is seconds (or milliseconds)."
+                "t={t} fits the window as {other}; {who}'s t is Unix {}.",
+                unit.describe()
             ),
         ));
     }
@@ -1476,7 +1484,7 @@ mod tests {
         let h = headers(&[("X-Docuseal-Signature", &value)]);
         let d = diagnose(None, &h, body, &secrets(&["whsec_k"]), NOW);
         assert_eq!(d.code, Some("signature_mismatch"));
-        assert_eq!(codes(&d), ["zigned_body_only_signature"]);
+        assert_eq!(codes(&d), ["body_only_signature"]);
         assert!(
             d.findings[0].message.contains("DocuSeal"),
             "{}",
@@ -1965,6 +1973,36 @@ mod tests {
         assert_eq!(codes(&d), ["timestamp_in_future", "timestamp_unit"]);
     }
 
+    /// BoldSign's `t` is Unix seconds only: a `t` in milliseconds is refused by `verify`
+    /// and explained as such (the diagnosis once read it with Zigned's rule and found
+    /// nothing wrong); an old `t` is read as seconds.
+    #[test]
+    fn boldsign_timestamp_outside_its_window() {
+        let body = br#"{"event":{"id":"e1","eventType":"Completed"},"data":{"documentId":"d1"}}"#;
+        let sign = |t: &str| {
+            let s0 = hex_encode(&mac("k", &[t.as_bytes(), b".", body]));
+            headers(&[("X-BoldSign-Signature", &format!("t={t}, s0={s0}"))])
+        };
+        let h = sign(&(NOW * 1000).to_string());
+        let refused = crate::providers::verify(Provider::BoldSign, &h, body, &secrets(&["k"]), NOW);
+        assert_eq!(
+            refused.err().map(|e| e.kind()),
+            Some(ErrorKind::TimestampOutOfTolerance)
+        );
+        let d = diagnose(Some(Provider::BoldSign), &h, body, &secrets(&["k"]), NOW);
+        assert_ne!(d.verdict, Verdict::Verified);
+        assert_eq!(codes(&d), ["timestamp_in_future", "timestamp_unit"]);
+        assert!(d.findings[0].message.contains("read as seconds"));
+        assert!(d.findings[1]
+            .message
+            .contains("as milliseconds; BoldSign's t is Unix seconds"));
+        let h = sign(&(NOW - 600).to_string());
+        let d = diagnose(Some(Provider::BoldSign), &h, body, &secrets(&["k"]), NOW);
+        assert_eq!(codes(&d)[0], "timestamp_too_old");
+        assert!(d.findings[0].message.contains("(read as seconds)"));
+        assert!(d.findings[0].message.contains("10 min"));
+    }
+
     #[test]
     fn zigned_body_only_signature() {
         // the documented derived negative vector: the body-only HMAC of the sample.
@@ -1980,7 +2018,7 @@ mod tests {
             NOW,
         );
         assert_eq!(d.code, Some("signature_mismatch"));
-        assert_eq!(codes(&d), ["zigned_body_only_signature"]);
+        assert_eq!(codes(&d), ["body_only_signature"]);
         // And the published positive vector verifies.
         let h = headers(&[(
             "x-zigned-request-signature",
@@ -2007,10 +2045,7 @@ mod tests {
             NOW,
         );
         assert_eq!(d.code, Some("malformed_signature"));
-        assert_eq!(
-            codes(&d),
-            ["zigned_missing_timestamp", "zigned_body_only_signature"]
-        );
+        assert_eq!(codes(&d), ["timestamp_missing", "body_only_signature"]);
     }
 
     #[test]

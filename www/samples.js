@@ -401,7 +401,7 @@ export const SAMPLES = {
     },
   ],
   // Dropbox Sign: event.event_hash (written when signing) covers only event_time +
-  // event_type (the provider's documentation); it posts multipart/form-data, the Worker takes JSON too.
+  // event_type (docs/providers/); it posts multipart/form-data, the Worker takes JSON too.
   "dropbox-sign": [
     {
       event: "signature_request_signed",
@@ -432,7 +432,7 @@ export const SAMPLES = {
     },
   ],
   // PandaDoc: the body is an array of notifications (several events per delivery); the
-  // proof is ?signature= in the URL (the provider's documentation).
+  // proof is ?signature= in the URL (docs/providers/).
   pandadoc: [
     {
       event: "document_state_changed",

@@ -108,15 +108,16 @@ pub fn documented_covers(p: Provider) -> Option<Covers> {
     })
 }
 
-/// A signed `t` text as Unix seconds, per the provider's documented grammar: Zigned
-/// seconds or milliseconds; DocuSeal and BoldSign digits only (at most 18).
+/// A signed `t` text as Unix seconds, per the documented grammar: digits only (at most
+/// 18), read as seconds; Zigned's as seconds or milliseconds.
 pub fn signed_seconds(p: Provider, t: &str) -> Option<i64> {
-    match p {
-        Provider::Zigned => t.parse::<i64>().ok().map(zigned_seconds),
-        _ => (!t.is_empty() && t.len() <= 18 && t.bytes().all(|b| b.is_ascii_digit()))
-            .then(|| t.parse().ok())
-            .flatten(),
-    }
+    let n = (!t.is_empty() && t.len() <= 18 && t.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| t.parse().ok())
+        .flatten()?;
+    Some(match p {
+        Provider::Zigned => zigned_seconds(n),
+        _ => n,
+    })
 }
 
 /// Whether `name` is one of DocuSign's signature headers: `X-DocuSign-Signature-<n>`,
@@ -250,7 +251,11 @@ pub fn check_event(provider: Provider, event: &Event, body: &[u8]) {
     let json = serde_json::to_string(event).expect("an event serializes");
     // `to_json` writes data.raw without checking it again; serde's path checks it: the two
     // must agree byte for byte.
-    assert_eq!(event.to_json(), json, "to_json differs from serde_json::to_string");
+    assert_eq!(
+        event.to_json(),
+        json,
+        "to_json differs from serde_json::to_string"
+    );
     // Re-reading is the costly part: only for events of ordinary size.
     if json.len() > REPARSE_LIMIT {
         return check_time(event);
@@ -361,7 +366,8 @@ pub fn check_delivery(target: Provider, input: &Delivery, body_cap: usize) {
     // accepts anything else. (Dropbox Sign also takes multipart; PandaDoc takes arrays.)
     if !matches!(target, Provider::DropboxSign | Provider::PandaDoc) {
         let object = std::str::from_utf8(body).is_ok_and(|text| {
-            text.trim_start_matches([' ', '\t', '\n', '\r']).starts_with('{')
+            text.trim_start_matches([' ', '\t', '\n', '\r'])
+                .starts_with('{')
                 && serde_json::from_str::<&serde_json::value::RawValue>(text).is_ok()
         });
         assert_eq!(

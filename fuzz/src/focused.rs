@@ -16,7 +16,7 @@ use crate::input::{
 };
 use crate::oracle::{
     base64_decode_lenient, base64_padded, format_millis, has_other_whitespace, hex_decode,
-    hex_lower, hmac_sha256, rfc3339_millis, trim_ows, within, zigned_seconds,
+    hex_lower, hmac_sha256, rfc3339_millis, trim_ows, within,
 };
 
 /// Fixed bodies (fixture-like, empty, odd).
@@ -121,10 +121,8 @@ impl ZignedHeaderInput {
 }
 crate::arbitrary_via_decode!(ZignedHeaderInput);
 
-/// The grammar of `src/providers/zigned.rs`' header comment: comma-separated `key=value`
-/// pairs, padded with spaces, empty ones skipped; the last `t` wins; every `v1` must be 64
-/// hex digits (any match passes); other keys are ignored. The MAC is checked before the
-/// window.
+/// The grammar of `src/providers/grammar.rs`' comment with Zigned's keys: `v1` tags,
+/// `t` in seconds or milliseconds.
 pub fn zigned_reference(
     value: &str,
     secrets: &[String],
@@ -132,40 +130,15 @@ pub fn zigned_reference(
     now: i64,
     tol: u64,
 ) -> Outcome {
-    if secrets.is_empty() {
-        return Err("no_secret_configured");
-    }
-    let v = trim_ows(value);
-    if v.is_empty() {
-        return Err("missing_signature");
-    }
-    let mut t = None;
-    let mut tags = Vec::new();
-    for pair in v.split(',') {
-        let pair = trim_ows(pair);
-        if pair.is_empty() {
-            continue;
-        }
-        let (k, val) = pair.split_once('=').ok_or("malformed_signature")?;
-        match trim_ows(k) {
-            "t" => t = Some(trim_ows(val)),
-            "v1" => match hex_decode(trim_ows(val)) {
-                Some(tag) if tag.len() == 32 => tags.push(tag),
-                _ => return Err("malformed_signature"),
-            },
-            _ => {}
-        }
-    }
-    let t = t.ok_or("malformed_signature")?;
-    if tags.is_empty() {
-        return Err("malformed_signature");
-    }
-    let n: i64 = t.parse().map_err(|_| "malformed_signature")?;
-    let key = first_key(secrets, &[t.as_bytes(), b".", body], &tags).ok_or("signature_mismatch")?;
-    if !within(zigned_seconds(n), now, tol) {
-        return Err("timestamp_out_of_tolerance");
-    }
-    Ok(key)
+    pairs_reference(
+        Provider::Zigned,
+        |k| k == "v1",
+        value,
+        secrets,
+        body,
+        now,
+        tol,
+    )
 }
 
 pub fn check_zigned_header(input: &ZignedHeaderInput) {
@@ -711,12 +684,28 @@ pub fn check_rfc3339(input: &Rfc3339Input) {
 /// `s12` ([`BOLDSIGN_KEYS`]).
 pub type BoldSignHeaderInput = ZignedHeaderInput;
 
-/// The grammar of `src/providers/boldsign.rs`' header comment and BoldSign's SDKs:
-/// comma-separated `key=value` pairs, SP/HTAB-trimmed, empty ones skipped; one `t` (a
-/// second is malformed), Unix seconds as digits only (at most 18); every `s<digits>` is
-/// 64 hex digits (at most 8 of them); other keys ignored. The MAC (any tag, first
-/// secret) is checked before the window.
+/// The grammar of `src/providers/grammar.rs`' comment with BoldSign's keys (`s<digits>`,
+/// `t` in seconds), as BoldSign's SDKs read it.
 pub fn boldsign_reference(
+    value: &str,
+    secrets: &[String],
+    body: &[u8],
+    now: i64,
+    tol: u64,
+) -> Outcome {
+    let is_tag =
+        |k: &str| k.len() > 1 && k.starts_with('s') && k[1..].bytes().all(|b| b.is_ascii_digit());
+    pairs_reference(Provider::BoldSign, is_tag, value, secrets, body, now, tol)
+}
+
+/// The signature-header grammar, written again from its comment: comma-separated
+/// `key=value` pairs, SP/HTAB-trimmed, empty ones skipped; one `t` (a second is
+/// malformed), digits only (at most 18) in the provider's unit; every tag 64 hex digits
+/// (at most 8 of them); other keys ignored. The MAC (any tag, first secret) is checked
+/// before the window.
+fn pairs_reference(
+    provider: Provider,
+    is_tag: impl Fn(&str) -> bool,
     value: &str,
     secrets: &[String],
     body: &[u8],
@@ -739,13 +728,11 @@ pub fn boldsign_reference(
         }
         let (k, val) = pair.split_once('=').ok_or("malformed_signature")?;
         let (k, val) = (trim_ows(k), trim_ows(val));
-        let is_tag =
-            k.len() > 1 && k.starts_with('s') && k[1..].bytes().all(|b| b.is_ascii_digit());
         if k == "t" {
             if t.replace(val).is_some() {
                 return Err("malformed_signature");
             }
-        } else if is_tag {
+        } else if is_tag(k) {
             if tags.len() == 8 {
                 return Err("malformed_signature");
             }
@@ -759,7 +746,7 @@ pub fn boldsign_reference(
     if tags.is_empty() {
         return Err("malformed_signature");
     }
-    let n = signed_seconds(Provider::BoldSign, t).ok_or("malformed_signature")?;
+    let n = signed_seconds(provider, t).ok_or("malformed_signature")?;
     let key = first_key(secrets, &[t.as_bytes(), b".", body], &tags).ok_or("signature_mismatch")?;
     if !within(n, now, tol) {
         return Err("timestamp_out_of_tolerance");

@@ -14,7 +14,6 @@
 //! `agreement`, `megaSign`, `widget` or `libraryDocument`.
 //! <https://developer.adobe.com/acrobat-sign/docs/overview/acrobat_sign_events/webhookeventsagreements>
 
-
 use super::wire::{parse_object, wire, List, Loose, Text};
 use super::{Fields, Keys, Proof, ProofAt, Spec};
 use crate::error::{Error, ErrorKind};
@@ -37,7 +36,8 @@ pub(super) const SPEC: Spec = Spec {
     // No MAC: the "proof" is the client id itself.
     sign: |_secret, key, _body, _timestamp| key.to_owned(),
     mac: None,
-    header_note: "Acrobat Sign sends it on every notification and on the GET verification of intent",
+    header_note:
+        "Acrobat Sign sends it on every notification and on the GET verification of intent",
     name_hints: &["adobe", "acrobat"],
     redact: &[],
     handshake: None,

@@ -8,8 +8,8 @@
 //! (BoldSign writes a space after the comma). The timestamp must lie within the tolerance
 //! of `now` (default 300 s, the SDKs' `DEFAULT_TIME_TOLERANCE`), checked after the MAC, as
 //! the SDKs do. <https://developers.boldsign.com/webhooks/verify-webhook-events>,
-//! boldsign-java-sdk `WebhookUtility.java` (the provider's documentation); no published vector, the
-//! tests use the documented [LOCAL] one.
+//! boldsign-java-sdk `WebhookUtility.java` (docs/providers/boldsign.md); no published vector, the
+//! tests use locally computed one (docs/providers/boldsign.md).
 //!
 //! Payload: `{"event": {"id", "created" (Unix seconds), "eventType", "clientId",
 //! "environment": "Test" | "Live"}, "context": {"eventType", "actor": {"userType", "id"}},
@@ -19,20 +19,20 @@
 //!
 //! Handshake: adding a webhook sends a `Verification` event, which must be answered 200
 //! within 10 s; the Worker answers it without delivering it ([`Spec::handshake`]).
-//! UNCONFIRMED (the provider's documentation): whether that `Verification` request is signed. This
+//! UNCONFIRMED (docs/providers/boldsign.md): whether that `Verification` request is signed. This
 //! implementation verifies it like any delivery, so an unsigned one is refused
 //! (`missing_signature`) and the webhook setup would fail; a live capture must settle it.
 //! Also unconfirmed: the shape of `data` for non-document events (templates, sender
 //! identities), read here as far as it matches the document shape.
 
-
+use super::grammar::{Grammar, TagKeys, Unit};
 use super::wire::{parse_object, wire, List, Loose, Text};
-use super::{require_secrets, signature_header, timestamped_proof, timestamped_tag, Enc, Fields, Keys, MacScheme, Proof, ProofAt, Provider, Signed, Spec};
-use crate::error::{Error, ErrorKind};
+use super::{
+    pairs_proof, timestamped_tag, Enc, Fields, Keys, MacScheme, ProofAt, Provider, Signed, Spec,
+};
+use crate::error::Error;
 use crate::event::{EnvelopeStatus, Event, EventType, Participant};
-use crate::headers::trim_ows;
 use crate::secret::Secret;
-use crate::verify::{decode_tag, digit_seconds, hex_decode};
 
 /// The registry entry (`src/providers/mod.rs`).
 pub(super) const SPEC: Spec = Spec {
@@ -45,7 +45,7 @@ pub(super) const SPEC: Spec = Spec {
     signs_timestamp: true,
     events: EVENTS,
     verify: |headers, body, config, now| {
-        verify(headers, body, &config.secrets, now, config.tolerance_seconds)
+        pairs_proof(&GRAMMAR, Provider::BoldSign, headers, body, config, now)
     },
     normalize,
     sign: |secret, _key, body, timestamp| sign(secret, body, timestamp),
@@ -53,7 +53,7 @@ pub(super) const SPEC: Spec = Spec {
         signed: Signed::TimestampDotBody,
         enc: Enc::Hex,
         prefix_ok: false,
-        pairs: true,
+        pairs: Some(GRAMMAR),
     }),
     header_note: "BoldSign signs every delivery with the webhook's signing secret (Webhooks → the webhook → signing secret)",
     name_hints: &["boldsign"],
@@ -72,7 +72,7 @@ fn is_handshake(event: &Event) -> bool {
     event.providerevent.as_deref() == Some(HANDSHAKE_EVENT)
 }
 
-/// `event.eventType` → type: every value of the SDK's `EventTypeEnum` (the provider's documentation).
+/// `event.eventType` → type: every value of the SDK's `EventTypeEnum` (docs/providers/boldsign.md).
 pub(super) const EVENTS: &[(&str, EventType)] = &[
     ("Sent", EventType::EnvelopeSent),
     // One signer signed (the document completes with `Completed`).
@@ -124,89 +124,13 @@ pub(super) const EVENTS: &[(&str, EventType)] = &[
     ("KBAFailed", EventType::ParticipantIdentityFailed),
 ];
 
-/// The parsed header: the timestamp text as sent, and every `s<n>` tag.
-struct Header<'h> {
-    t: &'h str,
-    tags: Vec<Vec<u8>>,
-}
-
-/// At most this many `s<n>` tags are tried (BoldSign sends two).
-const MAX_TAGS: usize = 8;
-
-fn parse_header(value: &str) -> Result<Header<'_>, Error> {
-    let malformed = |why: String| Error::new(ErrorKind::MalformedSignature, why);
-    let mut t = None;
-    let mut tags = Vec::new();
-    for pair in value.split(',') {
-        let pair = trim_ows(pair);
-        if pair.is_empty() {
-            continue;
-        }
-        let (key, val) = pair.split_once('=').ok_or_else(|| {
-            malformed(format!(
-                "{SIGNATURE_HEADER} has a part without '=': {pair:?}"
-            ))
-        })?;
-        let (key, val) = (trim_ows(key), trim_ows(val));
-        if key == "t" {
-            if t.is_some() {
-                return Err(malformed(format!("{SIGNATURE_HEADER} has two t=")));
-            }
-            t = Some(val);
-        } else if key.len() > 1
-            && key.starts_with('s')
-            && key.bytes().skip(1).all(|b| b.is_ascii_digit())
-        {
-            if tags.len() == MAX_TAGS {
-                return Err(malformed(format!(
-                    "{SIGNATURE_HEADER} has more than {MAX_TAGS} signatures"
-                )));
-            }
-            tags.push(decode_tag(val, hex_decode, key, "hex")?);
-        }
-        // Other keys are not ours to judge.
-    }
-    let t = t.ok_or_else(|| malformed(format!("{SIGNATURE_HEADER} has no t= timestamp")))?;
-    if tags.is_empty() {
-        return Err(malformed(format!(
-            "{SIGNATURE_HEADER} has no s0= signature"
-        )));
-    }
-    Ok(Header { t, tags })
-}
-
-/// `t` as Unix seconds: digits only (at most 18, so it fits an i64), the signed text as sent.
-fn timestamp_seconds(t: &str) -> Result<i64, Error> {
-    digit_seconds(t).ok_or_else(|| {
-        Error::new(
-            ErrorKind::MalformedSignature,
-            format!("{SIGNATURE_HEADER} timestamp t={t:?} is not Unix seconds"),
-        )
-    })
-}
-
-pub(super) fn verify(
-    headers: &crate::Headers,
-    body: &[u8],
-    secrets: &[Secret],
-    now: i64,
-    tolerance: u64,
-) -> Result<Proof, Error> {
-    require_secrets(Provider::BoldSign, secrets)?;
-    let header = parse_header(signature_header(headers, SIGNATURE_HEADER)?)?;
-    let signed_at = timestamp_seconds(header.t)?;
-    // The MAC first, as BoldSign's SDKs check it.
-    timestamped_proof(
-        secrets,
-        header.t,
-        signed_at,
-        &header.tags,
-        body,
-        now,
-        tolerance,
-        &format!("no s<n> in {SIGNATURE_HEADER} matches \"<t>.<body>\""),
-    )
-}
+/// The header's grammar (`src/providers/grammar.rs`): `s0`, `s1`, … tags, `t` in seconds.
+/// The MAC is checked before the window, as BoldSign's SDKs do.
+const GRAMMAR: Grammar = Grammar {
+    header: SIGNATURE_HEADER,
+    tags: TagKeys::Numbered('s'),
+    unit: Unit::Seconds,
+};
 
 pub(super) fn sign(secret: &Secret, body: &[u8], timestamp: i64) -> String {
     let (t, tag) = timestamped_tag(secret, body, timestamp);
@@ -291,7 +215,10 @@ pub(super) fn normalize(body: &[u8], signed_at: Option<i64>) -> Result<(Fields, 
         testmode: meta.environment.get() == Some("Test"),
         ..Fields::default()
     };
-    fields.envelope.id = data.document_id.owned().or_else(|| data.template_id.owned());
+    fields.envelope.id = data
+        .document_id
+        .owned()
+        .or_else(|| data.template_id.owned());
     fields.envelope.name = data.message_title.owned();
     fields.envelope.provider_status = data.status.owned();
     fields.envelope.status = data
@@ -305,11 +232,10 @@ pub(super) fn normalize(body: &[u8], signed_at: Option<i64>) -> Result<(Fields, 
         .as_ref()
         .and_then(|c| c.actor.0.as_ref())
         .and_then(|a| a.id.owned());
-    if let Some(signer) = actor_id.as_deref().and_then(|id| {
-        data.signer_details
-            .iter()
-            .find(|s| s.id.get() == Some(id))
-    }) {
+    if let Some(signer) = actor_id
+        .as_deref()
+        .and_then(|id| data.signer_details.iter().find(|s| s.id.get() == Some(id)))
+    {
         fields.participant = Participant {
             id: signer.id.owned(),
             email: signer.email.owned(),
@@ -327,8 +253,11 @@ pub(super) fn normalize(body: &[u8], signed_at: Option<i64>) -> Result<(Fields, 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorKind;
+    use crate::providers::VerifyConfig;
+    use crate::verify::hex_decode;
 
-    /// the provider's documentation [LOCAL] vector.
+    /// A locally computed vector (docs/providers/boldsign.md).
     const BODY: &[u8] = br#"{"event":{"id":"afceddb1-2eed-4301-ae14-8b96a6b0393a","created":1669959514,"eventType":"Sent","clientId":null,"environment":"Test"},"data":{"object":"document","documentId":"26b8695f-46d0-4cd4-ba1a-c5a0d595c849","status":"InProgress"}}"#;
     const HEADER: &str =
         "t=1669959514, s0=9658ef50b6baeb224f1b5c8bff842e1d60b28eb07d7f9797f6cac4b6325c4108";
@@ -337,12 +266,16 @@ mod tests {
     fn the_local_vector_verifies_then_ages_out() {
         let h: crate::Headers = [(SIGNATURE_HEADER, HEADER)].into_iter().collect();
         let secrets = [Secret::new("boldsign-test-secret").unwrap()];
-        let proof = verify(&h, BODY, &secrets, 1_669_959_514 + 300, 300).unwrap();
+        let config = VerifyConfig {
+            secrets: secrets.to_vec(),
+            tolerance_seconds: 300,
+            ..VerifyConfig::default()
+        };
+        let verify = |now| (SPEC.verify)(&h, BODY, &config, now);
+        let proof = verify(1_669_959_514 + 300).unwrap();
         assert_eq!(proof.signed_at, Some(1_669_959_514));
         assert_eq!(
-            verify(&h, BODY, &secrets, 1_669_959_514 + 301, 300)
-                .err()
-                .map(|e| e.kind()),
+            verify(1_669_959_514 + 301).err().map(|e| e.kind()),
             Some(ErrorKind::TimestampOutOfTolerance)
         );
         let s = sign(&secrets[0], BODY, 1_669_959_514);
@@ -353,7 +286,7 @@ mod tests {
     fn header_shapes() {
         let hex = "ab".repeat(32);
         let value = format!("t=1, s0={hex}, s1={hex}");
-        let h = parse_header(&value).unwrap();
+        let h = GRAMMAR.parse(&value).unwrap();
         assert_eq!((h.t, h.tags.len()), ("1", 2));
         for bad in [
             format!("s0={hex}"),
@@ -362,14 +295,19 @@ mod tests {
             format!("t=1, t=2, s0={hex}"),
             format!("t=1 s0={hex}"),
         ] {
+            let parsed = GRAMMAR.parse(&bad).and_then(|p| {
+                p.tags.iter().try_for_each(|(k, v)| {
+                    crate::verify::decode_tag(v, hex_decode, k, "hex").map(drop)
+                })
+            });
             assert_eq!(
-                parse_header(&bad).err().map(|e| e.kind()),
+                parsed.err().map(|e| e.kind()),
                 Some(ErrorKind::MalformedSignature),
                 "{bad}"
             );
         }
         for bad in ["", "-1", "+1", "1.5", &"9".repeat(19)] {
-            assert!(timestamp_seconds(bad).is_err(), "{bad}");
+            assert!(GRAMMAR.seconds(bad).is_err(), "{bad}");
         }
     }
 

@@ -10,7 +10,7 @@
 //! Documenso's API before acting on it.
 //! <https://docs.documenso.com/docs/developers/webhooks/verification>;
 //! `packages/lib/server-only/webhooks/execute-webhook-call.ts` (`'X-Documenso-Secret':
-//! secret ?? ''`) in documenso/documenso (the provider's documentation).
+//! secret ?? ''`) in documenso/documenso (docs/providers/documenso.md).
 //!
 //! Payload: `{"event": "DOCUMENT_COMPLETED", "payload": {…}, "createdAt": "<ISO 8601>",
 //! "webhookEndpoint": "<url>"}` (`execute-webhook.handler.ts`); `payload` is the document:
@@ -18,7 +18,7 @@
 //! here), `title`, `status` (DRAFT|PENDING|COMPLETED|REJECTED|CANCELLED), `recipients[]`
 //! (and a legacy duplicate `Recipient[]`) with `id`, `email`, `name`, `role`,
 //! `signingStatus` (NOT_SIGNED|SIGNED|REJECTED), `rejectionReason`, and **`token`**, the
-//! recipient's signing token (the provider's documentation). `token` is a credential and is
+//! recipient's signing token (docs/providers/documenso.md). `token` is a credential and is
 //! redacted from `data.raw` (`redact`), as is `password` (older `documentMeta` carried the
 //! document password: documenso/documenso `packages/lib/types/webhook-payload.ts`, earlier
 //! versions). No event id: Documenso builds `createdAt` when it sends, so a retry is not
@@ -27,11 +27,10 @@
 //! recipient acted: the participant is named only for `DOCUMENT_REJECTED` (the one
 //! recipient whose `signingStatus` is REJECTED).
 //!
-//! Events: `enum WebhookTriggerEvents` in `packages/prisma/schema.prisma` (the provider's documentation
-//! §5.3). Left out, [UNCONFIRMED] there: `DOCUMENT_VIEWED`, `DOCUMENT_DOWNLOADED`,
+//! Events: `enum WebhookTriggerEvents` in `packages/prisma/schema.prisma`
+//! (docs/providers/documenso.md). Left out, [UNCONFIRMED] there: `DOCUMENT_VIEWED`, `DOCUMENT_DOWNLOADED`,
 //! `RECIPIENT_AUTHENTICATION_FAILED` (a migration only; they become `esign.other`), the
 //! `X-Documenso-Delivery-Id` header and `deliveryId` field (not used as the event id).
-
 
 use super::wire::{parse_object, wire, List, Loose, Text};
 use super::{require_secrets, signature_header, Fields, Keys, Proof, ProofAt, Provider, Spec};
@@ -182,10 +181,7 @@ pub(super) fn normalize(body: &[u8]) -> Result<(Fields, &str), Error> {
         id: super::body_id_without(Provider::Documenso, raw, ID_SKIPS),
         ..Fields::default()
     };
-    fields.envelope.id = document
-        .envelope_id
-        .owned()
-        .or_else(|| document.id.owned());
+    fields.envelope.id = document.envelope_id.owned().or_else(|| document.id.owned());
     fields.envelope.name = document.title.owned();
     fields.envelope.provider_status = document.status.owned();
     fields.envelope.status = document
@@ -242,7 +238,11 @@ mod tests {
             let h = headers(wrong);
             // `new ` trims to `new` (HTTP whitespace): that one matches.
             let expected = (wrong == "new ").then_some(1);
-            assert_eq!(verify(&h, &secrets).ok().map(|p| p.verification.key), expected, "{wrong:?}");
+            assert_eq!(
+                verify(&h, &secrets).ok().map(|p| p.verification.key),
+                expected,
+                "{wrong:?}"
+            );
         }
         assert_eq!(
             verify(&headers("x"), &[]).err().map(|e| e.kind()),

@@ -18,12 +18,14 @@
 //! `submission.*` events the submission (`id`, `status`, `submitters`, `template`,
 //! `documents`); `template.*` events the template (`id`, `name`, `documents`).
 //! `docs/webhooks/{form,submission,template}-webhook.md` in the same repository; the event
-//! names are `app/models/webhook_url.rb`'s (the provider's documentation). No event id: the event id
+//! names are `app/models/webhook_url.rb`'s (docs/providers/docuseal.md). No event id: the event id
 //! is a hash of the body (a retry re-sends the same `timestamp`, the event's creation).
 
-
 use super::wire::{parse_object, wire, List, Loose, Text};
-use super::{require_secrets, signature_header, timestamped_proof, timestamped_tag, Enc, Fields, Keys, MacScheme, Proof, ProofAt, Provider, Signed, Spec};
+use super::{
+    require_secrets, signature_header, timestamped_proof, timestamped_tag, Enc, Fields, Keys,
+    MacScheme, Proof, ProofAt, Provider, Signed, Spec,
+};
 use crate::error::{Error, ErrorKind};
 use crate::event::{Document, EnvelopeStatus, EventType, Participant};
 use crate::secret::Secret;
@@ -49,7 +51,7 @@ pub(super) const SPEC: Spec = Spec {
         signed: Signed::TimestampDotBody,
         enc: Enc::Hex,
         prefix_ok: false,
-        pairs: false,
+        pairs: None,
     }),
     header_note: "DocuSeal signs every delivery with the webhook URL's HMAC signing secret (Settings → Webhooks → Security → HMAC), in versions that have it",
     name_hints: &["docuseal"],
@@ -273,8 +275,7 @@ mod tests {
             format!("t=1767225600,v1={hex}"),
         ] {
             assert_eq!(
-                parse_header(&bad).err()
-                .map(|e| e.kind()),
+                parse_header(&bad).err().map(|e| e.kind()),
                 Some(ErrorKind::MalformedSignature),
                 "{bad}"
             );
@@ -296,7 +297,7 @@ mod tests {
         assert_eq!(
             verify(&h, body, &secrets, 1_767_225_600 + 301, 300)
                 .err()
-            .map(|e| e.kind()),
+                .map(|e| e.kind()),
             Some(ErrorKind::TimestampOutOfTolerance)
         );
         // The secret's bytes after `whsec_`, decoded, are not the key.
@@ -304,7 +305,7 @@ mod tests {
         assert_eq!(
             verify(&h, body, &decoded, 1_767_225_600, 300)
                 .err()
-            .map(|e| e.kind()),
+                .map(|e| e.kind()),
             Some(ErrorKind::SignatureMismatch)
         );
     }

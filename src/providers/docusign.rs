@@ -30,9 +30,11 @@
 //! `configurationId`, `generatedDateTime`, `data`), all covered by the MAC. Template events: whether `data`
 //! names the template (and how) is unconfirmed; `subject` is `data.envelopeId` only.
 
-
 use super::wire::{parse_object, wire, List, Loose, Text};
-use super::{require_secrets, signature_header, Enc, Fields, Keys, MacScheme, Proof, ProofAt, Provider, Signed, Spec};
+use super::{
+    require_secrets, signature_header, Enc, Fields, Keys, MacScheme, Proof, ProofAt, Provider,
+    Signed, Spec,
+};
 use crate::error::{Error, ErrorKind};
 use crate::event::{
     Actor, Covers, Document, EnvelopeStatus, EventType, Participant, Scheme, Verification,
@@ -59,7 +61,7 @@ pub(super) const SPEC: Spec = Spec {
         signed: Signed::Body,
         enc: Enc::Base64,
         prefix_ok: false,
-        pairs: false,
+        pairs: None,
     }),
     header_note: "DocuSign Connect sends one X-DocuSign-Signature-<n> per active key only when \"Include HMAC Signature\" is enabled on the Connect configuration and a Connect key exists (Admin → Connect → Connect Keys)",
     name_hints: &["docusign"],
@@ -352,7 +354,9 @@ pub(super) fn normalize(body: &[u8]) -> Result<(Fields, &str), Error> {
             })
             .collect();
         let recipients = summary.recipients.as_ref();
-        let is_recipient_event = event.as_deref().is_some_and(|e| e.starts_with("recipient-"));
+        let is_recipient_event = event
+            .as_deref()
+            .is_some_and(|e| e.starts_with("recipient-"));
         if let (Some(recipients), Some(id)) = (recipients, data.recipient_id.get()) {
             if let Some((role, r)) = recipients
                 .all()
@@ -424,12 +428,7 @@ mod tests {
         let body = br#"{"event":"envelope-completed","apiVersion":"v2.1","uri":"/restapi/v2.1/accounts/a/envelopes/e","retryCount":0,"configurationId":10476521,"generatedDateTime":"2024-02-06T02:25:00.3464434Z","data":{"accountId":"a","userId":"u","envelopeId":"e"}}"#;
         let tag = "6EqLrHpacnO8EycItORNKpnt/sYeM+vQKTHMJtKMnKs=";
         let secrets = [Secret::new("dGVzdC1kb2N1c2lnbi1obWFjLWtleQ==").unwrap()];
-        assert!(verify(
-            &headers(&[("X-DocuSign-Signature-1", tag)]),
-            body,
-            &secrets
-        )
-        .is_ok());
+        assert!(verify(&headers(&[("X-DocuSign-Signature-1", tag)]), body, &secrets).is_ok());
         let h = headers(&[
             ("X-DocuSign-Signature-1", "not base64!"),
             ("X-DocuSign-Signature-2", tag),
@@ -437,8 +436,7 @@ mod tests {
         assert!(verify(&h, body, &secrets).is_ok());
         let h = headers(&[("X-DocuSign-Signature-2", tag)]);
         assert_eq!(
-            verify(&h, body, &secrets).err()
-            .map(|e| e.kind()),
+            verify(&h, body, &secrets).err().map(|e| e.kind()),
             Some(ErrorKind::MissingSignature)
         );
         let h = headers(&[
@@ -446,8 +444,7 @@ mod tests {
             ("x-authorization-digest", "HMACSHA1"),
         ]);
         assert_eq!(
-            verify(&h, body, &secrets).err()
-            .map(|e| e.kind()),
+            verify(&h, body, &secrets).err().map(|e| e.kind()),
             Some(ErrorKind::MalformedSignature)
         );
     }

@@ -7,7 +7,7 @@
 //! `sdks/node/model/eventCallbackHelper.ts` (`createHmac("sha256", apiKey)
 //! .update(`${eventTime}${eventType}`)`), the same in the PHP, Python, Ruby, Java and .NET
 //! SDKs; glossary "Compute HMAC-SHA256 of event_time + event_type using the API key as the
-//! secret" (the provider's documentation). `event_time` is a string in the OpenAPI schema and is
+//! secret" (docs/providers/dropbox-sign.md). `event_time` is a string in the OpenAPI schema and is
 //! MACed as sent (a number: its JSON text exactly).
 //!
 //! **The payload is not authenticated** ([`Covers::EventMetadata`]): whoever captured one
@@ -18,15 +18,15 @@
 //! Transport: `multipart/form-data` with the payload in the form field `json`
 //! (OpenAPI `x-webhooks` request bodies; "Events are sent as multipart/form-data POST
 //! requests"); a body that is the JSON itself is accepted too (the glossary says "JSON
-//! payload"; UNCONFIRMED as a delivery mode, the provider's documentation, and harmless since the
+//! payload"; UNCONFIRMED as a delivery mode, docs/providers/dropbox-sign.md, and harmless since the
 //! body is not what is signed). `data.raw` is the `json` field's bytes. Not accepted:
 //! `application/x-www-form-urlencoded` `json=` (no source says Dropbox Sign sends it).
 //!
 //! Answer: `200` with the exact body `Hello API Event Received`
 //! ([`Spec::answer`]), also for the dashboard's `callback_test`, which is answered and
-//! never forwarded ([`Spec::handshake`]) (the provider's documentation).
+//! never forwarded ([`Spec::handshake`]) (docs/providers/dropbox-sign.md).
 //!
-//! Payload (`EventCallbackRequest`, the provider's documentation): `event` {`event_time`,
+//! Payload (`EventCallbackRequest`, docs/providers/dropbox-sign.md): `event` {`event_time`,
 //! `event_type`, `event_hash`, `event_metadata` {`related_signature_id`,
 //! `reported_for_account_id`, `reported_for_app_id`, `event_message`}},
 //! `signature_request` {`signature_request_id`, `title`, `test_mode`, `is_complete`,
@@ -35,12 +35,11 @@
 //! {`template_id`, `title`}. `signing_url` is a signer's embedded signing link: redacted.
 //! No event id: the id is a hash of the proof, the event and what it is about
 //! (`event_hash` alone collides for two events of one type in one second), so a retry,
-//! whose multipart boundary may differ, keeps its id. UNCONFIRMED (the provider's documentation):
+//! whose multipart boundary may differ, keeps its id. UNCONFIRMED (docs/providers/dropbox-sign.md):
 //! which API key hashes app callbacks of OAuth apps; the retry schedule (about 3 days).
 
-
 use super::multipart;
-use super::wire::{exact_scalar, parse_object, wire, Raw, List, Loose, Text};
+use super::wire::{exact_scalar, parse_object, wire, List, Loose, Raw, Text};
 use super::{metadata_proof, metadata_tag, Fields, Keys, Proof, ProofAt, Provider, Spec};
 use crate::error::{Error, ErrorKind};
 use crate::event::{EnvelopeStatus, Event, EventType, Participant};
@@ -97,19 +96,28 @@ pub(super) const EVENTS: &[(&str, EventType)] = &[
     ("signature_request_email_bounce", EventType::EmailBounced),
     ("signature_request_remind", EventType::EnvelopeReminderSent),
     // A qualified-signature signer has not finished identity verification.
-    ("signature_request_incomplete_qes", EventType::EnvelopeUpdated),
+    (
+        "signature_request_incomplete_qes",
+        EventType::EnvelopeUpdated,
+    ),
     ("signature_request_destroyed", EventType::EnvelopeDeleted),
     ("signature_request_canceled", EventType::EnvelopeCancelled),
     // The final PDF can be downloaded (after `signature_request_all_signed`).
     ("signature_request_downloadable", EventType::EnvelopeUpdated),
     // A signer's decline ends the request.
     ("signature_request_declined", EventType::EnvelopeDeclined),
-    ("signature_request_reassigned", EventType::ParticipantReassigned),
+    (
+        "signature_request_reassigned",
+        EventType::ParticipantReassigned,
+    ),
     ("signature_request_invalid", EventType::EnvelopeFailed),
     // Prepared (an embedded draft), not sent yet.
     ("signature_request_prepared", EventType::EnvelopeCreated),
     ("signature_request_expired", EventType::EnvelopeExpired),
-    ("signature_request_signer_removed", EventType::EnvelopeUpdated),
+    (
+        "signature_request_signer_removed",
+        EventType::EnvelopeUpdated,
+    ),
     ("template_created", EventType::TemplateCreated),
     ("template_error", EventType::TemplateFailed),
     // The dashboard's test: answered by the Worker, never delivered.
@@ -325,7 +333,7 @@ mod tests {
     use crate::error::ErrorKind;
     use crate::event::Covers;
 
-    /// The official SDK key (hellosign-openapi test fixtures, the provider's documentation).
+    /// The official SDK key (hellosign-openapi test fixtures, docs/providers/dropbox-sign.md).
     const API_KEY: &str = "324e3b0840f065eb51f3fd63231d0d33daa35d4ed10d27718839e81737065782";
 
     fn body(time: &str, event_type: &str, hash: &str) -> String {
@@ -338,11 +346,31 @@ mod tests {
     fn the_official_vectors() {
         let secrets = [Secret::new(API_KEY).unwrap()];
         for (time, event_type, hash) in [
-            ("1348177752", "unknown_error", "c574f5d3090c2936360b4e36cf6835cf3e2206b84fdc6347e6b28ca721ae1371"),
-            ("1348177752", "account_confirmed", "6dc5b7aad93cf54915e0089d6c31d61b3833f66f51459171c69f8fa211308848"),
-            ("1348177752", "signature_request_sent", "08d45a6b7677492b78be030cef18cfeaece8fe67e163cc8e526ee638ad483756"),
-            ("1348177752", "template_created", "4a9b22fa68d5addb8b6313eea9d42ecb393903a4240b71503ef78e9dac6c100d"),
-            ("1669926463", "account_confirmed", "ff8b03439122f9160500c3fb855bdee5a9ccba5fff27d3b258745d8f3074832f"),
+            (
+                "1348177752",
+                "unknown_error",
+                "c574f5d3090c2936360b4e36cf6835cf3e2206b84fdc6347e6b28ca721ae1371",
+            ),
+            (
+                "1348177752",
+                "account_confirmed",
+                "6dc5b7aad93cf54915e0089d6c31d61b3833f66f51459171c69f8fa211308848",
+            ),
+            (
+                "1348177752",
+                "signature_request_sent",
+                "08d45a6b7677492b78be030cef18cfeaece8fe67e163cc8e526ee638ad483756",
+            ),
+            (
+                "1348177752",
+                "template_created",
+                "4a9b22fa68d5addb8b6313eea9d42ecb393903a4240b71503ef78e9dac6c100d",
+            ),
+            (
+                "1669926463",
+                "account_confirmed",
+                "ff8b03439122f9160500c3fb855bdee5a9ccba5fff27d3b258745d8f3074832f",
+            ),
         ] {
             let b = body(time, event_type, hash);
             let proof = verify(b.as_bytes(), &secrets).unwrap();
@@ -379,14 +407,19 @@ mod tests {
         // A retry with another boundary, or as JSON, keeps its id.
         assert_eq!(a.id, b.id);
         assert_eq!(a.id, c.id);
-        let unsigned = "--b\r\nContent-Disposition: form-data; name=\"json\"\r\n\r\n{\"event\":{}}\r\n--b--";
+        let unsigned =
+            "--b\r\nContent-Disposition: form-data; name=\"json\"\r\n\r\n{\"event\":{}}\r\n--b--";
         assert_eq!(
-            verify(unsigned.as_bytes(), &secrets).err().map(|e| e.kind()),
+            verify(unsigned.as_bytes(), &secrets)
+                .err()
+                .map(|e| e.kind()),
             Some(ErrorKind::MissingSignature)
         );
         let no_field = "--b\r\nContent-Disposition: form-data; name=\"other\"\r\n\r\n{}\r\n--b--";
         assert_eq!(
-            verify(no_field.as_bytes(), &secrets).err().map(|e| e.kind()),
+            verify(no_field.as_bytes(), &secrets)
+                .err()
+                .map(|e| e.kind()),
             Some(ErrorKind::MalformedPayload)
         );
     }

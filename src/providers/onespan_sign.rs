@@ -13,7 +13,7 @@
 //! it. OAuth 2.0 callback authentication is not supported here.
 //! <https://docs.onespan.com/docs/managing-event-notifications>,
 //! <https://www.onespan.com/blog/onespan-sign-developer-callback-event-notification-part-2>,
-//! KB0014510 (the provider's documentation).
+//! KB0014510 (docs/providers/onespan-sign.md).
 //!
 //! Payload (KB0014510): `{"@class": "com.silanis.esl.packages.event.ESLProcessEvent",
 //! "name": "PACKAGE_ACTIVATE", "sessionUser": "…", "packageId": "…", "message": null,
@@ -24,7 +24,6 @@
 //! confirmed; the rest of OneSpan's table is [UNCONFIRMED] (its stored copy is truncated)
 //! and those names become `esign.other`, with the name kept. What `sessionUser` names is
 //! [UNCONFIRMED]: it is left in `data.raw`, not mapped to a participant.
-
 
 use super::documenso::shared_secret_proof;
 use super::wire::{parse_object, wire, Text};
@@ -106,7 +105,10 @@ pub(super) fn normalize(body: &[u8]) -> Result<(Fields, &str), Error> {
     };
     fields.envelope.id = payload.package_id.owned();
     if let Some(id) = payload.document_id.owned() {
-        fields.documents.push(Document { id: Some(id), name: None });
+        fields.documents.push(Document {
+            id: Some(id),
+            name: None,
+        });
     }
     Ok((fields, raw))
 }
@@ -118,7 +120,10 @@ mod tests {
 
     fn check(value: &str) -> Result<usize, ErrorKind> {
         let h: Headers = [(AUTHORIZATION, value)].into_iter().collect();
-        let secrets = [Secret::new("old-key").unwrap(), Secret::new("new-key").unwrap()];
+        let secrets = [
+            Secret::new("old-key").unwrap(),
+            Secret::new("new-key").unwrap(),
+        ];
         verify(&h, &secrets)
             .map(|p| {
                 assert_eq!(p.verification.covers, Covers::SharedSecret);
@@ -137,7 +142,10 @@ mod tests {
         assert_eq!(check("Bearer new-key"), Err(ErrorKind::MalformedSignature));
         assert_eq!(check("new-key"), Err(ErrorKind::MalformedSignature));
         // base64("new-key") is not the key: OneSpan sends it raw.
-        assert_eq!(check("Basic bmV3LWtleQ=="), Err(ErrorKind::SignatureMismatch));
+        assert_eq!(
+            check("Basic bmV3LWtleQ=="),
+            Err(ErrorKind::SignatureMismatch)
+        );
         assert_eq!(check("Basic new-key2"), Err(ErrorKind::SignatureMismatch));
     }
 }

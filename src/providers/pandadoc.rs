@@ -4,14 +4,14 @@
 //! the lowercase hex of HMAC-SHA256(key = the webhook's shared key, message = the raw
 //! body) ("the signature is always sent"; Python sample `hmac.new(shared_key, body,
 //! sha256).hexdigest()` and a timing-safe compare,
-//! <https://developers.pandadoc.com/docs/webhook-verification>, the provider's documentation). The
+//! <https://developers.pandadoc.com/docs/webhook-verification>, docs/providers/pandadoc.md). The
 //! query reaches the core through [`Headers::set_query`] (the Worker passes the request
 //! URL's; CLI `--query`, npm `url`, the page's request line). No timestamp is signed: the
 //! event-age bound (`max_event_age_seconds`) applies to the signed body's `date_modified`
 //! (`action_date` for `recipient_completed`).
 //!
 //! Several events per delivery: "Webhook data is provided in the form of an array and may
-//! contain multiple notification objects simultaneously" (§4.2). Each element becomes its
+//! contain multiple notification objects simultaneously" (docs/providers/pandadoc.md). Each element becomes its
 //! own event ([`Spec::batch`]); a bare object is accepted as one. Ids: the body's hash +
 //! `:` + the element's index. PandaDoc also sends `X-PandaDoc-Webhook-Event-Id` ("a stable
 //! ID you can use to de-duplicate retries"), but the MAC does not cover it: whoever holds
@@ -20,12 +20,11 @@
 //!
 //! Element: `{"event": "<name>", "data": {"id", "name", "status": "document.completed",
 //! "date_created", "date_modified", "recipients": […], "action_by", "action_date",
-//! "metadata", …}}` (§4.2; reference pages `handledocumentstatechanged`). The type of
+//! "metadata", …}}` (docs/providers/pandadoc.md; reference pages `handledocumentstatechanged`). The type of
 //! `document_state_changed` comes from `data.status` (`document.sent` → sent, …). Answer:
-//! 2xx within 20 s. UNCONFIRMED (§10): the automatic retry schedule (the two doc copies
+//! 2xx within 20 s. UNCONFIRMED (docs/providers/pandadoc.md): the automatic retry schedule (the two doc copies
 //! conflict). `shared_link` (a recipient's link into the document, in PandaDoc's
 //! document API; whether webhooks carry it is unconfirmed) is redacted wherever it appears.
-
 
 use super::wire::{parse_object, wire, List, Loose, Text};
 use super::{
@@ -64,7 +63,7 @@ pub(super) const SPEC: Spec = Spec {
 /// The query parameter carrying the proof.
 pub(super) const QUERY_PARAM: &str = "signature";
 
-/// `event` → type: every name PandaDoc's webhook events page lists (the provider's documentation);
+/// `event` → type: every name PandaDoc's webhook events page lists (docs/providers/pandadoc.md);
 /// `document_state_changed` is refined by `data.status` ([`state_type`]).
 pub(super) const EVENTS: &[(&str, EventType)] = &[
     ("document_state_changed", EventType::EnvelopeUpdated),
@@ -109,8 +108,12 @@ fn state_type(status: &str) -> Option<EventType> {
 fn envelope_status(status: &str) -> EnvelopeStatus {
     match status {
         "document.draft" | "document.uploaded" => EnvelopeStatus::Draft,
-        "document.sent" | "document.viewed" | "document.waiting_approval"
-        | "document.approved" | "document.rejected" | "document.waiting_pay"
+        "document.sent"
+        | "document.viewed"
+        | "document.waiting_approval"
+        | "document.approved"
+        | "document.rejected"
+        | "document.waiting_pay"
         | "document.paid" => EnvelopeStatus::Sent,
         "document.completed" => EnvelopeStatus::Completed,
         "document.declined" => EnvelopeStatus::Declined,
@@ -210,13 +213,20 @@ pub(super) fn normalize(element: &[u8]) -> Result<(Fields, &str), Error> {
                 .find(|r| r.email.get().is_some_and(|e| e.eq_ignore_ascii_case(email)))
         });
         fields.participant = Participant {
-            id: recipient.and_then(|r| r.id.owned()).or_else(|| by.id.owned()),
+            id: recipient
+                .and_then(|r| r.id.owned())
+                .or_else(|| by.id.owned()),
             email: by.email.owned(),
             name: full_name(&by.first_name, &by.last_name),
             role: recipient.and_then(|r| r.role.owned().or_else(|| r.recipient_type.owned())),
-            status: recipient
-                .and_then(|r| r.has_completed.get())
-                .map(|done| if done == "true" { "completed" } else { "pending" }.to_owned()),
+            status: recipient.and_then(|r| r.has_completed.get()).map(|done| {
+                if done == "true" {
+                    "completed"
+                } else {
+                    "pending"
+                }
+                .to_owned()
+            }),
         };
         fields.actor.email = by.email.owned();
         fields.actor.name = full_name(&by.first_name, &by.last_name);
@@ -230,7 +240,7 @@ mod tests {
     use super::*;
     use crate::error::ErrorKind;
 
-    /// the provider's documentation [LOCAL] vector.
+    /// locally computed vector (docs/providers/pandadoc.md).
     const BODY: &[u8] = br#"[{"event":"document_state_changed","data":{"id":"doc-1","name":"Agreement","status":"document.completed"}}]"#;
     const SIGNATURE: &str = "dce4a4115fef032afd8c96d49801ac4549e73e45ca57007a9b67265b445151b8";
 
@@ -246,7 +256,11 @@ mod tests {
         let proof = verify(&headers(&format!("signature={SIGNATURE}")), BODY, &secrets).unwrap();
         assert_eq!(proof.verification.key, 0);
         assert_eq!(hex_encode(&hmac_sha256(&secrets[0], &[BODY])), SIGNATURE);
-        let code = |query: &str| verify(&headers(query), BODY, &secrets).err().map(|e| e.kind());
+        let code = |query: &str| {
+            verify(&headers(query), BODY, &secrets)
+                .err()
+                .map(|e| e.kind())
+        };
         assert_eq!(code(""), Some(ErrorKind::MissingSignature));
         assert_eq!(code("signature="), Some(ErrorKind::MissingSignature));
         assert_eq!(code("signature=zz"), Some(ErrorKind::MalformedSignature));
@@ -259,7 +273,9 @@ mod tests {
             Some(ErrorKind::SignatureMismatch)
         );
         assert_eq!(
-            verify(&Headers::new(), BODY, &secrets).err().map(|e| e.kind()),
+            verify(&Headers::new(), BODY, &secrets)
+                .err()
+                .map(|e| e.kind()),
             Some(ErrorKind::MissingSignature)
         );
     }

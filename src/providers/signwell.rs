@@ -4,7 +4,7 @@
 //! HMAC-SHA256(key = the webhook's **id** as UTF-8, message = `<event.type>` + `@` +
 //! `<event.time>`), compared in constant time
 //! (<https://developers.signwell.com/reference/event-hash-verification>; the Ruby SDK's
-//! `Webhook.verify_event` does the same; the provider's documentation). `<event.type>` is the
+//! `Webhook.verify_event` does the same; docs/providers/signwell.md). `<event.type>` is the
 //! string's value, `<event.time>` the string's value or, for a number (Unix seconds, as
 //! SignWell sends), its JSON text exactly as sent. The proof is still checked on the exact
 //! bytes received: only `event.type`, `event.time` and `event.hash` are read first.
@@ -15,12 +15,11 @@
 //! replayed; within it, origin must re-fetch the document before acting.
 //!
 //! Payload: `{"event": {"type", "time", "hash"}, "data": {…}}`. UNCONFIRMED
-//! (the provider's documentation): the `data` shape (read here as `data.object` = the document, with
+//! (docs/providers/signwell.md): the `data` shape (read here as `data.object` = the document, with
 //! `data.id` as a fallback for the id), whether `event.time` is always a number, SignWell's
 //! expected answer and its retries. No event id: the event id is a hash of the body.
 
-
-use super::wire::{exact_scalar, parse_object, wire, Raw, Loose, Text};
+use super::wire::{exact_scalar, parse_object, wire, Loose, Raw, Text};
 use super::{metadata_proof, metadata_tag, Fields, Keys, Proof, ProofAt, Provider, Spec};
 use crate::error::Error;
 use crate::event::{EnvelopeStatus, EventType};
@@ -184,7 +183,7 @@ mod tests {
 
     #[test]
     fn the_local_vector() {
-        // the provider's documentation [LOCAL]: key `webhook-id-123`, `document_completed@1700000000`.
+        // a locally computed vector: key `webhook-id-123`, `document_completed@1700000000`.
         let body = br#"{"event":{"type":"document_completed","time":1700000000,"hash":"b4521f404ad26dd08a94dacf6bd9a6cd394d5da30b32b60b2b6361ab19db5e8a"},"data":{"object":{"id":"doc-1"}}}"#;
         let secrets = [Secret::new("webhook-id-123").unwrap()];
         let proof = verify(body, &secrets).unwrap();

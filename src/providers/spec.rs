@@ -2,6 +2,7 @@
 //! (route, CLI, npm, config var), the proof and how to check it, the payload and how to
 //! read it, the event table, and what the diagnosis needs to explain a failure.
 
+use super::grammar::Grammar;
 use super::{Fields, Proof, ProofAt, VerifyConfig};
 use crate::error::Error;
 use crate::event::{Event, EventType};
@@ -82,8 +83,8 @@ pub(crate) struct MacScheme {
     pub(crate) enc: Enc,
     /// Whether `sha256=` may precede the tag.
     pub(crate) prefix_ok: bool,
-    /// Whether the header is `t=…,v1=…` pairs.
-    pub(crate) pairs: bool,
+    /// The header's `t=…,v1=…` grammar, for a provider that writes its header in pairs.
+    pub(crate) pairs: Option<Grammar>,
 }
 
 /// The bytes a MAC covers.

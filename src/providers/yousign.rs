@@ -13,9 +13,11 @@
 //! <https://developers.yousign.com/docs/webhook-messages>,
 //! <https://developers.yousign.com/docs/subscription>
 
-
 use super::wire::{parse_object, wire, List, Loose, Text};
-use super::{body_hmac_proof, require_secrets, signature_header, Enc, Fields, Keys, MacScheme, Proof, ProofAt, Provider, Signed, Spec};
+use super::{
+    body_hmac_proof, require_secrets, signature_header, Enc, Fields, Keys, MacScheme, Proof,
+    ProofAt, Provider, Signed, Spec,
+};
 use crate::error::{Error, ErrorKind};
 use crate::event::{Document, EnvelopeStatus, EventType, Participant};
 use crate::secret::Secret;
@@ -38,7 +40,7 @@ pub(super) const SPEC: Spec = Spec {
         signed: Signed::Body,
         enc: Enc::Hex,
         prefix_ok: true,
-        pairs: false,
+        pairs: None,
     }),
     header_note: "Yousign signs every delivery with the webhook subscription's secret",
     name_hints: &["yousign"],

@@ -8,7 +8,7 @@
 //! within the tolerance of `now` (default 300 s), checked after the MAC.
 //! Zigned's OpenAPI names the header and the secret
 //! (<https://docs.zigned.se/api/create-a-webhook>); the format is confirmed by integrators'
-//! production traffic (see the provider's documentation), not by a published vector.
+//! production traffic (see docs/providers/zigned.md), not by a published vector.
 //!
 //! Payload: `{"event": "<name>", "data": {…the resource…}}`; some deliveries name the event
 //! `event_type`, so both are read. `data` is the agreement for `agreement.*` events, the
@@ -18,14 +18,15 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-
+use super::grammar::{Grammar, TagKeys, Unit};
 use super::wire::{parse_object, wire, Loose, OneOrMany, Ref, Text};
-use super::{require_secrets, signature_header, timestamped_proof, timestamped_tag, Enc, Fields, Keys, MacScheme, Proof, ProofAt, Provider, Signed, Spec};
-use crate::error::{Error, ErrorKind};
+use super::{
+    pairs_proof, timestamped_tag, Enc, Fields, Keys, MacScheme, ProofAt, Provider, Signed, Spec,
+};
+use crate::error::Error;
 use crate::event::{Document, EnvelopeStatus, EventType};
 use crate::secret::Secret;
 use crate::time::parse_rfc3339_millis;
-use crate::verify::{decode_tag, hex_decode};
 
 /// The registry entry (`src/providers/mod.rs`).
 pub(super) const SPEC: Spec = Spec {
@@ -38,7 +39,7 @@ pub(super) const SPEC: Spec = Spec {
     signs_timestamp: true,
     events: EVENTS,
     verify: |headers, body, config, now| {
-        verify(headers, body, &config.secrets, now, config.tolerance_seconds)
+        pairs_proof(&GRAMMAR, Provider::Zigned, headers, body, config, now)
     },
     normalize,
     sign: |secret, _key, body, timestamp| sign(secret, body, timestamp),
@@ -46,7 +47,7 @@ pub(super) const SPEC: Spec = Spec {
         signed: Signed::TimestampDotBody,
         enc: Enc::Hex,
         prefix_ok: false,
-        pairs: true,
+        pairs: Some(GRAMMAR),
     }),
     header_note: "Zigned signs every delivery with the webhook's secret",
     name_hints: &["zigned"],
@@ -57,9 +58,6 @@ pub(super) const SPEC: Spec = Spec {
 };
 
 pub(super) const SIGNATURE_HEADER: &str = "x-zigned-request-signature";
-
-/// Above this, `t` is milliseconds: as seconds it would be after the year 5000.
-const MILLIS_THRESHOLD: i64 = 100_000_000_000;
 
 /// Every subscription name in Zigned's API (both published versions of the list), → type.
 pub(super) const EVENTS: &[(&str, EventType)] = &[
@@ -267,79 +265,13 @@ pub(super) const EVENTS: &[(&str, EventType)] = &[
     ),
 ];
 
-/// The parsed header: the timestamp text as sent, and every `v1` tag.
-struct Header<'h> {
-    t: &'h str,
-    v1: Vec<Vec<u8>>,
-}
-
-use crate::headers::trim_ows;
-
-fn parse_header(value: &str) -> Result<Header<'_>, Error> {
-    let malformed = |why: String| Error::new(ErrorKind::MalformedSignature, why);
-    let mut t = None;
-    let mut v1 = Vec::new();
-    for pair in value.split(',') {
-        let pair = trim_ows(pair);
-        if pair.is_empty() {
-            continue;
-        }
-        let (key, val) = pair.split_once('=').ok_or_else(|| {
-            malformed(format!(
-                "{SIGNATURE_HEADER} has a part without '=': {pair:?}"
-            ))
-        })?;
-        match trim_ows(key) {
-            "t" => t = Some(trim_ows(val)),
-            "v1" => v1.push(decode_tag(trim_ows(val), hex_decode, "v1", "hex")?),
-            // Other schemes (v0, …) are not ours to judge.
-            _ => {}
-        }
-    }
-    let t = t.ok_or_else(|| malformed(format!("{SIGNATURE_HEADER} has no t= timestamp")))?;
-    if v1.is_empty() {
-        return Err(malformed(format!(
-            "{SIGNATURE_HEADER} has no v1= signature"
-        )));
-    }
-    Ok(Header { t, v1 })
-}
-
-fn timestamp_seconds(t: &str) -> Result<i64, Error> {
-    let n: i64 = t.parse().map_err(|_| {
-        Error::new(
-            ErrorKind::MalformedSignature,
-            format!("{SIGNATURE_HEADER} timestamp t={t:?} is not an integer"),
-        )
-    })?;
-    Ok(if n.unsigned_abs() >= MILLIS_THRESHOLD.unsigned_abs() {
-        n / 1000
-    } else {
-        n
-    })
-}
-
-pub(super) fn verify(
-    headers: &crate::Headers,
-    body: &[u8],
-    secrets: &[Secret],
-    now: i64,
-    tolerance: u64,
-) -> Result<Proof, Error> {
-    require_secrets(Provider::Zigned, secrets)?;
-    let header = parse_header(signature_header(headers, SIGNATURE_HEADER)?)?;
-    let signed_at = timestamp_seconds(header.t)?;
-    timestamped_proof(
-        secrets,
-        header.t,
-        signed_at,
-        &header.v1,
-        body,
-        now,
-        tolerance,
-        &format!("no v1 in {SIGNATURE_HEADER} matches \"<t>.<body>\""),
-    )
-}
+/// The header's grammar (`src/providers/grammar.rs`): `v1` tags, `t` in seconds or
+/// milliseconds.
+const GRAMMAR: Grammar = Grammar {
+    header: SIGNATURE_HEADER,
+    tags: TagKeys::Named("v1"),
+    unit: Unit::SecondsOrMillis,
+};
 
 pub(super) fn sign(secret: &Secret, body: &[u8], timestamp: i64) -> String {
     let (t, tag) = timestamped_tag(secret, body, timestamp);
@@ -455,33 +387,31 @@ pub(super) fn normalize(body: &[u8], signed_at: Option<i64>) -> Result<(Fields, 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorKind;
 
     #[test]
     fn timestamp_units_and_extremes() {
-        assert_eq!(timestamp_seconds("1731340000").unwrap(), 1_731_340_000);
-        assert_eq!(timestamp_seconds("1731340000123").unwrap(), 1_731_340_000);
-        assert_eq!(
-            timestamp_seconds("-9223372036854775808").unwrap(),
-            i64::MIN / 1000
-        );
-        assert_eq!(
-            timestamp_seconds("99999999999999999999")
-                .unwrap_err()
-                .kind(),
-            ErrorKind::MalformedSignature
-        );
+        assert_eq!(GRAMMAR.seconds("1731340000").unwrap(), 1_731_340_000);
+        assert_eq!(GRAMMAR.seconds("1731340000123").unwrap(), 1_731_340_000);
+        for bad in ["-1731340000", "99999999999999999999", "1e9"] {
+            assert_eq!(
+                GRAMMAR.seconds(bad).unwrap_err().kind(),
+                ErrorKind::MalformedSignature
+            );
+        }
     }
 
     #[test]
     fn header_tolerates_spaces_and_unknown_parts() {
         let v1 = "ab".repeat(32);
         let value = format!(" t = 5 , v0=zz,v1={v1} ,");
-        let h = parse_header(&value).unwrap();
-        assert_eq!(h.t, "5");
-        assert_eq!(h.v1.len(), 1);
-        assert!(parse_header("t=5").is_err());
-        assert!(parse_header(&format!("v1={v1}")).is_err());
-        assert!(parse_header("garbage").is_err());
+        let h = GRAMMAR.parse(&value).unwrap();
+        assert_eq!((h.t, h.tags.len()), ("5", 1));
+        for bad in ["t=5".to_owned(), format!("v1={v1}"), "garbage".to_owned()] {
+            assert!(GRAMMAR.parse(&bad).is_err(), "{bad}");
+        }
+        // One rule for repeats, every provider's: a second t is refused.
+        assert!(GRAMMAR.parse(&format!("t=5,t=6,v1={v1}")).is_err());
     }
 
     #[test]

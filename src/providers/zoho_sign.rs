@@ -10,9 +10,11 @@
 //! strings or numbers. No event id: the event id is a hash of the body.
 //! <https://help.zoho.com/portal/en/kb/zoho-sign/admin-guide/webhooks/articles/webhooks-management>
 
-
 use super::wire::{parse_object, wire, List, Loose, Text};
-use super::{body_hmac_proof, require_secrets, signature_header, Enc, Fields, Keys, MacScheme, Proof, ProofAt, Provider, Signed, Spec};
+use super::{
+    body_hmac_proof, require_secrets, signature_header, Enc, Fields, Keys, MacScheme, Proof,
+    ProofAt, Provider, Signed, Spec,
+};
 use crate::error::Error;
 use crate::event::{Document, EnvelopeStatus, EventType, Participant};
 use crate::secret::Secret;
@@ -35,7 +37,7 @@ pub(super) const SPEC: Spec = Spec {
         signed: Signed::Body,
         enc: Enc::Base64,
         prefix_ok: false,
-        pairs: false,
+        pairs: None,
     }),
     header_note: "Zoho Sign sends it only when \"HMAC signature\" is enabled on the webhook (Settings → Developer settings → Webhooks)",
     name_hints: &["zoho", "xzs"],

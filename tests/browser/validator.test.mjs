@@ -87,7 +87,7 @@ function rawRequest(provider, headers, body, query = "") {
 const NOW = Math.floor(Date.now() / 1000);
 
 // One delivery per provider, each proof made with node:crypto from the provider's
-// documented scheme (the provider's documentation): Zoho base64 HMAC of the body; Yousign sha256=<hex> of
+// documented scheme (docs/providers/): Zoho base64 HMAC of the body; Yousign sha256=<hex> of
 // the body; Zigned t=<ts>,v1=<hex> of "<t>.<body>"; Acrobat Sign an allowed client id.
 const DELIVERIES = {
   "zoho-sign": (() => {
@@ -127,7 +127,7 @@ const DELIVERIES = {
     };
   })(),
   // DocuSign Connect: base64 HMAC of the body, one X-DocuSign-Signature-<n> per active key
-  // (the provider's documentation); here the first is a retired key's.
+  // (docs/providers/); here the first is a retired key's.
   docusign: (() => {
     const body = fixture("docusign", "recipient-declined-summary");
     const secret = "docusign_test_secret";
@@ -142,7 +142,7 @@ const DELIVERIES = {
       type: "esign.participant.declined",
     };
   })(),
-  // DocuSeal: "<t>.<hex>" of "<t>.<body>", keyed with the whole whsec_ text (§6.3).
+  // DocuSeal: "<t>.<hex>" of "<t>.<body>", keyed with the whole whsec_ text (docs/providers/docuseal.md).
   docuseal: (() => {
     const body = fixture("docuseal", "form-completed-rotation");
     const secret = "whsec_ZG9jdXNlYWxfdGVzdF9zZWNyZXRfMDAwMDAw";
@@ -155,7 +155,7 @@ const DELIVERIES = {
       type: "esign.participant.signed",
     };
   })(),
-  // Documenso: the webhook secret as is in X-Documenso-Secret (the provider's documentation); the
+  // Documenso: the webhook secret as is in X-Documenso-Secret (docs/providers/); the
   // recipients' signing tokens must show only as "[redacted]" in the event.
   documenso: (() => {
     const body = fixture("documenso", "document-signed-token-redacted");
@@ -173,7 +173,7 @@ const DELIVERIES = {
       tokens,
     };
   })(),
-  // OneSpan Sign: "Authorization: Basic <callback key>", the raw key (§6.5).
+  // OneSpan Sign: "Authorization: Basic <callback key>", the raw key (docs/providers/onespan-sign.md).
   "onespan-sign": (() => {
     const body = fixture("onespan-sign", "package-activate-rotation");
     const secret = "onespan_test_callback_key";
@@ -185,7 +185,7 @@ const DELIVERIES = {
       type: "esign.envelope.sent",
     };
   })(),
-  // BoldSign: "t=<t>, s0=<hex>, s1=<hex>" of "<t>.<body>" (the provider's documentation); here s0 is
+  // BoldSign: "t=<t>, s0=<hex>, s1=<hex>" of "<t>.<body>" (docs/providers/); here s0 is
   // a new secret's, s1 the configured one's (rotation).
   boldsign: (() => {
     const body = fixture("boldsign", "document-signed-rotation");
@@ -203,7 +203,7 @@ const DELIVERIES = {
     };
   })(),
   // SignWell: no header; event.hash in the body, keyed with the webhook id, covers only
-  // "<event.type>@<event.time>" (the provider's documentation).
+  // "<event.type>@<event.time>" (docs/providers/).
   signwell: (() => {
     const body = fixture("signwell", "document-completed-rotation");
     const secret = "signwell-test-webhook-id";
@@ -218,7 +218,7 @@ const DELIVERIES = {
     };
   })(),
   // Dropbox Sign: multipart/form-data, event.event_hash in the `json` field, keyed with the
-  // API key, covers only event_time + event_type (the provider's documentation). Pasted into the
+  // API key, covers only event_time + event_type (docs/providers/). Pasted into the
   // page's textarea, the CRLF line breaks become LF, as a browser does.
   "dropbox-sign": (() => {
     const body = fixture("dropbox-sign", "signature-request-signed-multipart");
@@ -237,7 +237,7 @@ const DELIVERIES = {
     };
   })(),
   // PandaDoc: ?signature=<hex> (HMAC of the body) in the pasted request line; the body is
-  // an array of three notifications, every one shown (the provider's documentation).
+  // an array of three notifications, every one shown (docs/providers/).
   pandadoc: (() => {
     const body = fixture("pandadoc", "array-of-three-rotation");
     const secret = "pandadoc-test-shared-key";

@@ -485,17 +485,17 @@ export function pandadocQuery(body, key = SECRETS.pandadoc) {
 
 /** Every provider with a real body each and what it must normalize to. */
 export const DELIVERIES = [
-  // The real captured RequestCompleted payload (the provider's documentation).
+  // The real captured RequestCompleted payload (docs/providers/).
   { provider: "zoho-sign", fixture: "request-completed", type: "esign.envelope.completed", subject: "222008000000016075" },
-  // Acrobat's documented AGREEMENT_REJECTED example (the provider's documentation).
+  // Acrobat's documented AGREEMENT_REJECTED example (docs/providers/).
   { provider: "acrobat-sign", fixture: "agreement-rejected", type: "esign.envelope.declined", subject: "CBJCHBCAABAAmDDrjaJHSS2X0iJCVx072w7vyii6yjXv", id: "c2c736a1-e8ff-4dd2-b07b-2bdf9e379827" },
   { provider: "zigned", fixture: "participant-fulfilled-ms-rotation", type: "esign.participant.signed", subject: "cmhupv03i09q8liy4ht8y67i4" },
   { provider: "yousign", fixture: "signer-done", type: "esign.participant.signed", subject: "9a2b1c3d-0e4f-4a5b-8c6d-7e8f9a0b1c2d", id: "b6c63685-c556-4a30-8fe9-b6f2b187d936" },
-  // JSON SIM with an envelope summary (the provider's documentation shape).
+  // JSON SIM with an envelope summary (the documented shape, docs/providers/).
   { provider: "docusign", fixture: "recipient-declined-summary", type: "esign.participant.declined", subject: "4b7e1c2d-0000-4000-8000-00000000e001" },
   // DocuSeal's documented form webhook (docs/webhooks/form-webhook.md).
   { provider: "docuseal", fixture: "form-completed-rotation", type: "esign.participant.signed", subject: "771" },
-  // Documenso's recipients carry signing tokens (the provider's documentation): `redacted` lists
+  // Documenso's recipients carry signing tokens (docs/providers/): `redacted` lists
   // the credentials (as their JSON string text) that must reach origin only as "[redacted]".
   {
     provider: "documenso",
@@ -504,9 +504,9 @@ export const DELIVERIES = [
     subject: "envelope_k3m9p2q8r7s6t5u4",
     redacted: ["qMwB7xN2pK9rT4vY8zA1cD", 'Zr8\\"tok\\u0065n/Lp3Q', "s3cret-pdf-pw"],
   },
-  // OneSpan's KB0014510 payload (the provider's documentation).
+  // OneSpan's KB0014510 payload (docs/providers/).
   { provider: "onespan-sign", fixture: "package-activate-rotation", type: "esign.envelope.sent", subject: "xT9OeZ-j2jIynQBaLeLdgp9CtZk=" },
-  // BoldSign's sample-event-data shape (the provider's documentation), filled in.
+  // BoldSign's sample-event-data shape (docs/providers/), filled in.
   // SignWell: event.hash (type@time only) in the body; the data shape is unconfirmed.
   { provider: "signwell", fixture: "document-completed-rotation", type: "esign.envelope.completed", subject: "7f3c2b1a-0e9d-4c8b-a7f6-5e4d3c2b1a09" },
   // Dropbox Sign: multipart/form-data, event.event_hash (event_time + event_type only) in
