@@ -1,6 +1,6 @@
-//! Verify and normalize e-signature webhooks: Zoho Sign, Adobe Acrobat Sign, Zigned,
-//! Yousign, DocuSign Connect, DocuSeal, Documenso, OneSpan Sign, BoldSign, SignWell and
-//! Dropbox Sign, into one CloudEvents 1.0 event shape.
+//! Verify and normalize e-signature webhooks from every provider of the registry
+//! ([`Provider::ALL`]: README's providers table lists them) into one CloudEvents 1.0 event
+//! shape.
 //!
 //! The proof is checked over the exact request bytes before anything is parsed; only a
 //! [`Verified`] delivery normalizes (except through the loudly named

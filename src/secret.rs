@@ -38,32 +38,26 @@ impl Secret {
     }
 }
 
-/// The fake values published in `.dev.vars.example` and on the validator page (secrets,
-/// the Acrobat client id, the forwarding key): anyone can read them, so the Worker refuses
-/// them outside local development (security review I-5). `tests/docs.rs` checks that every
-/// value of those files is listed here.
+/// The fake values published in `.dev.vars.example` and on the validator page besides the
+/// providers' own (each provider's is its `example_secret`): the Acrobat URL token, the
+/// forwarding key, the tenant key, the admin token. Anyone can read them, so the Worker
+/// refuses them outside local development (security review I-5). `tests/docs.rs` checks
+/// that every value of those files is a public example.
 pub const PUBLIC_EXAMPLE_VALUES: &[&str] = &[
-    "zoho_test_secret",
-    "yousign_test_secret",
-    "zigned_test_secret",
-    "docusign_test_secret",
-    "whsec_ZG9jdXNlYWxfdGVzdF9zZWNyZXRfMDAwMDAw",
-    "documenso_test_secret",
-    "onespan_test_callback_key",
-    "boldsign_test_secret",
-    "signwell-test-webhook-id",
-    "dropbox-sign-test-api-key-0123456789abcdef",
-    "pandadoc-test-shared-key",
-    "CBJCHBCAABAAtestclientid0000",
     "local-dev-acrobat-url-token",
     "whsec_c2lnbmhvb2stbG9jYWwtZGV2LW9ubHktbm90LXNlY3JldCE=",
     "c2lnbmhvb2stbG9jYWwtZGV2LXRlbmFudC1rZXktMDE=",
     "local-dev-admin-token-0123456789abcdef",
 ];
 
-/// Whether `value` is one of the [`PUBLIC_EXAMPLE_VALUES`].
+/// Whether `value` is one of the [`PUBLIC_EXAMPLE_VALUES`] or a provider's example value
+/// ([`Provider::example_secret`](crate::Provider::example_secret)).
 pub fn is_public_example(value: &str) -> bool {
-    PUBLIC_EXAMPLE_VALUES.contains(&value.trim())
+    let value = value.trim();
+    PUBLIC_EXAMPLE_VALUES.contains(&value)
+        || crate::Provider::ALL
+            .iter()
+            .any(|p| p.example_secret() == value)
 }
 
 impl fmt::Debug for Secret {

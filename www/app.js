@@ -360,10 +360,12 @@ function fillSampleEvents() {
 }
 
 /** The fake keys of .dev.vars.example, so a signed test delivery passes the local Worker. */
+// BEGIN GENERATED: local-dev-keys (tests/docs.rs; UPDATE_README=1 cargo test --test docs)
 const LOCAL_DEV_KEYS = {
   "zoho-sign": "zoho_test_secret",
-  yousign: "yousign_test_secret",
+  "acrobat-sign": "CBJCHBCAABAAtestclientid0000",
   zigned: "zigned_test_secret",
+  yousign: "yousign_test_secret",
   docusign: "docusign_test_secret",
   docuseal: "whsec_ZG9jdXNlYWxfdGVzdF9zZWNyZXRfMDAwMDAw",
   documenso: "documenso_test_secret",
@@ -372,8 +374,8 @@ const LOCAL_DEV_KEYS = {
   signwell: "signwell-test-webhook-id",
   "dropbox-sign": "dropbox-sign-test-api-key-0123456789abcdef",
   pandadoc: "pandadoc-test-shared-key",
-  "acrobat-sign": "CBJCHBCAABAAtestclientid0000",
 };
+// END GENERATED: local-dev-keys
 
 /** The event-time fields of the samples, and how each writes `seconds` (Unix). */
 const EVENT_TIME_FIELDS = {

@@ -15,7 +15,7 @@
 //! <https://developer.adobe.com/acrobat-sign/docs/overview/acrobat_sign_events/webhookeventsagreements>
 
 use super::wire::{parse_object, wire, List, Loose, Text};
-use super::{Fields, Keys, Proof, ProofAt, Spec};
+use super::{Fields, Keys, Proof, Spec};
 use crate::error::{Error, ErrorKind};
 use crate::event::{Covers, Document, EnvelopeStatus, EventType, Scheme, Verification};
 use crate::headers::Headers;
@@ -26,28 +26,20 @@ pub(super) const SPEC: Spec = Spec {
     name: "acrobat-sign",
     title: "Acrobat Sign",
     proof_header: CLIENT_ID_HEADER,
-    proof_at: ProofAt::Header,
     config_var: "ACROBAT_SIGN_CLIENT_IDS",
     keys: Keys::ClientIds,
-    signs_timestamp: false,
     events: EVENTS,
     verify: |headers, _body, config, _now| verify(headers, &config.client_ids),
-    normalize: spec_normalize,
+    normalize,
     // No MAC: the "proof" is the client id itself.
     sign: |_secret, key, _body, _timestamp| key.to_owned(),
-    mac: None,
     header_note:
         "Acrobat Sign sends it on every notification and on the GET verification of intent",
     name_hints: &["adobe", "acrobat"],
-    redact: &[],
-    handshake: None,
-    answer: None,
-    batch: false,
+    example_secret: "CBJCHBCAABAAtestclientid0000",
+    secrets_note: "the allowed client (application) ids; a client id is public, so the route also takes a URL token (`ACROBAT_SIGN_URL_TOKENS`)",
+    ..Spec::DEFAULT
 };
-
-fn spec_normalize(body: &[u8], _signed_at: Option<i64>) -> Result<(Fields, &str), Error> {
-    normalize(body)
-}
 
 pub(super) const CLIENT_ID_HEADER: &str = "X-AdobeSign-ClientId";
 
@@ -274,7 +266,7 @@ fn envelope_status(status: &str) -> EnvelopeStatus {
     }
 }
 
-pub(super) fn normalize(body: &[u8]) -> Result<(Fields, &str), Error> {
+pub(super) fn normalize(body: &[u8], _signed_at: Option<i64>) -> Result<(Fields, &str), Error> {
     let (payload, raw) = parse_object::<Payload>(body)?;
     let event = payload.event.owned();
     let approved = payload.action_type.get() == Some("APPROVED");

@@ -27,9 +27,7 @@
 
 use super::grammar::{Grammar, TagKeys, Unit};
 use super::wire::{parse_object, wire, List, Loose, Text};
-use super::{
-    pairs_proof, timestamped_tag, Enc, Fields, Keys, MacScheme, ProofAt, Provider, Signed, Spec,
-};
+use super::{pairs_proof, timestamped_tag, Enc, Fields, MacScheme, Provider, Signed, Spec};
 use crate::error::Error;
 use crate::event::{EnvelopeStatus, Event, EventType, Participant};
 use crate::secret::Secret;
@@ -39,9 +37,7 @@ pub(super) const SPEC: Spec = Spec {
     name: "boldsign",
     title: "BoldSign",
     proof_header: SIGNATURE_HEADER,
-    proof_at: ProofAt::Header,
     config_var: "BOLDSIGN_SECRETS",
-    keys: Keys::Secrets,
     signs_timestamp: true,
     events: EVENTS,
     verify: |headers, body, config, now| {
@@ -57,10 +53,10 @@ pub(super) const SPEC: Spec = Spec {
     }),
     header_note: "BoldSign signs every delivery with the webhook's signing secret (Webhooks → the webhook → signing secret)",
     name_hints: &["boldsign"],
-    redact: &[],
     handshake: Some(is_handshake),
-    answer: None,
-    batch: false,
+    example_secret: "boldsign_test_secret",
+    secrets_note: "the webhooks' signing secrets (`t=<ts>, s0=<hex>` over `<t>.<body>`, ±`ZIGNED_TOLERANCE_SECONDS`)",
+    ..Spec::DEFAULT
 };
 
 pub(super) const SIGNATURE_HEADER: &str = "X-BoldSign-Signature";

@@ -33,7 +33,7 @@
 //! `X-Documenso-Delivery-Id` header and `deliveryId` field (not used as the event id).
 
 use super::wire::{parse_object, wire, List, Loose, Text};
-use super::{require_secrets, signature_header, Fields, Keys, Proof, ProofAt, Provider, Spec};
+use super::{require_secrets, signature_header, Fields, Proof, Provider, Spec};
 use crate::error::{Error, ErrorKind};
 use crate::event::{Covers, EnvelopeStatus, EventType, Participant, Scheme, Verification};
 use crate::headers::Headers;
@@ -45,22 +45,18 @@ pub(super) const SPEC: Spec = Spec {
     name: "documenso",
     title: "Documenso",
     proof_header: SECRET_HEADER,
-    proof_at: ProofAt::Header,
     config_var: "DOCUMENSO_SECRETS",
-    keys: Keys::Secrets,
-    signs_timestamp: false,
     events: EVENTS,
     verify: |headers, _body, config, _now| verify(headers, &config.secrets),
-    normalize: |body, _signed_at| normalize(body),
+    normalize,
     // The "proof" is the secret itself.
     sign: |_secret, key, _body, _timestamp| key.to_owned(),
-    mac: None,
     header_note: "Documenso sends the webhook's secret as is on every delivery, and an empty value when the webhook has no secret (set one in the webhook's settings)",
     name_hints: &["documenso"],
     redact: &["token", "password"],
-    handshake: None,
-    answer: None,
-    batch: false,
+    example_secret: "documenso_test_secret",
+    secrets_note: "the webhooks' secrets, sent as is in `X-Documenso-Secret` (no MAC: no integrity, no freshness)",
+    ..Spec::DEFAULT
 };
 
 pub(super) const SECRET_HEADER: &str = "X-Documenso-Secret";
@@ -171,7 +167,7 @@ fn envelope_status(status: &str) -> EnvelopeStatus {
 /// The top-level members a retry may change, left out of the event id.
 pub(crate) const ID_SKIPS: &[&str] = &["createdAt"];
 
-pub(super) fn normalize(body: &[u8]) -> Result<(Fields, &str), Error> {
+pub(super) fn normalize(body: &[u8], _signed_at: Option<i64>) -> Result<(Fields, &str), Error> {
     let (payload, raw) = parse_object::<Payload>(body)?;
     let document = payload.payload.0.unwrap_or_default();
     let mut fields = Fields {

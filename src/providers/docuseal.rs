@@ -23,8 +23,8 @@
 
 use super::wire::{parse_object, wire, List, Loose, Text};
 use super::{
-    require_secrets, signature_header, timestamped_proof, timestamped_tag, Enc, Fields, Keys,
-    MacScheme, Proof, ProofAt, Provider, Signed, Spec,
+    require_secrets, signature_header, timestamped_proof, timestamped_tag, Enc, Fields, MacScheme,
+    Proof, Provider, Signed, Spec,
 };
 use crate::error::{Error, ErrorKind};
 use crate::event::{Document, EnvelopeStatus, EventType, Participant};
@@ -37,9 +37,7 @@ pub(super) const SPEC: Spec = Spec {
     name: "docuseal",
     title: "DocuSeal",
     proof_header: SIGNATURE_HEADER,
-    proof_at: ProofAt::Header,
     config_var: "DOCUSEAL_SECRETS",
-    keys: Keys::Secrets,
     signs_timestamp: true,
     events: EVENTS,
     verify: |headers, body, config, now| {
@@ -55,10 +53,9 @@ pub(super) const SPEC: Spec = Spec {
     }),
     header_note: "DocuSeal signs every delivery with the webhook URL's HMAC signing secret (Settings → Webhooks → Security → HMAC), in versions that have it",
     name_hints: &["docuseal"],
-    redact: &[],
-    handshake: None,
-    answer: None,
-    batch: false,
+    example_secret: "whsec_ZG9jdXNlYWxfdGVzdF9zZWNyZXRfMDAwMDAw",
+    secrets_note: "the webhook URLs' HMAC signing secrets, the whole `whsec_…` text",
+    ..Spec::DEFAULT
 };
 
 pub(super) const SIGNATURE_HEADER: &str = "X-Docuseal-Signature";

@@ -30,10 +30,10 @@
 //! `configurationId`, `generatedDateTime`, `data`), all covered by the MAC. Template events: whether `data`
 //! names the template (and how) is unconfirmed; `subject` is `data.envelopeId` only.
 
+use super::spec::{SignedTime, TimeFormat};
 use super::wire::{parse_object, wire, List, Loose, Text};
 use super::{
-    require_secrets, signature_header, Enc, Fields, Keys, MacScheme, Proof, ProofAt, Provider,
-    Signed, Spec,
+    require_secrets, signature_header, Enc, Fields, MacScheme, Proof, Provider, Signed, Spec,
 };
 use crate::error::{Error, ErrorKind};
 use crate::event::{
@@ -49,13 +49,10 @@ pub(super) const SPEC: Spec = Spec {
     name: "docusign",
     title: "DocuSign",
     proof_header: SIGNATURE_HEADER,
-    proof_at: ProofAt::Header,
     config_var: "DOCUSIGN_SECRETS",
-    keys: Keys::Secrets,
-    signs_timestamp: false,
     events: EVENTS,
     verify: |headers, body, config, _now| verify(headers, body, &config.secrets),
-    normalize: spec_normalize,
+    normalize,
     sign: |secret, _key, body, _timestamp| sign(secret, body),
     mac: Some(MacScheme {
         signed: Signed::Body,
@@ -65,15 +62,11 @@ pub(super) const SPEC: Spec = Spec {
     }),
     header_note: "DocuSign Connect sends one X-DocuSign-Signature-<n> per active key only when \"Include HMAC Signature\" is enabled on the Connect configuration and a Connect key exists (Admin → Connect → Connect Keys)",
     name_hints: &["docusign"],
-    redact: &[],
-    handshake: None,
-    answer: None,
-    batch: false,
+    example_secret: "docusign_test_secret",
+    secrets_note: "the Connect HMAC keys as their literal text (they look like base64: do not decode them)",
+    signed_time: Some(SignedTime { paths: &[&["generatedDateTime"]], format: TimeFormat::Rfc3339 { fraction_digits: 7 } }),
+    ..Spec::DEFAULT
 };
-
-fn spec_normalize(body: &[u8], _signed_at: Option<i64>) -> Result<(Fields, &str), Error> {
-    normalize(body)
-}
 
 /// The first signature header; the others are numbered on.
 pub(super) const SIGNATURE_HEADER: &str = "X-DocuSign-Signature-1";
@@ -326,7 +319,7 @@ const SENDER_EVENTS: &[&str] = &[
 /// The top-level members a retry may change, left out of the event id.
 pub(crate) const ID_SKIPS: &[&str] = &["retryCount"];
 
-pub(super) fn normalize(body: &[u8]) -> Result<(Fields, &str), Error> {
+pub(super) fn normalize(body: &[u8], _signed_at: Option<i64>) -> Result<(Fields, &str), Error> {
     let (payload, raw) = parse_object::<Payload>(body)?;
     let data = payload.data.0.unwrap_or_default();
     let event = payload.event.owned();

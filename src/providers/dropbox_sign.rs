@@ -39,8 +39,9 @@
 //! which API key hashes app callbacks of OAuth apps; the retry schedule (about 3 days).
 
 use super::multipart;
+use super::spec::{SignedTime, TimeFormat};
 use super::wire::{exact_scalar, parse_object, wire, List, Loose, Raw, Text};
-use super::{metadata_proof, metadata_tag, Fields, Keys, Proof, ProofAt, Provider, Spec};
+use super::{metadata_proof, metadata_tag, Fields, Proof, ProofAt, Provider, Spec};
 use crate::error::{Error, ErrorKind};
 use crate::event::{EnvelopeStatus, Event, EventType, Participant};
 use crate::secret::Secret;
@@ -53,19 +54,19 @@ pub(super) const SPEC: Spec = Spec {
     proof_header: PROOF_PATH,
     proof_at: ProofAt::Body,
     config_var: "DROPBOX_SIGN_SECRETS",
-    keys: Keys::Secrets,
-    signs_timestamp: false,
     events: EVENTS,
     verify: |_headers, body, config, _now| verify(body, &config.secrets),
-    normalize: |body, _signed_at| normalize(body),
+    normalize,
     sign: |secret, _key, body, _timestamp| sign(secret, body),
-    mac: None,
     header_note: "Dropbox Sign puts its proof in the body (event.event_hash), keyed with the account's API key",
     name_hints: &["dropbox", "hellosign"],
     redact: &["signing_url"],
     handshake: Some(is_handshake),
     answer: Some(ANSWER),
-    batch: false,
+    example_secret: "dropbox-sign-test-api-key-0123456789abcdef",
+    secrets_note: "the account's **API keys** as their literal text (they key `event.event_hash`, in the body; only the event's time and type are covered: `covers` is `event-metadata`)",
+    signed_time: Some(SignedTime { paths: &[&["event", "event_time"]], format: TimeFormat::EpochSecondsText }),
+    ..Spec::DEFAULT
 };
 
 /// Where the proof is: a dotted path into the JSON payload.
@@ -283,7 +284,7 @@ fn event_id(meta: &Meta<'_>, request: &Request<'_>, template: &Template<'_>) -> 
     hex_encode(digest.get(..16).unwrap_or(&digest))
 }
 
-pub(super) fn normalize(body: &[u8]) -> Result<(Fields, &str), Error> {
+pub(super) fn normalize(body: &[u8], _signed_at: Option<i64>) -> Result<(Fields, &str), Error> {
     let (payload, raw) = parse_object::<Payload>(payload(body)?)?;
     let meta = payload.event.0.unwrap_or_default();
     let request = payload.signature_request.0.unwrap_or_default();
@@ -400,9 +401,9 @@ mod tests {
         );
         let other_boundary = multipart.replace("Ab12", "Zz99");
         assert!(verify(multipart.as_bytes(), &secrets).is_ok());
-        let (a, raw) = normalize(multipart.as_bytes()).unwrap();
-        let (b, _) = normalize(other_boundary.as_bytes()).unwrap();
-        let (c, _) = normalize(json.as_bytes()).unwrap();
+        let (a, raw) = normalize(multipart.as_bytes(), None).unwrap();
+        let (b, _) = normalize(other_boundary.as_bytes(), None).unwrap();
+        let (c, _) = normalize(json.as_bytes(), None).unwrap();
         assert_eq!(raw, json);
         // A retry with another boundary, or as JSON, keeps its id.
         assert_eq!(a.id, b.id);

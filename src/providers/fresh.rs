@@ -1,32 +1,18 @@
 //! Fresh test deliveries: where a provider's signed event time lives in the body (the
 //! replay bound reads it), `signhook sign` rewrites it to the signing time before signing,
 //! so that a fixture captured years ago makes a delivery the Worker accepts now. Every
-//! other byte of the body is kept.
-//!
-//! | provider | field | written as |
-//! |---|---|---|
-//! | Zoho Sign | `notifications.performed_at` | Unix ms (a number) |
-//! | Yousign | `event_time` | Unix seconds (a string) |
-//! | DocuSign | `generatedDateTime` | RFC 3339, 7 fractional digits |
-//! | PandaDoc | each element's `data.date_modified` (and `data.action_date`) | RFC 3339 |
-//! | Dropbox Sign | `event.event_time` (the `json` field of a multipart body) | Unix seconds (a string) |
-//! | SignWell | `event.time` | Unix seconds (a number) |
+//! other byte of the body is kept. Where the time is and how it is written is the
+//! provider's [`Spec::signed_time`](super::Spec): in a multipart body, in its `json` field;
+//! in a batch (PandaDoc's array), in every element.
 
+use super::spec::{SignedTime, TimeFormat};
 use super::Provider;
 use crate::json::Reader;
 
 /// Whether `provider`'s signed event time is in the body (and so rewritten by
 /// [`refresh`]).
 pub fn time_in_body(provider: Provider) -> bool {
-    matches!(
-        provider,
-        Provider::ZohoSign
-            | Provider::Yousign
-            | Provider::DocuSign
-            | Provider::PandaDoc
-            | Provider::DropboxSign
-            | Provider::SignWell
-    )
+    provider.spec().signed_time.is_some()
 }
 
 /// `body` with its signed event time(s) set to `timestamp` (Unix seconds), and the JSON
@@ -48,19 +34,14 @@ pub fn refresh(
             format!("{stem}.{}Z", "0".repeat(digits))
         })
     };
-    let (paths, value): (&[&[&str]], String) = match provider {
-        Provider::ZohoSign => (&[&["notifications", "performed_at"]], ms.to_string()),
-        Provider::Yousign => (&[&["event_time"]], format!("\"{timestamp}\"")),
-        Provider::DocuSign => (&[&["generatedDateTime"]], format!("\"{}\"", rfc(7)?)),
-        Provider::SignWell => (&[&["event", "time"]], timestamp.to_string()),
-        Provider::DropboxSign => (&[&["event", "event_time"]], format!("\"{timestamp}\"")),
-        Provider::PandaDoc => (
-            &[&["data", "date_modified"], &["data", "action_date"]],
-            format!("\"{}\"", rfc(0)?),
-        ),
-        _ => return None,
+    let SignedTime { paths, format } = provider.spec().signed_time?;
+    let value = match format {
+        TimeFormat::EpochMillis => ms.to_string(),
+        TimeFormat::EpochSeconds => timestamp.to_string(),
+        TimeFormat::EpochSecondsText => format!("\"{timestamp}\""),
+        TimeFormat::Rfc3339 { fraction_digits } => format!("\"{}\"", rfc(fraction_digits)?),
     };
-    if provider == Provider::DropboxSign && super::multipart::is_multipart(body) {
+    if super::multipart::is_multipart(body) {
         // The `json` field, rewritten in place inside the multipart body.
         let json = super::multipart::field(body, "json").ok()?;
         let start = json.as_ptr() as usize - body.as_ptr() as usize;
@@ -71,7 +52,7 @@ pub fn refresh(
         return Some((out, changed));
     }
     let text = std::str::from_utf8(body).ok()?;
-    if provider == Provider::PandaDoc && text.trim_start().starts_with('[') {
+    if provider.is_batch() && text.trim_start().starts_with('[') {
         // Every element of the array.
         let mut reader = Reader::new(text);
         let mut at = reader.enter_array().ok()?;

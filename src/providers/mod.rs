@@ -151,6 +151,18 @@ impl Provider {
         self.spec().config_var
     }
 
+    /// The public, fake value of [`Provider::config_var`] used in local development
+    /// (`.dev.vars.example`, the page's test delivery): refused by a deployed Worker.
+    pub const fn example_secret(self) -> &'static str {
+        self.spec().example_secret
+    }
+
+    /// What [`Provider::config_var`] holds, for people (README's configuration table,
+    /// `.dev.vars.example`).
+    pub const fn secrets_note(self) -> &'static str {
+        self.spec().secrets_note
+    }
+
     /// Whether deliveries are checked against allow-listed client ids (echoed back in the
     /// answer) rather than secrets.
     pub fn takes_client_ids(self) -> bool {

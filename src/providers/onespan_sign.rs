@@ -27,7 +27,7 @@
 
 use super::documenso::shared_secret_proof;
 use super::wire::{parse_object, wire, Text};
-use super::{require_secrets, signature_header, Fields, Keys, Proof, ProofAt, Provider, Spec};
+use super::{require_secrets, signature_header, Fields, Proof, Provider, Spec};
 use crate::error::{Error, ErrorKind};
 use crate::event::{Document, EventType};
 use crate::headers::{trim_ows, Headers};
@@ -39,21 +39,16 @@ pub(super) const SPEC: Spec = Spec {
     name: "onespan-sign",
     title: "OneSpan Sign",
     proof_header: AUTHORIZATION,
-    proof_at: ProofAt::Header,
     config_var: "ONESPAN_SIGN_SECRETS",
-    keys: Keys::Secrets,
-    signs_timestamp: false,
     events: EVENTS,
     verify: |headers, _body, config, _now| verify(headers, &config.secrets),
-    normalize: |body, _signed_at| normalize(body),
+    normalize,
     sign: |_secret, key, _body, _timestamp| format!("Basic {key}"),
-    mac: None,
     header_note: "OneSpan Sign sends \"Basic <callback key>\" when the callback's authentication is Basic with a callback key",
     name_hints: &["onespan", "silanis"],
-    redact: &[],
-    handshake: None,
-    answer: None,
-    batch: false,
+    example_secret: "onespan_test_callback_key",
+    secrets_note: "the callback keys, sent as `Authorization: Basic <key>` (no MAC: no integrity, no freshness)",
+    ..Spec::DEFAULT
 };
 
 pub(super) const AUTHORIZATION: &str = "Authorization";
@@ -96,7 +91,7 @@ wire! {
     }
 }
 
-pub(super) fn normalize(body: &[u8]) -> Result<(Fields, &str), Error> {
+pub(super) fn normalize(body: &[u8], _signed_at: Option<i64>) -> Result<(Fields, &str), Error> {
     let (payload, raw) = parse_object::<Payload>(body)?;
     let mut fields = Fields {
         provider_event: payload.name.owned(),

@@ -26,9 +26,10 @@
 //! conflict). `shared_link` (a recipient's link into the document, in PandaDoc's
 //! document API; whether webhooks carry it is unconfirmed) is redacted wherever it appears.
 
+use super::spec::{SignedTime, TimeFormat};
 use super::wire::{parse_object, wire, List, Loose, Text};
 use super::{
-    body_hmac_proof, query_proof, require_secrets, Fields, Keys, Proof, ProofAt, Provider, Spec,
+    body_hmac_proof, query_proof, require_secrets, Fields, Proof, ProofAt, Provider, Spec,
 };
 use crate::error::Error;
 use crate::event::{EnvelopeStatus, EventType, Participant, Scheme};
@@ -44,20 +45,19 @@ pub(super) const SPEC: Spec = Spec {
     proof_header: QUERY_PARAM,
     proof_at: ProofAt::Query,
     config_var: "PANDADOC_SECRETS",
-    keys: Keys::Secrets,
-    signs_timestamp: false,
     events: EVENTS,
     verify: |headers, body, config, _now| verify(headers, body, &config.secrets),
-    normalize: |body, _signed_at| normalize(body),
+    normalize,
     sign: |secret, _key, body, _timestamp| hex_encode(&hmac_sha256(secret, &[body])),
     // The diagnosis explains header proofs; this one is in the query.
-    mac: None,
     header_note: "PandaDoc appends ?signature=<hex> to the webhook URL on every delivery (keyed with the webhook's shared key): give the request URL",
     name_hints: &["pandadoc"],
     redact: &["shared_link"],
-    handshake: None,
-    answer: None,
     batch: true,
+    example_secret: "pandadoc-test-shared-key",
+    secrets_note: "the webhooks' shared keys (hex HMAC of the body, sent in the URL's `?signature=`)",
+    signed_time: Some(SignedTime { paths: &[&["data", "date_modified"], &["data", "action_date"]], format: TimeFormat::Rfc3339 { fraction_digits: 0 } }),
+    ..Spec::DEFAULT
 };
 
 /// The query parameter carrying the proof.
@@ -183,7 +183,7 @@ fn full_name(first: &Text<'_>, last: &Text<'_>) -> Option<String> {
 }
 
 /// One element of the array.
-pub(super) fn normalize(element: &[u8]) -> Result<(Fields, &str), Error> {
+pub(super) fn normalize(element: &[u8], _signed_at: Option<i64>) -> Result<(Fields, &str), Error> {
     let (payload, raw) = parse_object::<Element>(element)?;
     let data = payload.data.0.unwrap_or_default();
     let time = data

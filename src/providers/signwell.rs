@@ -19,8 +19,9 @@
 //! `data.id` as a fallback for the id), whether `event.time` is always a number, SignWell's
 //! expected answer and its retries. No event id: the event id is a hash of the body.
 
+use super::spec::{SignedTime, TimeFormat};
 use super::wire::{exact_scalar, parse_object, wire, Loose, Raw, Text};
-use super::{metadata_proof, metadata_tag, Fields, Keys, Proof, ProofAt, Provider, Spec};
+use super::{metadata_proof, metadata_tag, Fields, Proof, ProofAt, Provider, Spec};
 use crate::error::Error;
 use crate::event::{EnvelopeStatus, EventType};
 use crate::secret::Secret;
@@ -32,19 +33,16 @@ pub(super) const SPEC: Spec = Spec {
     proof_header: PROOF_PATH,
     proof_at: ProofAt::Body,
     config_var: "SIGNWELL_SECRETS",
-    keys: Keys::Secrets,
-    signs_timestamp: false,
     events: EVENTS,
     verify: |_headers, body, config, _now| verify(body, &config.secrets),
     normalize,
     sign: |secret, _key, body, _timestamp| sign(secret, body),
-    mac: None,
     header_note: "SignWell puts its proof in the body (event.hash), keyed with the webhook's id",
     name_hints: &["signwell"],
-    redact: &[],
-    handshake: None,
-    answer: None,
-    batch: false,
+    example_secret: "signwell-test-webhook-id",
+    secrets_note: "the webhooks' **ids** (they key `event.hash`, in the body; only the event's type and time are covered: `covers` is `event-metadata`)",
+    signed_time: Some(SignedTime { paths: &[&["event", "time"]], format: TimeFormat::EpochSeconds }),
+    ..Spec::DEFAULT
 };
 
 /// Where the proof is: a dotted path into the JSON body.

@@ -13,7 +13,12 @@ use crate::secret::Secret;
 /// the fields it names and the raw payload.
 pub(crate) type Normalize = for<'a> fn(&'a [u8], Option<i64>) -> Result<(Fields, &'a str), Error>;
 
-/// One provider, as its file declares it (`pub(super) const SPEC: Spec`).
+/// One provider, as its file declares it: `pub(super) const SPEC: Spec = Spec { name, title,
+/// …, ..Spec::DEFAULT }`. The fields a provider must set come first; the rest have
+/// defaults in [`Spec::DEFAULT`], so that a new field touches only the providers it
+/// concerns. Everything else about a provider (the Worker's routes and vars, the npm
+/// package's lists, the page's choices, README's tables, `.dev.vars.example`) derives
+/// from this, in code or in generated blocks that `tests/docs.rs` checks.
 pub(crate) struct Spec {
     /// The route, CLI and npm name: lowercase, `-` separated (`zoho-sign`).
     pub(crate) name: &'static str,
@@ -65,6 +70,77 @@ pub(crate) struct Spec {
     /// Whether a delivery's body is a JSON array of events (PandaDoc), each normalized on
     /// its own by `normalize`; a bare object is one event.
     pub(crate) batch: bool,
+    /// The public, fake value of the provider's var for local development
+    /// (`.dev.vars.example`, the page's test delivery, the Worker tests): anyone can read
+    /// it, so the deployed Worker refuses it ([`crate::secret::is_public_example`]).
+    pub(crate) example_secret: &'static str,
+    /// What the provider's var holds, for people: README's configuration table and
+    /// `.dev.vars.example` (`the webhooks' secrets (…)`).
+    pub(crate) secrets_note: &'static str,
+    /// Where the provider's own event time is in the body and how it is written, when the
+    /// replay bound reads it there: `signhook sign` rewrites it to the signing time.
+    pub(crate) signed_time: Option<SignedTime>,
+}
+
+/// A provider's event time in its body: the JSON paths that may hold it (each rewritten
+/// where present) and how it is written.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SignedTime {
+    pub(crate) paths: &'static [&'static [&'static str]],
+    pub(crate) format: TimeFormat,
+}
+
+/// How a provider writes a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TimeFormat {
+    /// Unix milliseconds, a JSON number.
+    EpochMillis,
+    /// Unix seconds, a JSON number.
+    EpochSeconds,
+    /// Unix seconds, a JSON string.
+    EpochSecondsText,
+    /// RFC 3339 in UTC (`…Z`) with this many fractional digits, a JSON string.
+    Rfc3339 { fraction_digits: usize },
+}
+
+impl Spec {
+    /// The defaults of the optional fields; the required ones are placeholders that a
+    /// provider always sets (`tests/docs.rs` checks every provider's name, title, var and
+    /// example value is its own; the fixtures check verify, normalize and sign). The
+    /// placeholders fail closed.
+    pub(crate) const DEFAULT: Spec = Spec {
+        name: "",
+        title: "",
+        proof_header: "",
+        proof_at: ProofAt::Header,
+        config_var: "",
+        keys: Keys::Secrets,
+        signs_timestamp: false,
+        events: &[],
+        verify: |_, _, _, _| {
+            Err(Error::new(
+                crate::error::ErrorKind::InvalidConfig,
+                "this provider declares no verification",
+            ))
+        },
+        normalize: |_, _| {
+            Err(Error::new(
+                crate::error::ErrorKind::MalformedPayload,
+                "this provider declares no payload reader",
+            ))
+        },
+        sign: |_, _, _, _| String::new(),
+        mac: None,
+        header_note: "",
+        name_hints: &[],
+        redact: &[],
+        handshake: None,
+        answer: None,
+        batch: false,
+        example_secret: "",
+        secrets_note: "",
+        signed_time: None,
+    };
 }
 
 /// What a provider's deliveries are checked against.

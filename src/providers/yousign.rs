@@ -13,10 +13,11 @@
 //! <https://developers.yousign.com/docs/webhook-messages>,
 //! <https://developers.yousign.com/docs/subscription>
 
+use super::spec::{SignedTime, TimeFormat};
 use super::wire::{parse_object, wire, List, Loose, Text};
 use super::{
-    body_hmac_proof, require_secrets, signature_header, Enc, Fields, Keys, MacScheme, Proof,
-    ProofAt, Provider, Signed, Spec,
+    body_hmac_proof, require_secrets, signature_header, Enc, Fields, MacScheme, Proof, Provider,
+    Signed, Spec,
 };
 use crate::error::{Error, ErrorKind};
 use crate::event::{Document, EnvelopeStatus, EventType, Participant};
@@ -28,13 +29,10 @@ pub(super) const SPEC: Spec = Spec {
     name: "yousign",
     title: "Yousign",
     proof_header: SIGNATURE_HEADER,
-    proof_at: ProofAt::Header,
     config_var: "YOUSIGN_SECRETS",
-    keys: Keys::Secrets,
-    signs_timestamp: false,
     events: EVENTS,
     verify: |headers, body, config, _now| verify(headers, body, &config.secrets),
-    normalize: spec_normalize,
+    normalize,
     sign: |secret, _key, body, _timestamp| sign(secret, body),
     mac: Some(MacScheme {
         signed: Signed::Body,
@@ -44,15 +42,14 @@ pub(super) const SPEC: Spec = Spec {
     }),
     header_note: "Yousign signs every delivery with the webhook subscription's secret",
     name_hints: &["yousign"],
-    redact: &[],
-    handshake: None,
-    answer: None,
-    batch: false,
+    example_secret: "yousign_test_secret",
+    secrets_note: "the webhook subscriptions' secrets (`sha256=<hex>` of the body)",
+    signed_time: Some(SignedTime {
+        paths: &[&["event_time"]],
+        format: TimeFormat::EpochSecondsText,
+    }),
+    ..Spec::DEFAULT
 };
-
-fn spec_normalize(body: &[u8], _signed_at: Option<i64>) -> Result<(Fields, &str), Error> {
-    normalize(body)
-}
 
 pub(super) const SIGNATURE_HEADER: &str = "X-Yousign-Signature-256";
 
@@ -247,7 +244,7 @@ fn participant(person: &Person, role: &str) -> Participant {
     }
 }
 
-pub(super) fn normalize(body: &[u8]) -> Result<(Fields, &str), Error> {
+pub(super) fn normalize(body: &[u8], _signed_at: Option<i64>) -> Result<(Fields, &str), Error> {
     let (payload, raw) = parse_object::<Payload>(body)?;
     let data = payload.data.0.unwrap_or_default();
     let mut fields = Fields {

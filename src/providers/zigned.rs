@@ -20,9 +20,7 @@ use std::collections::BTreeMap;
 
 use super::grammar::{Grammar, TagKeys, Unit};
 use super::wire::{parse_object, wire, Loose, OneOrMany, Ref, Text};
-use super::{
-    pairs_proof, timestamped_tag, Enc, Fields, Keys, MacScheme, ProofAt, Provider, Signed, Spec,
-};
+use super::{pairs_proof, timestamped_tag, Enc, Fields, MacScheme, Provider, Signed, Spec};
 use crate::error::Error;
 use crate::event::{Document, EnvelopeStatus, EventType};
 use crate::secret::Secret;
@@ -33,9 +31,7 @@ pub(super) const SPEC: Spec = Spec {
     name: "zigned",
     title: "Zigned",
     proof_header: SIGNATURE_HEADER,
-    proof_at: ProofAt::Header,
     config_var: "ZIGNED_SECRETS",
-    keys: Keys::Secrets,
     signs_timestamp: true,
     events: EVENTS,
     verify: |headers, body, config, now| {
@@ -51,10 +47,10 @@ pub(super) const SPEC: Spec = Spec {
     }),
     header_note: "Zigned signs every delivery with the webhook's secret",
     name_hints: &["zigned"],
-    redact: &[],
-    handshake: None,
-    answer: None,
-    batch: false,
+    example_secret: "zigned_test_secret",
+    secrets_note:
+        "the webhooks' secrets (`t=<ts>,v1=<hex>` over `<t>.<body>`, ±`ZIGNED_TOLERANCE_SECONDS`)",
+    ..Spec::DEFAULT
 };
 
 pub(super) const SIGNATURE_HEADER: &str = "x-zigned-request-signature";

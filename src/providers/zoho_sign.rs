@@ -10,10 +10,11 @@
 //! strings or numbers. No event id: the event id is a hash of the body.
 //! <https://help.zoho.com/portal/en/kb/zoho-sign/admin-guide/webhooks/articles/webhooks-management>
 
+use super::spec::{SignedTime, TimeFormat};
 use super::wire::{parse_object, wire, List, Loose, Text};
 use super::{
-    body_hmac_proof, require_secrets, signature_header, Enc, Fields, Keys, MacScheme, Proof,
-    ProofAt, Provider, Signed, Spec,
+    body_hmac_proof, require_secrets, signature_header, Enc, Fields, MacScheme, Proof, Provider,
+    Signed, Spec,
 };
 use crate::error::Error;
 use crate::event::{Document, EnvelopeStatus, EventType, Participant};
@@ -25,13 +26,10 @@ pub(super) const SPEC: Spec = Spec {
     name: "zoho-sign",
     title: "Zoho Sign",
     proof_header: SIGNATURE_HEADER,
-    proof_at: ProofAt::Header,
     config_var: "ZOHO_SIGN_SECRETS",
-    keys: Keys::Secrets,
-    signs_timestamp: false,
     events: EVENTS,
     verify: |headers, body, config, _now| verify(headers, body, &config.secrets),
-    normalize: spec_normalize,
+    normalize,
     sign: |secret, _key, body, _timestamp| sign(secret, body),
     mac: Some(MacScheme {
         signed: Signed::Body,
@@ -41,15 +39,11 @@ pub(super) const SPEC: Spec = Spec {
     }),
     header_note: "Zoho Sign sends it only when \"HMAC signature\" is enabled on the webhook (Settings → Developer settings → Webhooks)",
     name_hints: &["zoho", "xzs"],
-    redact: &[],
-    handshake: None,
-    answer: None,
-    batch: false,
+    example_secret: "zoho_test_secret",
+    secrets_note: "the webhooks' secrets (base64 HMAC of the body in `X-ZS-WEBHOOK-SIGNATURE`)",
+    signed_time: Some(SignedTime { paths: &[&["notifications", "performed_at"]], format: TimeFormat::EpochMillis }),
+    ..Spec::DEFAULT
 };
-
-fn spec_normalize(body: &[u8], _signed_at: Option<i64>) -> Result<(Fields, &str), Error> {
-    normalize(body)
-}
 
 pub(super) const SIGNATURE_HEADER: &str = "X-ZS-WEBHOOK-SIGNATURE";
 
@@ -141,7 +135,7 @@ fn envelope_status(status: &str) -> EnvelopeStatus {
     }
 }
 
-pub(super) fn normalize(body: &[u8]) -> Result<(Fields, &str), Error> {
+pub(super) fn normalize(body: &[u8], _signed_at: Option<i64>) -> Result<(Fields, &str), Error> {
     let (payload, raw) = parse_object::<Payload>(body)?;
     let request = payload.requests.0.unwrap_or_default();
     let note = payload.notifications.0.unwrap_or_default();

@@ -53,24 +53,43 @@ const CONFIG_VARS = [
 /** The providers' Worker vars, from README's providers table (generated from the registry). */
 function providerVars() {
   const readme = readFileSync(path.join(ROOT, "README.md"), "utf8");
-  const table = readme.split("<!-- BEGIN GENERATED: providers-table -->")[1].split("<!-- END GENERATED: providers-table -->")[0];
+  const marker = (edge) => `<!-- ${edge} GENERATED: providers-table -->`;
+  const table = readme.split(marker("BEGIN"))[1].split(marker("END"))[0];
   return [...table.matchAll(/^\| `[a-z-]+` \| [^|]+ \| `([A-Z_]+)` \|/gm)].map((m) => m[1]);
 }
 
-// Fake values, the same as the fixtures' (tests/fixtures/*/*/case.json).
-export const SECRETS = {
-  zoho: "zoho_test_secret",
-  yousign: "yousign_test_secret",
+// Each provider's fake value (its example_secret in the registry, as .dev.vars.example has it).
+// BEGIN GENERATED: example-secrets (tests/docs.rs; UPDATE_README=1 cargo test --test docs)
+export const EXAMPLE_SECRETS = Object.freeze({
+  "zoho-sign": "zoho_test_secret",
+  "acrobat-sign": "CBJCHBCAABAAtestclientid0000",
   zigned: "zigned_test_secret",
+  yousign: "yousign_test_secret",
   docusign: "docusign_test_secret",
   docuseal: "whsec_ZG9jdXNlYWxfdGVzdF9zZWNyZXRfMDAwMDAw",
   documenso: "documenso_test_secret",
-  onespan: "onespan_test_callback_key",
+  "onespan-sign": "onespan_test_callback_key",
   boldsign: "boldsign_test_secret",
   signwell: "signwell-test-webhook-id",
-  dropboxSign: "dropbox-sign-test-api-key-0123456789abcdef",
+  "dropbox-sign": "dropbox-sign-test-api-key-0123456789abcdef",
   pandadoc: "pandadoc-test-shared-key",
-  acrobatClientId: "CBJCHBCAABAAtestclientid0000",
+});
+// END GENERATED: example-secrets
+
+// Fake values, the same as the fixtures' (tests/fixtures/*/*/case.json), by short name.
+export const SECRETS = {
+  zoho: EXAMPLE_SECRETS["zoho-sign"],
+  yousign: EXAMPLE_SECRETS.yousign,
+  zigned: EXAMPLE_SECRETS.zigned,
+  docusign: EXAMPLE_SECRETS.docusign,
+  docuseal: EXAMPLE_SECRETS.docuseal,
+  documenso: EXAMPLE_SECRETS.documenso,
+  onespan: EXAMPLE_SECRETS["onespan-sign"],
+  boldsign: EXAMPLE_SECRETS.boldsign,
+  signwell: EXAMPLE_SECRETS.signwell,
+  dropboxSign: EXAMPLE_SECRETS["dropbox-sign"],
+  pandadoc: EXAMPLE_SECRETS.pandadoc,
+  acrobatClientId: EXAMPLE_SECRETS["acrobat-sign"],
   // The secret token in Acrobat Sign's registered webhook URL (/hooks/acrobat-sign/<token>).
   acrobatUrlToken: "e2e-acrobat-url-token-0123456789abcdef",
   // whsec_ + base64 of 32 bytes.
