@@ -668,6 +668,41 @@ fn provider_lists_derive_from_the_registry() {
                 v.push("};".to_owned());
                 v
             }
+            "delivery-notes" => {
+                let mut v = vec!["const DELIVERY_NOTES = {".to_owned()];
+                for p in Provider::ALL {
+                    if let Some(note) = p.delivery_note() {
+                        v.push(format!("  {}: {},", js_key(p.as_str()), q(note)));
+                    }
+                }
+                v.push("};".to_owned());
+                v
+            }
+            "samples" => {
+                let mut v = vec!["export const SAMPLES = {".to_owned()];
+                for p in Provider::ALL {
+                    v.push(format!("  {}: [", js_key(p.as_str())));
+                    for sample in p.samples() {
+                        // The body as written (its keys in the provider's order), once
+                        // checked to be JSON.
+                        serde_json::from_str::<serde_json::Value>(sample.body)
+                            .unwrap_or_else(|e| panic!("{p} sample {}: {e}", sample.event));
+                        let pretty = sample.body;
+                        v.push("    {".to_owned());
+                        v.push(format!("      event: {},", q(sample.event)));
+                        let mut lines = pretty.lines();
+                        v.push(format!("      body: {}", lines.next().unwrap_or_default()));
+                        v.extend(lines.map(|l| format!("      {l}")));
+                        if let Some(last) = v.last_mut() {
+                            last.push(',');
+                        }
+                        v.push("    },".to_owned());
+                    }
+                    v.push("  ],".to_owned());
+                }
+                v.push("};".to_owned());
+                v
+            }
             "example-secrets" => {
                 let mut v = vec!["export const EXAMPLE_SECRETS = Object.freeze({".to_owned()];
                 for p in Provider::ALL {
@@ -702,6 +737,7 @@ fn provider_lists_derive_from_the_registry() {
         ".dev.vars.example",
         "wrangler.toml",
         "tests/worker/harness.mjs",
+        "www/samples.js",
     ] {
         stale.extend(check_blocks(path, &generate));
     }

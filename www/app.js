@@ -359,6 +359,19 @@ function fillSampleEvents() {
   $("td-output").hidden = true;
 }
 
+/** What to know about a signed test delivery of each provider (the registry's delivery notes). */
+// BEGIN GENERATED: delivery-notes (tests/docs.rs; UPDATE_README=1 cargo test --test docs)
+const DELIVERY_NOTES = {
+  "acrobat-sign": "Acrobat Sign sends no MAC and its client id is public: the Worker also requires the secret token at the end of the URL (ACROBAT_SIGN_URL_TOKENS; this one is .dev.vars.example's, refused outside localhost). Even then the body is not authenticated: origin should re-fetch the agreement before acting on it.",
+  zigned: "Zigned signs the time: send it within the Worker's tolerance (300 s by default).",
+  docuseal: "DocuSeal signs the time: send it within the Worker's tolerance (300 s by default).",
+  boldsign: "BoldSign signs the time: send it within the Worker's tolerance (300 s by default).",
+  signwell: "SignWell's proof is event.hash, in the body, keyed with the webhook id (SIGNWELL_SECRETS): it covers only the event's type and time, so origin should re-fetch the document before acting on it.",
+  "dropbox-sign": "Dropbox Sign's proof is event.event_hash, in the body, keyed with the API key (DROPBOX_SIGN_SECRETS): it covers only the event's time and type, so origin should re-fetch the signature request before acting on it. Dropbox Sign posts multipart/form-data (the payload in the field json); the Worker takes this JSON body too and answers \"Hello API Event Received\".",
+  pandadoc: "PandaDoc's proof is ?signature= in the URL, a hex HMAC of the body under the webhook's shared key (PANDADOC_SECRETS). Its body is an array: each element becomes its own event.",
+};
+// END GENERATED: delivery-notes
+
 /** The fake keys of .dev.vars.example, so a signed test delivery passes the local Worker. */
 // BEGIN GENERATED: local-dev-keys (tests/docs.rs; UPDATE_README=1 cargo test --test docs)
 const LOCAL_DEV_KEYS = {
@@ -450,20 +463,7 @@ function signTestDelivery() {
     ...pairs.map(([n, v]) => `  -H ${shellQuote(`${n}: ${v}`)}`),
     `  --data-binary ${shellQuote(body)}`,
   ].join(" \\\n");
-  $("td-note").textContent =
-    provider === "signwell"
-      ? "SignWell's proof is event.hash, in the body, keyed with the webhook id (SIGNWELL_SECRETS): it covers only the event's type and time, so origin should re-fetch the document before acting on it."
-      : provider === "dropbox-sign"
-      ? "Dropbox Sign's proof is event.event_hash, in the body, keyed with the API key (DROPBOX_SIGN_SECRETS): it covers only the event's time and type, so origin should re-fetch the signature request before acting on it. Dropbox Sign posts multipart/form-data (the payload in the field json); the Worker takes this JSON body too and answers \"Hello API Event Received\"."
-      : provider === "zigned" || provider === "docuseal" || provider === "boldsign"
-      ? `${TITLES[provider]} signs the time: send it within the Worker's tolerance (300 s by default).`
-      : provider === "acrobat-sign"
-        ? "Acrobat Sign sends no MAC and its client id is public: the Worker also requires the secret token at the end of the URL (ACROBAT_SIGN_URL_TOKENS; this one is .dev.vars.example's, refused outside localhost). Even then the body is not authenticated: origin should re-fetch the agreement before acting on it."
-        : "The Worker must hold the same secret for this provider.";
-  if (provider === "pandadoc") {
-    $("td-note").textContent =
-      "PandaDoc's proof is ?signature= in the URL, a hex HMAC of the body under the webhook's shared key (PANDADOC_SECRETS). Its body is an array: each element becomes its own event.";
-  }
+  $("td-note").textContent = DELIVERY_NOTES[provider] ?? "The Worker must hold the same secret for this provider.";
   lastDelivery = { provider, secret, body, pairs, target };
   $("td-output").hidden = false;
 }

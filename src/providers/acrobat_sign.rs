@@ -14,6 +14,7 @@
 //! `agreement`, `megaSign`, `widget` or `libraryDocument`.
 //! <https://developer.adobe.com/acrobat-sign/docs/overview/acrobat_sign_events/webhookeventsagreements>
 
+use super::spec::Sample;
 use super::wire::{parse_object, wire, List, Loose, Text};
 use super::{Fields, Keys, Proof, Spec};
 use crate::error::{Error, ErrorKind};
@@ -38,8 +39,62 @@ pub(super) const SPEC: Spec = Spec {
     name_hints: &["adobe", "acrobat"],
     example_secret: "CBJCHBCAABAAtestclientid0000",
     secrets_note: "the allowed client (application) ids; a client id is public, so the route also takes a URL token (`ACROBAT_SIGN_URL_TOKENS`)",
+    samples: SAMPLES,
+    delivery_note: Some("Acrobat Sign sends no MAC and its client id is public: the Worker also requires the secret token at the end of the URL (ACROBAT_SIGN_URL_TOKENS; this one is .dev.vars.example's, refused outside localhost). Even then the body is not authenticated: origin should re-fetch the agreement before acting on it."),
     ..Spec::DEFAULT
 };
+
+/// The validator page's sample deliveries (its test-delivery panel), one per event shown:
+/// documented shapes, made-up ids and people.
+const SAMPLES: &[Sample] = &[
+    Sample {
+        event: "AGREEMENT_WORKFLOW_COMPLETED",
+        body: r#"{
+  "webhookId": "9b7fc222-0c74-478b-9bde-8ac70a2dd163",
+  "webhookNotificationId": "d20d758a-f8b2-41b7-8c20-016312de7978",
+  "event": "AGREEMENT_WORKFLOW_COMPLETED",
+  "eventDate": "2024-11-11T15:46:40Z",
+  "eventResourceType": "agreement",
+  "participantUserEmail": "sender@example.com",
+  "actingUserEmail": "signer@example.com",
+  "agreement": {
+    "id": "CBJCHBCAABAA2XhaLGV0pKssKU03QXTcTXS4ebPyoSL_",
+    "name": "Master services agreement",
+    "status": "SIGNED"
+  }
+}"#,
+    },
+    Sample {
+        event: "AGREEMENT_ACTION_COMPLETED",
+        body: r#"{
+  "webhookNotificationId": "5c1f0b8e-2a7d-4c3e-9f10-6b2d8e4a7c11",
+  "event": "AGREEMENT_ACTION_COMPLETED",
+  "actionType": "ESIGNED",
+  "eventDate": "2024-11-11T15:40:00Z",
+  "participantUserEmail": "signer@example.com",
+  "participantRole": "SIGNER",
+  "agreement": {
+    "id": "CBJCHBCAABAA2XhaLGV0pKssKU03QXTcTXS4ebPyoSL_",
+    "name": "Master services agreement",
+    "status": "OUT_FOR_SIGNATURE"
+  }
+}"#,
+    },
+    Sample {
+        event: "AGREEMENT_REJECTED",
+        body: r#"{
+  "webhookNotificationId": "0e9d8c7b-6a5f-4e3d-8c2b-1a0f9e8d7c6b",
+  "event": "AGREEMENT_REJECTED",
+  "eventDate": "2024-11-11T15:50:00Z",
+  "participantUserEmail": "signer@example.com",
+  "agreement": {
+    "id": "CBJCHBCAABAA2XhaLGV0pKssKU03QXTcTXS4ebPyoSL_",
+    "name": "Master services agreement",
+    "status": "CANCELLED"
+  }
+}"#,
+    },
+];
 
 pub(super) const CLIENT_ID_HEADER: &str = "X-AdobeSign-ClientId";
 

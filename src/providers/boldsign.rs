@@ -26,6 +26,7 @@
 //! identities), read here as far as it matches the document shape.
 
 use super::grammar::{Grammar, TagKeys, Unit};
+use super::spec::Sample;
 use super::wire::{parse_object, wire, List, Loose, Text};
 use super::{pairs_proof, timestamped_tag, Enc, Fields, MacScheme, Provider, Signed, Spec};
 use crate::error::Error;
@@ -56,8 +57,86 @@ pub(super) const SPEC: Spec = Spec {
     handshake: Some(is_handshake),
     example_secret: "boldsign_test_secret",
     secrets_note: "the webhooks' signing secrets (`t=<ts>, s0=<hex>` over `<t>.<body>`, ±`ZIGNED_TOLERANCE_SECONDS`)",
+    samples: SAMPLES,
+    delivery_note: Some("BoldSign signs the time: send it within the Worker's tolerance (300 s by default)."),
     ..Spec::DEFAULT
 };
+
+/// The validator page's sample deliveries (its test-delivery panel), one per event shown:
+/// documented shapes, made-up ids and people.
+/// sample-event-data's shape; `event.created` is Unix seconds.
+const SAMPLES: &[Sample] = &[
+    Sample {
+        event: "Signed",
+        body: r#"{
+  "event": {
+    "id": "b1e3a6f0-5d2c-4a8e-9b71-3c0f2d4e5a61",
+    "created": 1731340000,
+    "eventType": "Signed",
+    "clientId": null,
+    "environment": "Test"
+  },
+  "context": {
+    "eventType": "Signed",
+    "actor": {
+      "userType": "Signer",
+      "id": "30e062d0-7a1b-4c2d-8e3f-4a5b6c7d8e9f"
+    },
+    "previousState": null
+  },
+  "data": {
+    "object": "document",
+    "documentId": "26b8695f-46d0-4cd4-ba1a-c5a0d595c849",
+    "messageTitle": "NDA Document",
+    "status": "InProgress",
+    "signerDetails": [
+      {
+        "signerName": "Sam Signer",
+        "signerEmail": "signer@example.com",
+        "id": "30e062d0-7a1b-4c2d-8e3f-4a5b6c7d8e9f",
+        "status": "Completed",
+        "order": 1
+      }
+    ]
+  }
+}"#,
+    },
+    Sample {
+        event: "Completed",
+        body: r#"{
+  "event": {
+    "id": "c2f4b7a1-6e3d-4b9f-8c82-4d1a3e5f6b72",
+    "created": 1731340100,
+    "eventType": "Completed",
+    "clientId": null,
+    "environment": "Test"
+  },
+  "context": {
+    "eventType": "Completed",
+    "actor": {
+      "userType": "Signer",
+      "id": "30e062d0-7a1b-4c2d-8e3f-4a5b6c7d8e9f"
+    },
+    "previousState": null
+  },
+  "data": {
+    "object": "document",
+    "documentId": "26b8695f-46d0-4cd4-ba1a-c5a0d595c849",
+    "messageTitle": "NDA Document",
+    "status": "Completed",
+    "signerDetails": [
+      {
+        "signerName": "Sam Signer",
+        "signerEmail": "signer@example.com",
+        "id": "30e062d0-7a1b-4c2d-8e3f-4a5b6c7d8e9f",
+        "status": "Completed",
+        "order": 1
+      }
+    ]
+  }
+}"#,
+    },
+];
 
 pub(super) const SIGNATURE_HEADER: &str = "X-BoldSign-Signature";
 

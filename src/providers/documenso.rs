@@ -32,6 +32,7 @@
 //! `RECIPIENT_AUTHENTICATION_FAILED` (a migration only; they become `esign.other`), the
 //! `X-Documenso-Delivery-Id` header and `deliveryId` field (not used as the event id).
 
+use super::spec::Sample;
 use super::wire::{parse_object, wire, List, Loose, Text};
 use super::{require_secrets, signature_header, Fields, Proof, Provider, Spec};
 use crate::error::{Error, ErrorKind};
@@ -56,8 +57,64 @@ pub(super) const SPEC: Spec = Spec {
     redact: &["token", "password"],
     example_secret: "documenso_test_secret",
     secrets_note: "the webhooks' secrets, sent as is in `X-Documenso-Secret` (no MAC: no integrity, no freshness)",
+    samples: SAMPLES,
     ..Spec::DEFAULT
 };
+
+/// The validator page's sample deliveries (its test-delivery panel), one per event shown:
+/// documented shapes, made-up ids and people.
+/// The recipients' signing tokens are redacted from the event's `data.raw`.
+const SAMPLES: &[Sample] = &[
+    Sample {
+        event: "DOCUMENT_SIGNED",
+        body: r#"{
+  "event": "DOCUMENT_SIGNED",
+  "payload": {
+    "id": 123,
+    "envelopeId": "envelope_k3m9p2q8r7s6t5u4",
+    "title": "Lease agreement",
+    "status": "PENDING",
+    "recipients": [
+      {
+        "id": 11,
+        "email": "signer@example.com",
+        "name": "Sam Signer",
+        "token": "sample-signing-token",
+        "role": "SIGNER",
+        "signingStatus": "SIGNED"
+      }
+    ]
+  },
+  "createdAt": "2024-11-11T15:46:40.000Z",
+  "webhookEndpoint": "http://127.0.0.1:8787/hooks/documenso"
+}"#,
+    },
+    Sample {
+        event: "DOCUMENT_COMPLETED",
+        body: r#"{
+  "event": "DOCUMENT_COMPLETED",
+  "payload": {
+    "id": 123,
+    "envelopeId": "envelope_k3m9p2q8r7s6t5u4",
+    "title": "Lease agreement",
+    "status": "COMPLETED",
+    "completedAt": "2024-11-11T15:48:19.000Z",
+    "recipients": [
+      {
+        "id": 11,
+        "email": "signer@example.com",
+        "name": "Sam Signer",
+        "token": "sample-signing-token",
+        "role": "SIGNER",
+        "signingStatus": "SIGNED"
+      }
+    ]
+  },
+  "createdAt": "2024-11-11T15:48:20.000Z",
+  "webhookEndpoint": "http://127.0.0.1:8787/hooks/documenso"
+}"#,
+    },
+];
 
 pub(super) const SECRET_HEADER: &str = "X-Documenso-Secret";
 

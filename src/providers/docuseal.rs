@@ -21,6 +21,7 @@
 //! names are `app/models/webhook_url.rb`'s (docs/providers/docuseal.md). No event id: the event id
 //! is a hash of the body (a retry re-sends the same `timestamp`, the event's creation).
 
+use super::spec::Sample;
 use super::wire::{parse_object, wire, List, Loose, Text};
 use super::{
     require_secrets, signature_header, timestamped_proof, timestamped_tag, Enc, Fields, MacScheme,
@@ -55,8 +56,79 @@ pub(super) const SPEC: Spec = Spec {
     name_hints: &["docuseal"],
     example_secret: "whsec_ZG9jdXNlYWxfdGVzdF9zZWNyZXRfMDAwMDAw",
     secrets_note: "the webhook URLs' HMAC signing secrets, the whole `whsec_…` text",
+    samples: SAMPLES,
+    delivery_note: Some("DocuSeal signs the time: send it within the Worker's tolerance (300 s by default)."),
     ..Spec::DEFAULT
 };
+
+/// The validator page's sample deliveries (its test-delivery panel), one per event shown:
+/// documented shapes, made-up ids and people.
+const SAMPLES: &[Sample] = &[
+    Sample {
+        event: "form.completed",
+        body: r#"{
+  "event_type": "form.completed",
+  "timestamp": "2024-11-11T15:46:40Z",
+  "data": {
+    "id": 1042,
+    "submission_id": 771,
+    "email": "signer@example.com",
+    "ip": "192.0.2.10",
+    "name": "Sam Signer",
+    "role": "First Party",
+    "status": "completed",
+    "completed_at": "2024-11-11T15:46:39.000Z",
+    "submission": {
+      "id": 771,
+      "status": "pending",
+      "url": "https://docuseal.com/e/abc"
+    },
+    "template": {
+      "id": 55,
+      "name": "Lease agreement"
+    },
+    "documents": [
+      {
+        "name": "lease",
+        "url": "https://docuseal.com/file/lease.pdf"
+      }
+    ]
+  }
+}"#,
+    },
+    Sample {
+        event: "submission.completed",
+        body: r#"{
+  "event_type": "submission.completed",
+  "timestamp": "2024-11-11T15:48:20Z",
+  "data": {
+    "id": 771,
+    "source": "invite",
+    "status": "completed",
+    "submitters": [
+      {
+        "id": 1042,
+        "submission_id": 771,
+        "email": "signer@example.com",
+        "name": "Sam Signer",
+        "status": "completed"
+      }
+    ],
+    "template": {
+      "id": 55,
+      "name": "Lease agreement"
+    },
+    "documents": [
+      {
+        "name": "lease",
+        "url": "https://docuseal.com/file/lease-signed.pdf"
+      }
+    ],
+    "completed_at": "2024-11-11T15:48:19.000Z"
+  }
+}"#,
+    },
+];
 
 pub(super) const SIGNATURE_HEADER: &str = "X-Docuseal-Signature";
 

@@ -30,6 +30,7 @@
 //! `configurationId`, `generatedDateTime`, `data`), all covered by the MAC. Template events: whether `data`
 //! names the template (and how) is unconfirmed; `subject` is `data.envelopeId` only.
 
+use super::spec::Sample;
 use super::spec::{SignedTime, TimeFormat};
 use super::wire::{parse_object, wire, List, Loose, Text};
 use super::{
@@ -65,8 +66,67 @@ pub(super) const SPEC: Spec = Spec {
     example_secret: "docusign_test_secret",
     secrets_note: "the Connect HMAC keys as their literal text (they look like base64: do not decode them)",
     signed_time: Some(SignedTime { paths: &[&["generatedDateTime"]], format: TimeFormat::Rfc3339 { fraction_digits: 7 } }),
+    samples: SAMPLES,
     ..Spec::DEFAULT
 };
+
+/// The validator page's sample deliveries (its test-delivery panel), one per event shown:
+/// documented shapes, made-up ids and people.
+const SAMPLES: &[Sample] = &[
+    Sample {
+        event: "recipient-completed",
+        body: r#"{
+  "event": "recipient-completed",
+  "apiVersion": "v2.1",
+  "uri": "/restapi/v2.1/accounts/8f2d6a10-0000-4000-8000-000000000001/envelopes/4b7e1c2d-0000-4000-8000-00000000e001",
+  "retryCount": 0,
+  "configurationId": 10476521,
+  "generatedDateTime": "2024-11-11T15:46:40.1234567Z",
+  "data": {
+    "accountId": "8f2d6a10-0000-4000-8000-000000000001",
+    "userId": "24b7d0ca-0000-4000-8000-000000000002",
+    "envelopeId": "4b7e1c2d-0000-4000-8000-00000000e001",
+    "recipientId": "1",
+    "envelopeSummary": {
+      "status": "sent",
+      "emailSubject": "Please sign: Lease",
+      "recipients": {
+        "signers": [
+          {
+            "recipientId": "1",
+            "name": "Sam Signer",
+            "email": "signer@example.com",
+            "status": "completed"
+          }
+        ]
+      },
+      "envelopeDocuments": [
+        {
+          "documentId": "1",
+          "name": "lease.pdf"
+        }
+      ]
+    }
+  }
+}"#,
+    },
+    Sample {
+        event: "envelope-completed",
+        body: r#"{
+  "event": "envelope-completed",
+  "apiVersion": "v2.1",
+  "uri": "/restapi/v2.1/accounts/8f2d6a10-0000-4000-8000-000000000001/envelopes/4b7e1c2d-0000-4000-8000-00000000e001",
+  "retryCount": 0,
+  "configurationId": 10476521,
+  "generatedDateTime": "2024-11-11T15:48:20.7654321Z",
+  "data": {
+    "accountId": "8f2d6a10-0000-4000-8000-000000000001",
+    "userId": "24b7d0ca-0000-4000-8000-000000000002",
+    "envelopeId": "4b7e1c2d-0000-4000-8000-00000000e001"
+  }
+}"#,
+    },
+];
 
 /// The first signature header; the others are numbered on.
 pub(super) const SIGNATURE_HEADER: &str = "X-DocuSign-Signature-1";

@@ -39,6 +39,7 @@
 //! which API key hashes app callbacks of OAuth apps; the retry schedule (about 3 days).
 
 use super::multipart;
+use super::spec::Sample;
 use super::spec::{SignedTime, TimeFormat};
 use super::wire::{exact_scalar, parse_object, wire, List, Loose, Raw, Text};
 use super::{metadata_proof, metadata_tag, Fields, Proof, ProofAt, Provider, Spec};
@@ -66,8 +67,72 @@ pub(super) const SPEC: Spec = Spec {
     example_secret: "dropbox-sign-test-api-key-0123456789abcdef",
     secrets_note: "the account's **API keys** as their literal text (they key `event.event_hash`, in the body; only the event's time and type are covered: `covers` is `event-metadata`)",
     signed_time: Some(SignedTime { paths: &[&["event", "event_time"]], format: TimeFormat::EpochSecondsText }),
+    samples: SAMPLES,
+    delivery_note: Some("Dropbox Sign's proof is event.event_hash, in the body, keyed with the API key (DROPBOX_SIGN_SECRETS): it covers only the event's time and type, so origin should re-fetch the signature request before acting on it. Dropbox Sign posts multipart/form-data (the payload in the field json); the Worker takes this JSON body too and answers \"Hello API Event Received\"."),
     ..Spec::DEFAULT
 };
+
+/// The validator page's sample deliveries (its test-delivery panel), one per event shown:
+/// documented shapes, made-up ids and people.
+/// `event.event_hash` (written when signing) covers only `event_time` + `event_type`; it posts
+/// multipart/form-data, the Worker takes JSON too.
+const SAMPLES: &[Sample] = &[
+    Sample {
+        event: "signature_request_signed",
+        body: r#"{
+  "event": {
+    "event_time": "1731340000",
+    "event_type": "signature_request_signed",
+    "event_metadata": {
+      "related_signature_id": "5687fb7bd5f2a4d0c8f7b9b37d26a1c1",
+      "reported_for_account_id": "a8d7c8e9f0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5",
+      "reported_for_app_id": null,
+      "event_message": null
+    }
+  },
+  "signature_request": {
+    "signature_request_id": "2f9781e1a8e2045224d808c153c2e1d3df6f8f2f",
+    "title": "NDA Document",
+    "test_mode": true,
+    "is_complete": false,
+    "is_declined": false,
+    "signatures": [
+      {
+        "signature_id": "5687fb7bd5f2a4d0c8f7b9b37d26a1c1",
+        "signer_email_address": "signer@example.com",
+        "signer_name": "Sam Signer",
+        "signer_role": null,
+        "order": 0,
+        "status_code": "signed"
+      }
+    ]
+  }
+}"#,
+    },
+    Sample {
+        event: "signature_request_all_signed",
+        body: r#"{
+  "event": {
+    "event_time": "1731340100",
+    "event_type": "signature_request_all_signed",
+    "event_metadata": {
+      "related_signature_id": null,
+      "reported_for_account_id": "a8d7c8e9f0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5",
+      "reported_for_app_id": null,
+      "event_message": null
+    }
+  },
+  "signature_request": {
+    "signature_request_id": "2f9781e1a8e2045224d808c153c2e1d3df6f8f2f",
+    "title": "NDA Document",
+    "test_mode": true,
+    "is_complete": true,
+    "is_declined": false,
+    "signatures": []
+  }
+}"#,
+    },
+];
 
 /// Where the proof is: a dotted path into the JSON payload.
 pub(super) const PROOF_PATH: &str = "event.event_hash";

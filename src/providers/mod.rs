@@ -46,6 +46,7 @@ use crate::verify::{find_key, hex_encode, sha256};
 pub use account::{account_field, account_id};
 pub use fresh::{refresh as refresh_times, time_in_body};
 
+pub use spec::Sample;
 pub(crate) use spec::{Enc, Keys, MacScheme, Signed, Spec};
 
 /// Declares the providers: for each, its `Provider` variant and its module (one file under
@@ -155,6 +156,18 @@ impl Provider {
     /// (`.dev.vars.example`, the page's test delivery): refused by a deployed Worker.
     pub const fn example_secret(self) -> &'static str {
         self.spec().example_secret
+    }
+
+    /// Sample deliveries in the provider's documented shape (made-up ids and people), one
+    /// per event: the validator page's test deliveries.
+    pub const fn samples(self) -> &'static [Sample] {
+        self.spec().samples
+    }
+
+    /// What to know about a signed test delivery of this provider (how it proves a
+    /// delivery, what origin should check), if more than "the Worker holds the secret".
+    pub const fn delivery_note(self) -> Option<&'static str> {
+        self.spec().delivery_note
     }
 
     /// What [`Provider::config_var`] holds, for people (README's configuration table,

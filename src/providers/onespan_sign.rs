@@ -26,6 +26,7 @@
 //! [UNCONFIRMED]: it is left in `data.raw`, not mapped to a participant.
 
 use super::documenso::shared_secret_proof;
+use super::spec::Sample;
 use super::wire::{parse_object, wire, Text};
 use super::{require_secrets, signature_header, Fields, Proof, Provider, Spec};
 use crate::error::{Error, ErrorKind};
@@ -48,8 +49,38 @@ pub(super) const SPEC: Spec = Spec {
     name_hints: &["onespan", "silanis"],
     example_secret: "onespan_test_callback_key",
     secrets_note: "the callback keys, sent as `Authorization: Basic <key>` (no MAC: no integrity, no freshness)",
+    samples: SAMPLES,
     ..Spec::DEFAULT
 };
+
+/// The validator page's sample deliveries (its test-delivery panel), one per event shown:
+/// documented shapes, made-up ids and people.
+const SAMPLES: &[Sample] = &[
+    Sample {
+        event: "PACKAGE_ACTIVATE",
+        body: r#"{
+  "@class": "com.silanis.esl.packages.event.ESLProcessEvent",
+  "name": "PACKAGE_ACTIVATE",
+  "sessionUser": "8QS1yr3q8DEZ",
+  "packageId": "xT9OeZ-j2jIynQBaLeLdgp9CtZk=",
+  "message": null,
+  "documentId": null,
+  "createdDate": "2024-11-11T15:46:40.255Z"
+}"#,
+    },
+    Sample {
+        event: "PACKAGE_COMPLETE",
+        body: r#"{
+  "@class": "com.silanis.esl.packages.event.ESLProcessEvent",
+  "name": "PACKAGE_COMPLETE",
+  "sessionUser": "8QS1yr3q8DEZ",
+  "packageId": "xT9OeZ-j2jIynQBaLeLdgp9CtZk=",
+  "message": null,
+  "documentId": null,
+  "createdDate": "2024-11-11T15:48:20.002Z"
+}"#,
+    },
+];
 
 pub(super) const AUTHORIZATION: &str = "Authorization";
 

@@ -26,6 +26,7 @@
 //! conflict). `shared_link` (a recipient's link into the document, in PandaDoc's
 //! document API; whether webhooks carry it is unconfirmed) is redacted wherever it appears.
 
+use super::spec::Sample;
 use super::spec::{SignedTime, TimeFormat};
 use super::wire::{parse_object, wire, List, Loose, Text};
 use super::{
@@ -57,8 +58,63 @@ pub(super) const SPEC: Spec = Spec {
     example_secret: "pandadoc-test-shared-key",
     secrets_note: "the webhooks' shared keys (hex HMAC of the body, sent in the URL's `?signature=`)",
     signed_time: Some(SignedTime { paths: &[&["data", "date_modified"], &["data", "action_date"]], format: TimeFormat::Rfc3339 { fraction_digits: 0 } }),
+    samples: SAMPLES,
+    delivery_note: Some("PandaDoc's proof is ?signature= in the URL, a hex HMAC of the body under the webhook's shared key (PANDADOC_SECRETS). Its body is an array: each element becomes its own event."),
     ..Spec::DEFAULT
 };
+
+/// The validator page's sample deliveries (its test-delivery panel), one per event shown:
+/// documented shapes, made-up ids and people.
+/// The body is an array of notifications (several events per delivery); the proof is
+/// `?signature=` in the URL.
+const SAMPLES: &[Sample] = &[
+    Sample {
+        event: "document_state_changed",
+        body: r#"[
+  {
+    "event": "document_state_changed",
+    "data": {
+      "id": "msFYActMfJHqNTKH8YSvF1",
+      "name": "NDA Document",
+      "status": "document.completed",
+      "date_created": "2024-11-11T15:00:00.000Z",
+      "date_modified": "2024-11-11T15:20:00.000Z",
+      "recipients": []
+    }
+  }
+]"#,
+    },
+    Sample {
+        event: "recipient_completed",
+        body: r#"[
+  {
+    "event": "recipient_completed",
+    "data": {
+      "id": "msFYActMfJHqNTKH8YSvF1",
+      "name": "NDA Document",
+      "status": "document.sent",
+      "date_modified": "2024-11-11T15:15:00.000Z",
+      "action_by": {
+        "id": "hS7wP5tYkLsQ9mZ3vB2nXc",
+        "email": "signer@example.com",
+        "first_name": "Sam",
+        "last_name": "Signer"
+      },
+      "recipients": [
+        {
+          "id": "hS7wP5tYkLsQ9mZ3vB2nXc",
+          "email": "signer@example.com",
+          "first_name": "Sam",
+          "last_name": "Signer",
+          "recipient_type": "signer",
+          "has_completed": true
+        }
+      ]
+    }
+  }
+]"#,
+    },
+];
 
 /// The query parameter carrying the proof.
 pub(super) const QUERY_PARAM: &str = "signature";

@@ -19,6 +19,7 @@
 //! `data.id` as a fallback for the id), whether `event.time` is always a number, SignWell's
 //! expected answer and its retries. No event id: the event id is a hash of the body.
 
+use super::spec::Sample;
 use super::spec::{SignedTime, TimeFormat};
 use super::wire::{exact_scalar, parse_object, wire, Loose, Raw, Text};
 use super::{metadata_proof, metadata_tag, Fields, Proof, ProofAt, Provider, Spec};
@@ -42,8 +43,51 @@ pub(super) const SPEC: Spec = Spec {
     example_secret: "signwell-test-webhook-id",
     secrets_note: "the webhooks' **ids** (they key `event.hash`, in the body; only the event's type and time are covered: `covers` is `event-metadata`)",
     signed_time: Some(SignedTime { paths: &[&["event", "time"]], format: TimeFormat::EpochSeconds }),
+    samples: SAMPLES,
+    delivery_note: Some("SignWell's proof is event.hash, in the body, keyed with the webhook id (SIGNWELL_SECRETS): it covers only the event's type and time, so origin should re-fetch the document before acting on it."),
     ..Spec::DEFAULT
 };
+
+/// The validator page's sample deliveries (its test-delivery panel), one per event shown:
+/// documented shapes, made-up ids and people.
+/// `event.hash` (written when signing) covers only `event.type` and `event.time`; the data
+/// shape is unconfirmed (`data.object` is the document).
+const SAMPLES: &[Sample] = &[
+    Sample {
+        event: "document_signed",
+        body: r#"{
+  "event": {
+    "type": "document_signed",
+    "time": 1731340000
+  },
+  "data": {
+    "object": {
+      "id": "7f3c2b1a-0e9d-4c8b-a7f6-5e4d3c2b1a09",
+      "name": "NDA Document",
+      "status": "Pending",
+      "test_mode": true
+    }
+  }
+}"#,
+    },
+    Sample {
+        event: "document_completed",
+        body: r#"{
+  "event": {
+    "type": "document_completed",
+    "time": 1731340100
+  },
+  "data": {
+    "object": {
+      "id": "7f3c2b1a-0e9d-4c8b-a7f6-5e4d3c2b1a09",
+      "name": "NDA Document",
+      "status": "Completed",
+      "test_mode": true
+    }
+  }
+}"#,
+    },
+];
 
 /// Where the proof is: a dotted path into the JSON body.
 pub(super) const PROOF_PATH: &str = "event.hash";

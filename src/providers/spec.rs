@@ -80,6 +80,23 @@ pub(crate) struct Spec {
     /// Where the provider's own event time is in the body and how it is written, when the
     /// replay bound reads it there: `signhook sign` rewrites it to the signing time.
     pub(crate) signed_time: Option<SignedTime>,
+    /// Sample deliveries, one per event the validator page offers in its test-delivery
+    /// panel (`www/samples.js` is generated from them); the first is also the body the
+    /// npm and property tests sign and verify for every provider.
+    pub(crate) samples: &'static [Sample],
+    /// What the page says under a signed test delivery: how the provider proves it and
+    /// what origin should know (`None`: that the Worker must hold the same secret).
+    pub(crate) delivery_note: Option<&'static str>,
+}
+
+/// A sample delivery: the provider's event name and a body (JSON text) in the provider's
+/// documented shape, with made-up ids and people.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sample {
+    /// The provider's event name (`RequestCompleted`).
+    pub event: &'static str,
+    /// The unsigned body, JSON text.
+    pub body: &'static str,
 }
 
 /// A provider's event time in its body: the JSON paths that may hold it (each rewritten
@@ -140,6 +157,8 @@ impl Spec {
         example_secret: "",
         secrets_note: "",
         signed_time: None,
+        samples: &[],
+        delivery_note: None,
     };
 }
 

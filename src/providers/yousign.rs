@@ -13,6 +13,7 @@
 //! <https://developers.yousign.com/docs/webhook-messages>,
 //! <https://developers.yousign.com/docs/subscription>
 
+use super::spec::Sample;
 use super::spec::{SignedTime, TimeFormat};
 use super::wire::{parse_object, wire, List, Loose, Text};
 use super::{
@@ -48,8 +49,93 @@ pub(super) const SPEC: Spec = Spec {
         paths: &[&["event_time"]],
         format: TimeFormat::EpochSecondsText,
     }),
+    samples: SAMPLES,
     ..Spec::DEFAULT
 };
+
+/// The validator page's sample deliveries (its test-delivery panel), one per event shown:
+/// documented shapes, made-up ids and people.
+const SAMPLES: &[Sample] = &[
+    Sample {
+        event: "signer.done",
+        body: r#"{
+  "event_id": "b6c63685-c556-4a30-8fe9-b6f2b187d936",
+  "event_name": "signer.done",
+  "event_time": "1731340000",
+  "subscription_id": "3f1b2c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
+  "subscription_description": "Signed leases",
+  "sandbox": true,
+  "data": {
+    "signature_request": {
+      "id": "9a2b1c3d-0e4f-4a5b-8c6d-7e8f9a0b1c2d",
+      "name": "Lease",
+      "status": "ongoing"
+    },
+    "signer": {
+      "id": "6f2b1c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d",
+      "status": "signed",
+      "info": {
+        "first_name": "Sam",
+        "last_name": "Signer",
+        "email": "signer@example.com"
+      }
+    }
+  }
+}"#,
+    },
+    Sample {
+        event: "signature_request.done",
+        body: r#"{
+  "event_id": "c7d8e9f0-1a2b-4c3d-8e4f-5a6b7c8d9e0f",
+  "event_name": "signature_request.done",
+  "event_time": "1731340100",
+  "sandbox": true,
+  "data": {
+    "signature_request": {
+      "id": "9a2b1c3d-0e4f-4a5b-8c6d-7e8f9a0b1c2d",
+      "name": "Lease",
+      "status": "done",
+      "documents": [
+        {
+          "id": "d1e2f3a4-b5c6-4d7e-8f9a-0b1c2d3e4f5a",
+          "nature": "signable_document",
+          "filename": "lease.pdf"
+        }
+      ]
+    }
+  }
+}"#,
+    },
+    Sample {
+        event: "signer.declined",
+        body: r#"{
+  "event_id": "0c5e7c43-3ba6-4b7e-9a44-3f3a2c1a9b10",
+  "event_name": "signer.declined",
+  "event_time": "1731340200",
+  "sandbox": true,
+  "data": {
+    "signature_request": {
+      "id": "9a2b1c3d-0e4f-4a5b-8c6d-7e8f9a0b1c2d",
+      "name": "Lease",
+      "status": "declined",
+      "decline_information": {
+        "reason": "Wrong rent",
+        "declined_at": "2024-11-11T15:50:00+00:00"
+      }
+    },
+    "signer": {
+      "id": "6f2b1c3d-4e5f-4a6b-9c7d-8e9f0a1b2c3d",
+      "status": "declined",
+      "info": {
+        "first_name": "Sam",
+        "last_name": "Signer",
+        "email": "signer@example.com"
+      }
+    }
+  }
+}"#,
+    },
+];
 
 pub(super) const SIGNATURE_HEADER: &str = "X-Yousign-Signature-256";
 

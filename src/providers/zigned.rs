@@ -19,6 +19,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use super::grammar::{Grammar, TagKeys, Unit};
+use super::spec::Sample;
 use super::wire::{parse_object, wire, Loose, OneOrMany, Ref, Text};
 use super::{pairs_proof, timestamped_tag, Enc, Fields, MacScheme, Provider, Signed, Spec};
 use crate::error::Error;
@@ -50,8 +51,71 @@ pub(super) const SPEC: Spec = Spec {
     example_secret: "zigned_test_secret",
     secrets_note:
         "the webhooks' secrets (`t=<ts>,v1=<hex>` over `<t>.<body>`, ±`ZIGNED_TOLERANCE_SECONDS`)",
+    samples: SAMPLES,
+    delivery_note: Some(
+        "Zigned signs the time: send it within the Worker's tolerance (300 s by default).",
+    ),
     ..Spec::DEFAULT
 };
+
+/// The validator page's sample deliveries (its test-delivery panel), one per event shown:
+/// documented shapes, made-up ids and people.
+const SAMPLES: &[Sample] = &[
+    Sample {
+        event: "agreement.lifecycle.finalized",
+        body: r#"{
+  "event": "agreement.lifecycle.finalized",
+  "data": {
+    "id": "cmhupv03i09q8liy4ht8y67i4",
+    "title": "Lease agreement 2025-02-01",
+    "test_mode": true,
+    "status": "fulfilled",
+    "documents": {
+      "signed_document": {
+        "data": {
+          "id": "cmhuxsgh9037hjfvvm1gncn9i",
+          "filename": "lease-signed-document.pdf",
+          "created_at": "2025-11-11T19:00:50.157Z"
+        }
+      }
+    },
+    "updated_at": "2025-11-11T19:00:55.474Z"
+  }
+}"#,
+    },
+    Sample {
+        event: "participant.lifecycle.fulfilled",
+        body: r#"{
+  "event": "participant.lifecycle.fulfilled",
+  "data": {
+    "id": "cmhupv1jl09qfliy49bzyqp0g",
+    "name": "Sam Signer",
+    "email": "signer@example.com",
+    "status": "fulfilled",
+    "agreement": "cmhupv03i09q8liy4ht8y67i4",
+    "role": "signer",
+    "signed_at": "2025-11-11T18:20:30.000Z"
+  }
+}"#,
+    },
+    Sample {
+        event: "agreement.lifecycle.pending",
+        body: r#"{
+  "event": "agreement.lifecycle.pending",
+  "data": {
+    "id": "cmhupv03i09q8liy4ht8y67i4",
+    "title": "Lease agreement 2025-02-01",
+    "test_mode": true,
+    "status": "pending",
+    "participants": [
+      "cmhupv1jl09qfliy49bzyqp0g"
+    ],
+    "created_at": "2025-11-11T15:18:51.966Z",
+    "updated_at": "2025-11-11T15:18:54.277Z"
+  }
+}"#,
+    },
+];
 
 pub(super) const SIGNATURE_HEADER: &str = "x-zigned-request-signature";
 

@@ -10,6 +10,7 @@
 //! strings or numbers. No event id: the event id is a hash of the body.
 //! <https://help.zoho.com/portal/en/kb/zoho-sign/admin-guide/webhooks/articles/webhooks-management>
 
+use super::spec::Sample;
 use super::spec::{SignedTime, TimeFormat};
 use super::wire::{parse_object, wire, List, Loose, Text};
 use super::{
@@ -42,8 +43,78 @@ pub(super) const SPEC: Spec = Spec {
     example_secret: "zoho_test_secret",
     secrets_note: "the webhooks' secrets (base64 HMAC of the body in `X-ZS-WEBHOOK-SIGNATURE`)",
     signed_time: Some(SignedTime { paths: &[&["notifications", "performed_at"]], format: TimeFormat::EpochMillis }),
+    samples: SAMPLES,
     ..Spec::DEFAULT
 };
+
+/// The validator page's sample deliveries (its test-delivery panel), one per event shown:
+/// documented shapes, made-up ids and people.
+const SAMPLES: &[Sample] = &[
+    Sample {
+        event: "RequestSigningSuccess",
+        body: r#"{
+  "requests": {
+    "request_name": "NDA Document",
+    "request_id": "1000000000000",
+    "request_status": "inprogress",
+    "org_id": "9876543210",
+    "document_ids": [
+      {
+        "document_name": "CommonNDA.pdf",
+        "document_id": "100000000000050"
+      }
+    ]
+  },
+  "notifications": {
+    "performed_by_email": "signer@example.com",
+    "performed_by_name": "Sam Signer",
+    "performed_at": 1731340000000,
+    "reason": "",
+    "activity": "Document has been signed",
+    "operation_type": "RequestSigningSuccess",
+    "action_id": "1000000000090",
+    "ip_address": "192.0.2.10"
+  }
+}"#,
+    },
+    Sample {
+        event: "RequestCompleted",
+        body: r#"{
+  "requests": {
+    "request_name": "NDA Document",
+    "request_id": "1000000000000",
+    "request_status": "completed",
+    "document_ids": [
+      {
+        "document_name": "CommonNDA.pdf",
+        "document_id": "100000000000050"
+      }
+    ]
+  },
+  "notifications": {
+    "performed_by_email": "signer@example.com",
+    "performed_at": 1731340100000,
+    "operation_type": "RequestCompleted"
+  }
+}"#,
+    },
+    Sample {
+        event: "RequestRejected",
+        body: r#"{
+  "requests": {
+    "request_name": "NDA Document",
+    "request_id": "1000000000000",
+    "request_status": "declined"
+  },
+  "notifications": {
+    "performed_by_email": "signer@example.com",
+    "performed_at": 1731340200000,
+    "operation_type": "RequestRejected",
+    "reason": "Wrong company name"
+  }
+}"#,
+    },
+];
 
 pub(super) const SIGNATURE_HEADER: &str = "X-ZS-WEBHOOK-SIGNATURE";
 
