@@ -357,20 +357,16 @@ proptest! {
     }
 }
 
-/// A payload of `p` (a provider whose proof is a MAC of event metadata in the body) with
-/// its event's type and time, and `data` where the provider puts the subject.
+/// A payload of `p` (a provider whose proof is a MAC of event metadata in the body): its
+/// first sample delivery with the signed event time set to `time` (where the registry
+/// says it is) and `data` added at the top level, where no proof reaches.
 fn metadata_payload(p: Provider, time: i64, data: &serde_json::Value) -> serde_json::Value {
-    match p {
-        Provider::SignWell => serde_json::json!({
-            "event": {"type": "document_completed", "time": time},
-            "data": data,
-        }),
-        Provider::DropboxSign => serde_json::json!({
-            "event": {"event_type": "signature_request_all_signed", "event_time": time.to_string()},
-            "signature_request": data,
-        }),
-        other => panic!("{other} has no metadata payload here"),
-    }
+    let sample = p.samples()[0].body.as_bytes();
+    let (body, _) = signhook::refresh_times(p, sample, time)
+        .unwrap_or_else(|| panic!("{p}'s first sample has no signed time"));
+    let mut value: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    value["extra"] = data.clone();
+    value
 }
 
 proptest! {

@@ -3,6 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash, createHmac } from "node:crypto";
 import { signhook, raw } from "./package.mjs";
+import { SAMPLES } from "../../www/samples.js";
 
 const { verify, normalize, sign, isSignhookError } = signhook;
 
@@ -163,35 +164,35 @@ test("Acrobat Sign: client ids, not secrets", () => {
   throwsCode(() => verify({ provider: "acrobat-sign", headers: {}, body, clientIds: "client-a" }), "missing_client_id");
 });
 
-test("sign produces each provider's proof header (signBody the body to send), and verify accepts it", () => {
+test("sign produces each provider's proof (headers, signBody's body, signQuery's query), and verify accepts it", () => {
+  // After every sample's own time; no age bound (the samples are years old).
+  const T = 1_800_000_000;
   for (const provider of signhook.PROVIDERS) {
-    // SignWell's and Dropbox Sign's proofs (event.hash, event.event_hash) are written into
-    // the body, over the event's type and time.
-    const inBody = {
-      signwell: '{"event":{"type":"document_completed","time":1700000000},"data":{}}',
-      "dropbox-sign": '{"event":{"event_type":"signature_request_sent","event_time":"1700000000"},"signature_request":{}}',
-    };
-    // PandaDoc's body is an array of notifications; its proof goes in the URL (signQuery).
-    const unsigned = inBody[provider] ?? (provider === "pandadoc" ? `[${YOUSIGN_BODY}]` : YOUSIGN_BODY);
-    const query = signhook.signQuery({ provider, secret: "secret-1", body: unsigned, timestamp: 1_700_000_000 });
-    const headers = sign({ provider, secret: "secret-1", body: unsigned, timestamp: 1_700_000_000 });
-    const body = signhook.signBody({ provider, secret: "secret-1", body: unsigned, timestamp: 1_700_000_000 });
+    // Each provider's first sample delivery (the registry's, as the page has it).
+    const unsigned = JSON.stringify(SAMPLES[provider][0].body);
+    const query = signhook.signQuery({ provider, secret: "secret-1", body: unsigned, timestamp: T });
+    const headers = sign({ provider, secret: "secret-1", body: unsigned, timestamp: T });
+    const body = signhook.signBody({ provider, secret: "secret-1", body: unsigned, timestamp: T });
     assert.ok(body instanceof Uint8Array);
-    if (provider === "pandadoc") {
+    assert.equal(Object.keys(headers)[0], "Content-Type");
+    const proofHeader = signhook.PROOF_HEADERS[provider];
+    if (query !== "") {
+      // A proof in the URL (PandaDoc's ?signature=): no proof header, the body as is.
+      assert.equal(proofHeader, undefined);
       assert.deepEqual(Object.keys(headers), ["Content-Type"]);
-      assert.equal(signhook.PROOF_HEADERS[provider], undefined);
+      assert.deepEqual(Buffer.from(body), Buffer.from(unsigned));
+    } else if (proofHeader === undefined) {
+      // A proof in the body (SignWell's event.hash, …): written into it, no header.
+      assert.deepEqual(Object.keys(headers), ["Content-Type"]);
+      assert.notDeepEqual(Buffer.from(body), Buffer.from(unsigned));
+    } else {
+      // A proof in the headers: the proof header among them, the body as is.
+      assert.ok(Object.keys(headers).includes(proofHeader), `${provider}: ${Object.keys(headers)}`);
+      assert.deepEqual(Buffer.from(body), Buffer.from(unsigned));
+    }
+    if (provider === "pandadoc") {
       // Independently: hex HMAC-SHA256 of the body under the shared key.
       assert.equal(query, `signature=${createHmac("sha256", "secret-1").update(unsigned).digest("hex")}`);
-    } else if (inBody[provider]) {
-      assert.equal(query, "");
-      assert.deepEqual(Object.keys(headers), ["Content-Type"]);
-      assert.equal(signhook.PROOF_HEADERS[provider], undefined);
-      const event = JSON.parse(new TextDecoder().decode(body)).event;
-      assert.equal((event.hash ?? event.event_hash).length, 64);
-    } else {
-      assert.equal(query, "");
-      assert.deepEqual(Object.keys(headers), ["Content-Type", signhook.PROOF_HEADERS[provider]]);
-      assert.deepEqual(Buffer.from(body), Buffer.from(unsigned));
     }
     assert.equal(Object.getPrototypeOf(headers), Object.prototype);
     const event = verify({
@@ -200,7 +201,8 @@ test("sign produces each provider's proof header (signBody the body to send), an
       body,
       secrets: ["secret-1"],
       clientIds: ["secret-1"],
-      now: 1_700_000_000,
+      now: T,
+      maxEventAgeSeconds: null,
       url: new URL(`https://edge.example/hooks/${provider}?${query}`),
     });
     assert.equal(event.provider, provider);

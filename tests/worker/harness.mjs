@@ -76,6 +76,9 @@ export const EXAMPLE_SECRETS = Object.freeze({
 });
 // END GENERATED: example-secrets
 
+/** Every provider's name, in the registry's order. */
+export const providerNames = () => Object.keys(EXAMPLE_SECRETS);
+
 // Fake values, the same as the fixtures' (tests/fixtures/*/*/case.json), by short name.
 export const SECRETS = {
   zoho: EXAMPLE_SECRETS["zoho-sign"],
