@@ -63,8 +63,9 @@ pub use headers::Headers;
 pub use providers::{
     account_field, account_id, normalize_unverified, normalize_unverified_all, precheck,
     refresh_times, sign, sign_body, sign_query, time_in_body, verify, verify_intent, ProofAt,
-    Provider, Sample, Verified, VerifyConfig, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_CLOCK_SKEW_SECONDS,
-    DEFAULT_MAX_EVENTS_PER_DELIVERY, DEFAULT_MAX_EVENT_AGE_SECONDS, DEFAULT_TOLERANCE_SECONDS,
+    Provider, Sample, Verified, VerifyConfig, DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_CLOCK_SKEW_SECONDS, DEFAULT_MAX_EVENTS_PER_DELIVERY, DEFAULT_MAX_EVENT_AGE_SECONDS,
+    DEFAULT_TOLERANCE_SECONDS,
 };
 pub use secret::{is_public_example, Secret, PUBLIC_EXAMPLE_VALUES};
 pub use tenant::{check_tenant_id, fingerprint, TenantKey, MAX_TENANT_ID_LEN, NONCE_LEN};

@@ -129,6 +129,21 @@ fn every_provider_event_name_is_listed_once() {
     }
 }
 
+/// The providers with a `tests/fixtures/<provider>/<file>` catalogue, each with the fewest
+/// names its list may hold (`known`'s count, else 1): every provider of `known` must have
+/// one, and any other provider that has one is checked too.
+fn catalogues(known: &[(Provider, usize)], file: &str) -> Vec<(Provider, usize)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    Provider::ALL
+        .into_iter()
+        .filter_map(|p| {
+            let least = known.iter().find(|(k, _)| *k == p).map(|(_, n)| *n);
+            (least.is_some() || root.join(p.as_str()).join(file).exists())
+                .then(|| (p, least.unwrap_or(1)))
+        })
+        .collect()
+}
+
 /// Every event name a provider's own webhook page lists, as extracted into
 /// `tests/fixtures/<provider>/DOCUMENTED.txt` (the page named in its header), is mapped.
 /// One way only: the tables also map names those pages leave out (aliases, older names).
@@ -137,11 +152,12 @@ fn provider_catalogues_are_fully_mapped() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
     // The pages list 36 Acrobat agreement events, 66 Zigned names and 26 or more Yousign
     // events; fewer means a list was cut.
-    for (provider, at_least) in [
+    let known = [
         (Provider::AcrobatSign, 36),
         (Provider::Zigned, 66),
         (Provider::Yousign, 26),
-    ] {
+    ];
+    for (provider, at_least) in catalogues(&known, "DOCUMENTED.txt") {
         let path = root.join(provider.as_str()).join("DOCUMENTED.txt");
         let text =
             std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -169,14 +185,15 @@ fn provider_catalogues_are_fully_mapped() {
 #[test]
 fn listed_event_names_are_fully_mapped() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    for (provider, at_least) in [
+    let known = [
         (Provider::DocuSign, 26),
         (Provider::DocuSeal, 11),
         (Provider::Documenso, 14),
         (Provider::OneSpanSign, 3),
         (Provider::BoldSign, 34),
         (Provider::SignWell, 14),
-    ] {
+    ];
+    for (provider, at_least) in catalogues(&known, "EVENTS.txt") {
         let path = root.join(provider.as_str()).join("EVENTS.txt");
         let text =
             std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -666,6 +683,23 @@ fn provider_lists_derive_from_the_registry() {
                     ));
                 }
                 v.push("};".to_owned());
+                v
+            }
+            "account-fields" => {
+                let mut v = vec![
+                    "| provider | account id |".to_owned(),
+                    "|---|---|".to_owned(),
+                ];
+                for p in Provider::ALL {
+                    if let Some(field) = signhook::account_field(p) {
+                        let note = if p.proof_in_body() {
+                            format!(" (the payload is not covered by {}'s MAC, so this binds only honest deliveries)", p.title())
+                        } else {
+                            String::new()
+                        };
+                        v.push(format!("| {} | `{field}`{note} |", p.title()));
+                    }
+                }
                 v
             }
             "delivery-notes" => {

@@ -1,39 +1,29 @@
 //! Which provider account an event belongs to, where the payload says: what a tenant's
 //! registered account ids are checked against, so that a key shared by many customers (an
 //! integrator's app key: DocuSign with an integrator-managed Connect configuration, Dropbox
-//! Sign app callbacks) only delivers a customer's events to that customer's tenant.
-//!
-//! | provider | field |
-//! |---|---|
-//! | DocuSign | `data.accountId` (JSON SIM) |
-//! | Dropbox Sign | `event.event_metadata.reported_for_account_id` |
-//! | Documenso | `payload.teamId` |
-//!
-//! The other providers' payloads name no account (their secrets are per webhook or per
-//! account, so the signature itself tells tenants apart).
+//! Sign app callbacks) only delivers a customer's events to that customer's tenant. Where
+//! a provider's payload names its account is its [`Spec::account_field`](super::Spec)
+//! (README's table is generated from it); the other providers' secrets are per webhook or
+//! per account, so the signature itself tells tenants apart.
 
-use super::{dropbox_sign, Provider};
+use super::{multipart, Provider};
 use crate::json::Reader;
 
-/// The payload path of `provider`'s account id, as README's table spells it; `None` when
-/// its payloads name no account.
+/// The payload path of `provider`'s account id, dotted (`data.accountId`); `None` when its
+/// payloads name no account.
 pub fn account_field(provider: Provider) -> Option<&'static str> {
-    match provider {
-        Provider::DocuSign => Some("data.accountId"),
-        Provider::DropboxSign => Some("event.event_metadata.reported_for_account_id"),
-        Provider::Documenso => Some("payload.teamId"),
-        _ => None,
-    }
+    provider.spec().account_field
 }
 
 /// The account id `body` names (a string, or a number's digits), read as the provider's
-/// normalizer reads the payload (the last of repeated keys); `None` when the provider's
-/// payloads name no account or this one does not.
+/// normalizer reads the payload (the last of repeated keys; a multipart body's `json`
+/// field); `None` when the provider's payloads name no account or this one does not.
 pub fn account_id(provider: Provider, body: &[u8]) -> Option<String> {
     let field = account_field(provider)?;
-    let json = match provider {
-        Provider::DropboxSign => dropbox_sign::payload(body).ok()?,
-        _ => body,
+    let json = if multipart::is_multipart(body) {
+        multipart::field(body, "json").ok()?
+    } else {
+        body
     };
     let path: Vec<&str> = field.split('.').collect();
     value_at(std::str::from_utf8(json).ok()?, &path)

@@ -58,6 +58,7 @@ pub(super) const SPEC: Spec = Spec {
     example_secret: "documenso_test_secret",
     secrets_note: "the webhooks' secrets, sent as is in `X-Documenso-Secret` (no MAC: no integrity, no freshness)",
     samples: SAMPLES,
+    account_field: Some("payload.teamId"),
     ..Spec::DEFAULT
 };
 

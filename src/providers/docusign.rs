@@ -67,6 +67,7 @@ pub(super) const SPEC: Spec = Spec {
     secrets_note: "the Connect HMAC keys as their literal text (they look like base64: do not decode them)",
     signed_time: Some(SignedTime { paths: &[&["generatedDateTime"]], format: TimeFormat::Rfc3339 { fraction_digits: 7 } }),
     samples: SAMPLES,
+    account_field: Some("data.accountId"),
     ..Spec::DEFAULT
 };
 

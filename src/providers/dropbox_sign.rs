@@ -68,6 +68,7 @@ pub(super) const SPEC: Spec = Spec {
     secrets_note: "the account's **API keys** as their literal text (they key `event.event_hash`, in the body; only the event's time and type are covered: `covers` is `event-metadata`)",
     signed_time: Some(SignedTime { paths: &[&["event", "event_time"]], format: TimeFormat::EpochSecondsText }),
     samples: SAMPLES,
+    account_field: Some("event.event_metadata.reported_for_account_id"),
     delivery_note: Some("Dropbox Sign's proof is event.event_hash, in the body, keyed with the API key (DROPBOX_SIGN_SECRETS): it covers only the event's time and type, so origin should re-fetch the signature request before acting on it. Dropbox Sign posts multipart/form-data (the payload in the field json); the Worker takes this JSON body too and answers \"Hello API Event Received\"."),
     ..Spec::DEFAULT
 };

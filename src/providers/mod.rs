@@ -594,8 +594,13 @@ pub fn sign(
     let secret = Secret::new(key)?;
     let mut headers = vec![("Content-Type", "application/json".to_owned())];
     if provider.proof_at() == ProofAt::Header {
-        let proof = (provider.spec().sign)(&secret, key, body, timestamp);
-        headers.push((provider.proof_header(), proof));
+        match provider.spec().sign_headers {
+            Some(sign_headers) => headers.extend(sign_headers(&secret, key, body, timestamp)),
+            None => {
+                let proof = (provider.spec().sign)(&secret, key, body, timestamp);
+                headers.push((provider.proof_header(), proof));
+            }
+        }
     }
     Ok(headers)
 }

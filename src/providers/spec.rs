@@ -11,6 +11,10 @@ use crate::secret::Secret;
 
 /// A provider's payload reader: the body (and the verified signed timestamp, if any) to
 /// the fields it names and the raw payload.
+/// A provider's headers for a signed test delivery: `(secret, key text, body, timestamp)`
+/// to `(name, value)` pairs.
+pub(crate) type SignHeaders = fn(&Secret, &str, &[u8], i64) -> Vec<(&'static str, String)>;
+
 pub(crate) type Normalize = for<'a> fn(&'a [u8], Option<i64>) -> Result<(Fields, &'a str), Error>;
 
 /// One provider, as its file declares it: `pub(super) const SPEC: Spec = Spec { name, title,
@@ -49,6 +53,10 @@ pub(crate) struct Spec {
     /// The proof header's value for `body` (`key` as given; `secret` is it, checked); for a
     /// provider whose proof is in the body, the body with the proof written into it.
     pub(crate) sign: fn(&Secret, &str, &[u8], i64) -> String,
+    /// For a provider whose proof takes more than one header (a signed timestamp in its
+    /// own header, a delivery id): every proof header `sign` writes, in order. `None`: the
+    /// one header [`Spec::proof_header`] = `sign`'s value.
+    pub(crate) sign_headers: Option<SignHeaders>,
     /// The HMAC scheme, for the diagnosis; `None` for a provider without a MAC.
     pub(crate) mac: Option<MacScheme>,
     /// When and how the provider sends its proof header (said when it is missing).
@@ -84,6 +92,9 @@ pub(crate) struct Spec {
     /// panel (`www/samples.js` is generated from them); the first is also the body the
     /// npm and property tests sign and verify for every provider.
     pub(crate) samples: &'static [Sample],
+    /// Where the payload names the provider account it belongs to, a dotted path
+    /// (`data.accountId`), for tenants' account binding; `None`: it names none.
+    pub(crate) account_field: Option<&'static str>,
     /// What the page says under a signed test delivery: how the provider proves it and
     /// what origin should know (`None`: that the Worker must hold the same secret).
     pub(crate) delivery_note: Option<&'static str>,
@@ -147,6 +158,7 @@ impl Spec {
             ))
         },
         sign: |_, _, _, _| String::new(),
+        sign_headers: None,
         mac: None,
         header_note: "",
         name_hints: &[],
@@ -158,6 +170,7 @@ impl Spec {
         secrets_note: "",
         signed_time: None,
         samples: &[],
+        account_field: None,
         delivery_note: None,
     };
 }
