@@ -1,5 +1,12 @@
-//! The JSON reader under the providers' wire structs (`providers/wire.rs`): one pass over
-//! the body's text, written for this job, with no generic deserializer behind it.
+//! The crate's one JSON reader: under the providers' wire structs (`providers/wire.rs`),
+//! the credentials' redaction (`providers/redact.rs`) and the diagnosis's JSON variants
+//! (`diagnose/variants.rs`). One pass over the body's text, written for this job, with no
+//! generic deserializer behind it; and the string writer `to_json` uses.
+//!
+//! [`Reader`] reads values field by field ([`Reader::next_key`], [`Reader::string`], …),
+//! skips them ([`Reader::skip`]), or walks them token by token with their byte spans
+//! ([`Reader::walk`], [`Token`]); [`depth`] checks a whole text and says how deeply it
+//! nests.
 //!
 //! It accepts exactly the JSON that serde_json accepts: RFC 8259's grammar, the same four
 //! whitespace bytes, any `\uXXXX` escape as syntax (a lone surrogate is valid JSON; it only
@@ -44,19 +51,24 @@ pub(crate) struct Reader<'a> {
     pos: usize,
 }
 
+/// `0x01` in every byte of a word: times a byte, that byte in every lane.
 const ONES: u64 = 0x0101_0101_0101_0101;
+/// The high bit of every byte of a word.
 const HIGH: u64 = 0x8080_8080_8080_8080;
 
 impl<'a> Reader<'a> {
+    /// A cursor at the start of `text`.
     pub(crate) fn new(text: &'a str) -> Reader<'a> {
         Reader { text, pos: 0 }
     }
 
+    /// The byte at the cursor.
     #[inline]
     fn byte(&self) -> Option<u8> {
         self.text.as_bytes().get(self.pos).copied()
     }
 
+    /// `text[start..end]`.
     #[inline]
     fn slice(&self, start: usize, end: usize) -> &'a str {
         // Both ends sit next to ASCII bytes (quotes, brackets, digits), so they are char
@@ -72,6 +84,7 @@ impl<'a> Reader<'a> {
         SyntaxError { what, line, column }
     }
 
+    /// Moves the cursor past JSON's four whitespace bytes.
     #[inline]
     fn skip_whitespace(&mut self) {
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.byte() {
@@ -86,6 +99,7 @@ impl<'a> Reader<'a> {
         self.byte()
     }
 
+    /// After whitespace, `byte`, stepped over; else the error `what` (or EOF).
     #[inline]
     fn eat(&mut self, byte: u8, what: &'static str) -> Result<(), SyntaxError> {
         if self.peek() == Some(byte) {
@@ -96,6 +110,7 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// The error `what` at the cursor, or serde_json's EOF error when the text ends there.
     fn eof_or(&self, what: &'static str) -> SyntaxError {
         if self.pos >= self.text.len() {
             self.error("EOF while parsing a value")
@@ -115,52 +130,84 @@ impl<'a> Reader<'a> {
     /// Skips one value of any shape and depth, checking its syntax. Iterative: depth costs
     /// one byte of stack per level, never the call stack.
     pub(crate) fn skip(&mut self) -> Result<(), SyntaxError> {
+        self.walk(&mut |_| {})
+    }
+
+    /// Reads one value of any shape and depth as [`Reader::skip`] does (the same syntax
+    /// checks, errors and end), and shows `visit` each of its [`Token`]s in text order.
+    /// On a syntax error the walk stops there: `visit` has seen the tokens before it.
+    pub(crate) fn walk<F: FnMut(Token<'a>)>(&mut self, visit: &mut F) -> Result<(), SyntaxError> {
         // `true` for an object, `false` for an array.
         let mut open: Vec<bool> = Vec::new();
         loop {
-            match self.peek() {
-                Some(bracket @ (b'{' | b'[')) => {
-                    let object = bracket == b'{';
+            let Some(first) = self.peek() else {
+                return Err(self.eof_or("expected value"));
+            };
+            let at = self.pos;
+            let mut depth = open.len();
+            let kind = match first {
+                b'{' | b'[' => {
+                    let object = first == b'{';
                     self.pos += 1;
                     if self.peek() == Some(if object { b'}' } else { b']' }) {
                         self.pos += 1;
+                        depth += 1;
+                        Kind::Empty { object }
                     } else {
+                        visit(self.token(Kind::Open { object }, at, at + 1, depth + 1));
                         open.push(object);
                         if object {
-                            self.key_span()?;
+                            self.key(open.len(), visit)?;
                         }
                         continue;
                     }
                 }
-                Some(b'"') => {
+                b'"' => {
                     self.string_span()?;
+                    Kind::String
                 }
-                Some(b'-' | b'0'..=b'9') => {
+                b'-' | b'0'..=b'9' => {
                     self.number()?;
+                    Kind::Number
                 }
-                Some(b't') => self.literal("true")?,
-                Some(b'f') => self.literal("false")?,
-                Some(b'n') => self.literal("null")?,
+                b't' => {
+                    self.literal("true")?;
+                    Kind::Literal
+                }
+                b'f' => {
+                    self.literal("false")?;
+                    Kind::Literal
+                }
+                b'n' => {
+                    self.literal("null")?;
+                    Kind::Literal
+                }
                 _ => return Err(self.eof_or("expected value")),
-            }
+            };
+            visit(self.token(kind, at, self.pos, depth));
             // After a value: close what ends here, or go on after a comma.
             loop {
                 let Some(&in_object) = open.last() else {
                     return Ok(());
                 };
-                match self.peek() {
+                let next = self.peek();
+                let at = self.pos;
+                match next {
                     Some(b',') => {
+                        visit(self.token(Kind::Comma, at, at + 1, open.len()));
                         self.pos += 1;
                         if in_object {
-                            self.key_span()?;
+                            self.key(open.len(), visit)?;
                         }
                         break;
                     }
                     Some(b'}') if in_object => {
+                        visit(self.token(Kind::Close { object: true }, at, at + 1, open.len()));
                         self.pos += 1;
                         open.pop();
                     }
                     Some(b']') if !in_object => {
+                        visit(self.token(Kind::Close { object: false }, at, at + 1, open.len()));
                         self.pos += 1;
                         open.pop();
                     }
@@ -171,6 +218,27 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// The token of kind `kind` over `start..end` of the text.
+    #[inline]
+    fn token(&self, kind: Kind, start: usize, end: usize, depth: usize) -> Token<'a> {
+        Token {
+            kind,
+            at: start,
+            text: self.slice(start, end),
+            depth,
+        }
+    }
+
+    /// At an object's key: reads it and its `:`, and shows it to `visit`.
+    fn key<F: FnMut(Token<'a>)>(&mut self, depth: usize, visit: &mut F) -> Result<(), SyntaxError> {
+        self.skip_whitespace();
+        let at = self.pos;
+        let (contents, _) = self.key_contents()?;
+        // The contents sit between the quotes: the key's text is two bytes longer.
+        visit(self.token(Kind::Key, at, at + contents.len() + 2, depth));
+        Ok(())
+    }
+
     /// The text of the next value, as written (without surrounding whitespace).
     pub(crate) fn raw_value(&mut self) -> Result<&'a str, SyntaxError> {
         self.skip_whitespace();
@@ -179,6 +247,7 @@ impl<'a> Reader<'a> {
         Ok(self.slice(start, self.pos))
     }
 
+    /// At `true`, `false` or `null` (`word`): steps over it.
     fn literal(&mut self, word: &'static str) -> Result<(), SyntaxError> {
         for &expected in word.as_bytes() {
             match self.byte() {
@@ -190,6 +259,7 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
+    /// Steps over ASCII digits; how many.
     #[inline]
     fn digits(&mut self) -> usize {
         let start = self.pos;
@@ -238,6 +308,7 @@ impl<'a> Reader<'a> {
         self.pos = plain_until(self.text.as_bytes(), self.pos);
     }
 
+    /// Four hex digits (of a `\uXXXX` escape) as a UTF-16 code unit.
     fn hex4(&mut self) -> Result<u16, SyntaxError> {
         let mut n: u16 = 0;
         for _ in 0..4 {
@@ -337,6 +408,8 @@ impl<'a> Reader<'a> {
         }))
     }
 
+    /// At an object's key: its contents (between the quotes, escapes undecoded) and
+    /// whether it holds an escape, with the cursor after its `:`.
     fn key_contents(&mut self) -> Result<(&'a str, bool), SyntaxError> {
         if self.peek() != Some(b'"') {
             return Err(self.eof_or("key must be a string"));
@@ -351,10 +424,6 @@ impl<'a> Reader<'a> {
         let key = self.string_span()?;
         self.eat(b':', "expected `:`")?;
         Ok(key)
-    }
-
-    fn key_span(&mut self) -> Result<(), SyntaxError> {
-        self.key_contents().map(drop)
     }
 
     /// At an array's `[`: enters it. Then call [`Reader::next_element`] until it says
@@ -452,6 +521,79 @@ pub(crate) fn write_option(out: &mut String, value: Option<&str>) {
         Some(s) => write_string(out, s),
         None => out.push_str("null"),
     }
+}
+
+/// What a [`Token`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// The `{` (`object`) or `[` of an object or array with something inside.
+    Open {
+        /// `{` rather than `[`.
+        object: bool,
+    },
+    /// The `}` or `]` closing an [`Kind::Open`].
+    Close {
+        /// `}` rather than `]`.
+        object: bool,
+    },
+    /// An object or array with nothing inside, whitespace and all: `{}`, `[ ]`.
+    Empty {
+        /// `{}` rather than `[]`.
+        object: bool,
+    },
+    /// An object's key, quotes included (its `:` is not part of it).
+    Key,
+    /// A string value, quotes included, escapes as written.
+    String,
+    /// A number, as written.
+    Number,
+    /// `true`, `false` or `null`.
+    Literal,
+    /// The `,` between two members or elements.
+    Comma,
+}
+
+/// One token of a value, as [`Reader::walk`] meets it: everything but whitespace and an
+/// object's colons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Token<'a> {
+    /// What it is.
+    pub(crate) kind: Kind,
+    /// The byte offset of its first byte in the reader's text.
+    pub(crate) at: usize,
+    /// Its text, as written.
+    pub(crate) text: &'a str,
+    /// The objects and arrays around it, its own brackets counting as inside: 0 for a
+    /// scalar at the top, 1 for `[` and `]` of a top-level array and everything between.
+    pub(crate) depth: usize,
+}
+
+impl<'a> Token<'a> {
+    /// Its bytes' range in the reader's text.
+    pub(crate) fn span(&self) -> std::ops::Range<usize> {
+        self.at..self.at + self.text.len()
+    }
+
+    /// A [`Kind::Key`]'s or [`Kind::String`]'s decoded text, borrowed when it holds no
+    /// escape; `None` for other kinds and for a string that does not decode (an unpaired
+    /// surrogate escape such as `"\ud800"`, which is valid syntax).
+    pub(crate) fn string(&self) -> Option<Cow<'a, str>> {
+        match self.kind {
+            Kind::Key | Kind::String => Reader::new(self.text).string().ok().flatten(),
+            _ => None,
+        }
+    }
+}
+
+/// Checks that `text` is one JSON value (whitespace around it allowed) and says how deeply
+/// its objects and arrays nest: 0 for a scalar, 1 for `{}` or `[1, 2]`, 2 for `[[]]`.
+/// Brackets inside strings do not count.
+pub(crate) fn depth(text: &str) -> Result<usize, SyntaxError> {
+    let mut reader = Reader::new(text);
+    let mut deepest = 0;
+    reader.walk(&mut |token| deepest = deepest.max(token.depth))?;
+    reader.finish()?;
+    Ok(deepest)
 }
 
 /// Where [`Reader::next_key`] / [`Reader::next_element`] are in an object or array.
@@ -675,6 +817,95 @@ mod tests {
         }
     }
 
+    /// The tokens of a walk over `text`, and how it ended.
+    fn tokens(text: &str) -> (Vec<Token<'_>>, Result<(), SyntaxError>) {
+        let mut out = Vec::new();
+        let mut r = Reader::new(text);
+        let result = r.walk(&mut |t| out.push(t));
+        (out, result)
+    }
+
+    /// Nesting depth as a serde_json tree sees it.
+    fn tree_depth(value: &serde_json::Value) -> usize {
+        match value {
+            serde_json::Value::Array(items) => 1 + items.iter().map(tree_depth).max().unwrap_or(0),
+            serde_json::Value::Object(map) => 1 + map.values().map(tree_depth).max().unwrap_or(0),
+            _ => 0,
+        }
+    }
+
+    #[test]
+    fn walks_token_by_token_with_spans() {
+        let text = r#" {"a" : [1, "x\"y"] , "b\u0063":{ },"d":[ ],"e":true} "#;
+        let (found, result) = tokens(text);
+        result.unwrap();
+        let kinds: Vec<(Kind, &str, usize)> =
+            found.iter().map(|t| (t.kind, t.text, t.depth)).collect();
+        assert_eq!(
+            kinds,
+            [
+                (Kind::Open { object: true }, "{", 1),
+                (Kind::Key, r#""a""#, 1),
+                (Kind::Open { object: false }, "[", 2),
+                (Kind::Number, "1", 2),
+                (Kind::Comma, ",", 2),
+                (Kind::String, r#""x\"y""#, 2),
+                (Kind::Close { object: false }, "]", 2),
+                (Kind::Comma, ",", 1),
+                (Kind::Key, r#""b\u0063""#, 1),
+                (Kind::Empty { object: true }, "{ }", 2),
+                (Kind::Comma, ",", 1),
+                (Kind::Key, r#""d""#, 1),
+                (Kind::Empty { object: false }, "[ ]", 2),
+                (Kind::Comma, ",", 1),
+                (Kind::Key, r#""e""#, 1),
+                (Kind::Literal, "true", 1),
+                (Kind::Close { object: true }, "}", 1),
+            ]
+        );
+        for t in &found {
+            assert_eq!(&text[t.span()], t.text);
+        }
+        let mut r = Reader::new(r#"{"b\u0063":"\ud800","x":"y"}"#);
+        let mut decoded = Vec::new();
+        r.walk(&mut |t| decoded.push((t.kind, t.string(), t.span())))
+            .unwrap();
+        assert_eq!(
+            decoded[1],
+            (Kind::Key, Some(Cow::Owned("bc".to_owned())), 1..10)
+        );
+        assert_eq!(decoded[2], (Kind::String, None, 11..19));
+        assert!(matches!(decoded[5].1, Some(Cow::Borrowed("y"))));
+        assert_eq!(decoded[0].1, None);
+        // A scalar at the top, and a walk that stops at an error.
+        let scalar = Token {
+            kind: Kind::Number,
+            at: 1,
+            text: "-1.5e3",
+            depth: 0,
+        };
+        assert_eq!(tokens(" -1.5e3 ").0, [scalar]);
+        let (found, result) = tokens(r#"[1,{"a":tru}]"#);
+        assert_eq!(
+            result.unwrap_err().to_string(),
+            "expected ident at line 1 column 12"
+        );
+        assert_eq!(found.len(), 5);
+    }
+
+    #[test]
+    fn depth_counts_brackets_outside_strings() {
+        assert_eq!(depth(r#"{"a":"[[[[","b":[{}]}"#), Ok(3));
+        assert_eq!(depth(" 1 "), Ok(0));
+        assert_eq!(depth("[]"), Ok(1));
+        assert_eq!(depth("[[],[[{}]]]"), Ok(4));
+        let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        assert_eq!(depth(&deep), Ok(10_000));
+        assert!(depth("[1] 2").is_err());
+        assert!(depth("[[]").is_err());
+        assert!(depth("").is_err());
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(4000))]
 
@@ -703,6 +934,47 @@ mod tests {
             prop_assert_eq!(Reader::new(&quoted).string().unwrap().map(Cow::into_owned), Some(s));
         }
 
+        /// A walk gives the same verdict as a skip, and its tokens, in order, are the text
+        /// without the whitespace and colons between them.
+        #[test]
+        fn walk_agrees_with_skip(text in r#"[ \t\n\r{}\[\]",:0-9eE+\-.tfrulnsa\\/bu\x01é]{0,24}"#) {
+            let mut r = Reader::new(&text);
+            let skipped = r.skip().map(|()| r.pos);
+            let mut r = Reader::new(&text);
+            let mut joined = String::new();
+            let mut next = 0;
+            let walked = r.walk(&mut |t| {
+                assert!(t.at >= next);
+                next = t.at + t.text.len();
+                joined.push_str(t.text);
+            });
+            prop_assert_eq!(walked.map(|()| r.pos), skipped.clone());
+            if let Ok(end) = skipped {
+                let between: String = text[..end]
+                    .chars()
+                    .filter(|c| !matches!(c, ' ' | '\t' | '\n' | '\r' | ':'))
+                    .collect();
+                // Without strings, only whitespace and colons lie between the tokens (and
+                // inside an empty object or array's token).
+                if !text[..end].contains('"') {
+                    joined.retain(|c| !matches!(c, ' ' | '\t' | '\n' | '\r'));
+                    prop_assert_eq!(joined, between);
+                }
+            }
+        }
+
+        /// The depth of any serde_json value, written compact or pretty.
+        #[test]
+        fn depth_of_serde_json_values(value in json_value(), pretty in any::<bool>()) {
+            let text = if pretty {
+                serde_json::to_string_pretty(&value)
+            } else {
+                serde_json::to_string(&value)
+            }
+            .unwrap();
+            prop_assert_eq!(depth(&text), Ok(tree_depth(&value)));
+        }
+
         /// Strings with escapes, including broken surrogates: same decoding as serde_json.
         #[test]
         fn escapes_decode_like_serde_json(
@@ -722,5 +994,22 @@ mod tests {
             let ours = Reader::new(&text).string().unwrap().map(Cow::into_owned);
             prop_assert_eq!(ours, serde_json::from_str::<String>(&text).ok(), "{}", text);
         }
+    }
+
+    /// Any JSON value, brackets and quotes inside strings too.
+    fn json_value() -> impl Strategy<Value = serde_json::Value> {
+        let leaf = prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<bool>().prop_map(serde_json::Value::Bool),
+            any::<i64>().prop_map(serde_json::Value::from),
+            "[\\[\\]{}\",:\\\\ aé]{0,6}".prop_map(serde_json::Value::String),
+        ];
+        leaf.prop_recursive(6, 48, 4, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(serde_json::Value::Array),
+                proptest::collection::btree_map("[a-z\\[{\"]{0,3}", inner, 0..4)
+                    .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+            ]
+        })
     }
 }

@@ -8,15 +8,18 @@
 //! re-serialization of anything else, so `data.raw` stays byte for byte the body except
 //! those values (invariant 6, with this one stated exception).
 //!
-//! The scanner tracks strings (and their escapes), the container stack and whether the
-//! next string of an object is a key. A key matches when its decoded text is one of the
-//! listed keys (`"tok\u0065n"` is `token`, as for any JSON reader); only a string value
-//! directly after a matching key is replaced (an object, array, number or `null` is left
-//! alone, and a string that merely equals a key name is a value, not a key). It runs on
-//! text serde_json already validated; on any other text it never panics, never loops, and
-//! does O(length) work with O(depth) memory.
+//! It walks the text with the crate's JSON reader ([`Reader::walk`], `src/json.rs`), token
+//! by token. A key matches when its decoded text is one of the listed keys (`"tok\u0065n"`
+//! is `token`, as for any JSON reader); only a string value directly after a matching key
+//! is replaced (an object, array, number or `null` is left alone, and a string that merely
+//! equals a key name is a value, not a key). It runs on text the reader already read as one
+//! whole value; on any other text it stops at the first syntax error, keeping what it
+//! replaced before it and every byte after it, and it never panics, never loops, and does
+//! O(length) work with O(depth) memory.
 
 use std::borrow::Cow;
+
+use crate::json::{Kind, Reader, Token};
 
 /// What replaces a redacted value (a JSON string, quotes included).
 pub(crate) const REDACTED: &str = "\"[redacted]\"";
@@ -27,65 +30,31 @@ pub(crate) fn redact<'a>(json: &'a str, keys: &[&str]) -> Cow<'a, str> {
     if keys.is_empty() {
         return Cow::Borrowed(json);
     }
-    let bytes = json.as_bytes();
     let mut out: Option<String> = None;
     // Bytes of `json` before this index are already in `out` (when it exists).
     let mut copied = 0;
-    // `true` for an object, `false` for an array.
-    let mut stack: Vec<bool> = Vec::new();
-    let mut expect_key = false;
     // The last key matched, and its value has not started yet.
     let mut pending = false;
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        match b {
-            b'"' => {
-                let end = string_end(bytes, i);
-                let Some(end) = end else {
-                    // Unterminated string: not JSON; keep the rest as is.
-                    break;
-                };
-                let in_object = stack.last() == Some(&true);
-                if in_object && expect_key {
-                    expect_key = false;
-                    pending = json
-                        .get(i..=end)
-                        .is_some_and(|literal| key_matches(literal, keys));
-                } else if pending {
-                    pending = false;
-                    let buf = out.get_or_insert_with(|| String::with_capacity(json.len()));
-                    buf.push_str(json.get(copied..i).unwrap_or_default());
-                    buf.push_str(REDACTED);
-                    copied = end + 1;
-                }
-                i = end + 1;
-                continue;
-            }
-            b'{' => {
-                stack.push(true);
-                expect_key = true;
-                pending = false;
-            }
-            b'[' => {
-                stack.push(false);
-                expect_key = false;
-                pending = false;
-            }
-            b'}' | b']' => {
-                stack.pop();
-                expect_key = false;
-                pending = false;
-            }
-            b',' => {
-                expect_key = stack.last() == Some(&true);
-                pending = false;
-            }
-            b':' | b' ' | b'\t' | b'\n' | b'\r' => {}
-            // A number, `true`, `false`, `null` (or garbage): not a string value.
-            _ => pending = false,
+    let mut reader = Reader::new(json);
+    // Not JSON (callers pass text the reader already read whole): the walk stops at the
+    // error, and everything after the last replacement is kept as is.
+    let _ = reader.walk(&mut |token: Token<'_>| match token.kind {
+        Kind::Key => {
+            pending = token
+                .string()
+                .is_some_and(|key| keys.contains(&key.as_ref()));
         }
-        i += 1;
-    }
+        Kind::String if pending => {
+            pending = false;
+            let span = token.span();
+            let buf = out.get_or_insert_with(|| String::with_capacity(json.len()));
+            buf.push_str(json.get(copied..span.start).unwrap_or_default());
+            buf.push_str(REDACTED);
+            copied = span.end;
+        }
+        // An object, array, number, `true`, `false` or `null`: not a string value.
+        _ => pending = false,
+    });
     match out {
         None => Cow::Borrowed(json),
         Some(mut buf) => {
@@ -93,31 +62,6 @@ pub(crate) fn redact<'a>(json: &'a str, keys: &[&str]) -> Cow<'a, str> {
             Cow::Owned(buf)
         }
     }
-}
-
-/// The index of the closing quote of the string opening at `start`, skipping escapes;
-/// `None` when it never closes.
-fn string_end(bytes: &[u8], start: usize) -> Option<usize> {
-    let mut j = start + 1;
-    loop {
-        match bytes.get(j)? {
-            b'\\' => j += 2,
-            b'"' => return Some(j),
-            _ => j += 1,
-        }
-    }
-}
-
-/// Whether the JSON string `literal` (quotes included) decodes to one of `keys`.
-fn key_matches(literal: &str, keys: &[&str]) -> bool {
-    let inner = literal
-        .get(1..literal.len().saturating_sub(1))
-        .unwrap_or_default();
-    if !inner.contains('\\') {
-        return keys.contains(&inner);
-    }
-    // An escaped key: decode it the way any JSON reader would (small: a key).
-    serde_json::from_str::<String>(literal).is_ok_and(|key| keys.contains(&key.as_str()))
 }
 
 #[cfg(test)]
