@@ -83,8 +83,13 @@ fn section(readme: &str, name: &str) -> Option<(usize, usize)> {
     Some((start, stop))
 }
 
+/// Held by every test that reads and (with UPDATE_README=1) rewrites a file, so that two
+/// rewrites of README.md cannot interleave and lose one another's changes.
+static REWRITE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 #[test]
 fn readme_tables_match_the_code() {
+    let _rewrite = REWRITE.lock().unwrap_or_else(|e| e.into_inner());
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
     let mut readme = std::fs::read_to_string(&path).unwrap();
     let mut stale = Vec::new();
@@ -323,6 +328,7 @@ fn schema_enums_match_the_code() {
     ];
     let path = root.join("schema/event.schema.json");
     let mut text = std::fs::read_to_string(&path).unwrap();
+    let _rewrite = REWRITE.lock().unwrap_or_else(|e| e.into_inner());
     let update = std::env::var_os("UPDATE_README").is_some();
     for (pointer, want) in expected {
         let got: Vec<String> = schema
@@ -502,6 +508,7 @@ fn indented(indent: &str, lines: &[String]) -> String {
 /// Checks (or with UPDATE_README=1 rewrites) every `BEGIN GENERATED: <name>` block of
 /// `path` whose name `generate` knows; the block's indentation is its BEGIN line's.
 fn check_blocks(path: &str, generate: &dyn Fn(&str) -> Option<Vec<String>>) -> Vec<String> {
+    let _rewrite = REWRITE.lock().unwrap_or_else(|e| e.into_inner());
     let full = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
     let text = std::fs::read_to_string(&full).unwrap();
     let mut out = String::new();
