@@ -79,19 +79,19 @@ fn redacted_model(p: Provider, value: &serde_json::Value) -> serde_json::Value {
     }
 }
 
+/// The providers the HMAC properties below cover are exactly those whose signed delivery
+/// verifies as an HMAC over the body (with or without a signed timestamp).
 #[test]
-fn the_hmac_providers_are_the_expected_ones() {
-    assert_eq!(
-        hmac_providers(),
-        [
-            Provider::ZohoSign,
-            Provider::Zigned,
-            Provider::Yousign,
-            Provider::DocuSign,
-            Provider::DocuSeal,
-            Provider::BoldSign
-        ]
-    );
+fn the_hmac_providers_are_those_that_mac_the_body() {
+    let body = b"{}";
+    for p in Provider::ALL {
+        let headers: Headers = sign(p, "s3cret", body, NOW).unwrap().into_iter().collect();
+        let covers = verify(p, &headers, body, &config(), NOW)
+            .ok()
+            .map(|v| v.verification().covers);
+        let macs_body = matches!(covers, Some(Covers::Body | Covers::TimestampAndBody));
+        assert_eq!(hmac_providers().contains(&p), macs_body, "{p}: {covers:?}");
+    }
 }
 
 #[test]
@@ -311,28 +311,24 @@ proptest! {
         let b64 = base64::engine::general_purpose::STANDARD;
         let signed: Headers = sign(p, "s3cret", &body, NOW).unwrap().into_iter().collect();
         let value = signed.get(p.proof_header()).unwrap().to_owned();
-        // Decode the tag, flip one bit, encode it back the provider's way.
-        let forged = match p {
-            Provider::ZohoSign | Provider::DocuSign => {
-                let mut tag = b64.decode(&value).unwrap();
+        // The tag in the proof header, wherever the provider writes it (64 hex digits, or
+        // 44 characters of base64), with one bit flipped and encoded back the same way.
+        let forged = match hex_run(&value) {
+            Some(at) => format!("{}{}{}", &value[..at], flip_hex(&value[at..at + 64], byte, bit), &value[at + 64..]),
+            None => {
+                let at = value.len() - 44;
+                let mut tag = b64.decode(&value[at..]).unwrap();
                 tag[byte] ^= 1 << bit;
-                b64.encode(tag)
-            }
-            Provider::Yousign => format!("sha256={}", flip_hex(value.trim_start_matches("sha256="), byte, bit)),
-            Provider::DocuSeal => {
-                let (t, hex) = value.split_once('.').unwrap();
-                format!("{t}.{}", flip_hex(hex, byte, bit))
-            }
-            Provider::BoldSign => {
-                let (t, s0) = value.split_once(", s0=").unwrap();
-                format!("{t}, s0={}", flip_hex(s0, byte, bit))
-            }
-            _ => {
-                let (t, v1) = value.split_once(",v1=").unwrap();
-                format!("{t},v1={}", flip_hex(v1, byte, bit))
+                format!("{}{}", &value[..at], b64.encode(tag))
             }
         };
-        let headers: Headers = [(p.proof_header(), forged)].into_iter().collect();
+        let headers: Headers = signed
+            .iter()
+            .map(|(n, v)| {
+                let v = if n.eq_ignore_ascii_case(p.proof_header()) { forged.as_str() } else { v };
+                (n.to_owned(), v.to_owned())
+            })
+            .collect();
         let err = verify(p, &headers, &body, &config(), NOW).unwrap_err();
         prop_assert_eq!(err.kind(), ErrorKind::SignatureMismatch);
     }
@@ -400,6 +396,16 @@ fn with_proof(p: Provider, mut payload: serde_json::Value, proof: &serde_json::V
         .unwrap()
         .insert(key.to_owned(), proof.clone());
     serde_json::to_vec(&payload).unwrap()
+}
+
+/// Where the first run of 64 hex digits starts in `value`.
+fn hex_run(value: &str) -> Option<usize> {
+    let bytes = value.as_bytes();
+    (0..=bytes.len().saturating_sub(64)).find(|&i| {
+        bytes.len() >= i + 64
+            && bytes[i..i + 64].iter().all(u8::is_ascii_hexdigit)
+            && (i == 0 || !bytes[i - 1].is_ascii_hexdigit())
+    })
 }
 
 fn flip_hex(hex: &str, byte: usize, bit: u8) -> String {
