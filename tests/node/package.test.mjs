@@ -49,6 +49,8 @@ function runNode(file) {
 test("the tarball holds the package and nothing else", () => {
   const listing = execFileSync("tar", ["-tzf", TARBALL], { encoding: "utf8" }).trim().split("\n").sort();
   assert.deepEqual(listing, [
+    "package/LICENSE-APACHE",
+    "package/LICENSE-MIT",
     "package/README.md",
     "package/api.cjs",
     "package/api.js",
