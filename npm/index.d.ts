@@ -4,7 +4,7 @@
 
 // BEGIN GENERATED: provider-type (tests/docs.rs; UPDATE_README=1 cargo test --test docs)
 /** A provider whose webhooks signhook verifies and normalizes. */
-export type Provider = "zoho-sign" | "acrobat-sign" | "zigned" | "yousign" | "docusign" | "docuseal" | "documenso" | "onespan-sign" | "boldsign" | "signwell" | "dropbox-sign" | "pandadoc";
+export type Provider = "zoho-sign" | "acrobat-sign" | "zigned" | "yousign" | "docusign" | "docuseal" | "documenso" | "onespan-sign" | "boldsign" | "signwell" | "dropbox-sign" | "pandadoc" | "signable";
 // END GENERATED: provider-type
 
 /** The normalized event type, `esign.<entity>.<action>`, or `esign.other` when unmapped. */
@@ -86,6 +86,7 @@ export interface ProofHeaders {
   documenso: "X-Documenso-Secret";
   "onespan-sign": "Authorization";
   boldsign: "X-BoldSign-Signature";
+  signable: "Signature";
 }
 // END GENERATED: proof-headers-type
 

@@ -20,6 +20,7 @@ const TITLES = {
   signwell: "SignWell",
   "dropbox-sign": "Dropbox Sign",
   pandadoc: "PandaDoc",
+  signable: "Signable",
 };
 // END GENERATED: titles
 const VERDICT_WORDS = {
@@ -387,6 +388,7 @@ const LOCAL_DEV_KEYS = {
   signwell: "signwell-test-webhook-id",
   "dropbox-sign": "dropbox-sign-test-api-key-0123456789abcdef",
   pandadoc: "pandadoc-test-shared-key",
+  signable: "signable_test_secret",
 };
 // END GENERATED: local-dev-keys
 

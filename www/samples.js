@@ -668,5 +668,27 @@ export const SAMPLES = {
       ],
     },
   ],
+  signable: [
+    {
+      event: "signed-envelope-complete",
+      body: {
+        "action": "signed-envelope-complete",
+        "action_date": "2026-03-18T12:00:00+00:00",
+        "company_id": "196735",
+        "envelope_fingerprint": "e0b3a9cbd4a6ff2cb57cfca161a38309",
+        "envelope_title": "Lease agreement"
+      },
+    },
+    {
+      event: "rejected-envelope",
+      body: {
+        "action": "rejected-envelope",
+        "action_date": "2026-03-18T12:05:00+00:00",
+        "company_id": "196735",
+        "envelope_fingerprint": "e0b3a9cbd4a6ff2cb57cfca161a38309",
+        "envelope_title": "Lease agreement"
+      },
+    },
+  ],
 };
 // END GENERATED: samples

@@ -12,7 +12,7 @@
 
 // BEGIN GENERATED: providers (tests/docs.rs; UPDATE_README=1 cargo test --test docs)
 /** Every provider, in documentation order. */
-export const PROVIDERS = Object.freeze(["zoho-sign", "acrobat-sign", "zigned", "yousign", "docusign", "docuseal", "documenso", "onespan-sign", "boldsign", "signwell", "dropbox-sign", "pandadoc"]);
+export const PROVIDERS = Object.freeze(["zoho-sign", "acrobat-sign", "zigned", "yousign", "docusign", "docuseal", "documenso", "onespan-sign", "boldsign", "signwell", "dropbox-sign", "pandadoc", "signable"]);
 
 /** The header carrying each provider's proof (what `sign` sets); a provider whose proof is in the body (SignWell's `event.hash`, written by `signBody`) or the URL (PandaDoc's `?signature=`, from `signQuery`) has none. */
 export const PROOF_HEADERS = Object.freeze({
@@ -25,6 +25,7 @@ export const PROOF_HEADERS = Object.freeze({
   documenso: "X-Documenso-Secret",
   "onespan-sign": "Authorization",
   boldsign: "X-BoldSign-Signature",
+  signable: "Signature",
 });
 // END GENERATED: providers
 

@@ -23,6 +23,7 @@ mod docusign;
 mod dropbox_sign;
 mod onespan_sign;
 mod pandadoc;
+mod signable;
 mod signwell;
 mod yousign;
 mod zigned;
@@ -109,6 +110,8 @@ registry! {
     /// PandaDoc: `?signature=<hex>` in the URL, hex HMAC of the body (a JSON array: one
     /// event per element).
     PandaDoc => pandadoc,
+    /// Signable: base64 HMAC-SHA256 of the body in `Signature`.
+    Signable => signable,
 }
 
 impl Provider {

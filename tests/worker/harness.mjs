@@ -73,6 +73,7 @@ export const EXAMPLE_SECRETS = Object.freeze({
   signwell: "signwell-test-webhook-id",
   "dropbox-sign": "dropbox-sign-test-api-key-0123456789abcdef",
   pandadoc: "pandadoc-test-shared-key",
+  signable: "signable_test_secret",
 });
 // END GENERATED: example-secrets
 
