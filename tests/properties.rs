@@ -386,11 +386,18 @@ proptest! {
     }
 }
 
-/// `payload` with `proof` written at `p`'s proof path (`event.hash`), as bytes.
+/// `payload` with `proof` written at `p`'s proof path (`event.hash`, `event_hash`), as
+/// bytes.
 fn with_proof(p: Provider, mut payload: serde_json::Value, proof: &serde_json::Value) -> Vec<u8> {
-    let (parent, key) = p.proof_header().rsplit_once('.').unwrap();
+    // `event.hash` → under `/event`; a top-level `event_hash` → at the root.
+    let (parent, key) = p
+        .proof_header()
+        .rsplit_once('.')
+        .map_or((String::new(), p.proof_header()), |(parent, key)| {
+            (format!("/{}", parent.replace('.', "/")), key)
+        });
     payload
-        .pointer_mut(&format!("/{}", parent.replace('.', "/")))
+        .pointer_mut(&parent)
         .unwrap()
         .as_object_mut()
         .unwrap()
