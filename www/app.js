@@ -21,6 +21,7 @@ const TITLES = {
   "dropbox-sign": "Dropbox Sign",
   pandadoc: "PandaDoc",
   signable: "Signable",
+  "xodo-sign": "Xodo Sign",
 };
 // END GENERATED: titles
 const VERDICT_WORDS = {
@@ -370,6 +371,7 @@ const DELIVERY_NOTES = {
   signwell: "SignWell's proof is event.hash, in the body, keyed with the webhook id (SIGNWELL_SECRETS): it covers only the event's type and time, so origin should re-fetch the document before acting on it.",
   "dropbox-sign": "Dropbox Sign's proof is event.event_hash, in the body, keyed with the API key (DROPBOX_SIGN_SECRETS): it covers only the event's time and type, so origin should re-fetch the signature request before acting on it. Dropbox Sign posts multipart/form-data (the payload in the field json); the Worker takes this JSON body too and answers \"Hello API Event Received\".",
   pandadoc: "PandaDoc's proof is ?signature= in the URL, a hex HMAC of the body under the webhook's shared key (PANDADOC_SECRETS). Its body is an array: each element becomes its own event.",
+  "xodo-sign": "Xodo Sign's proof is event_hash, in the body, keyed with the API access key (XODO_SIGN_SECRETS): it covers only the event's time and type, so origin should re-fetch the document before acting on it.",
 };
 // END GENERATED: delivery-notes
 
@@ -389,6 +391,7 @@ const LOCAL_DEV_KEYS = {
   "dropbox-sign": "dropbox-sign-test-api-key-0123456789abcdef",
   pandadoc: "pandadoc-test-shared-key",
   signable: "signable_test_secret",
+  "xodo-sign": "xodo-sign-test-access-key",
 };
 // END GENERATED: local-dev-keys
 

@@ -690,5 +690,40 @@ export const SAMPLES = {
       },
     },
   ],
+  "xodo-sign": [
+    {
+      event: "document_signed",
+      body: {
+        "event_time": "1773835200",
+        "event_type": "document_signed",
+        "meta": {
+          "related_document_hash": "uXIgmUwHpeFqjI",
+          "related_user_id": "40211",
+          "related_business_id": "267",
+          "related_app_id": ""
+        },
+        "signer": {
+          "id": "1",
+          "name": "Ada Linden",
+          "email": "ada@example.com",
+          "role": "",
+          "order": "1"
+        }
+      },
+    },
+    {
+      event: "document_completed",
+      body: {
+        "event_time": "1773835260",
+        "event_type": "document_completed",
+        "meta": {
+          "related_document_hash": "uXIgmUwHpeFqjI",
+          "related_user_id": "40211",
+          "related_business_id": "267",
+          "related_app_id": ""
+        }
+      },
+    },
+  ],
 };
 // END GENERATED: samples

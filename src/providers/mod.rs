@@ -25,6 +25,7 @@ mod onespan_sign;
 mod pandadoc;
 mod signable;
 mod signwell;
+mod xodo_sign;
 mod yousign;
 mod zigned;
 mod zoho_sign;
@@ -112,6 +113,10 @@ registry! {
     PandaDoc => pandadoc,
     /// Signable: base64 HMAC-SHA256 of the body in `Signature`.
     Signable => signable,
+    /// Xodo Sign (formerly eversign): `event_hash` in the body, hex HMAC of
+    /// `<event_time><event_type>` keyed with the API access key (the payload itself is not
+    /// covered).
+    XodoSign => xodo_sign,
 }
 
 impl Provider {

@@ -74,6 +74,7 @@ export const EXAMPLE_SECRETS = Object.freeze({
   "dropbox-sign": "dropbox-sign-test-api-key-0123456789abcdef",
   pandadoc: "pandadoc-test-shared-key",
   signable: "signable_test_secret",
+  "xodo-sign": "xodo-sign-test-access-key",
 });
 // END GENERATED: example-secrets
 
