@@ -1,8 +1,8 @@
 //! Alerts to the operator: operational CloudEvents (`source` `signhook/edge`) POSTed with
 //! Standard Webhooks to `ALERT_URL`, signed with `ALERT_SECRET`. They travel through the
-//! queue like events (a [`Job`] whose `target` is `alert`): retried, never lost, never on a
-//! provider's answer path, and deduplicated by the ledger on their key, which is how "at
-//! most once per window" holds.
+//! queue like events (a [`Job`] whose `target` is `alert`, `queue::ALERT_TARGET`):
+//! retried, never lost, never on a provider's answer path, and deduplicated by the ledger
+//! on their key, which is how "at most once per window" holds.
 //!
 //! | type | when |
 //! |---|---|
@@ -18,12 +18,12 @@ use ::worker::Env;
 use serde::Serialize;
 
 use super::config::{self, Origin};
+use super::journal::Outcome;
+use super::ledger::{Accept, Enqueued, KeyState, LedgerClient};
 use super::queue::{self, Job};
-use super::{clip, ledger};
+use super::{clip, now_ms};
 use crate::Error;
 
-/// The `target` of an alert job.
-pub(super) const TARGET: &str = "alert";
 /// Refusals a window needs before it can alert.
 const MIN_REFUSALS: u64 = 5;
 
@@ -46,6 +46,7 @@ pub(super) fn origin(env: &Env) -> Option<Result<Origin, Error>> {
     })())
 }
 
+/// `ALERT_WINDOW_SECONDS` (default 600) in ms: the window a rate or an outage is judged over.
 fn window_ms(env: &Env) -> i64 {
     config::text(env, "ALERT_WINDOW_SECONDS")
         .and_then(|v| v.parse::<i64>().ok())
@@ -54,6 +55,7 @@ fn window_ms(env: &Env) -> i64 {
         .saturating_mul(1000)
 }
 
+/// `ALERT_FAILURE_RATIO` (default 0.05): the share of refused deliveries that alerts.
 fn failure_ratio(env: &Env) -> f64 {
     config::text(env, "ALERT_FAILURE_RATIO")
         .and_then(|v| v.parse::<f64>().ok())
@@ -61,6 +63,7 @@ fn failure_ratio(env: &Env) -> f64 {
         .unwrap_or(0.05)
 }
 
+/// An alert: a CloudEvent of `source` `signhook/edge`.
 #[derive(Serialize)]
 struct Alert<'a, D: Serialize> {
     specversion: &'static str,
@@ -79,7 +82,7 @@ async fn send<D: Serialize>(env: &Env, alert_type: &str, id: &str, data: D) {
     if config::text(env, "ALERT_URL").is_none() {
         return;
     }
-    let now = ledger::now_ms();
+    let now = now_ms();
     let event = Alert {
         specversion: "1.0",
         id,
@@ -105,7 +108,7 @@ async fn send<D: Serialize>(env: &Env, alert_type: &str, id: &str, data: D) {
         event_type: alert_type.to_owned(),
         scope: String::new(),
         tenant: None,
-        target: Some(TARGET.to_owned()),
+        target: Some(queue::ALERT_TARGET.to_owned()),
         id: id.to_owned(),
         subject: None,
         event: None,
@@ -113,13 +116,15 @@ async fn send<D: Serialize>(env: &Env, alert_type: &str, id: &str, data: D) {
         fresh_event: Some(json),
     };
     // The ledger dedupes: a second call with the same id finds the key and adds nothing.
-    let accept = ledger::Accept {
+    let shard = job.shard.clone();
+    let ledger = LedgerClient::new(env, &shard);
+    let accept = Accept {
         key: key.clone(),
         sequenced: false,
         time_ms: None,
     };
-    match ledger::ask::<_, ledger::Accepted>(env, &job.shard, "/accept", &accept).await {
-        Ok(a) if a.state == "accepted" && !a.live => {}
+    match ledger.accept(&accept).await {
+        Ok(a) if a.state == KeyState::Accepted && !a.live => {}
         Ok(_) => return,
         Err(e) => {
             ::worker::console_error!(
@@ -129,25 +134,19 @@ async fn send<D: Serialize>(env: &Env, alert_type: &str, id: &str, data: D) {
             return;
         }
     }
-    let shard = job.shard.clone();
     if let Err(e) = queue::enqueue(env, job).await {
         ::worker::console_error!("alert {alert_type}: {}", e.message());
         return;
     }
-    let _ = ledger::ask::<_, serde::de::IgnoredAny>(
-        env,
-        &shard,
-        "/enqueued",
-        &ledger::Enqueued { key },
-    )
-    .await;
+    let _ = ledger.enqueued(&Enqueued { key }).await;
 }
 
 /// An event became a dead letter.
 pub(super) async fn dead_lettered(env: &Env, job: &Job, reason: &str, attempts: i64) {
-    if job.target.as_deref() == Some(TARGET) {
+    if job.is_alert() {
         return; // an alert's own dead letter is listed, not alerted about
     }
+    /// The alert's `data`.
     #[derive(Serialize)]
     struct Data<'a> {
         provider: &'a str,
@@ -189,6 +188,7 @@ pub(super) async fn check_verification(
     }
     let Ok(db) = env.d1("TENANTS_DB") else { return };
     let window = window_ms(env);
+    /// One group of the window's records.
     #[derive(serde::Deserialize)]
     struct Count {
         code: Option<String>,
@@ -212,7 +212,10 @@ pub(super) async fn check_verification(
     };
     let total: u64 = counts.iter().map(|c| c.n as u64).sum();
     let mut refused = std::collections::BTreeMap::new();
-    for c in counts.iter().filter(|c| c.outcome == "refused") {
+    for c in counts
+        .iter()
+        .filter(|c| Outcome::parse(&c.outcome) == Some(Outcome::Refused))
+    {
         *refused
             .entry(c.code.clone().unwrap_or_default())
             .or_insert(0u64) += c.n as u64;
@@ -221,6 +224,7 @@ pub(super) async fn check_verification(
     if refusals < MIN_REFUSALS || (refusals as f64) <= failure_ratio(env) * total as f64 {
         return;
     }
+    /// The alert's `data`.
     #[derive(Serialize)]
     struct Data<'a> {
         provider: &'a str,
@@ -268,6 +272,7 @@ pub(super) async fn origin_attempt(
         .map(|u| u.host)
         .unwrap_or_default();
     let name = JsValue::from_str(origin_url);
+    /// An origin's `origin_health` row.
     #[derive(serde::Deserialize)]
     struct Health {
         failing_since_ms: f64,
@@ -330,6 +335,7 @@ async fn origin_alert(
     tenant: Option<&str>,
     failing_since_ms: f64,
 ) {
+    /// The alert's `data`.
     #[derive(Serialize)]
     struct Data<'a> {
         origin: &'a str,

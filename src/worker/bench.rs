@@ -9,7 +9,7 @@
 
 use wasm_bindgen::JsValue;
 
-use super::{Refusal, Reply, JSON};
+use super::reply::{Refusal, Reply, JSON};
 use crate::{Event, Headers, Provider, VerifyConfig};
 
 /// The request's `bench` query parameter, 1 to 100,000.
@@ -32,6 +32,7 @@ fn now_ms() -> f64 {
         .unwrap_or_else(js_sys::Date::now)
 }
 
+/// Runs verify, normalize and serialize `iterations` times and answers how long it took.
 pub(super) fn run(
     provider: Provider,
     headers: &Headers,

@@ -6,9 +6,8 @@
 //! | `DELIVERY` | `queue` with `ORIGIN_URL` | `queue`, `direct` or `inspect` |
 //! | `ORIGIN_URL` | empty | where to POST events (https, or http to a loopback host; WHATWG parsing, no `\`, whitespace or user info) |
 //! | `FORWARD_SECRET` | none | `whsec_…` key signing what goes to origin (needed with `ORIGIN_URL`) |
-//! | each provider's `config_var` (`ZOHO_SIGN_SECRETS`, …; README's providers table) | none | space-separated secrets |
-//! | `ACROBAT_SIGN_CLIENT_IDS` | none | space-separated allowed client ids |
-//! | `ZIGNED_TOLERANCE_SECONDS` | 300 | signed-timestamp tolerance (every provider that signs a timestamp: Zigned, DocuSeal, BoldSign) |
+//! | `Provider::config_var` of every provider of the registry (`Provider::ALL`) | none | space-separated secrets; for a provider proven by a client id (`Provider::takes_client_ids`), the allowed client ids |
+//! | `ZIGNED_TOLERANCE_SECONDS` | 300 | signed-timestamp tolerance, for every provider of the registry whose proof signs a timestamp (`Provider::signs_timestamp`) |
 //! | `MAX_BODY_BYTES` | 10485760 | body size limit |
 //! | `ORIGIN_TIMEOUT_MS` | 4000 direct, 15000 queue | how long to wait for origin |
 //! | `RETRY_MAX_ATTEMPTS`, `RETRY_BASE_SECONDS`, `RETRY_MAX_DELAY_SECONDS` | 12, 10, 10800 | queue mode's retry schedule |
@@ -18,10 +17,10 @@
 //! | `ACROBAT_SIGN_CLIENT_ID_ONLY` | false | `true`: accept Acrobat Sign with no URL token configured |
 //! | `MAX_EVENT_AGE_SECONDS` | 604800 | oldest provider event time accepted where the proof covers it |
 //! | `MAX_CLOCK_SKEW_SECONDS` | 300 | how far a provider event time may lie ahead of the edge's clock |
-//! | `MAX_EVENTS_PER_DELIVERY` | 100 | most events in one delivery (a PandaDoc array) |
-//! | `TENANT_KEY` | none | base64 of 32 bytes sealing tenants' secrets in D1 (`tenants.rs`) |
+//! | `MAX_EVENTS_PER_DELIVERY` | 100 | most events in one delivery (a `Provider::is_batch` provider's array) |
+//! | `TENANT_KEY` | none | base64 of 32 bytes sealing tenants' secrets in D1 (`tenants/`) |
 //! | `TENANT_CACHE_SECONDS` | 5 | how long an isolate serves a tenant's settings from memory |
-//! | `LOG_RETENTION_DAYS` | 30 | how long the delivery log keeps a record (`journal.rs`) |
+//! | `LOG_RETENTION_DAYS` | 30 | how long the delivery log keeps a record (`journal/`) |
 
 use ::worker::Env;
 
@@ -59,6 +58,7 @@ pub(super) enum Mode {
 }
 
 impl Mode {
+    /// `inspect`, `direct` or `queue`, as `DELIVERY` says it.
     pub(super) fn name(&self) -> &'static str {
         match self {
             Mode::Inspect => "inspect",
@@ -252,6 +252,8 @@ pub(super) fn tenant_cache_ms(env: &Env, warnings: &mut Vec<Warning>) -> i64 {
     i64::from(seconds) * 1000
 }
 
+/// Queue mode's retry schedule: `RETRY_MAX_ATTEMPTS`, `RETRY_BASE_SECONDS`,
+/// `RETRY_MAX_DELAY_SECONDS` (the library's defaults where unset or unusable).
 pub(super) fn retry_policy(env: &Env, warnings: &mut Vec<Warning>) -> RetryPolicy {
     let d = RetryPolicy::DEFAULT;
     RetryPolicy {
@@ -282,7 +284,6 @@ pub(super) fn retry_policy(env: &Env, warnings: &mut Vec<Warning>) -> RetryPolic
     }
 }
 
-/// `LEDGER_RETENTION_HOURS` in milliseconds.
 /// `MAX_CLOCK_SKEW_SECONDS`: how far a provider's event time may lie ahead of the edge's
 /// clock (refused as `event_too_new` where the proof covers it, ignored for ordering
 /// where it does not).
@@ -297,6 +298,7 @@ pub(super) fn max_clock_skew_seconds(env: &Env, warnings: &mut Vec<Warning>) -> 
     )
 }
 
+/// `LEDGER_RETENTION_HOURS` (default 168) in milliseconds.
 pub(super) fn retention_ms(env: &Env) -> i64 {
     let hours = number(
         env,
@@ -389,6 +391,7 @@ pub(super) fn bounds(
     config
 }
 
+/// `invalid_secret`: `var` holds a public example value away from a loopback host.
 fn public_example(var: &str) -> Error {
     Error::new(
         ErrorKind::InvalidSecret,
@@ -447,9 +450,10 @@ pub(super) fn acrobat_url_token(
 /// # Errors
 /// `invalid_secret` for a public example id outside local development.
 pub(super) fn acrobat_client_ids(env: &Env, local: bool) -> Result<Vec<String>, Error> {
-    let ids = list(env, "ACROBAT_SIGN_CLIENT_IDS");
+    let var = secrets_var(Provider::AcrobatSign);
+    let ids = list(env, var);
     if !local && ids.iter().any(|v| crate::is_public_example(v)) {
-        return Err(public_example("ACROBAT_SIGN_CLIENT_IDS"));
+        return Err(public_example(var));
     }
     Ok(ids)
 }

@@ -61,6 +61,7 @@ pub(super) async fn post(
     }
 }
 
+/// `502 delivery_failed`.
 fn failed(message: impl Into<std::borrow::Cow<'static, str>>) -> Error {
     Error::new(ErrorKind::DeliveryFailed, message)
 }

@@ -1,240 +1,25 @@
-//! Tenants in Cloudflare D1 (binding `TENANTS_DB`, schema in `migrations/`): what a tenant
-//! route needs on the hook path (one batched lookup, cached per isolate for at most
-//! `TENANT_CACHE_SECONDS`), what the queue consumer needs to reach a tenant's own origin,
-//! and the admin API over them (`/admin/tenants…`, routed by `admin.rs`).
-//!
-//! Secrets are stored sealed (`crate::TenantKey`, AES-256-GCM under `TENANT_KEY`, the tenant
-//! id and the provider bound as associated data, a fresh nonce from the runtime's CSPRNG
-//! for every write). No route, log line or error returns a secret: the API shows the first
-//! 8 hex digits of its SHA-256.
+//! The admin API over tenants (`/admin/tenants…`): the handlers `admin.rs` dispatches to,
+//! behind its token check. Secrets go in sealed under `TENANT_KEY` and come out only as
+//! fingerprints (the first 8 hex digits of their SHA-256); every change is written to the
+//! `audit` table.
 
-use std::cell::RefCell;
 use std::collections::HashMap;
 
 use ::worker::wasm_bindgen::JsValue;
 use ::worker::{D1Database, D1PreparedStatement, Env, Request};
 use serde::{Deserialize, Serialize};
 
-use super::{config, host, Refusal, Reply, JSON};
-use crate::{Error, ErrorKind, ForwardSecret, Provider, TenantKey};
-
-const BINDING: &str = "TENANTS_DB";
-
-/// Most entries a isolate's cache holds; past it the cache starts over (a lookup is one D1
-/// round trip, the bound only keeps an isolate's memory small).
-const CACHE_MAX_ENTRIES: usize = 4_096;
-
-/// One of a tenant's secrets for one provider, still sealed.
-#[derive(Clone, Deserialize)]
-pub(super) struct SealedSecret {
-    pub(super) id: String,
-    pub(super) kind: String,
-    pub(super) sealed: String,
-}
-
-/// What a tenant route needs of one tenant and one provider.
-#[derive(Clone)]
-pub(super) struct TenantView {
-    pub(super) active: bool,
-    pub(super) origin_url: Option<String>,
-    pub(super) forward_secret: Option<String>,
-    /// This provider's secrets, in the order they were added (the `key` index).
-    pub(super) secrets: Vec<SealedSecret>,
-    /// This provider's registered account ids (empty: not bound).
-    pub(super) accounts: Vec<String>,
-}
-
-/// `(tenant, provider)` → (until when, Unix ms; the lookup's answer, `None`: no such
-/// tenant).
-type Cache = HashMap<(String, String), (i64, Option<TenantView>)>;
-
-thread_local! {
-    static CACHE: RefCell<Cache> = RefCell::new(HashMap::new());
-}
-
-fn db(env: &Env) -> Result<D1Database, Error> {
-    env.d1(BINDING).map_err(|_| {
-        Error::new(
-            ErrorKind::InvalidConfig,
-            "the TENANTS_DB D1 binding is missing (wrangler.toml [[d1_databases]])",
-        )
-    })
-}
-
-fn store_error(e: ::worker::Error) -> Error {
-    ::worker::console_error!("tenants: {}", super::clip(&e.to_string(), 300));
-    Error::new(
-        ErrorKind::EnqueueFailed,
-        "the tenant store is unavailable; retry later",
-    )
-}
-
-fn bind(statement: D1PreparedStatement, values: &[&str]) -> Result<D1PreparedStatement, Error> {
-    let values: Vec<JsValue> = values.iter().map(|v| JsValue::from_str(v)).collect();
-    statement.bind(&values).map_err(store_error)
-}
-
-/// `TENANT_KEY`, required wherever a tenant's secret is sealed or opened; its public
-/// example value (`.dev.vars.example`) only on a loopback host (`local`).
-pub(super) fn tenant_key(env: &Env, local: bool) -> Result<TenantKey, Error> {
-    let value = config::text(env, "TENANT_KEY").ok_or_else(|| {
-        Error::new(
-            ErrorKind::InvalidConfig,
-            "TENANT_KEY is not set: tenants' secrets are stored only sealed under it (openssl rand -base64 32; wrangler secret put TENANT_KEY)",
-        )
-    })?;
-    if !local && crate::is_public_example(&value) {
-        return Err(Error::new(
-            ErrorKind::InvalidConfig,
-            "TENANT_KEY holds the public example value of .dev.vars.example; set your own with `wrangler secret put TENANT_KEY` (example values work only on localhost)",
-        ));
-    }
-    TenantKey::parse(&value)
-}
-
-/// The tenant `id` as the hook path sees it for `provider`, from the isolate's cache when
-/// the entry is younger than `cache_ms`; `None` when there is no such tenant.
-pub(super) async fn view(
-    env: &Env,
-    id: &str,
-    provider: Provider,
-    cache_ms: i64,
-    now_ms: i64,
-) -> Result<Option<TenantView>, Error> {
-    let key = (id.to_owned(), provider.as_str().to_owned());
-    if cache_ms > 0 {
-        let cached = CACHE.with(|c| {
-            c.borrow()
-                .get(&key)
-                .filter(|(until, _)| *until > now_ms)
-                .map(|(_, view)| view.clone())
-        });
-        if let Some(view) = cached {
-            return Ok(view);
-        }
-    }
-    let found = lookup(env, id, provider).await?;
-    if cache_ms > 0 {
-        CACHE.with(|c| {
-            let mut c = c.borrow_mut();
-            if c.len() >= CACHE_MAX_ENTRIES {
-                c.clear();
-            }
-            c.insert(key, (now_ms.saturating_add(cache_ms), found.clone()));
-        });
-    }
-    Ok(found)
-}
-
-async fn lookup(env: &Env, id: &str, provider: Provider) -> Result<Option<TenantView>, Error> {
-    #[derive(Deserialize)]
-    struct Row {
-        state: String,
-        origin_url: Option<String>,
-        forward_secret: Option<String>,
-    }
-    #[derive(Deserialize)]
-    struct Account {
-        account_id: String,
-    }
-    let db = db(env)?;
-    let p = provider.as_str();
-    let results = db
-        .batch(vec![
-            bind(
-                db.prepare("SELECT state, origin_url, forward_secret FROM tenants WHERE id = ?1"),
-                &[id],
-            )?,
-            bind(
-                db.prepare(
-                    "SELECT id, kind, sealed FROM tenant_secrets WHERE tenant_id = ?1 AND provider = ?2 ORDER BY created_at, id",
-                ),
-                &[id, p],
-            )?,
-            bind(
-                db.prepare(
-                    "SELECT account_id FROM tenant_accounts WHERE tenant_id = ?1 AND provider = ?2 ORDER BY account_id",
-                ),
-                &[id, p],
-            )?,
-        ])
-        .await
-        .map_err(store_error)?;
-    let mut results = results.into_iter();
-    let (Some(tenant), Some(secrets), Some(accounts)) =
-        (results.next(), results.next(), results.next())
-    else {
-        return Err(store_error(::worker::Error::RustError(
-            "the batch answered fewer results".into(),
-        )));
-    };
-    let Some(row) = tenant
-        .results::<Row>()
-        .map_err(store_error)?
-        .into_iter()
-        .next()
-    else {
-        return Ok(None);
-    };
-    Ok(Some(TenantView {
-        active: row.state == "active",
-        origin_url: row.origin_url,
-        forward_secret: row.forward_secret,
-        secrets: secrets.results().map_err(store_error)?,
-        accounts: accounts
-            .results::<Account>()
-            .map_err(store_error)?
-            .into_iter()
-            .map(|a| a.account_id)
-            .collect(),
-    }))
-}
-
-thread_local! {
-    /// When this isolate last recorded a secret's use: at most once a minute each.
-    static TOUCHED: RefCell<HashMap<String, i64>> = RefCell::new(HashMap::new());
-}
-
-/// Whether secret `id`'s last use is worth writing now (not in the last minute here).
-pub(super) fn due_for_touch(id: &str, now_ms: i64) -> bool {
-    TOUCHED.with(|t| {
-        let mut t = t.borrow_mut();
-        if t.get(id)
-            .is_some_and(|at| now_ms.saturating_sub(*at) < 60_000)
-        {
-            return false;
-        }
-        if t.len() >= CACHE_MAX_ENTRIES {
-            t.clear();
-        }
-        t.insert(id.to_owned(), now_ms);
-        true
-    })
-}
-
-/// Records that secret `id` verified a delivery (off the answer's path).
-pub(super) async fn touch(env: Env, secret_id: String) {
-    let Ok(db) = db(&env) else { return };
-    let now = now_text();
-    if let Ok(statement) = bind(
-        db.prepare("UPDATE tenant_secrets SET last_used_at = ?1 WHERE id = ?2"),
-        &[&now, &secret_id],
-    ) {
-        let _ = statement.run().await;
-    }
-}
+use super::{bind, db, now_text, store_error, tenant_key};
+use crate::worker::reply::{Refusal, Reply, JSON};
+use crate::worker::{clip, host};
+use crate::{Error, ErrorKind, ForwardSecret, Provider};
 
 /// Whether the admin request came to a loopback host (`wrangler dev`).
 fn local(req: &Request) -> bool {
     crate::url_host_is_loopback(&req.inner().url())
 }
 
-fn now_text() -> String {
-    crate::time::format_unix_millis(super::ledger::now_ms()).unwrap_or_default()
-}
-
-// ---- the admin API ----
-
+/// `400` with `kind`: a bad field of the admin request itself.
 fn bad(kind: ErrorKind, message: impl Into<String>) -> Refusal {
     Refusal {
         status: Some(400),
@@ -242,14 +27,16 @@ fn bad(kind: ErrorKind, message: impl Into<String>) -> Refusal {
     }
 }
 
+/// `404 unknown_tenant`.
 fn unknown(id: &str) -> Refusal {
     Error::new(
         ErrorKind::UnknownTenant,
-        format!("no tenant {:?}", super::clip(id, 80)),
+        format!("no tenant {:?}", clip(id, 80)),
     )
     .into()
 }
 
+/// The request's JSON body (at most 64 KiB) as `T`; `400` when it is not.
 async fn body_json<T: for<'de> Deserialize<'de>>(req: &mut Request) -> Result<T, Refusal> {
     let text = req.text().await.map_err(|_| {
         bad(
@@ -272,31 +59,7 @@ async fn body_json<T: for<'de> Deserialize<'de>>(req: &mut Request) -> Result<T,
     })
 }
 
-/// `/admin/tenants…` (the admin token already checked).
-pub(super) async fn admin(
-    req: &mut Request,
-    env: &Env,
-    method: &str,
-    segments: &[&str],
-) -> Result<Reply, Refusal> {
-    match (method, segments) {
-        ("POST", ["tenants"]) => create(req, env).await,
-        ("GET", ["tenants"]) => list(req, env).await,
-        ("GET", ["tenants", id]) => show(env, id).await.map(|t| ok_json(200, &t)),
-        ("PATCH", ["tenants", id]) => patch(req, env, id).await,
-        ("DELETE", ["tenants", id]) => delete(env, id).await,
-        ("POST", ["tenants", id, "secrets"]) => add_secret(req, env, id).await,
-        ("DELETE", ["tenants", id, "secrets", secret]) => retire_secret(env, id, secret).await,
-        ("GET", ["tenants", id, "audit"]) => audit_log(env, id).await,
-        (_, ["tenants"]) => Err(super::method_not_allowed(method, "GET, POST")),
-        (_, ["tenants", _]) => Err(super::method_not_allowed(method, "GET, PATCH, DELETE")),
-        (_, ["tenants", _, "secrets"]) => Err(super::method_not_allowed(method, "POST")),
-        (_, ["tenants", _, "secrets", _]) => Err(super::method_not_allowed(method, "DELETE")),
-        (_, ["tenants", _, "audit"]) => Err(super::method_not_allowed(method, "GET")),
-        _ => Err(Error::new(ErrorKind::NotFound, "no such admin route").into()),
-    }
-}
-
+/// A JSON answer of `value`.
 fn ok_json<T: Serialize>(status: u16, value: &T) -> Reply {
     Reply::new(
         status,
@@ -318,11 +81,13 @@ struct Shown {
     accounts: HashMap<String, Vec<String>>,
 }
 
+/// A secret as the API shows it: its fingerprint only.
 #[derive(Serialize)]
 struct Fingerprint {
     fingerprint: String,
 }
 
+/// One of a tenant's secrets as the API shows it.
 #[derive(Serialize, Deserialize)]
 struct ShownSecret {
     id: String,
@@ -334,9 +99,16 @@ struct ShownSecret {
     last_used_at: Option<String>,
 }
 
+/// `GET /admin/tenants/<id>`.
+pub(in crate::worker) async fn read(env: &Env, id: &str) -> Result<Reply, Refusal> {
+    show(env, id).await.map(|t| ok_json(200, &t))
+}
+
+/// The tenant `id` as the API shows it; `404 unknown_tenant` when there is none.
 async fn show(env: &Env, id: &str) -> Result<Shown, Refusal> {
     crate::check_tenant_id(id)
         .map_err(|e| Refusal::from(Error::new(ErrorKind::UnknownTenant, e.message().to_owned())))?;
+    /// The tenant's row.
     #[derive(Deserialize)]
     struct Row {
         id: String,
@@ -346,6 +118,7 @@ async fn show(env: &Env, id: &str) -> Result<Shown, Refusal> {
         created_at: String,
         updated_at: String,
     }
+    /// One registered account id.
     #[derive(Deserialize)]
     struct Account {
         provider: String,
@@ -402,6 +175,7 @@ async fn show(env: &Env, id: &str) -> Result<Shown, Refusal> {
     })
 }
 
+/// The `audit` row of `action` on `tenant`, to run in the same batch as the change.
 async fn audit(
     db: &D1Database,
     tenant: &str,
@@ -423,7 +197,9 @@ async fn audit(
         .map_err(store_error)
 }
 
-async fn create(req: &mut Request, env: &Env) -> Result<Reply, Refusal> {
+/// `POST /admin/tenants`: a new, active tenant.
+pub(in crate::worker) async fn create(req: &mut Request, env: &Env) -> Result<Reply, Refusal> {
+    /// The body of `POST /admin/tenants`.
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
     struct Create {
@@ -459,7 +235,9 @@ async fn create(req: &mut Request, env: &Env) -> Result<Reply, Refusal> {
     Ok(ok_json(201, &show(env, &body.id).await?))
 }
 
-async fn list(req: &Request, env: &Env) -> Result<Reply, Refusal> {
+/// `GET /admin/tenants`: a page of tenants, by id.
+pub(in crate::worker) async fn list(req: &Request, env: &Env) -> Result<Reply, Refusal> {
+    /// One tenant of the page.
     #[derive(Serialize, Deserialize)]
     struct Row {
         id: String,
@@ -504,7 +282,13 @@ async fn list(req: &Request, env: &Env) -> Result<Reply, Refusal> {
     ))
 }
 
-async fn patch(req: &mut Request, env: &Env, id: &str) -> Result<Reply, Refusal> {
+/// `PATCH /admin/tenants/<id>`: its state, origin, forwarding key or account ids.
+pub(in crate::worker) async fn patch(
+    req: &mut Request,
+    env: &Env,
+    id: &str,
+) -> Result<Reply, Refusal> {
+    /// The body of `PATCH /admin/tenants/<id>`: what to change.
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
     struct Patch {
@@ -624,7 +408,8 @@ async fn patch(req: &mut Request, env: &Env, id: &str) -> Result<Reply, Refusal>
     Ok(ok_json(200, &show(env, id).await?))
 }
 
-async fn delete(env: &Env, id: &str) -> Result<Reply, Refusal> {
+/// `DELETE /admin/tenants/<id>`: the tenant, its secrets and account ids (its audit stays).
+pub(in crate::worker) async fn delete(env: &Env, id: &str) -> Result<Reply, Refusal> {
     show(env, id).await?;
     let db = db(env)?;
     db.batch(vec![
@@ -644,7 +429,13 @@ async fn delete(env: &Env, id: &str) -> Result<Reply, Refusal> {
     Ok(Reply::new(204, JSON, String::new()))
 }
 
-async fn add_secret(req: &mut Request, env: &Env, id: &str) -> Result<Reply, Refusal> {
+/// `POST /admin/tenants/<id>/secrets`: one more secret (client id, URL token), sealed.
+pub(in crate::worker) async fn add_secret(
+    req: &mut Request,
+    env: &Env,
+    id: &str,
+) -> Result<Reply, Refusal> {
+    /// The body of `POST /admin/tenants/<id>/secrets`.
     #[derive(Deserialize)]
     #[serde(deny_unknown_fields)]
     struct Add {
@@ -672,7 +463,7 @@ async fn add_secret(req: &mut Request, env: &Env, id: &str) -> Result<Reply, Ref
         (false, Some(other)) => {
             return Err(bad(
                 ErrorKind::InvalidSecret,
-                format!("{provider} takes secrets only, not kind {:?}", super::clip(other, 40)),
+                format!("{provider} takes secrets only, not kind {:?}", clip(other, 40)),
             ))
         }
     };
@@ -744,15 +535,17 @@ async fn add_secret(req: &mut Request, env: &Env, id: &str) -> Result<Reply, Ref
     ))
 }
 
-async fn retire_secret(env: &Env, id: &str, secret_id: &str) -> Result<Reply, Refusal> {
+/// `DELETE /admin/tenants/<id>/secrets/<secret>`.
+pub(in crate::worker) async fn retire_secret(
+    env: &Env,
+    id: &str,
+    secret_id: &str,
+) -> Result<Reply, Refusal> {
     let tenant = show(env, id).await?;
     let Some(secret) = tenant.secrets.iter().find(|s| s.id == secret_id) else {
         return Err(Error::new(
             ErrorKind::NotFound,
-            format!(
-                "tenant {id:?} has no secret {:?}",
-                super::clip(secret_id, 40)
-            ),
+            format!("tenant {id:?} has no secret {:?}", clip(secret_id, 40)),
         )
         .into());
     };
@@ -778,7 +571,8 @@ async fn retire_secret(env: &Env, id: &str, secret_id: &str) -> Result<Reply, Re
 }
 
 /// `GET /admin/tenants/<id>/audit`: the tenant's changes, oldest first (the last 1,000).
-async fn audit_log(env: &Env, id: &str) -> Result<Reply, Refusal> {
+pub(in crate::worker) async fn audit_log(env: &Env, id: &str) -> Result<Reply, Refusal> {
+    /// One audit row.
     #[derive(Serialize, Deserialize)]
     struct Entry {
         at: String,
@@ -806,6 +600,7 @@ async fn audit_log(env: &Env, id: &str) -> Result<Reply, Refusal> {
 mod double_option {
     use serde::{Deserialize, Deserializer};
 
+    /// A present field, `null` or not.
     pub(super) fn deserialize<'de, D: Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Option<Option<String>>, D::Error> {

@@ -1,187 +1,23 @@
-//! The delivery log (table `deliveries` in the `TENANTS_DB` D1 database, `migrations/`):
-//! one record per event a hook route received, or per refused request, written off the
-//! provider's answer path (`ctx.wait_until`); the queue consumer appends each attempt and
-//! the end (`delivered`, `dead`). Never a body, never a secret. Read through
-//! `GET /admin/events`, `GET /admin/events/<webhook-id>`, `GET /admin/stats` and
-//! `GET /admin/metrics`; pruned after `LOG_RETENTION_DAYS` by the Cron Trigger.
-//!
-//! Writing it never decides anything: a failed write is logged (`console_error`) and the
-//! delivery goes on.
+//! The delivery log read back through the admin API (`admin.rs` dispatches to these
+//! handlers, behind its token check): `GET /admin/events`, `GET /admin/events/<webhook-id>`,
+//! `GET /admin/stats` and `GET /admin/metrics`.
 
 use std::collections::{BTreeMap, HashMap};
 
 use ::worker::wasm_bindgen::JsValue;
-use ::worker::{D1Database, Env, Request};
+use ::worker::D1Database;
 use serde::{Deserialize, Serialize};
 
-use super::{admin::query_value, clip, config, Refusal, Reply, JSON};
+use super::{unavailable, Attempt, End, Outcome};
+use crate::worker::admin::query_value;
+use crate::worker::clip;
+use crate::worker::reply::{Refusal, Reply, JSON};
 use crate::{Error, ErrorKind};
 
-const BINDING: &str = "TENANTS_DB";
 /// Records per page of `GET /admin/events`.
 const PAGE: u32 = 100;
 
-/// One record as the hook path writes it.
-#[derive(Default)]
-pub(super) struct Entry {
-    pub(super) tenant: Option<String>,
-    pub(super) provider: Option<&'static str>,
-    /// `accepted`, `refused`, `handshake`, `duplicate`.
-    pub(super) outcome: &'static str,
-    pub(super) code: Option<&'static str>,
-    pub(super) event_id: Option<String>,
-    pub(super) event_type: Option<&'static str>,
-    pub(super) subject: Option<String>,
-    pub(super) webhook_id: Option<String>,
-    /// `pending` for a queued event, `delivered` in direct mode; `None` otherwise.
-    pub(super) end: Option<&'static str>,
-    /// Direct mode: the one attempt.
-    pub(super) attempt: Option<Attempt>,
-}
-
-/// One attempt at origin.
-#[derive(Clone, Serialize, Deserialize)]
-pub(super) struct Attempt {
-    /// RFC 3339 UTC.
-    pub(super) at: String,
-    /// Origin's status; `null` on a timeout or a refused connection.
-    pub(super) status: Option<u16>,
-    pub(super) latency_ms: u64,
-    pub(super) error: Option<String>,
-}
-
-fn db(env: &Env) -> Option<D1Database> {
-    env.d1(BINDING).ok()
-}
-
-fn text(value: Option<&str>) -> JsValue {
-    value.map_or(JsValue::NULL, |v| JsValue::from_str(clip(v, 256)))
-}
-
-/// Writes the records of one request (best effort, logged on failure).
-pub(super) async fn record(env: Env, received_ms: i64, entries: Vec<Entry>) {
-    let Some(db) = db(&env) else { return };
-    let mut statements = Vec::with_capacity(entries.len());
-    for e in entries {
-        let attempts = e
-            .attempt
-            .map(|a| serde_json::to_string(&[a]).unwrap_or_else(|_| "[]".into()))
-            .unwrap_or_else(|| "[]".into());
-        let delivered_ms = if e.end == Some("delivered") {
-            JsValue::from_f64(received_ms as f64)
-        } else {
-            JsValue::NULL
-        };
-        let bound = db
-            .prepare(
-                "INSERT INTO deliveries(received_ms, tenant, provider, outcome, code, event_id, type, subject, webhook_id, attempts, end_state, delivered_ms)
-                 VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-            )
-            .bind(&[
-                JsValue::from_f64(received_ms as f64),
-                text(e.tenant.as_deref()),
-                text(e.provider),
-                JsValue::from_str(e.outcome),
-                text(e.code),
-                text(e.event_id.as_deref()),
-                text(e.event_type),
-                text(e.subject.as_deref()),
-                text(e.webhook_id.as_deref()),
-                JsValue::from_str(&attempts),
-                text(e.end),
-                delivered_ms,
-            ]);
-        match bound {
-            Ok(statement) => statements.push(statement),
-            Err(err) => ::worker::console_error!("delivery log: {err}"),
-        }
-    }
-    if statements.is_empty() {
-        return;
-    }
-    if let Err(err) = db.batch(statements).await {
-        ::worker::console_error!("delivery log: {}", clip(&err.to_string(), 300));
-    }
-}
-
-/// Appends an attempt to the accepted record of `webhook_id`; `end` (`delivered`, `dead`)
-/// when the event is settled.
-pub(super) async fn attempt(
-    env: &Env,
-    webhook_id: &str,
-    attempt: &Attempt,
-    end: Option<&str>,
-    now_ms: i64,
-) {
-    let Some(db) = db(env) else { return };
-    let json = serde_json::to_string(attempt).unwrap_or_else(|_| "{}".into());
-    let statement = db
-        .prepare(
-            "UPDATE deliveries SET attempts = json_insert(attempts, '$[#]', json(?1)),
-               end_state = COALESCE(?2, end_state),
-               delivered_ms = CASE WHEN ?2 = 'delivered' THEN ?3 ELSE delivered_ms END
-             WHERE id = (SELECT MAX(id) FROM deliveries WHERE webhook_id = ?4 AND outcome = 'accepted')",
-        )
-        .bind(&[
-            JsValue::from_str(&json),
-            end.map_or(JsValue::NULL, JsValue::from_str),
-            JsValue::from_f64(now_ms as f64),
-            JsValue::from_str(webhook_id),
-        ]);
-    run_logged(statement).await;
-}
-
-/// Marks the accepted record of `webhook_id` with `end` (a dead letter recorded without an
-/// attempt of its own).
-pub(super) async fn end(env: &Env, webhook_id: &str, end: &str) {
-    let Some(db) = db(env) else { return };
-    let statement = db
-        .prepare("UPDATE deliveries SET end_state = ?1 WHERE id = (SELECT MAX(id) FROM deliveries WHERE webhook_id = ?2 AND outcome = 'accepted')")
-        .bind(&[JsValue::from_str(end), JsValue::from_str(webhook_id)]);
-    run_logged(statement).await;
-}
-
-/// Runs one write of the log; a failure is logged, never decides anything.
-async fn run_logged(statement: ::worker::Result<::worker::D1PreparedStatement>) {
-    let result = match statement {
-        Ok(s) => s.run().await.map(drop),
-        Err(e) => Err(e),
-    };
-    if let Err(err) = result {
-        ::worker::console_error!("delivery log: {}", clip(&err.to_string(), 300));
-    }
-}
-
-/// The Cron Trigger: deletes records older than `LOG_RETENTION_DAYS`; how many.
-pub(super) async fn prune(env: &Env, now_ms: i64) -> Result<usize, Error> {
-    let db =
-        db(env).ok_or_else(|| Error::new(ErrorKind::InvalidConfig, "TENANTS_DB is not bound"))?;
-    let horizon = now_ms.saturating_sub(config::log_retention_ms(env));
-    let result = db
-        .prepare("DELETE FROM deliveries WHERE received_ms < ?1")
-        .bind(&[JsValue::from_f64(horizon as f64)])
-        .map_err(unavailable)?
-        .run()
-        .await
-        .map_err(unavailable)?;
-    Ok(result
-        .meta()
-        .ok()
-        .flatten()
-        .and_then(|m| m.changes)
-        .unwrap_or(0))
-}
-
-fn unavailable(e: ::worker::Error) -> Error {
-    ::worker::console_error!("delivery log: {}", clip(&e.to_string(), 300));
-    Error::new(
-        ErrorKind::EnqueueFailed,
-        "the delivery log is unavailable; retry later",
-    )
-}
-
-// ---- reading it ----
-
+/// One record as stored.
 #[derive(Deserialize)]
 struct Row {
     id: i64,
@@ -217,6 +53,7 @@ struct Shown {
 }
 
 impl From<Row> for Shown {
+    /// The stored record, shown (times as RFC 3339, attempts parsed).
     fn from(r: Row) -> Shown {
         Shown {
             received_at: crate::time::format_unix_millis(r.received_ms as i64).unwrap_or_default(),
@@ -234,8 +71,10 @@ impl From<Row> for Shown {
     }
 }
 
+/// The columns a record is read with.
 const COLUMNS: &str = "id, received_ms, tenant, provider, outcome, code, event_id, type, subject, webhook_id, attempts, end_state";
 
+/// `400 malformed_payload`: a bad query parameter.
 fn bad(message: impl Into<String>) -> Refusal {
     Refusal {
         status: Some(400),
@@ -257,29 +96,9 @@ fn time_param(url: &str, name: &str) -> Result<Option<i64>, Refusal> {
         .ok_or_else(|| bad(format!("{name} must be RFC 3339 or Unix seconds")))
 }
 
-/// `/admin/events…`, `/admin/stats`, `/admin/metrics` (the admin token already checked).
-pub(super) async fn admin(
-    req: &Request,
-    env: &Env,
-    method: &str,
-    segments: &[&str],
-) -> Result<Reply, Refusal> {
-    if method != "GET" {
-        return Err(super::method_not_allowed(method, "GET"));
-    }
-    let db =
-        db(env).ok_or_else(|| Error::new(ErrorKind::InvalidConfig, "TENANTS_DB is not bound"))?;
-    let url = req.inner().url();
-    match segments {
-        ["events"] => list(&db, &url).await,
-        ["events", webhook_id] => journey(&db, webhook_id).await,
-        ["stats"] => stats(&db, &url).await.map(|s| Reply::new(200, JSON, s)),
-        ["metrics"] => metrics(&db).await,
-        _ => Err(Error::new(ErrorKind::NotFound, "no such admin route").into()),
-    }
-}
-
-async fn list(db: &D1Database, url: &str) -> Result<Reply, Refusal> {
+/// `GET /admin/events`: a page of records, newest first, filtered by the query
+/// (`provider`, `tenant`, `type`, `outcome`, `since`, `until`, `cursor`).
+pub(in crate::worker) async fn list(db: &D1Database, url: &str) -> Result<Reply, Refusal> {
     let mut sql = format!("SELECT {COLUMNS} FROM deliveries WHERE 1 = 1");
     let mut values: Vec<JsValue> = Vec::new();
     for (param, column) in [
@@ -328,7 +147,11 @@ async fn list(db: &D1Database, url: &str) -> Result<Reply, Refusal> {
     ))
 }
 
-async fn journey(db: &D1Database, webhook_id: &str) -> Result<Reply, Refusal> {
+/// `GET /admin/events/<webhook-id>`: one event's journey (its accepted record first).
+pub(in crate::worker) async fn journey(
+    db: &D1Database,
+    webhook_id: &str,
+) -> Result<Reply, Refusal> {
     let row: Option<Row> = db
         .prepare(format!(
             "SELECT {COLUMNS} FROM deliveries WHERE webhook_id = ?1 ORDER BY outcome = 'accepted' DESC, id DESC LIMIT 1"
@@ -363,12 +186,14 @@ struct Counters {
     latency_ms: Latency,
 }
 
+/// Delivery latency percentiles, ms.
 #[derive(Default, Serialize)]
 struct Latency {
     p50: Option<u64>,
     p95: Option<u64>,
 }
 
+/// One group of records, counted.
 #[derive(Deserialize)]
 struct Group {
     provider: Option<String>,
@@ -380,6 +205,7 @@ struct Group {
     retried: f64,
 }
 
+/// One delivered record's latency.
 #[derive(Deserialize)]
 struct Latencies {
     provider: Option<String>,
@@ -387,6 +213,7 @@ struct Latencies {
     ms: f64,
 }
 
+/// The `p` percentile (nearest rank) of `sorted`.
 fn percentile(sorted: &[u64], p: f64) -> Option<u64> {
     if sorted.is_empty() {
         return None;
@@ -395,6 +222,7 @@ fn percentile(sorted: &[u64], p: f64) -> Option<u64> {
     sorted.get(rank - 1).copied()
 }
 
+/// The counters per provider and per tenant of the records since `since_ms`.
 async fn counters(
     db: &D1Database,
     since_ms: i64,
@@ -424,18 +252,18 @@ async fn counters(
         let n = g.n as u64;
         let add = |c: &mut Counters| {
             c.received += n;
-            match g.outcome.as_str() {
-                "accepted" => c.accepted += n,
-                "refused" => {
+            match Outcome::parse(&g.outcome) {
+                Some(Outcome::Accepted) => c.accepted += n,
+                Some(Outcome::Refused) => {
                     *c.refused
                         .entry(g.code.clone().unwrap_or_default())
                         .or_default() += n
                 }
                 _ => {}
             }
-            match g.end_state.as_deref() {
-                Some("delivered") => c.delivered += n,
-                Some("dead") => c.dead += n,
+            match g.end_state.as_deref().and_then(End::parse) {
+                Some(End::Delivered) => c.delivered += n,
+                Some(End::Dead) => c.dead += n,
                 _ => {}
             }
             c.retried += g.retried as u64;
@@ -472,7 +300,8 @@ async fn counters(
     Ok((providers, tenants))
 }
 
-async fn stats(db: &D1Database, url: &str) -> Result<String, Refusal> {
+/// `GET /admin/stats`: the counters per provider (and tenant) since `?since=`.
+pub(in crate::worker) async fn stats(db: &D1Database, url: &str) -> Result<Reply, Refusal> {
     let since = time_param(url, "since")?.unwrap_or(0);
     let (providers, tenants) = counters(db, since).await?;
     let mut out = serde_json::json!({
@@ -487,11 +316,12 @@ async fn stats(db: &D1Database, url: &str) -> Result<String, Refusal> {
             );
         }
     }
-    Ok(out.to_string())
+    Ok(Reply::new(200, JSON, out.to_string()))
 }
 
-/// The same counters in the Prometheus text format (gauges over what the log keeps).
-async fn metrics(db: &D1Database) -> Result<Reply, Refusal> {
+/// `GET /admin/metrics`: the same counters in the Prometheus text format (gauges over
+/// what the log keeps).
+pub(in crate::worker) async fn metrics(db: &D1Database) -> Result<Reply, Refusal> {
     let (providers, tenants) = counters(db, 0).await?;
     let mut out = String::new();
     let family = |out: &mut String, name: &str, help: &str| {
