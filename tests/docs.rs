@@ -1,6 +1,9 @@
 //! README's generated tables match the code: the event mapping (from each provider's
-//! table) and the error codes (from `ErrorKind`). `UPDATE_README=1 cargo test --test docs`
-//! rewrites them between their markers.
+//! table) and the error codes (from `ErrorKind`); so does every other generated block
+//! (README, `docs/worker.md`, the npm package, the page, the Worker's config and tests).
+//! `UPDATE_README=1 cargo test --test docs` rewrites them between their markers.
+//! `docs/worker.md`'s configuration and bindings tables name what `wrangler.toml` and
+//! `.dev.vars.example` define.
 
 #![allow(
     clippy::unwrap_used,
@@ -398,12 +401,12 @@ fn json_text<T: serde::Serialize>(value: &T) -> String {
         .to_owned()
 }
 
-/// The first backticked cell of each row of the table that follows `heading` in README.
-fn readme_table_names(readme: &str, after: &str) -> Vec<String> {
-    let start = readme
+/// The first backticked cell of each row of the table that follows `after` in `doc`.
+fn table_names(doc: &str, after: &str) -> Vec<String> {
+    let start = doc
         .find(after)
-        .unwrap_or_else(|| panic!("README has no {after:?}"));
-    readme[start..]
+        .unwrap_or_else(|| panic!("docs/worker.md has no {after:?}"));
+    doc[start..]
         .lines()
         .skip_while(|l| !l.starts_with('|'))
         .take_while(|l| l.starts_with('|'))
@@ -412,13 +415,13 @@ fn readme_table_names(readme: &str, after: &str) -> Vec<String> {
         .collect()
 }
 
-/// README's configuration and bindings tables name exactly what `wrangler.toml` and
-/// `.dev.vars.example` define, and the reverse.
+/// The Worker's configuration and bindings tables (`docs/worker.md`) name exactly what
+/// `wrangler.toml` and `.dev.vars.example` define, and the reverse.
 #[test]
-fn readme_config_matches_wrangler_and_dev_vars() {
+fn worker_config_matches_wrangler_and_dev_vars() {
     use std::collections::BTreeSet;
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let worker_doc = std::fs::read_to_string(root.join("docs/worker.md")).unwrap();
     let wrangler = std::fs::read_to_string(root.join("wrangler.toml")).unwrap();
     let dev_vars = std::fs::read_to_string(root.join(".dev.vars.example")).unwrap();
     let quoted = |line: &str| line.split('"').nth(1).map(str::to_owned);
@@ -442,13 +445,13 @@ fn readme_config_matches_wrangler_and_dev_vars() {
             defined.insert(name.trim().to_owned());
         }
     }
-    let documented: BTreeSet<String> = readme_table_names(&readme, "### Configuration")
+    let documented: BTreeSet<String> = table_names(&worker_doc, "\n## Configuration\n")
         .into_iter()
-        .chain(readme_table_names(&readme, "| name | default | meaning |"))
+        .chain(table_names(&worker_doc, "| name | default | meaning |"))
         .collect();
     assert_eq!(
         documented, defined,
-        "README's configuration table vs wrangler.toml [vars] + .dev.vars.example"
+        "docs/worker.md's configuration table vs wrangler.toml [vars] + .dev.vars.example"
     );
 
     // Bindings: producers, consumers' queues, Durable Objects, R2, assets.
@@ -466,12 +469,12 @@ fn readme_config_matches_wrangler_and_dev_vars() {
             _ => {}
         }
     }
-    let documented: BTreeSet<String> = readme_table_names(&readme, "| binding | kind | what |")
+    let documented: BTreeSet<String> = table_names(&worker_doc, "| binding | kind | what |")
         .into_iter()
         .collect();
     assert_eq!(
         documented, bound,
-        "README's bindings table vs wrangler.toml"
+        "docs/worker.md's bindings table vs wrangler.toml"
     );
     assert!(bound.len() >= 7, "parsed only {bound:?}");
 }
@@ -555,8 +558,8 @@ fn check_blocks(path: &str, generate: &dyn Fn(&str) -> Option<Vec<String>>) -> V
 }
 
 /// The provider list everywhere outside the crate derives from the registry: the npm
-/// constants and types, the page's lists and titles, README's names table, each a
-/// generated block.
+/// constants and types, the page's lists and titles, README's names table and provider
+/// list, the Worker's vars and account fields (`docs/worker.md`), each a generated block.
 #[test]
 fn provider_lists_derive_from_the_registry() {
     let q = |s: &str| serde_json::to_string(s).unwrap();
@@ -774,6 +777,7 @@ fn provider_lists_derive_from_the_registry() {
         "www/index.html",
         "www/app.js",
         "README.md",
+        "docs/worker.md",
         "npm/README.md",
         ".dev.vars.example",
         "wrangler.toml",

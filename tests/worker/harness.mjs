@@ -103,7 +103,7 @@ export const SECRETS = {
 
 /**
  * The `webhook-id` the edge must send for a provider's event id, computed here with
- * node:crypto from README's rule (never with signhook's own code): `msg_` + the first 32
+ * node:crypto from docs/worker.md's rule (never with signhook's own code): `msg_` + the first 32
  * hex digits of SHA-256(provider, NUL, id).
  */
 export function expectedWebhookId(provider, id) {
@@ -206,7 +206,7 @@ export async function startWorker(vars = {}, { migrate = false, beforeDev } = {}
   };
   if (migrate) {
     // The tenants' D1 database (migrations/), into the same local state wrangler dev reads:
-    // what README's deploy walkthrough runs with --remote.
+    // what docs/worker.md's deploy walkthrough runs with --remote.
     await runWrangler(["d1", "migrations", "apply", "signhook", "--local", "--config", config, "--persist-to", path.join(state, "state")], wranglerEnv);
   }
   if (beforeDev) {

@@ -1,9 +1,9 @@
-// Tenants against the real runtime (`wrangler dev` with local D1, migrated as README's
-// deploy walkthrough does, Queues, Durable Objects): the admin API and its bad inputs,
-// tenant routes, cross-tenant forgeries, isolation of keys and envelopes, account binding,
-// rotation and revocation within TENANT_CACHE_SECONDS, a tenant's own origin, and no secret
-// in any answer or log line. What origin receives is verified with npm `standardwebhooks`
-// and validated against the schema.
+// Tenants against the real runtime (`wrangler dev` with local D1, migrated as the deploy
+// walkthrough in docs/worker.md does, Queues, Durable Objects): the admin API and its bad
+// inputs, tenant routes, cross-tenant forgeries, isolation of keys and envelopes, account
+// binding, rotation and revocation within TENANT_CACHE_SECONDS, a tenant's own origin, and
+// no secret in any answer or log line. What origin receives is verified with npm
+// `standardwebhooks` and validated against the schema.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
@@ -80,7 +80,7 @@ const sha256 = (...parts) => {
   for (const p of parts) h.update(p);
   return h.digest("hex");
 };
-/** README: a tenant's webhook-id is msg_ + SHA-256("t", NUL, tenant, NUL, provider, NUL, id)[:32 hex]. */
+/** docs/worker.md (Tenants): a tenant's webhook-id is msg_ + SHA-256("t", NUL, tenant, NUL, provider, NUL, id)[:32 hex]. */
 const tenantWebhookId = (tenant, provider, id) => "msg_" + sha256(`t\0${tenant}\0${provider}\0${id}`).slice(0, 32);
 /** The event id of a provider without ids: SHA-256 of "signhook/<provider>\n" + body. */
 const bodyId = (provider, body) => sha256(`signhook/${provider}\n`, body).slice(0, 32);
