@@ -14,7 +14,7 @@
 //! `agreement`, `megaSign`, `widget` or `libraryDocument`.
 //! <https://developer.adobe.com/acrobat-sign/docs/overview/acrobat_sign_events/webhookeventsagreements>
 
-use super::spec::Sample;
+use super::spec::{Echo, Sample};
 use super::wire::{parse_object, wire, List, Loose, Text};
 use super::{Fields, Keys, Proof, Spec};
 use crate::error::{Error, ErrorKind};
@@ -41,6 +41,10 @@ pub(super) const SPEC: Spec = Spec {
     secrets_note: "the allowed client (application) ids; a client id is public, so the route also takes a URL token (`ACROBAT_SIGN_URL_TOKENS`)",
     samples: SAMPLES,
     delivery_note: Some("Acrobat Sign sends no MAC and its client id is public: the Worker also requires the secret token at the end of the URL (ACROBAT_SIGN_URL_TOKENS; this one is .dev.vars.example's, refused outside localhost). Even then the body is not authenticated: origin should re-fetch the agreement before acting on it."),
+    echo: Some(Echo {
+        header: "X-AdobeSign-ClientId",
+        field: "xAdobeSignClientId",
+    }),
     ..Spec::DEFAULT
 };
 

@@ -48,7 +48,7 @@ use crate::verify::{find_key, hex_encode, sha256};
 pub use account::{account_field, account_id};
 pub use fresh::{refresh as refresh_times, time_in_body};
 
-pub use spec::Sample;
+pub use spec::{Echo, Sample};
 pub(crate) use spec::{Enc, Keys, MacScheme, Signed, Spec};
 
 /// Declares the providers: for each, its `Provider` variant and its module (one file under
@@ -204,6 +204,12 @@ impl Provider {
     /// (BoldSign's `Verification`): to be answered 200 and never delivered.
     pub fn is_handshake(self, event: &Event) -> bool {
         self.spec().handshake.is_some_and(|is| is(event))
+    }
+
+    /// Where the provider requires its client id echoed back in the answer (Acrobat Sign's
+    /// `X-AdobeSign-ClientId` header and `xAdobeSignClientId` field), if it does.
+    pub const fn echo(self) -> Option<Echo> {
+        self.spec().echo
     }
 
     /// The exact body the provider requires in the `200` acknowledging a delivery (Dropbox

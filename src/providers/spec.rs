@@ -11,6 +11,16 @@ use crate::secret::Secret;
 
 /// A provider's payload reader: the body (and the verified signed timestamp, if any) to
 /// the fields it names and the raw payload.
+/// Where a provider requires its client id echoed in the `200` that acknowledges a
+/// delivery (and its intent check): a response header and a JSON field of the body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Echo {
+    /// The response header (`X-AdobeSign-ClientId`).
+    pub header: &'static str,
+    /// The JSON body's field (`xAdobeSignClientId`).
+    pub field: &'static str,
+}
+
 /// A provider's headers for a signed test delivery: `(secret, key text, body, timestamp)`
 /// to `(name, value)` pairs.
 pub(crate) type SignHeaders = fn(&Secret, &str, &[u8], i64) -> Vec<(&'static str, String)>;
@@ -75,6 +85,9 @@ pub(crate) struct Spec {
     /// (Dropbox Sign's `Hello API Event Received`); `None`: any 2xx will do, and the Worker
     /// answers its JSON acknowledgement.
     pub(crate) answer: Option<&'static str>,
+    /// For a provider proven by a client id that must be echoed back (Acrobat Sign): the
+    /// answer's header and JSON field that carry it; `None`: no echo.
+    pub(crate) echo: Option<Echo>,
     /// Whether a delivery's body is a JSON array of events (PandaDoc), each normalized on
     /// its own by `normalize`; a bare object is one event.
     pub(crate) batch: bool,
@@ -165,6 +178,7 @@ impl Spec {
         redact: &[],
         handshake: None,
         answer: None,
+        echo: None,
         batch: false,
         example_secret: "",
         secrets_note: "",

@@ -1,14 +1,13 @@
 //! What a hook answers the provider once the delivery is taken: the acknowledgement with
 //! each event's [`Status`], the exact body a provider requires (`Provider::answer`),
-//! Acrobat Sign's client-id echo, or in inspect mode the event itself.
+//! the client-id echo a provider requires (`Provider::echo`), or in inspect mode the event
+//! itself.
 
 use serde::Serialize;
 
 use crate::worker::reply::{Reply, JSON, TEXT};
-use crate::{Event, Provider};
+use crate::{Echo, Event, Provider};
 
-/// Acrobat Sign's client-id echo header (response), as its docs spell it.
-const ACROBAT_ECHO_HEADER: &str = "X-AdobeSign-ClientId";
 /// One CloudEvent in JSON.
 const CLOUDEVENTS_JSON: &str = "application/cloudevents+json";
 /// CloudEvents' JSON batch format: an array of events.
@@ -46,37 +45,31 @@ impl Status {
     }
 }
 
-/// Acrobat Sign's required answer: the client id in the header and in the JSON body.
-#[derive(Serialize)]
-struct AcrobatEcho<'a> {
-    #[serde(rename = "xAdobeSignClientId")]
-    client_id: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    event: Option<&'a Event>,
+/// The client-id echo a provider requires (`Provider::echo`: Acrobat Sign's): the id in
+/// the echo header and in the body's echo field, `event` beside it in inspect mode. The
+/// body is written by hand so that its fields keep their order (the echo first).
+pub(super) fn echo_reply(echo: Echo, client_id: &str, event: Option<&Event>) -> Reply {
+    let text = |s: &str| serde_json::to_string(s).unwrap_or_default();
+    let event = event
+        .map(|e| format!(",\"event\":{}", e.to_json()))
+        .unwrap_or_default();
+    let body = format!("{{{}:{}{event}}}", text(echo.field), text(client_id));
+    Reply::new(200, JSON, body).with_header(echo.header, client_id.to_owned())
 }
 
-/// Acrobat Sign's echo of `client_id`, with nothing else.
-pub(super) fn acrobat_echo(client_id: &str) -> Reply {
-    acrobat_reply(client_id, None)
-}
-
-/// Acrobat Sign's echo of `client_id`, with `event` beside it (inspect mode).
-fn acrobat_reply(client_id: &str, event: Option<&Event>) -> Reply {
-    let body = serde_json::to_string(&AcrobatEcho { client_id, event }).unwrap_or_default();
-    Reply::new(200, JSON, body).with_header(ACROBAT_ECHO_HEADER, client_id.to_owned())
-}
-
-/// Inspect mode: the event itself (Acrobat Sign: wrapped beside the client-id echo).
-pub(super) fn inspect_reply(event: &Event, client_id: Option<&str>) -> Reply {
-    match client_id {
-        Some(id) => acrobat_reply(id, Some(event)),
-        None => Reply::new(200, CLOUDEVENTS_JSON, event.to_json()),
+/// Inspect mode: the event itself (beside the client-id echo where the provider requires
+/// one).
+pub(super) fn inspect_reply(provider: Provider, event: &Event, client_id: Option<&str>) -> Reply {
+    match (provider.echo(), client_id) {
+        (Some(echo), Some(id)) => echo_reply(echo, id, Some(event)),
+        _ => Reply::new(200, CLOUDEVENTS_JSON, event.to_json()),
     }
 }
 
 /// Direct mode after origin took the event, queue mode once it is queued, a handshake
 /// answered: `{"id","type","status"}`. A provider that requires an exact body
-/// (`Provider::answer`) gets it, as `text/plain`; Acrobat Sign its echo.
+/// (`Provider::answer`) gets it, as `text/plain`; one that requires an echo
+/// (`Provider::echo`) its echo.
 pub(super) fn ack_reply(
     provider: Provider,
     event: &Event,
@@ -94,9 +87,9 @@ pub(super) fn ack_reply(
         event_type: &'a str,
         status: &'a str,
     }
-    match client_id {
-        Some(id) => acrobat_echo(id),
-        None => Reply::new(
+    match (provider.echo(), client_id) {
+        (Some(echo), Some(id)) => echo_reply(echo, id, None),
+        _ => Reply::new(
             200,
             JSON,
             serde_json::to_string(&Ack {

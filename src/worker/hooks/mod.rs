@@ -245,7 +245,7 @@ async fn answer_one(
         log.outcome = status.as_str();
     }
     Ok(match status {
-        Status::Inspected => inspect_reply(&event, client_id),
+        Status::Inspected => inspect_reply(provider, &event, client_id),
         status => ack_reply(provider, &event, client_id, status),
     })
 }
@@ -432,7 +432,11 @@ async fn intent(
         provider: Some(target.provider.as_str()),
         ..journal::Entry::new(journal::Outcome::Handshake)
     });
-    Ok(answer::acrobat_echo(&client_id))
+    match target.provider.echo() {
+        Some(echo) => Ok(answer::echo_reply(echo, &client_id, None)),
+        // A client-id provider without an echo: the intent check is answered plainly.
+        None => Ok(Reply::new(200, super::reply::JSON, "{}".to_owned())),
+    }
 }
 
 /// The body, read chunk by chunk with a running count: past `max` bytes the read stops and
