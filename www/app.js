@@ -22,6 +22,7 @@ const TITLES = {
   pandadoc: "PandaDoc",
   signable: "Signable",
   "xodo-sign": "Xodo Sign",
+  "box-sign": "Box Sign",
 };
 // END GENERATED: titles
 const VERDICT_WORDS = {
@@ -392,6 +393,7 @@ const LOCAL_DEV_KEYS = {
   pandadoc: "pandadoc-test-shared-key",
   signable: "signable_test_secret",
   "xodo-sign": "xodo-sign-test-access-key",
+  "box-sign": "box_sign_test_primary_key",
 };
 // END GENERATED: local-dev-keys
 

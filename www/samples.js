@@ -725,5 +725,33 @@ export const SAMPLES = {
       },
     },
   ],
+  "box-sign": [
+    {
+      event: "SIGN_REQUEST.COMPLETED",
+      body: {
+        "type": "webhook_event",
+        "id": "7d8e2f0a-3c4b-4f6e-9a1b-2c3d4e5f6a7b",
+        "created_at": "2026-03-18T05:00:00-07:00",
+        "trigger": "SIGN_REQUEST.COMPLETED",
+        "webhook": {"id": "1234567890", "type": "webhook"},
+        "created_by": {"type": "user", "id": "987654321", "name": "Sam Sender", "login": "sam@example.com"},
+        "source": {"id": "1122334455", "type": "file", "name": "Lease agreement.pdf"},
+        "additional_info": {"sign_request_id": "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d", "signer_emails": ["ada@example.com"]}
+      },
+    },
+    {
+      event: "SIGN_REQUEST.SIGNER_SIGNED",
+      body: {
+        "type": "webhook_event",
+        "id": "8e9f3a1b-4d5c-4a7f-8b2c-3d4e5f6a7b8c",
+        "created_at": "2026-03-18T04:55:00-07:00",
+        "trigger": "SIGN_REQUEST.SIGNER_SIGNED",
+        "webhook": {"id": "1234567890", "type": "webhook"},
+        "created_by": {"type": "user", "id": "987654321", "name": "Sam Sender", "login": "sam@example.com"},
+        "source": {"id": "1122334455", "type": "file", "name": "Lease agreement.pdf"},
+        "additional_info": {"sign_request_id": "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d", "signer_emails": ["ada@example.com"]}
+      },
+    },
+  ],
 };
 // END GENERATED: samples

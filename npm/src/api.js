@@ -12,7 +12,7 @@
 
 // BEGIN GENERATED: providers (tests/docs.rs; UPDATE_README=1 cargo test --test docs)
 /** Every provider, in documentation order. */
-export const PROVIDERS = Object.freeze(["zoho-sign", "acrobat-sign", "zigned", "yousign", "docusign", "docuseal", "documenso", "onespan-sign", "boldsign", "signwell", "dropbox-sign", "pandadoc", "signable", "xodo-sign"]);
+export const PROVIDERS = Object.freeze(["zoho-sign", "acrobat-sign", "zigned", "yousign", "docusign", "docuseal", "documenso", "onespan-sign", "boldsign", "signwell", "dropbox-sign", "pandadoc", "signable", "xodo-sign", "box-sign"]);
 
 /** The header carrying each provider's proof (what `sign` sets); a provider whose proof is in the body (SignWell's `event.hash`, written by `signBody`) or the URL (PandaDoc's `?signature=`, from `signQuery`) has none. */
 export const PROOF_HEADERS = Object.freeze({
@@ -26,6 +26,7 @@ export const PROOF_HEADERS = Object.freeze({
   "onespan-sign": "Authorization",
   boldsign: "X-BoldSign-Signature",
   signable: "Signature",
+  "box-sign": "BOX-SIGNATURE-PRIMARY",
 });
 // END GENERATED: providers
 

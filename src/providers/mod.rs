@@ -17,6 +17,7 @@ mod wire;
 // and every other tool sees them).
 mod acrobat_sign;
 mod boldsign;
+mod box_sign;
 mod documenso;
 mod docuseal;
 mod docusign;
@@ -117,6 +118,9 @@ registry! {
     /// `<event_time><event_type>` keyed with the API access key (the payload itself is not
     /// covered).
     XodoSign => xodo_sign,
+    /// Box Sign: base64 HMAC-SHA256 of the body followed by `BOX-DELIVERY-TIMESTAMP` in
+    /// `BOX-SIGNATURE-PRIMARY` / `-SECONDARY`, at most 600 s old.
+    BoxSign => box_sign,
 }
 
 impl Provider {

@@ -75,6 +75,7 @@ export const EXAMPLE_SECRETS = Object.freeze({
   pandadoc: "pandadoc-test-shared-key",
   signable: "signable_test_secret",
   "xodo-sign": "xodo-sign-test-access-key",
+  "box-sign": "box_sign_test_primary_key",
 });
 // END GENERATED: example-secrets
 
