@@ -4,7 +4,7 @@
 
 // BEGIN GENERATED: provider-type (tests/docs.rs; UPDATE_README=1 cargo test --test docs)
 /** A provider whose webhooks signhook verifies and normalizes. */
-export type Provider = "zoho-sign" | "acrobat-sign" | "zigned" | "yousign" | "docusign" | "docuseal" | "documenso" | "onespan-sign" | "boldsign" | "signwell" | "dropbox-sign" | "pandadoc" | "signable" | "xodo-sign" | "box-sign";
+export type Provider = "zoho-sign" | "acrobat-sign" | "zigned" | "yousign" | "docusign" | "docuseal" | "documenso" | "onespan-sign" | "boldsign" | "signwell" | "dropbox-sign" | "pandadoc" | "signable" | "xodo-sign" | "box-sign" | "signatureapi";
 // END GENERATED: provider-type
 
 /** The normalized event type, `esign.<entity>.<action>`, or `esign.other` when unmapped. */
@@ -88,6 +88,7 @@ export interface ProofHeaders {
   boldsign: "X-BoldSign-Signature";
   signable: "Signature";
   "box-sign": "BOX-SIGNATURE-PRIMARY";
+  signatureapi: "webhook-signature";
 }
 // END GENERATED: proof-headers-type
 

@@ -23,6 +23,7 @@ const TITLES = {
   signable: "Signable",
   "xodo-sign": "Xodo Sign",
   "box-sign": "Box Sign",
+  signatureapi: "SignatureAPI",
 };
 // END GENERATED: titles
 const VERDICT_WORDS = {
@@ -394,6 +395,7 @@ const LOCAL_DEV_KEYS = {
   signable: "signable_test_secret",
   "xodo-sign": "xodo-sign-test-access-key",
   "box-sign": "box_sign_test_primary_key",
+  signatureapi: "whsec_c2lnbmF0dXJlYXBpLXRlc3Qtc2VjcmV0LTAwMDA=",
 };
 // END GENERATED: local-dev-keys
 

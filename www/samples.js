@@ -753,5 +753,37 @@ export const SAMPLES = {
       },
     },
   ],
+  signatureapi: [
+    {
+      event: "recipient.completed",
+      body: {
+        "id": "evt_4p2oouvNvjp1I9ckgqycH2",
+        "type": "recipient.completed",
+        "timestamp": "2025-12-31T15:00:01.999Z",
+        "data": {
+          "object_id": "re_7v7Sion0vqjJioYmwfZ9mf",
+          "object_type": "recipient",
+          "envelope_id": "e387553d-cbb7-4924-abd8-b2d89699e9b5",
+          "envelope_metadata": {"deal_id": "50055"},
+          "recipient_type": "signer",
+          "recipient_key": "client"
+        }
+      },
+    },
+    {
+      event: "envelope.completed",
+      body: {
+        "id": "evt_5q3ppvwOwkq2J0dlhrzdI3",
+        "type": "envelope.completed",
+        "timestamp": "2025-12-31T15:00:05.120Z",
+        "data": {
+          "object_id": "e387553d-cbb7-4924-abd8-b2d89699e9b5",
+          "object_type": "envelope",
+          "envelope_id": "e387553d-cbb7-4924-abd8-b2d89699e9b5",
+          "envelope_metadata": {"deal_id": "50055"}
+        }
+      },
+    },
+  ],
 };
 // END GENERATED: samples

@@ -12,7 +12,7 @@
 
 // BEGIN GENERATED: providers (tests/docs.rs; UPDATE_README=1 cargo test --test docs)
 /** Every provider, in documentation order. */
-export const PROVIDERS = Object.freeze(["zoho-sign", "acrobat-sign", "zigned", "yousign", "docusign", "docuseal", "documenso", "onespan-sign", "boldsign", "signwell", "dropbox-sign", "pandadoc", "signable", "xodo-sign", "box-sign"]);
+export const PROVIDERS = Object.freeze(["zoho-sign", "acrobat-sign", "zigned", "yousign", "docusign", "docuseal", "documenso", "onespan-sign", "boldsign", "signwell", "dropbox-sign", "pandadoc", "signable", "xodo-sign", "box-sign", "signatureapi"]);
 
 /** The header carrying each provider's proof (what `sign` sets); a provider whose proof is in the body (SignWell's `event.hash`, written by `signBody`) or the URL (PandaDoc's `?signature=`, from `signQuery`) has none. */
 export const PROOF_HEADERS = Object.freeze({
@@ -27,6 +27,7 @@ export const PROOF_HEADERS = Object.freeze({
   boldsign: "X-BoldSign-Signature",
   signable: "Signature",
   "box-sign": "BOX-SIGNATURE-PRIMARY",
+  signatureapi: "webhook-signature",
 });
 // END GENERATED: providers
 

@@ -25,6 +25,7 @@ mod dropbox_sign;
 mod onespan_sign;
 mod pandadoc;
 mod signable;
+mod signatureapi;
 mod signwell;
 mod xodo_sign;
 mod yousign;
@@ -121,6 +122,9 @@ registry! {
     /// Box Sign: base64 HMAC-SHA256 of the body followed by `BOX-DELIVERY-TIMESTAMP` in
     /// `BOX-SIGNATURE-PRIMARY` / `-SECONDARY`, at most 600 s old.
     BoxSign => box_sign,
+    /// SignatureAPI: Standard Webhooks, `v1,<base64>` over `<id>.<timestamp>.<body>` in
+    /// `webhook-signature`.
+    SignatureApi => signatureapi,
 }
 
 impl Provider {

@@ -76,6 +76,7 @@ export const EXAMPLE_SECRETS = Object.freeze({
   signable: "signable_test_secret",
   "xodo-sign": "xodo-sign-test-access-key",
   "box-sign": "box_sign_test_primary_key",
+  signatureapi: "whsec_c2lnbmF0dXJlYXBpLXRlc3Qtc2VjcmV0LTAwMDA=",
 });
 // END GENERATED: example-secrets
 
