@@ -712,6 +712,27 @@ fn provider_lists_derive_from_the_registry() {
                 }
                 v
             }
+            "provider-pages" => Provider::ALL
+                .iter()
+                .map(|p| {
+                    let page = format!("docs/providers/{}.md", p.as_str());
+                    assert!(
+                        Path::new(env!("CARGO_MANIFEST_DIR")).join(&page).exists(),
+                        "{p} has no {page}"
+                    );
+                    format!("- [{page}]({page}): {}", p.title())
+                })
+                .collect(),
+            "deploy-secrets" => Provider::ALL
+                .iter()
+                .map(|p| {
+                    format!(
+                        "npx wrangler secret put {:<24} # {}",
+                        p.config_var(),
+                        p.title()
+                    )
+                })
+                .collect(),
             "delivery-notes" => {
                 let mut v = vec!["const DELIVERY_NOTES = {".to_owned()];
                 for p in Provider::ALL {
