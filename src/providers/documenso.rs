@@ -59,6 +59,7 @@ pub(super) const SPEC: Spec = Spec {
     secrets_note: "the webhooks' secrets, sent as is in `X-Documenso-Secret` (no MAC: no integrity, no freshness)",
     samples: SAMPLES,
     account_field: Some("payload.teamId"),
+    bearer: true,
     ..Spec::DEFAULT
 };
 

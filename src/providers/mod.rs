@@ -552,8 +552,10 @@ pub fn precheck(provider: Provider, headers: &Headers, config: &VerifyConfig) ->
                 ProofAt::Query => query_proof(headers, provider.proof_header()).map(|_| ()),
                 // A bearer secret (Documenso, OneSpan Sign) is the whole proof and ignores
                 // the body: checked in full here (fuzz finding F-1: `Basic` without a key
-                // passed a presence check, and the body was read for nothing).
-                ProofAt::Header if provider.spec().mac.is_none() => {
+                // passed a presence check, and the body was read for nothing). A MAC the
+                // diagnosis cannot recompute (`mac: None`) is no bearer secret: it covers
+                // the body, which is not read yet.
+                ProofAt::Header if provider.spec().bearer => {
                     (provider.spec().verify)(headers, &[], config, 0).map(|_| ())
                 }
                 ProofAt::Header => signature_header(headers, provider.proof_header()).map(|_| ()),

@@ -50,6 +50,7 @@ pub(super) const SPEC: Spec = Spec {
     example_secret: "onespan_test_callback_key",
     secrets_note: "the callback keys, sent as `Authorization: Basic <key>` (no MAC: no integrity, no freshness)",
     samples: SAMPLES,
+    bearer: true,
     ..Spec::DEFAULT
 };
 

@@ -67,6 +67,10 @@ pub(crate) struct Spec {
     /// own header, a delivery id): every proof header `sign` writes, in order. `None`: the
     /// one header [`Spec::proof_header`] = `sign`'s value.
     pub(crate) sign_headers: Option<SignHeaders>,
+    /// Whether the proof is a secret sent as is in its header (Documenso, OneSpan Sign: no
+    /// MAC, the body is not covered): then [`precheck`](super::precheck) checks it in full
+    /// before the body is read.
+    pub(crate) bearer: bool,
     /// The HMAC scheme, for the diagnosis; `None` for a provider without a MAC.
     pub(crate) mac: Option<MacScheme>,
     /// When and how the provider sends its proof header (said when it is missing).
@@ -172,6 +176,7 @@ impl Spec {
         },
         sign: |_, _, _, _| String::new(),
         sign_headers: None,
+        bearer: false,
         mac: None,
         header_note: "",
         name_hints: &[],
