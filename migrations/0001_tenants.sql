@@ -1,4 +1,4 @@
--- Tenants: many customer accounts behind one edge (README, "Tenants"). Secrets are stored
+-- Tenants: many customer accounts behind one edge (docs/worker.md, "Tenants"). Secrets are stored
 -- sealed (AES-256-GCM under the Worker secret TENANT_KEY, the tenant id and the provider as
 -- associated data): `sealed` is never plaintext, and the API shows only `fingerprint`.
 CREATE TABLE tenants (

@@ -1,4 +1,4 @@
--- The delivery log (README, "Operations"): one row per event a hook route received (or per
+-- The delivery log (docs/worker.md, "Operations"): one row per event a hook route received (or per
 -- refused request), written off the provider's answer path, its attempts appended by the
 -- queue consumer. Never a body, never a secret. Pruned after LOG_RETENTION_DAYS by the Cron
 -- Trigger.

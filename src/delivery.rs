@@ -166,8 +166,8 @@ pub fn ordering_time(time_ms: Option<i64>, received_ms: i64, max_skew_seconds: u
 
 /// Whether the host of the absolute URL `url` is a loopback one (`localhost`, `127.x.y.z`,
 /// `[::1]`): the Worker's test of a request made to `wrangler dev`, from the request's URL
-/// as the runtime serializes it (without the `url` crate, which is about 70 KB of the
-/// Worker's gzipped wasm).
+/// as the runtime serializes it (without the `url` crate: its size in the Worker is in
+/// docs/benchmarks.md).
 pub fn url_host_is_loopback(url: &str) -> bool {
     url.split_once("://")
         .and_then(|(_, rest)| host_of(authority_of(rest)))

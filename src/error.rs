@@ -227,7 +227,7 @@ impl ErrorKind {
             ErrorKind::NoSecretConfigured => "set the provider's *_SECRETS (or the tenant's secret, or ACROBAT_SIGN_URL_TOKENS)",
             ErrorKind::InvalidSecret => "set a non-empty secret of your own (example values work on localhost only; FORWARD_SECRET is whsec_ + base64 of 16+ bytes)",
             ErrorKind::MethodNotAllowed => "use the method in the Allow header",
-            ErrorKind::NotFound => "use a route of the Routes table; Acrobat Sign needs /hooks/acrobat-sign/<token>",
+            ErrorKind::NotFound => "use a route of docs/worker.md's Routes table; Acrobat Sign needs /hooks/acrobat-sign/<token>",
             ErrorKind::DeliveryFailed => "make origin answer 2xx within ORIGIN_TIMEOUT_MS; the provider will retry",
             ErrorKind::EnqueueFailed => "nothing to do: the provider retries; if it lasts, check the queue, ledger and D1 bindings",
             ErrorKind::NoOriginConfigured => "set ORIGIN_URL (queue or direct mode), or DELIVERY=inspect to see events without an origin",

@@ -228,7 +228,7 @@ fn event_parts(mut event: Event, body: &[u8]) -> js_sys::Array {
 }
 
 /// `a == b`, eight bytes at a time: wasm's `memcmp` goes byte by byte, and this compares
-/// a whole payload per event (6% of `verify`'s time at 64 KiB before).
+/// a whole payload per event (docs/benchmarks.md, "npm package", has what this saved).
 fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;

@@ -15,8 +15,8 @@
 //! serde_json. Strings borrow from the text unless they hold an escape.
 //!
 //! Why not serde_json's `Deserialize`: each wire type instantiated serde_json's visitor
-//! machinery anew (67 copies of `deserialize_any`, 140 KB of the Worker's wasm), and the
-//! captured-then-reparsed scalars read every field twice (`bench/size-study.md`).
+//! machinery anew (a copy of `deserialize_any` per type), and the captured-then-reparsed
+//! scalars read every field twice (the sizes: `bench/size-study.md`, docs/benchmarks.md).
 
 use std::borrow::Cow;
 use std::fmt;

@@ -439,7 +439,8 @@ mod tests {
     }
 
     // security review M-2: indenting a deeply nested body costs width × depth per line, so
-    // deep or large bodies get no re-laid-out variants (40 KB of `[` took 7 s and 2.35 GB).
+    // deep or large bodies get no re-laid-out variants (before this bound, a body of 40 KB
+    // of `[` exhausted the fuzzer's time and memory limits).
     #[test]
     fn reformat_variants_are_bounded() {
         let deep = format!("{{\"x\":{}{}}}", "[".repeat(20_000), "]".repeat(20_000));

@@ -3,7 +3,7 @@
 //! integrator's app key: DocuSign with an integrator-managed Connect configuration, Dropbox
 //! Sign app callbacks) only delivers a customer's events to that customer's tenant. Where
 //! a provider's payload names its account is its [`Spec::account_field`](super::Spec)
-//! (README's table is generated from it); the other providers' secrets are per webhook or
+//! (docs/worker.md's table is generated from it); the other providers' secrets are per webhook or
 //! per account, so the signature itself tells tenants apart.
 
 use super::{multipart, Provider};

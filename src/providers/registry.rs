@@ -72,7 +72,7 @@ impl Provider {
         self.spec().delivery_note
     }
 
-    /// What [`Provider::config_var`] holds, for people (README's configuration table,
+    /// What [`Provider::config_var`] holds, for people (docs/worker.md's configuration table,
     /// `.dev.vars.example`).
     pub const fn secrets_note(self) -> &'static str {
         self.spec().secrets_note

@@ -99,7 +99,7 @@ pub(crate) struct Spec {
     /// (`.dev.vars.example`, the page's test delivery, the Worker tests): anyone can read
     /// it, so the deployed Worker refuses it ([`crate::secret::is_public_example`]).
     pub(crate) example_secret: &'static str,
-    /// What the provider's var holds, for people: README's configuration table and
+    /// What the provider's var holds, for people: docs/worker.md's configuration table and
     /// `.dev.vars.example` (`the webhooks' secrets (…)`).
     pub(crate) secrets_note: &'static str,
     /// Where the provider's own event time is in the body and how it is written, when the

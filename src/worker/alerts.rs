@@ -11,7 +11,8 @@
 //! | `signhook.origin.failing` | every attempt at an origin has failed for a window |
 //! | `signhook.origin.recovered` | an attempt at a failing origin succeeded again |
 //!
-//! Without `ALERT_URL` nothing is sent (README says what is then not watched).
+//! Without `ALERT_URL` nothing is sent (docs/worker.md, "Operations", says what is then
+//! not watched).
 
 use ::worker::wasm_bindgen::JsValue;
 use ::worker::Env;

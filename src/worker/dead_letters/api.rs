@@ -146,7 +146,7 @@ async fn replay(env: &Env, take: Take) -> Result<Reply, Refusal> {
     }
     let mut replayed = Vec::new();
     // What the answer names: the dead letter's id for one, the events' webhook-ids for a
-    // replay of several (README's contract).
+    // replay of several (docs/worker.md's contract).
     let mut named: Vec<serde_json::Value> = Vec::new();
     let mut failed = None;
     for (index, t) in taken.taken.iter().enumerate() {

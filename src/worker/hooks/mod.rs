@@ -473,8 +473,8 @@ async fn read_body(req: &mut Request, max: usize) -> Result<Vec<u8>, Error> {
 /// place where the public example secrets of `.dev.vars.example` are accepted.
 ///
 /// The URL is the runtime's own serialization (`Request.url`), fetched once and read as
-/// text: `req.url()` would parse it with the `url` crate, about 70 KB of the gzipped wasm
-/// for two lookups.
+/// text: `req.url()` would parse it with the `url` crate, for two lookups (its size:
+/// docs/benchmarks.md).
 fn request_head(req: &Request) -> (Headers, bool) {
     let url = req.inner().url();
     let mut headers: Headers = req.headers().entries().collect();

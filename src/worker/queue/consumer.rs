@@ -398,7 +398,7 @@ async fn settle(
                     Action::Ack
                 }
                 // Origin has it but the ledger could not say so: the retry sends it again
-                // under the same webhook-id, which origin deduplicates (README).
+                // under the same webhook-id, which origin deduplicates (docs/worker.md).
                 Err(_) => {
                     log.outcome = "delivered_unrecorded";
                     Action::Retry(5)
