@@ -122,15 +122,15 @@ const SAMPLES: &[Sample] = &[
 ];
 
 /// A configured secret as a key: `whsec_` dropped, the rest base64-decoded; `None` when it
-/// is not base64 (such a secret matches nothing).
+/// is not base64.
 fn decoded_key(secret: &Secret) -> Option<Secret> {
     let text = std::str::from_utf8(secret.expose()).ok()?.trim();
     let b64 = text.strip_prefix("whsec_").unwrap_or(text);
     Secret::from_bytes(&base64_decode(b64)?).ok()
 }
 
-/// The key `sign` uses: the secret decoded as [`decoded_key`] does, else its bytes (which
-/// verification then refuses, as it refuses such a configured secret).
+/// The key a secret stands for, in `sign` and in verification alike: decoded as
+/// [`decoded_key`] does, else its text (SignatureAPI's secrets are always `whsec_<base64>`).
 fn key_of(secret: &Secret) -> Secret {
     decoded_key(secret).unwrap_or_else(|| secret.clone())
 }
@@ -181,29 +181,16 @@ fn verify(
     if tags.is_empty() {
         return Err(malformed(format!("{SIGNATURE} has no v1 signature")));
     }
-    // The configured secrets as keys, each with its index among the configured ones.
-    let (indices, keys): (Vec<usize>, Vec<Secret>) = secrets
-        .iter()
-        .enumerate()
-        .filter_map(|(i, s)| decoded_key(s).map(|k| (i, k)))
-        .unzip();
-    if keys.is_empty() {
-        return Err(Error::new(
-            ErrorKind::InvalidSecret,
-            "no configured SignatureAPI secret is whsec_ followed by base64",
-        ));
-    }
-    let found = find_key(
-        &keys,
-        &[id.as_bytes(), b".", t.as_bytes(), b".", body],
-        &tags,
-    );
-    let key = found.and_then(|k| indices.get(k).copied()).ok_or_else(|| {
-        Error::new(
-            ErrorKind::SignatureMismatch,
-            format!("no v1 in {SIGNATURE} matches \"<webhook-id>.<webhook-timestamp>.<body>\" under any configured secret"),
-        )
-    })?;
+    // The configured secrets as keys: `whsec_` dropped and the rest decoded, as the scheme
+    // says; a secret that is not base64 is used as its text, as `sign` uses it.
+    let keys: Vec<Secret> = secrets.iter().map(key_of).collect();
+    let key = find_key(&keys, &[id.as_bytes(), b".", t.as_bytes(), b".", body], &tags)
+        .ok_or_else(|| {
+            Error::new(
+                ErrorKind::SignatureMismatch,
+                format!("no v1 in {SIGNATURE} matches \"<webhook-id>.<webhook-timestamp>.<body>\" under any configured secret"),
+            )
+        })?;
     check_window(signed_at, now, tolerance)?;
     Ok(Proof {
         verification: Verification {
