@@ -126,9 +126,17 @@ fn record_off_path(env: &Env, ctx: &Context, started: u64, status: u16, log: &mu
         .iter()
         .find(|e| e.outcome == journal::Outcome::Refused)
         .and_then(|e| e.provider.map(|p| (e.tenant.clone(), p)));
+    // Records nothing reads back soon wait for the isolate's next batched write.
+    let (later, now): (Vec<_>, Vec<_>) = entries.into_iter().partition(journal::may_wait);
+    if let Some(write) = journal::write_later(env, received_ms, later) {
+        ctx.wait_until(write);
+    }
+    if now.is_empty() {
+        return;
+    }
     let env = env.clone();
     ctx.wait_until(async move {
-        journal::record(env.clone(), received_ms, entries).await;
+        journal::record(env.clone(), received_ms, now).await;
         if let Some((tenant, provider)) = refused_route {
             alerts::check_verification(&env, tenant.as_deref(), provider, received_ms).await;
         }

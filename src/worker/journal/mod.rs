@@ -1,6 +1,8 @@
 //! The delivery log (table `deliveries` in the `TENANTS_DB` D1 database, `migrations/`):
 //! one record per event a hook route received, or per refused request, written off the
-//! provider's answer path (`ctx.wait_until`); the queue consumer appends each attempt and
+//! provider's answer path (`ctx.wait_until`): refusals and queued events at once, the
+//! others (inspected, delivered directly, handshakes) batched per isolate every
+//! `WRITE_AFTER_MS` (docs/worker.md, "Its cost", has what that saves); the queue consumer appends each attempt and
 //! the end (`delivered`, `dead`). Never a body, never a secret. Read through
 //! `GET /admin/events`, `GET /admin/events/<webhook-id>`, `GET /admin/stats` and
 //! `GET /admin/metrics` (the handlers in `api.rs`); pruned after `LOG_RETENTION_DAYS` by
@@ -164,11 +166,89 @@ fn text(value: Option<&str>) -> JsValue {
     value.map_or(JsValue::NULL, |v| JsValue::from_str(clip(v, 256)))
 }
 
-/// Writes the records of one request (best effort, logged on failure).
+/// Writes the records of one request now (best effort, logged on failure): refusals (the
+/// route's alert check counts them right after) and queued events (the consumer appends
+/// its attempts to their record).
 pub(super) async fn record(env: Env, received_ms: i64, entries: Vec<Entry>) {
-    let Some(db) = db(&env) else { return };
-    let mut statements = Vec::with_capacity(entries.len());
-    for e in entries {
+    write(
+        &env,
+        entries.into_iter().map(|e| (received_ms, e)).collect(),
+    )
+    .await;
+}
+
+/// Whether `entry` may wait for the next batched write ([`write_later`]): nothing reads
+/// it back soon. A refusal is counted by the route's alert check at once, and a queued
+/// event's record is updated by the consumer.
+pub(super) fn may_wait(entry: &Entry) -> bool {
+    entry.outcome != Outcome::Refused && entry.end != Some(End::Pending)
+}
+
+/// How long records wait to be written together: a burst of requests to one isolate
+/// writes one D1 batch, not one per request.
+const WRITE_AFTER_MS: u64 = 100;
+
+/// The most records one D1 batch writes.
+const MAX_BATCH: usize = 100;
+
+/// Records waiting for the isolate's next batched write, and whether that write is due
+/// (a future in some request's `ctx.wait_until`).
+struct Pending {
+    rows: Vec<(i64, Entry)>,
+    due: bool,
+}
+
+thread_local! {
+    static PENDING: std::cell::RefCell<Pending> = const {
+        std::cell::RefCell::new(Pending { rows: Vec::new(), due: false })
+    };
+}
+
+/// Queues one request's records for the isolate's next batched write; returns that write,
+/// for the caller's `ctx.wait_until`, when none is due yet (the request that schedules it
+/// keeps the isolate alive until it is done, so nothing queued is dropped).
+pub(super) fn write_later(
+    env: &Env,
+    received_ms: i64,
+    entries: Vec<Entry>,
+) -> Option<impl std::future::Future<Output = ()>> {
+    if entries.is_empty() {
+        return None;
+    }
+    let schedule = PENDING.with(|pending| {
+        let mut pending = pending.borrow_mut();
+        pending
+            .rows
+            .extend(entries.into_iter().map(|e| (received_ms, e)));
+        !std::mem::replace(&mut pending.due, true)
+    });
+    let env = env.clone();
+    schedule.then_some(async move {
+        ::worker::Delay::from(std::time::Duration::from_millis(WRITE_AFTER_MS)).await;
+        loop {
+            let rows = PENDING.with(|pending| {
+                let mut pending = pending.borrow_mut();
+                let n = pending.rows.len().min(MAX_BATCH);
+                let rows: Vec<(i64, Entry)> = pending.rows.drain(..n).collect();
+                // What arrives while this batch is written schedules the next one.
+                if pending.rows.is_empty() {
+                    pending.due = false;
+                }
+                rows
+            });
+            if rows.is_empty() {
+                break;
+            }
+            write(&env, rows).await;
+        }
+    })
+}
+
+/// Inserts `rows` (each with its request's receive time) in one D1 batch.
+async fn write(env: &Env, rows: Vec<(i64, Entry)>) {
+    let Some(db) = db(env) else { return };
+    let mut statements = Vec::with_capacity(rows.len());
+    for (received_ms, e) in rows {
         let attempts = e
             .attempt
             .map(|a| serde_json::to_string(&[a]).unwrap_or_else(|_| "[]".into()))
