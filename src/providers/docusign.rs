@@ -34,16 +34,15 @@ use super::spec::Sample;
 use super::spec::{SignedTime, TimeFormat};
 use super::wire::{parse_object, wire, List, Loose, Text};
 use super::{
-    require_secrets, signature_header, Enc, Fields, MacScheme, Proof, Provider, Signed, Spec,
+    body_hmac_proof, require_secrets, signature_header, Enc, Fields, MacScheme, Proof, Provider,
+    Signed, Spec,
 };
 use crate::error::{Error, ErrorKind};
-use crate::event::{
-    Actor, Covers, Document, EnvelopeStatus, EventType, Participant, Scheme, Verification,
-};
+use crate::event::{Actor, Document, EnvelopeStatus, EventType, Participant};
 use crate::headers::trim_ows;
 use crate::secret::Secret;
 use crate::time::parse_rfc3339_millis;
-use crate::verify::{base64_decode, base64_encode, decode_tag, find_key, hmac_sha256};
+use crate::verify::{base64_decode, base64_encode, decode_tag, hmac_sha256};
 
 /// The registry entry (`src/providers/mod.rs`).
 pub(super) const SPEC: Spec = Spec {
@@ -238,21 +237,12 @@ pub(super) fn verify(
             )
         }));
     }
-    let key = find_key(secrets, &[body], &tags).ok_or_else(|| {
-        Error::new(
-            ErrorKind::SignatureMismatch,
-            "no X-DocuSign-Signature-<n> header matches the body under any configured secret",
-        )
-    })?;
-    Ok(Proof {
-        verification: Verification {
-            scheme: Scheme::HmacSha256,
-            covers: Covers::Body,
-            key,
-        },
-        signed_at: None,
-        client_id: None,
-    })
+    body_hmac_proof(
+        secrets,
+        body,
+        &tags,
+        "no X-DocuSign-Signature-<n> header matches the body",
+    )
 }
 
 pub(super) fn sign(secret: &Secret, body: &[u8]) -> String {

@@ -183,7 +183,7 @@ pub(super) fn verify(headers: &Headers, body: &[u8], secrets: &[Secret]) -> Resu
     require_secrets(Provider::PandaDoc, secrets)?;
     let value = query_proof(headers, QUERY_PARAM)?;
     let tag = decode_tag(value.trim(), hex_decode, "?signature=", "hex")?;
-    let proof = body_hmac_proof(secrets, body, tag, "?signature=")?;
+    let proof = body_hmac_proof(secrets, body, &[tag], "?signature= does not match the body")?;
     debug_assert_eq!(proof.verification.scheme, Scheme::HmacSha256);
     Ok(proof)
 }

@@ -360,17 +360,19 @@ pub(super) fn metadata_tag(secret: &Secret, message: &str) -> String {
     hex_encode(&crate::verify::hmac_sha256(secret, &[message.as_bytes()]))
 }
 
-/// The proof of a body-only HMAC (Zoho Sign, Yousign): which secret produced `tag`.
+/// The proof of a body-only HMAC (Zoho Sign, Yousign, DocuSign's several headers, …):
+/// which secret produced one of `tags`, every tag tried against every secret in constant
+/// time. `mismatch` says, for the error, what did not match.
 pub(super) fn body_hmac_proof(
     secrets: &[Secret],
     body: &[u8],
-    tag: Vec<u8>,
-    header: &str,
+    tags: &[Vec<u8>],
+    mismatch: &str,
 ) -> Result<Proof, Error> {
-    let key = find_key(secrets, &[body], &[tag]).ok_or_else(|| {
+    let key = find_key(secrets, &[body], tags).ok_or_else(|| {
         Error::new(
             ErrorKind::SignatureMismatch,
-            format!("{header} does not match the body under any configured secret"),
+            format!("{mismatch} under any configured secret"),
         )
     })?;
     Ok(Proof {

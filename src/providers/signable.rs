@@ -104,7 +104,12 @@ fn verify(headers: &crate::Headers, body: &[u8], secrets: &[Secret]) -> Result<P
     require_secrets(Provider::Signable, secrets)?;
     let value = signature_header(headers, SIGNATURE_HEADER)?;
     let tag = decode_tag(value, base64_decode, SIGNATURE_HEADER, "base64")?;
-    body_hmac_proof(secrets, body, tag, SIGNATURE_HEADER)
+    body_hmac_proof(
+        secrets,
+        body,
+        &[tag],
+        &format!("{SIGNATURE_HEADER} does not match the body"),
+    )
 }
 
 wire! {

@@ -229,7 +229,12 @@ pub(super) fn verify(
         None => value,
     };
     let tag = decode_tag(hex, hex_decode, SIGNATURE_HEADER, "sha256=<hex>")?;
-    body_hmac_proof(secrets, body, tag, SIGNATURE_HEADER)
+    body_hmac_proof(
+        secrets,
+        body,
+        &[tag],
+        &format!("{SIGNATURE_HEADER} does not match the body"),
+    )
 }
 
 pub(super) fn sign(secret: &Secret, body: &[u8]) -> String {

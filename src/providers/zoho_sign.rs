@@ -140,7 +140,12 @@ pub(super) fn verify(
     require_secrets(Provider::ZohoSign, secrets)?;
     let value = signature_header(headers, SIGNATURE_HEADER)?;
     let tag = decode_tag(value, base64_decode, SIGNATURE_HEADER, "base64")?;
-    body_hmac_proof(secrets, body, tag, SIGNATURE_HEADER)
+    body_hmac_proof(
+        secrets,
+        body,
+        &[tag],
+        &format!("{SIGNATURE_HEADER} does not match the body"),
+    )
 }
 
 pub(super) fn sign(secret: &Secret, body: &[u8]) -> String {
