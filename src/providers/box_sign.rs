@@ -22,7 +22,7 @@ use super::spec::Sample;
 use super::wire::{parse_object, wire, Loose, Text};
 use super::{require_secrets, Fields, Proof, Provider, Spec};
 use crate::error::{Error, ErrorKind};
-use crate::event::{Covers, EventType, Scheme, Verification};
+use crate::event::{Covers, EventType};
 use crate::secret::Secret;
 use crate::time::{format_unix_millis, parse_rfc3339_millis};
 use crate::verify::{base64_decode, base64_encode, decode_tag, find_key, hmac_sha256};
@@ -193,15 +193,7 @@ fn verify(
             ),
         ));
     }
-    Ok(Proof {
-        verification: Verification {
-            scheme: Scheme::HmacSha256,
-            covers: Covers::TimestampAndBody,
-            key,
-        },
-        signed_at: Some(signed_at),
-        client_id: None,
-    })
+    Ok(Proof::hmac(Covers::TimestampAndBody, key, Some(signed_at)))
 }
 
 wire! {

@@ -42,8 +42,8 @@ use super::multipart;
 use super::spec::Sample;
 use super::spec::{SignedTime, TimeFormat};
 use super::wire::{exact_scalar, parse_object, wire, List, Loose, Raw, Text};
-use super::{metadata_proof, metadata_tag, Fields, Proof, ProofAt, Provider, Spec};
-use crate::error::{Error, ErrorKind};
+use super::{metadata_proof, metadata_tag, one_way_split, Fields, Proof, ProofAt, Provider, Spec};
+use crate::error::Error;
 use crate::event::{EnvelopeStatus, Event, EventType, Participant};
 use crate::secret::Secret;
 use crate::verify::{hex_encode, sha256};
@@ -234,29 +234,14 @@ pub(super) fn verify(body: &[u8], secrets: &[Secret]) -> Result<Proof, Error> {
     })
 }
 
-/// `<event_time><event_type>` has no separator, so the split must be the only one
-/// possible: `event_time` 1 to 18 ASCII digits (Unix seconds), `event_type` not empty and
-/// not starting with a digit. Otherwise a captured proof could be re-split (its time moved
-/// into the type) to escape the age bound (security review T3-5). Parts that are missing
-/// are left to the MAC check, which refuses them.
+/// The one-way split of `<event_time><event_type>` ([`one_way_split`], T3-5).
 fn unambiguous(event: &ProofEvent<'_>) -> Result<(), Error> {
-    let malformed = |why: &str| {
-        Error::new(
-            ErrorKind::MalformedSignature,
-            format!("event.{why}: the MACed {SIGNED} would not split one way only"),
-        )
-    };
-    if let Some(time) = exact_scalar(event.time) {
-        if time.is_empty() || time.len() > 18 || !time.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(malformed("event_time is not 1 to 18 digits"));
-        }
-    }
-    if let Some(event_type) = exact_scalar(event.event_type) {
-        if event_type.bytes().next().is_none_or(|b| b.is_ascii_digit()) {
-            return Err(malformed("event_type is empty or starts with a digit"));
-        }
-    }
-    Ok(())
+    one_way_split(
+        exact_scalar(event.time).as_deref(),
+        exact_scalar(event.event_type).as_deref(),
+        ("event.event_time", "event.event_type"),
+        SIGNED,
+    )
 }
 
 /// What the MAC covers, for errors.

@@ -67,8 +67,8 @@ pub(crate) use normalize::single;
 
 // The proof helpers the provider files share (`use super::{…}`).
 use proof::{
-    body_hmac_proof, metadata_proof, metadata_tag, pairs_proof, query_proof, require_secrets,
-    signature_header, timestamped_proof, timestamped_tag,
+    body_hmac_proof, metadata_proof, metadata_tag, one_way_split, pairs_proof, query_proof,
+    require_secrets, signature_header, timestamped_proof, timestamped_tag,
 };
 
 /// Declares the providers: for each, its `Provider` variant and its module (one file under

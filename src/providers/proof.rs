@@ -222,6 +222,22 @@ pub(crate) struct Proof {
     pub(super) client_id: Option<String>,
 }
 
+impl Proof {
+    /// The proof of an HMAC-SHA256 that covers `covers`, made with configured key `key`,
+    /// over the signed timestamp `signed_at` if it has one.
+    pub(super) fn hmac(covers: Covers, key: usize, signed_at: Option<i64>) -> Proof {
+        Proof {
+            verification: Verification {
+                scheme: Scheme::HmacSha256,
+                covers,
+                key,
+            },
+            signed_at,
+            client_id: None,
+        }
+    }
+}
+
 /// Fails closed when nothing is configured to check against.
 pub(super) fn require_secrets(provider: Provider, secrets: &[Secret]) -> Result<(), Error> {
     if secrets.is_empty() {
@@ -255,15 +271,7 @@ pub(super) fn timestamped_proof(
         )
     })?;
     crate::verify::check_window(signed_at, now, tolerance)?;
-    Ok(Proof {
-        verification: Verification {
-            scheme: Scheme::HmacSha256,
-            covers: Covers::TimestampAndBody,
-            key,
-        },
-        signed_at: Some(signed_at),
-        client_id: None,
-    })
+    Ok(Proof::hmac(Covers::TimestampAndBody, key, Some(signed_at)))
 }
 
 /// The proof of a provider whose header is written in the pairs grammar (Zigned,
@@ -344,15 +352,41 @@ pub(super) fn metadata_proof(
             format!("{path} does not match {signed} under any configured key"),
         )
     })?;
-    Ok(Proof {
-        verification: Verification {
-            scheme: Scheme::HmacSha256,
-            covers: Covers::EventMetadata,
-            key,
-        },
-        signed_at: None,
-        client_id: None,
-    })
+    Ok(Proof::hmac(Covers::EventMetadata, key, None))
+}
+
+/// A separator-less `<time><type>` message (Dropbox Sign, Xodo Sign) must split one way
+/// only: `time` 1 to 18 ASCII digits (Unix seconds), `event_type` not empty and not
+/// starting with a digit. Otherwise a captured proof could be re-split (its time moved into
+/// the type) to escape the age bound (security review T3-5). Missing parts are left to the
+/// MAC check, which refuses them. `fields` name the two parts for the error; `signed` what
+/// the MAC covers.
+pub(super) fn one_way_split(
+    time: Option<&str>,
+    event_type: Option<&str>,
+    fields: (&str, &str),
+    signed: &str,
+) -> Result<(), Error> {
+    let malformed = |why: String| {
+        Error::new(
+            ErrorKind::MalformedSignature,
+            format!("{why}: the MACed {signed} would not split one way only"),
+        )
+    };
+    if let Some(time) = time {
+        if time.is_empty() || time.len() > 18 || !time.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(malformed(format!("{} is not 1 to 18 digits", fields.0)));
+        }
+    }
+    if let Some(event_type) = event_type {
+        if event_type.bytes().next().is_none_or(|b| b.is_ascii_digit()) {
+            return Err(malformed(format!(
+                "{} is empty or starts with a digit",
+                fields.1
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The hex tag an event-metadata proof carries for `message`.
@@ -375,15 +409,7 @@ pub(super) fn body_hmac_proof(
             format!("{mismatch} under any configured secret"),
         )
     })?;
-    Ok(Proof {
-        verification: Verification {
-            scheme: Scheme::HmacSha256,
-            covers: Covers::Body,
-            key,
-        },
-        signed_at: None,
-        client_id: None,
-    })
+    Ok(Proof::hmac(Covers::Body, key, None))
 }
 
 /// The proof header's value, or `missing_signature` when absent or blank.

@@ -20,7 +20,7 @@ use super::spec::Sample;
 use super::wire::{parse_object, wire, Loose, Text};
 use super::{require_secrets, signature_header, Fields, Proof, Provider, Spec};
 use crate::error::{Error, ErrorKind};
-use crate::event::{Covers, EventType, Scheme, Verification};
+use crate::event::{Covers, EventType};
 use crate::secret::Secret;
 use crate::time::parse_rfc3339_millis;
 use crate::verify::{base64_decode, base64_encode, check_window, decode_tag, digit_seconds};
@@ -192,15 +192,7 @@ fn verify(
             )
         })?;
     check_window(signed_at, now, tolerance)?;
-    Ok(Proof {
-        verification: Verification {
-            scheme: Scheme::HmacSha256,
-            covers: Covers::TimestampAndBody,
-            key,
-        },
-        signed_at: Some(signed_at),
-        client_id: None,
-    })
+    Ok(Proof::hmac(Covers::TimestampAndBody, key, Some(signed_at)))
 }
 
 wire! {

@@ -22,8 +22,8 @@
 
 use super::spec::{Sample, SignedTime, TimeFormat};
 use super::wire::{exact_scalar, parse_object, wire, Loose, Raw, Text};
-use super::{metadata_proof, metadata_tag, Fields, Proof, ProofAt, Provider, Spec};
-use crate::error::{Error, ErrorKind};
+use super::{metadata_proof, metadata_tag, one_way_split, Fields, Proof, ProofAt, Provider, Spec};
+use crate::error::Error;
 use crate::event::{EnvelopeStatus, EventType, Participant};
 use crate::secret::Secret;
 use crate::verify::{hex_encode, sha256};
@@ -145,27 +145,14 @@ fn verify(body: &[u8], secrets: &[Secret]) -> Result<Proof, Error> {
     })
 }
 
-/// The separator-less message must split one way only: `event_time` 1 to 18 ASCII digits,
-/// `event_type` not empty and not starting with a digit (security review T3-5). Missing
-/// parts are left to the MAC check, which refuses them.
+/// The one-way split of `<event_time><event_type>` ([`one_way_split`], T3-5).
 fn unambiguous(payload: &ProofPayload<'_>) -> Result<(), Error> {
-    let malformed = |why: &str| {
-        Error::new(
-            ErrorKind::MalformedSignature,
-            format!("{why}: the MACed {SIGNED} would not split one way only"),
-        )
-    };
-    if let Some(time) = exact_scalar(payload.time) {
-        if time.is_empty() || time.len() > 18 || !time.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(malformed("event_time is not 1 to 18 digits"));
-        }
-    }
-    if let Some(event_type) = exact_scalar(payload.event_type) {
-        if event_type.bytes().next().is_none_or(|b| b.is_ascii_digit()) {
-            return Err(malformed("event_type is empty or starts with a digit"));
-        }
-    }
-    Ok(())
+    one_way_split(
+        exact_scalar(payload.time).as_deref(),
+        exact_scalar(payload.event_type).as_deref(),
+        ("event_time", "event_type"),
+        SIGNED,
+    )
 }
 
 /// The proof's value (`event_hash`) for `body`: over empty parts when they are missing.
@@ -277,6 +264,7 @@ fn normalize(body: &[u8], _signed_at: Option<i64>) -> Result<(Fields, &str), Err
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorKind;
 
     /// A locally computed vector (docs/providers/xodo-sign.md): Xodo Sign publishes none
     /// with its key.
