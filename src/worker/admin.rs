@@ -21,6 +21,7 @@
 //! wrong token is `401 unauthorized`. A known path with another method is `405` with
 //! `Allow`; anything else under `/admin/` is `404`.
 
+use super::query::query_value;
 use ::worker::{Env, Request};
 
 use super::reply::{method_not_allowed, Refusal, Reply};
@@ -197,16 +198,4 @@ fn bearer(req: &Request) -> String {
         .unwrap_or_default()
         .trim_matches([' ', '\t'])
         .to_owned()
-}
-
-/// The first value of query parameter `name` in the runtime's serialized `url` (ids and
-/// names only: no percent-decoding is needed, and an encoded value simply fails the id
-/// check that follows).
-pub(super) fn query_value(url: &str, name: &str) -> Option<String> {
-    let query = url.split_once('?')?.1;
-    query
-        .split('&')
-        .filter_map(|kv| kv.split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_owned())
 }

@@ -53,6 +53,8 @@ mod journal;
 mod ledger;
 /// One POST to origin.
 mod origin;
+/// A request's query, read by the admin handlers.
+mod query;
 /// Queue mode: producer and consumer.
 mod queue;
 /// Answers and refusals.

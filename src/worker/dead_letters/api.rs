@@ -7,9 +7,10 @@ use ::worker::{Env, Request};
 use serde::{Deserialize, Serialize};
 
 use super::{Ids, Listing, Store, Take, TAKE_PAGE};
+use crate::worker::clip;
+use crate::worker::query::query_value;
 use crate::worker::queue::{self, Job};
 use crate::worker::reply::{Refusal, Reply, JSON};
-use crate::worker::{admin, clip};
 use crate::{Error, ErrorKind};
 
 /// The store failed: `503 enqueue_failed`, the platform's words clipped.
@@ -98,7 +99,7 @@ async fn filters(req: &mut Request, tenant: Option<&str>) -> Result<Take, Refusa
         ("since", &mut f.since),
         ("until", &mut f.until),
     ] {
-        if let Some(v) = admin::query_value(&url, name) {
+        if let Some(v) = query_value(&url, name) {
             *slot = Some(v.replace("%3A", ":").replace("%3a", ":"));
         }
     }

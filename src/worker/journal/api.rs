@@ -9,8 +9,8 @@ use ::worker::D1Database;
 use serde::{Deserialize, Serialize};
 
 use super::{unavailable, Attempt, End, Outcome};
-use crate::worker::admin::query_value;
 use crate::worker::clip;
+use crate::worker::query::query_value;
 use crate::worker::reply::{Refusal, Reply, JSON};
 use crate::{Error, ErrorKind};
 
