@@ -63,7 +63,7 @@ pub use headers::Headers;
 pub use providers::{
     account_field, account_id, normalize_unverified, normalize_unverified_all, precheck,
     refresh_times, sign, sign_body, sign_query, time_in_body, verify, verify_intent, Echo, ProofAt,
-    Provider, Sample, Verified, VerifyConfig, DEFAULT_MAX_BODY_BYTES,
+    Provider, Sample, SignedTime, TimeFormat, Verified, VerifyConfig, DEFAULT_MAX_BODY_BYTES,
     DEFAULT_MAX_CLOCK_SKEW_SECONDS, DEFAULT_MAX_EVENTS_PER_DELIVERY, DEFAULT_MAX_EVENT_AGE_SECONDS,
     DEFAULT_TOLERANCE_SECONDS,
 };

@@ -733,6 +733,36 @@ fn provider_lists_derive_from_the_registry() {
                     )
                 })
                 .collect(),
+            "signed-times" => {
+                let mut v = vec!["const SIGNED_TIMES = {".to_owned()];
+                for p in Provider::ALL {
+                    let Some(time) = p.signed_time() else {
+                        continue;
+                    };
+                    let paths: Vec<String> = time
+                        .paths
+                        .iter()
+                        .map(|path| serde_json::to_string(path).unwrap())
+                        .collect();
+                    let format = match time.format {
+                        signhook::TimeFormat::EpochMillis => "epoch-millis".to_owned(),
+                        signhook::TimeFormat::EpochSeconds => "epoch-seconds".to_owned(),
+                        signhook::TimeFormat::EpochSecondsText => "epoch-seconds-text".to_owned(),
+                        signhook::TimeFormat::Rfc3339 { fraction_digits } => {
+                            format!("rfc3339:{fraction_digits}")
+                        }
+                        other => panic!("{p}: no page format for {other:?}"),
+                    };
+                    v.push(format!(
+                        "  {}: {{ paths: [{}], format: {} }},",
+                        js_key(p.as_str()),
+                        paths.join(", "),
+                        q(&format)
+                    ));
+                }
+                v.push("};".to_owned());
+                v
+            }
             "delivery-notes" => {
                 let mut v = vec!["const DELIVERY_NOTES = {".to_owned()];
                 for p in Provider::ALL {

@@ -412,6 +412,46 @@ const EVENT_TIME_FIELDS = {
   time: (seconds) => seconds, // SignWell: epoch seconds (event.time, inside its hash)
 };
 
+/** Where each provider's signed event time is in its body and how it is written (the
+ * registry's, as `signhook sign` rewrites it). */
+// BEGIN GENERATED: signed-times (tests/docs.rs; UPDATE_README=1 cargo test --test docs)
+const SIGNED_TIMES = {
+  "zoho-sign": { paths: [["notifications","performed_at"]], format: "epoch-millis" },
+  yousign: { paths: [["event_time"]], format: "epoch-seconds-text" },
+  docusign: { paths: [["generatedDateTime"]], format: "rfc3339:7" },
+  signwell: { paths: [["event","time"]], format: "epoch-seconds" },
+  "dropbox-sign": { paths: [["event","event_time"]], format: "epoch-seconds-text" },
+  pandadoc: { paths: [["data","date_modified"], ["data","action_date"]], format: "rfc3339:0" },
+  signable: { paths: [["action_date"]], format: "rfc3339:0" },
+  "xodo-sign": { paths: [["event_time"]], format: "epoch-seconds-text" },
+};
+// END GENERATED: signed-times
+
+/** `seconds` as `format` writes it. */
+function timeAs(format, seconds) {
+  const [kind, digits] = format.split(":");
+  if (kind === "epoch-millis") return seconds * 1000;
+  if (kind === "epoch-seconds") return seconds;
+  if (kind === "epoch-seconds-text") return String(seconds);
+  const base = new Date(seconds * 1000).toISOString().slice(0, 19);
+  return Number(digits) > 0 ? `${base}.${"0".repeat(Number(digits))}Z` : `${base}Z`;
+}
+
+/** `value` with `provider`'s signed event time (each element's, for a batch) set to `seconds`. */
+function freshenSigned(provider, value, seconds) {
+  const spec = SIGNED_TIMES[provider];
+  if (!spec) return value;
+  if (Array.isArray(value)) return value.map((v) => freshenSigned(provider, v, seconds));
+  const copy = structuredClone(value);
+  for (const path of spec.paths) {
+    let at = copy;
+    for (const key of path.slice(0, -1)) at = at?.[key];
+    const last = path[path.length - 1];
+    if (at && typeof at === "object" && last in at) at[last] = timeAs(spec.format, seconds);
+  }
+  return copy;
+}
+
 /** A copy of `value` whose event-time fields say `seconds`. */
 function freshen(value, seconds) {
   if (Array.isArray(value)) return value.map((v) => freshen(v, seconds));
@@ -448,7 +488,7 @@ function signTestDelivery() {
   const timestamp = Math.floor(Date.now() / 1000);
   // The provider's own event time, set to now: the Worker refuses a signed event time
   // older than MAX_EVENT_AGE_SECONDS (7 days), as it would a replayed delivery.
-  const unsigned = JSON.stringify(freshen(sample.body, timestamp));
+  const unsigned = JSON.stringify(freshenSigned(provider, freshen(sample.body, timestamp), timestamp));
   let headers;
   let body;
   let query;

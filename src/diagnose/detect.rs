@@ -125,6 +125,12 @@ mod tests {
             ("x-zs-webhook-signature", "v"),
         ]);
         assert_eq!(detect_provider(&h), Some(Provider::ZohoSign));
+        // A `Signature` header is Signable's; PandaDoc's `signature` is in the URL.
+        let h = headers(&[("Signature", "v")]);
+        assert_eq!(detect_provider(&h), Some(Provider::Signable));
+        let mut h = headers(&[("Content-Type", "application/json")]);
+        h.set_query("signature=abc");
+        assert_eq!(detect_provider(&h), Some(Provider::PandaDoc));
     }
 
     #[test]

@@ -36,7 +36,9 @@ use serde::Serialize;
 use crate::error::{Error, ErrorKind};
 use crate::event::{Event, EventType};
 use crate::headers::Headers;
-use crate::providers::{normalize_unverified_all, verify, MacScheme, Provider, VerifyConfig};
+use crate::providers::{
+    normalize_unverified_all, verify, MacScheme, ProofAt, Provider, VerifyConfig,
+};
 
 mod client_id;
 mod detect;
@@ -164,16 +166,23 @@ impl Diagnosis {
 pub fn detect_provider(headers: &Headers) -> Option<Provider> {
     Provider::ALL
         .into_iter()
-        .find(|p| match headers.get(p.proof_header()) {
-            Some(value) if p.proof_header().eq_ignore_ascii_case("authorization") => {
-                let value = crate::headers::trim_ows(value);
-                value
-                    .split([' ', '\t'])
-                    .next()
-                    .is_some_and(|scheme| scheme.eq_ignore_ascii_case("basic"))
-            }
-            Some(_) => true,
-            None => false,
+        .find(|p| match p.proof_at() {
+            // A proof in the URL is looked for there (PandaDoc's `?signature=`: a header of
+            // that name is another provider's, Signable's).
+            ProofAt::Query => !headers.query_values(p.proof_header()).is_empty(),
+            ProofAt::Header => match headers.get(p.proof_header()) {
+                Some(value) if p.proof_header().eq_ignore_ascii_case("authorization") => {
+                    let value = crate::headers::trim_ows(value);
+                    value
+                        .split([' ', '\t'])
+                        .next()
+                        .is_some_and(|scheme| scheme.eq_ignore_ascii_case("basic"))
+                }
+                Some(_) => true,
+                None => false,
+            },
+            // A proof in the body names no header.
+            _ => false,
         })
         .or_else(|| headers.iter().find_map(|(name, _)| hinted_provider(name)))
 }

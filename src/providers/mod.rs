@@ -55,7 +55,7 @@ pub use proof::{
 };
 pub use registry::ProofAt;
 pub use sign::{sign, sign_body, sign_query};
-pub use spec::{Echo, Sample};
+pub use spec::{Echo, Sample, SignedTime, TimeFormat};
 
 pub(crate) use normalize::{body_id_without, Fields};
 pub(crate) use proof::Proof;

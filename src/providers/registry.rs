@@ -9,7 +9,7 @@ use serde::{Serialize, Serializer};
 use crate::error::{Error, ErrorKind};
 use crate::event::{Event, EventType};
 
-use super::{Echo, Keys, Provider, Sample};
+use super::{Echo, Keys, Provider, Sample, SignedTime};
 
 impl Provider {
     /// The route, CLI and npm name: `zoho-sign`, `acrobat-sign`, `zigned`, `yousign`,
@@ -70,6 +70,12 @@ impl Provider {
     /// delivery, what origin should check), if more than "the Worker holds the secret".
     pub const fn delivery_note(self) -> Option<&'static str> {
         self.spec().delivery_note
+    }
+
+    /// Where the provider's own event time is in its body and how it is written, when the
+    /// replay bound reads it there ([`refresh_times`](crate::refresh_times) rewrites it).
+    pub const fn signed_time(self) -> Option<SignedTime> {
+        self.spec().signed_time
     }
 
     /// What [`Provider::config_var`] holds, for people (docs/worker.md's configuration table,

@@ -129,15 +129,18 @@ pub struct Sample {
 
 /// A provider's event time in its body: the JSON paths that may hold it (each rewritten
 /// where present) and how it is written.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct SignedTime {
-    pub(crate) paths: &'static [&'static [&'static str]],
-    pub(crate) format: TimeFormat,
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignedTime {
+    /// The JSON paths (object keys, outermost first) that may hold it.
+    pub paths: &'static [&'static [&'static str]],
+    /// How it is written there.
+    pub format: TimeFormat,
 }
 
 /// How a provider writes a time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum TimeFormat {
+#[non_exhaustive]
+pub enum TimeFormat {
     /// Unix milliseconds, a JSON number.
     EpochMillis,
     /// Unix seconds, a JSON number.
@@ -145,7 +148,10 @@ pub(crate) enum TimeFormat {
     /// Unix seconds, a JSON string.
     EpochSecondsText,
     /// RFC 3339 in UTC (`…Z`) with this many fractional digits, a JSON string.
-    Rfc3339 { fraction_digits: usize },
+    Rfc3339 {
+        /// Digits after the seconds' point (0: none).
+        fraction_digits: usize,
+    },
 }
 
 impl Spec {

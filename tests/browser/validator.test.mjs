@@ -492,6 +492,20 @@ test("the test delivery panel signs a delivery that node:crypto accepts", async 
   assert.equal(r.verdict, "verdict-verified", JSON.stringify(r));
 });
 
+test("every provider's sample test delivery, signed with its local key and dated now, is verified by the page", async () => {
+  const providers = await page.$$eval("#td-provider option", (options) => options.map((o) => o.value));
+  assert.ok(providers.length >= 16, providers.join(","));
+  for (const provider of providers) {
+    await page.fill("#td-secret", "");
+    await page.selectOption("#td-provider", provider);
+    await page.click("#td-sign");
+    await page.click("#td-load");
+    const r = await readResult();
+    assert.equal(r.verdict, "verdict-verified", `${provider}: ${JSON.stringify(r)}`);
+    assert.equal(r.event.provider, provider);
+  }
+});
+
 test("the test delivery panel puts PandaDoc's proof in the URL (?signature=), and the checker reads it from the request line", async () => {
   await page.selectOption("#td-provider", "pandadoc");
   await page.selectOption("#td-event", "document_state_changed");
