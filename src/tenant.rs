@@ -1,7 +1,7 @@
 //! Tenants: many customer accounts behind one edge, each with its own secrets, routes,
 //! origin and isolation. This module is the pure part (no I/O, no clock, no randomness):
 //! tenant ids, the at-rest encryption of their secrets, fingerprints, and the per-tenant
-//! event keys. The Worker keeps tenants in Cloudflare D1 (`src/worker/tenants.rs`).
+//! event keys. The Worker keeps tenants in Cloudflare D1 (`src/worker/tenants/`).
 //!
 //! Secrets are sealed with AES-256-GCM under `TENANT_KEY` (32 bytes), with the tenant id and
 //! what the secret is for (a provider's name, or `forward`) bound as associated data, so a

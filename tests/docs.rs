@@ -576,6 +576,19 @@ fn provider_lists_derive_from_the_registry() {
             .map(|p| q(p.as_str()))
             .collect::<Vec<_>>()
     };
+    // Every provider's example value as a JS object literal between `open` and `close`.
+    let example_secrets = |open: &str, close: &str| -> Vec<String> {
+        let mut v = vec![open.to_owned()];
+        for p in Provider::ALL {
+            v.push(format!(
+                "  {}: {},",
+                js_key(p.as_str()),
+                q(p.example_secret())
+            ));
+        }
+        v.push(close.to_owned());
+        v
+    };
     let generate = |name: &str| -> Option<Vec<String>> {
         Some(match name {
             "providers" => {
@@ -683,18 +696,7 @@ fn provider_lists_derive_from_the_registry() {
                     ]
                 })
                 .collect(),
-            "local-dev-keys" => {
-                let mut v = vec!["const LOCAL_DEV_KEYS = {".to_owned()];
-                for p in Provider::ALL {
-                    v.push(format!(
-                        "  {}: {},",
-                        js_key(p.as_str()),
-                        q(p.example_secret())
-                    ));
-                }
-                v.push("};".to_owned());
-                v
-            }
+            "local-dev-keys" => example_secrets("const LOCAL_DEV_KEYS = {", "};"),
             "account-fields" => {
                 let mut v = vec![
                     "| provider | account id |".to_owned(),
@@ -799,16 +801,7 @@ fn provider_lists_derive_from_the_registry() {
                 v
             }
             "example-secrets" => {
-                let mut v = vec!["export const EXAMPLE_SECRETS = Object.freeze({".to_owned()];
-                for p in Provider::ALL {
-                    v.push(format!(
-                        "  {}: {},",
-                        js_key(p.as_str()),
-                        q(p.example_secret())
-                    ));
-                }
-                v.push("});".to_owned());
-                v
+                example_secrets("export const EXAMPLE_SECRETS = Object.freeze({", "});")
             }
             "provider-titles" => {
                 let titles: Vec<String> = Provider::ALL

@@ -399,17 +399,13 @@ const LOCAL_DEV_KEYS = {
 };
 // END GENERATED: local-dev-keys
 
-/** The event-time fields of the samples, and how each writes `seconds` (Unix). */
+/** The samples' other event-time fields (not signed, so not in SIGNED_TIMES below), and how
+ * each writes `seconds` (Unix): dated now so that the event reads as recent. */
 const EVENT_TIME_FIELDS = {
-  performed_at: (seconds) => seconds * 1000, // Zoho Sign: epoch milliseconds
-  event_time: (seconds) => String(seconds), // Yousign, Dropbox Sign: epoch seconds, a string
-  generatedDateTime: (seconds) => new Date(seconds * 1000).toISOString(), // DocuSign
   timestamp: (seconds) => new Date(seconds * 1000).toISOString(), // DocuSeal
   createdAt: (seconds) => new Date(seconds * 1000).toISOString(), // Documenso
   createdDate: (seconds) => new Date(seconds * 1000).toISOString(), // OneSpan Sign
   created: (seconds) => seconds, // BoldSign: epoch seconds
-  date_modified: (seconds) => new Date(seconds * 1000).toISOString(), // PandaDoc
-  time: (seconds) => seconds, // SignWell: epoch seconds (event.time, inside its hash)
 };
 
 /** Where each provider's signed event time is in its body and how it is written (the

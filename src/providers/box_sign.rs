@@ -20,7 +20,7 @@
 
 use super::spec::Sample;
 use super::wire::{parse_object, wire, Loose, Text};
-use super::{require_secrets, Fields, Proof, Provider, Spec};
+use super::{require_secrets, signature_header, Fields, Proof, Provider, Spec};
 use crate::error::{Error, ErrorKind};
 use crate::event::{Covers, EventType};
 use crate::secret::Secret;
@@ -128,14 +128,6 @@ fn tag(secret: &Secret, body: &[u8], timestamp: &str) -> String {
     base64_encode(&hmac_sha256(secret, &[body, timestamp.as_bytes()]))
 }
 
-/// A header's value, trimmed; `None` when absent or blank.
-fn header<'h>(headers: &'h crate::Headers, name: &str) -> Option<&'h str> {
-    headers
-        .get(name)
-        .map(crate::headers::trim_ows)
-        .filter(|v| !v.is_empty())
-}
-
 fn verify(
     headers: &crate::Headers,
     body: &[u8],
@@ -147,7 +139,7 @@ fn verify(
     let malformed = |why: String| Error::new(ErrorKind::MalformedSignature, why);
     let presented: Vec<(&str, &str)> = [PRIMARY, SECONDARY]
         .into_iter()
-        .filter_map(|name| header(headers, name).map(|v| (name, v)))
+        .filter_map(|name| signature_header(headers, name).ok().map(|v| (name, v)))
         .collect();
     if presented.is_empty() {
         return Err(Error::new(
@@ -155,13 +147,16 @@ fn verify(
             format!("neither {PRIMARY} nor {SECONDARY} is in the request"),
         ));
     }
-    let t = header(headers, TIMESTAMP).ok_or_else(|| {
+    let t = signature_header(headers, TIMESTAMP).ok().ok_or_else(|| {
         Error::new(
             ErrorKind::MissingSignature,
             format!("{TIMESTAMP} is missing: the signatures cover it"),
         )
     })?;
-    match (header(headers, VERSION), header(headers, ALGORITHM)) {
+    match (
+        signature_header(headers, VERSION).ok(),
+        signature_header(headers, ALGORITHM).ok(),
+    ) {
         (Some("1"), Some("HmacSHA256")) => {}
         (version, algorithm) => {
             return Err(malformed(format!(
