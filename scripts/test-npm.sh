@@ -33,7 +33,9 @@ scripts/build-npm.sh
 echo "[test-npm] wasm-bindgen tests (src/js.rs) under Node"
 # --lib: the boundary's tests live in src/js.rs (its exports are not reachable from
 # tests/*.rs); the native suites run with plain `cargo test`.
+# +simd128, as the package ships: src/json.rs's SIMD scans are tested where they run.
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="${SIGNHOOK_NPM_RUSTFLAGS--C target-feature=+simd128}" \
   cargo test --target wasm32-unknown-unknown --features js-diagnose --lib
 
 echo "[test-npm] node --test tests/node/*.test.mjs ($(node --version))"

@@ -87,9 +87,7 @@ impl<'a> Reader<'a> {
     /// Moves the cursor past JSON's four whitespace bytes.
     #[inline]
     fn skip_whitespace(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.byte() {
-            self.pos += 1;
-        }
+        self.pos = whitespace_until(self.text.as_bytes(), self.pos);
     }
 
     /// The first byte of what comes next, after whitespace.
@@ -458,18 +456,20 @@ impl<'a> Reader<'a> {
 }
 
 /// The index of the first `"`, `\` or control byte (below 0x20) at or after `from`, or
-/// the length: eight bytes at a time.
+/// the length: sixteen bytes at a time where the build has wasm's 128-bit SIMD
+/// (`simd128`: the npm package and the Worker), eight at a time in a `u64` first or
+/// elsewhere, then byte by byte.
 fn plain_until(bytes: &[u8], mut at: usize) -> usize {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    while let Some(Ok(chunk)) = bytes.get(at..at + 16).map(<&[u8; 16]>::try_from) {
+        let special = simd::special16(chunk);
+        if special != 0 {
+            return at + special.trailing_zeros() as usize;
+        }
+        at += 16;
+    }
     while let Some(Ok(chunk)) = bytes.get(at..at + 8).map(<[u8; 8]>::try_from) {
-        let x = u64::from_le_bytes(chunk);
-        let quote = x ^ (ONES * u64::from(b'"'));
-        let backslash = x ^ (ONES * u64::from(b'\\'));
-        // The lowest flagged byte is the first special one: a borrow can only flag bytes
-        // above a real hit.
-        let special = (quote.wrapping_sub(ONES) & !quote)
-            | (backslash.wrapping_sub(ONES) & !backslash)
-            | (x.wrapping_sub(ONES * 0x20) & !x);
-        let special = special & HIGH;
+        let special = special8(u64::from_le_bytes(chunk));
         if special != 0 {
             return at + (special.trailing_zeros() / 8) as usize;
         }
@@ -482,6 +482,89 @@ fn plain_until(bytes: &[u8], mut at: usize) -> usize {
         at += 1;
     }
     at
+}
+
+/// The high bit of each byte of `x` that is `"`, `\` or a control byte, in a word whose
+/// lowest flagged byte is the first such byte (a borrow can only flag bytes above a real
+/// hit).
+#[inline]
+fn special8(x: u64) -> u64 {
+    let quote = x ^ (ONES * u64::from(b'"'));
+    let backslash = x ^ (ONES * u64::from(b'\\'));
+    let special = (quote.wrapping_sub(ONES) & !quote)
+        | (backslash.wrapping_sub(ONES) & !backslash)
+        | (x.wrapping_sub(ONES * 0x20) & !x);
+    special & HIGH
+}
+
+/// The index of the first byte at or after `from` that is not JSON whitespace, or the
+/// length. Most values follow one space or none; a longer run (indented JSON) goes
+/// sixteen bytes at a time where [`plain_until`] does.
+#[inline]
+fn whitespace_until(bytes: &[u8], mut at: usize) -> usize {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        for _ in 0..2 {
+            match bytes.get(at) {
+                Some(b' ' | b'\t' | b'\n' | b'\r') => at += 1,
+                _ => return at,
+            }
+        }
+        while let Some(Ok(chunk)) = bytes.get(at..at + 16).map(<&[u8; 16]>::try_from) {
+            let other = !simd::whitespace16(chunk) & 0xffff;
+            if other != 0 {
+                return at + other.trailing_zeros() as usize;
+            }
+            at += 16;
+        }
+    }
+    while let Some(b' ' | b'\t' | b'\n' | b'\r') = bytes.get(at) {
+        at += 1;
+    }
+    at
+}
+
+/// Sixteen bytes at a time with wasm's `simd128` (the shipped builds enable it): a bit per
+/// byte, bit `i` for byte `i`, where a test holds. No `unsafe`: these intrinsics are safe
+/// in a build with the feature on. The tests compare both with a byte-by-byte reference
+/// under `wasm-bindgen-test` (`scripts/test-npm.sh`).
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod simd {
+    use core::arch::wasm32::{
+        u8x16, u8x16_bitmask, u8x16_eq, u8x16_lt, u8x16_splat, v128, v128_or,
+    };
+
+    /// The chunk as one vector (compiled to a single unaligned `v128.load`).
+    #[inline]
+    fn load(c: &[u8; 16]) -> v128 {
+        u8x16(
+            c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10], c[11], c[12], c[13],
+            c[14], c[15],
+        )
+    }
+
+    /// `"`, `\` or a control byte (below 0x20).
+    #[inline]
+    pub(super) fn special16(chunk: &[u8; 16]) -> u32 {
+        let v = load(chunk);
+        let hits = v128_or(
+            v128_or(
+                u8x16_eq(v, u8x16_splat(b'"')),
+                u8x16_eq(v, u8x16_splat(b'\\')),
+            ),
+            u8x16_lt(v, u8x16_splat(0x20)),
+        );
+        u32::from(u8x16_bitmask(hits))
+    }
+
+    /// JSON's four whitespace bytes.
+    #[inline]
+    pub(super) fn whitespace16(chunk: &[u8; 16]) -> u32 {
+        let v = load(chunk);
+        let is = |b: u8| u8x16_eq(v, u8x16_splat(b));
+        let hits = v128_or(v128_or(is(b' '), is(b'\n')), v128_or(is(b'\r'), is(b'\t')));
+        u32::from(u8x16_bitmask(hits))
+    }
 }
 
 /// Appends `s` as a JSON string, escaped exactly as serde_json escapes it: `"` and `\`,
@@ -906,8 +989,74 @@ mod tests {
         assert!(depth("").is_err());
     }
 
+    /// Bytes that make the scans interesting: every special and whitespace byte, and
+    /// their neighbours on both sides of each comparison.
+    fn scan_bytes() -> impl Strategy<Value = Vec<u8>> {
+        let interesting = prop::sample::select(INTERESTING.to_vec());
+        prop::collection::vec(prop_oneof![interesting, any::<u8>()], 0..80)
+    }
+
+    const INTERESTING: [u8; 18] = [
+        0, 0x08, 0x09, 0x0a, 0x0b, 0x0d, 0x1f, 0x20, 0x21, b'"', b'\\', b'[', b'{', b'a', 0x7f,
+        0x80, 0xc3, 0xff,
+    ];
+
+    /// Both scans against their one-byte-at-a-time definitions, from every start.
+    fn check_scans(bytes: &[u8]) {
+        for from in 0..=bytes.len() {
+            let special = bytes[from..]
+                .iter()
+                .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+                .map_or(bytes.len(), |i| from + i);
+            assert_eq!(plain_until(bytes, from), special, "{bytes:?} from {from}");
+            let other = bytes[from..]
+                .iter()
+                .position(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+                .map_or(bytes.len(), |i| from + i);
+            assert_eq!(
+                whitespace_until(bytes, from),
+                other,
+                "{bytes:?} from {from}"
+            );
+        }
+    }
+
+    /// The same under wasm with `simd128` (`scripts/test-npm.sh`'s wasm-bindgen tests):
+    /// every interesting byte at every place of a 40-byte text of plain bytes and of
+    /// whitespace, then pseudo-random texts of interesting bytes.
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    #[wasm_bindgen_test::wasm_bindgen_test]
+    fn simd_scans_agree_with_their_definitions() {
+        for fill in [b'a', b' '] {
+            for &b in &INTERESTING {
+                for at in 0..40 {
+                    let mut bytes = vec![fill; 40];
+                    bytes[at] = b;
+                    check_scans(&bytes);
+                }
+            }
+        }
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        for _ in 0..2000 {
+            let bytes: Vec<u8> = (0..48)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    INTERESTING[(state % INTERESTING.len() as u64) as usize]
+                })
+                .collect();
+            check_scans(&bytes);
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(4000))]
+
+        #[test]
+        fn scans_agree_with_their_definitions(bytes in scan_bytes()) {
+            check_scans(&bytes);
+        }
 
         /// Any string: written as serde_json writes it.
         #[test]

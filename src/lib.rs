@@ -78,3 +78,11 @@ pub fn format_unix_seconds(seconds: i64) -> String {
         .and_then(time::format_unix_millis)
         .unwrap_or_default()
 }
+
+/// Whether `text` is one JSON value, by the crate's own reader (what every provider's
+/// payload goes through): for `benches/pipeline.rs`'s reader throughput. Not an API.
+#[doc(hidden)]
+pub fn __json_scan(text: &str) -> bool {
+    let mut reader = json::Reader::new(text);
+    reader.skip().and_then(|()| reader.finish()).is_ok()
+}

@@ -7,7 +7,8 @@
 // `POST /hooks/zoho-sign?bench=<n>[&crypto=node]` runs verify + normalize + serialize n times
 // inside the isolate and answers {"iterations","elapsed_ms","bytes"}, like the Rust Worker's
 // bench build (bench/worker/isolate.mjs); `crypto=node` uses node:crypto's synchronous
-// createHmac/createHash (nodejs_compat) instead of crypto.subtle.
+// createHmac/createHash (nodejs_compat) instead of crypto.subtle; `&stages=1` times each
+// stage in its own loop (mac, id, decode, parse, write, answer), as the Rust build does.
 // Not shipped; measurement only.
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 
@@ -104,6 +105,11 @@ function mapEvent(body, key, digest) {
   if (payload === null || typeof payload !== "object" || Array.isArray(payload)) {
     return { status: 400, error: "malformed_payload" };
   }
+  return buildEvent(payload, text, key, digest);
+}
+
+/** The event of a parsed payload, as the answer's text. */
+function buildEvent(payload, text, key, digest) {
   const req = payload.requests ?? {};
   const note = payload.notifications ?? {};
   const id = [...digest.subarray(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("");
@@ -142,6 +148,57 @@ function mapEvent(body, key, digest) {
   return { answer, type, id };
 }
 
+/** `?bench=<n>&stages=1`: each stage of one event in its own loop of `n`, µs per event. */
+async function stages(keys, secrets, tag, body, n, node) {
+  const sync = (step) => {
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) step();
+    return ((performance.now() - t0) * 1000) / n;
+  };
+  const async_ = async (step) => {
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) await step();
+    return ((performance.now() - t0) * 1000) / n;
+  };
+  const text = decoder.decode(body);
+  const payload = JSON.parse(text);
+  const digest = createHash("sha256").update(ID_PREFIX).update(body).digest();
+  let sink = 0;
+  const out = {};
+  out.mac = node
+    ? sync(() => {
+        const expected = createHmac("sha256", secrets[0]).update(body).digest();
+        sink += timingSafeEqual(expected, tag) ? 1 : 0;
+      })
+    : await async_(async () => {
+        sink += (await findKey(keys, tag, body)) + 1;
+      });
+  out.id = node
+    ? sync(() => {
+        sink += createHash("sha256").update(ID_PREFIX).update(body).digest()[0];
+      })
+    : await async_(async () => {
+        const prefixed = new Uint8Array(ID_PREFIX.length + body.length);
+        prefixed.set(ID_PREFIX);
+        prefixed.set(body, ID_PREFIX.length);
+        sink += new Uint8Array(await crypto.subtle.digest("SHA-256", prefixed))[0];
+      });
+  out.decode = sync(() => {
+    sink += decoder.decode(body).length;
+  });
+  out.parse = sync(() => {
+    sink += JSON.parse(text) === null ? 0 : 1;
+  });
+  out.write = sync(() => {
+    sink += buildEvent(payload, text, 0, digest).answer.length;
+  });
+  out.answer = sync(() => {
+    sink += new Response(buildEvent(payload, text, 0, digest).answer).status;
+  });
+  out.answer -= out.write;
+  return { iterations: n, stages_us: out, sink };
+}
+
 export default {
   async fetch(request, env) {
     const started = Date.now();
@@ -169,6 +226,10 @@ export default {
       return new Response(null, { status: 204 });
     }
     const iterations = Number(url.searchParams.get("bench") ?? 0);
+    if (iterations > 0 && url.searchParams.get("stages") === "1") {
+      const secrets = (env.ZOHO_SIGN_SECRETS ?? "").split(/\s+/).filter(Boolean);
+      return Response.json(await stages(keys, secrets, tag, body, iterations, url.searchParams.get("crypto") === "node"));
+    }
     if (iterations > 0) {
       const pipeline = url.searchParams.get("crypto") === "node" ? nodePipeline : subtlePipeline;
       const secrets = (env.ZOHO_SIGN_SECRETS ?? "").split(/\s+/).filter(Boolean);

@@ -5,7 +5,11 @@
 // the cargo feature `bench`, built here into target/bench-worker, never deployed), so the
 // HTTP round trip that dominates bench/worker/run.mjs is out of the figure.
 //
-//   node_modules/.bin/node bench/worker/isolate.mjs        (ROUNDS=9, ITER=… to change)
+//   node_modules/.bin/node bench/worker/isolate.mjs   (ROUNDS=9, STAGE_ROUNDS=5, ITER=…)
+//
+// Then each Worker's per-stage breakdown (`&stages=1`, each stage in its own loop: the Rust
+// Worker's copy, mac, utf8, scan, id, normalize, write, answer, src/worker/bench.rs; the JS
+// Worker's mac, id, decode, parse, write, answer).
 //
 // Not a test: it asserts only that every Worker verified and answered the same event.
 import { execFileSync } from "node:child_process";
@@ -21,6 +25,7 @@ import { workerOptions } from "./workers.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const ROUNDS = Number(process.env.ROUNDS ?? 9);
+const STAGE_ROUNDS = Number(process.env.STAGE_ROUNDS ?? 5);
 const SECRET = "zoho_test_secret";
 // 2 KiB: the captured payload alone is 1,234 bytes.
 const SIZES = [2 * 1024, 8 * 1024, 64 * 1024];
@@ -67,9 +72,9 @@ const targets = [
   { name: "js-node", url: jsUrl, query: "&crypto=node" },
 ];
 
-async function post(target, body, iterations) {
+async function post(target, body, iterations, extra = "") {
   const signature = createHmac("sha256", SECRET).update(body).digest("base64");
-  const res = await fetch(new URL(`/hooks/zoho-sign?bench=${iterations}${target.query}`, target.url), {
+  const res = await fetch(new URL(`/hooks/zoho-sign?bench=${iterations}${target.query}${extra}`, target.url), {
     method: "POST",
     body,
     headers: { "content-type": "application/json", "x-zs-webhook-signature": signature },
@@ -80,6 +85,8 @@ async function post(target, body, iterations) {
 }
 
 const results = [];
+const breakdown = [];
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 for (const size of SIZES) {
   const body = bodyOf(size);
   // Same answer first: one plain request each (inspect mode) must give the same event id.
@@ -109,12 +116,19 @@ for (const size of SIZES) {
       perEvent[t.name].push((out.elapsed_ms * 1000) / out.iterations);
     }
   }
-  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const row = { size, iterations: n };
   for (const t of targets) row[`${t.name}_us`] = +median(perEvent[t.name]).toFixed(2);
   row.rust_vs_subtle = +(row.rust_us / row["js-subtle_us"]).toFixed(2);
   row.rust_vs_node = +(row.rust_us / row["js-node_us"]).toFixed(2);
   results.push(row);
+  // Where the time goes: each stage in its own loop (`&stages=1`), median of STAGE_ROUNDS.
+  for (const t of targets) {
+    const rounds = [];
+    for (let r = 0; r < STAGE_ROUNDS; r++) rounds.push((await post(t, body, n, "&stages=1")).stages_us);
+    const stage = { size, worker: t.name };
+    for (const name of Object.keys(rounds[0])) stage[name] = +median(rounds.map((x) => x[name])).toFixed(2);
+    breakdown.push(stage);
+  }
 }
 
 await rust.dispose();
@@ -126,4 +140,6 @@ console.log(
     `Rust Worker digest: ${health.digest}; bench wasm ${wasm.length} B raw, ${gzipSync(wasm, { level: 9 }).length} B gzip -9`,
 );
 console.table(results);
-console.log(JSON.stringify({ digest: health.digest, results }));
+console.log("µs per event and stage, each stage in its own loop (median of", STAGE_ROUNDS, "rounds):");
+console.table(breakdown);
+console.log(JSON.stringify({ digest: health.digest, results, breakdown }));

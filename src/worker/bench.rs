@@ -6,6 +6,16 @@
 //! normalize, serialize the event as the inspect answer does. It answers
 //! `{"iterations":n,"elapsed_ms":…,"bytes":…}` (`performance.now()` around the loop), so the
 //! time per event excludes the HTTP round trip that dominates a single request.
+//!
+//! `…?bench=<n>&stages=1` times each stage of one event in its own loop of `n` and answers
+//! `{"iterations":n,"stages_us":{…}}`, microseconds per event: `copy` (the body, as a JS
+//! `Uint8Array`, into wasm memory, as the body read does per chunk), `mac` (the proof:
+//! `verify`), `utf8` (the body checked as UTF-8), `scan` (the JSON reader over the whole
+//! body, nothing kept), `id` (the SHA-256 of provider and body that names an event without
+//! an id of its own), `normalize` (all of the event's reading: UTF-8, reader, mapping, id),
+//! `write` (the event as JSON), `answer` (that JSON into the runtime's `Response`).
+
+use std::hint::black_box;
 
 use wasm_bindgen::JsValue;
 
@@ -32,7 +42,8 @@ fn now_ms() -> f64 {
         .unwrap_or_else(js_sys::Date::now)
 }
 
-/// Runs verify, normalize and serialize `iterations` times and answers how long it took.
+/// Runs verify, normalize and serialize `iterations` times and answers how long it took
+/// (or, with `stages=1`, each stage apart).
 pub(super) fn run(
     provider: Provider,
     headers: &Headers,
@@ -41,6 +52,9 @@ pub(super) fn run(
     now: i64,
     iterations: u32,
 ) -> Result<Reply, Refusal> {
+    if headers.query_values("stages").pop().as_deref() == Some("1") {
+        return stages(provider, headers, body, config, now, iterations);
+    }
     let started = now_ms();
     let mut bytes = 0;
     for _ in 0..iterations {
@@ -55,5 +69,104 @@ pub(super) fn run(
         200,
         JSON,
         format!(r#"{{"iterations":{iterations},"elapsed_ms":{elapsed},"bytes":{bytes}}}"#),
+    ))
+}
+
+/// Microseconds per run of `step`, over `iterations` runs.
+fn per_event(iterations: u32, mut step: impl FnMut()) -> f64 {
+    let started = now_ms();
+    for _ in 0..iterations {
+        step();
+    }
+    (now_ms() - started) * 1000.0 / f64::from(iterations)
+}
+
+/// Each stage of one event in its own loop (see the module's doc).
+fn stages(
+    provider: Provider,
+    headers: &Headers,
+    body: &[u8],
+    config: &VerifyConfig,
+    now: i64,
+    iterations: u32,
+) -> Result<Reply, Refusal> {
+    let verified = crate::verify(provider, headers, body, config, now)?;
+    let events = verified.normalize_all()?;
+    let json = match events.as_slice() {
+        [event] => event.to_json(),
+        events => Event::batch_json(events),
+    };
+    let text = std::str::from_utf8(body).unwrap_or_default();
+    let host_body = js_sys::Uint8Array::from(body);
+    let mut figures = Vec::new();
+    figures.push((
+        "copy",
+        per_event(iterations, || {
+            black_box(host_body.to_vec());
+        }),
+    ));
+    figures.push((
+        "mac",
+        per_event(iterations, || {
+            let _ = black_box(crate::verify(provider, headers, body, config, now));
+        }),
+    ));
+    figures.push((
+        "utf8",
+        per_event(iterations, || {
+            let _ = black_box(std::str::from_utf8(black_box(body)));
+        }),
+    ));
+    figures.push((
+        "scan",
+        per_event(iterations, || {
+            let _ = black_box(crate::json::Reader::new(black_box(text)).skip());
+        }),
+    ));
+    let name = provider.as_str().as_bytes();
+    figures.push((
+        "id",
+        per_event(iterations, || {
+            black_box(crate::verify::sha256(&[b"signhook/", name, b"\n", body]));
+        }),
+    ));
+    figures.push((
+        "normalize",
+        per_event(iterations, || {
+            let _ = black_box(verified.normalize_all());
+        }),
+    ));
+    figures.push((
+        "write",
+        per_event(iterations, || match events.as_slice() {
+            [event] => {
+                black_box(event.to_json());
+            }
+            events => {
+                black_box(Event::batch_json(events));
+            }
+        }),
+    ));
+    // The answers are made before the clock starts: the real path moves its string in.
+    let mut answers: Vec<Reply> = (0..iterations)
+        .map(|_| Reply::new(200, JSON, json.clone()))
+        .collect();
+    figures.push((
+        "answer",
+        per_event(iterations, || {
+            if let Some(reply) = answers.pop() {
+                let _ = black_box(reply.into_response());
+            }
+        }),
+    ));
+    let stages = figures
+        .iter()
+        .map(|(name, us)| format!(r#""{name}":{us}"#))
+        .collect::<Vec<_>>()
+        .join(",");
+    Ok(Reply::new(
+        200,
+        JSON,
+        format!(r#"{{"iterations":{iterations},"stages_us":{{{stages}}}}}"#),
     ))
 }

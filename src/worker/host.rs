@@ -4,8 +4,8 @@
 //! the software `sha2` compiled to wasm. Same digests bit for bit; tags are still compared
 //! in constant time in wasm.
 //!
-//! Where the runtime has no such module (or it throws), nothing is registered, or the call
-//! answers `None`, and the wasm digest runs: never a failed request.
+//! Where the runtime has no such module (or it throws), the call answers `None` and the
+//! wasm digest runs: never a failed request.
 
 use std::cell::Cell;
 
@@ -36,28 +36,46 @@ extern "C" {
 }
 
 thread_local! {
-    /// Whether this isolate already looked for the module (once per isolate).
+    /// Whether this isolate registered [`host_digest`] with the core (once per isolate).
+    static INSTALLED: Cell<bool> = const { Cell::new(false) };
+    /// Whether this isolate already looked for the module (once per isolate, at the first
+    /// digest that needs it).
     static LOOKED: Cell<bool> = const { Cell::new(false) };
     static CRYPTO: std::cell::RefCell<Option<NodeCrypto>> = const { std::cell::RefCell::new(None) };
 }
 
-/// Registers the runtime's digest with the core, once per isolate. Returns which backend
-/// the core uses: `"node:crypto"` or `"wasm"` (for `/healthz`).
-pub(super) fn install() -> &'static str {
-    if !LOOKED.with(|looked| looked.replace(true)) {
-        if let Some(module) = find_module() {
-            CRYPTO.with(|cell| *cell.borrow_mut() = Some(module));
-            crate::verify::set_host_digest(
-                Some(host_digest as crate::verify::HostDigest),
-                crate::verify::HOST_MIN_BYTES,
-            );
-        }
+/// Registers the runtime's digest with the core, once per isolate. The module itself is
+/// looked up at the first digest long enough to use it ([`crate::verify::HOST_MIN_BYTES`]):
+/// loading `node:crypto` costs a cold isolate about 4 ms, which a first delivery of a few
+/// KiB, hashed in wasm, never needs to pay.
+pub(super) fn install() {
+    if !INSTALLED.with(|installed| installed.replace(true)) {
+        crate::verify::set_host_digest(
+            Some(host_digest as crate::verify::HostDigest),
+            crate::verify::HOST_MIN_BYTES,
+        );
     }
-    if CRYPTO.with(|cell| cell.borrow().is_some()) {
+}
+
+/// Which backend the core's long digests use: `"node:crypto"` or `"wasm"` (for
+/// `/healthz`; looks the module up if no digest has yet).
+pub(super) fn backend() -> &'static str {
+    install();
+    if with_module(|_| ()).is_some() {
         "node:crypto"
     } else {
         "wasm"
     }
+}
+
+/// `f` of the module, looked up on first use; `None` where the runtime has none.
+fn with_module<T>(f: impl FnOnce(&NodeCrypto) -> T) -> Option<T> {
+    if !LOOKED.with(|looked| looked.replace(true)) {
+        if let Some(module) = find_module() {
+            CRYPTO.with(|cell| *cell.borrow_mut() = Some(module));
+        }
+    }
+    CRYPTO.with(|cell| cell.borrow().as_ref().map(f))
 }
 
 /// `globalThis.process.getBuiltinModule("node:crypto")`, when the runtime has it.
@@ -79,11 +97,10 @@ fn find_module() -> Option<NodeCrypto> {
     (has("createHash") && has("createHmac")).then(|| module.unchecked_into())
 }
 
-/// The module's digest over `parts`, keyed with `key` or plain; `None` on any surprise.
+/// The module's digest over `parts`, keyed with `key` or plain; `None` on any surprise
+/// (then the core's wasm digest runs).
 fn host_digest(key: Option<&[u8]>, parts: &[&[u8]]) -> Option<[u8; 32]> {
-    CRYPTO.with(|cell| {
-        let borrowed = cell.borrow();
-        let module = borrowed.as_ref()?;
+    with_module(|module| {
         let digester = match key {
             Some(key) => module.create_hmac("sha256", key),
             None => module.create_hash("sha256"),
@@ -104,6 +121,7 @@ fn host_digest(key: Option<&[u8]>, parts: &[&[u8]]) -> Option<[u8; 32]> {
         bytes.copy_to(&mut digest);
         Some(digest)
     })
+    .flatten()
 }
 
 #[wasm_bindgen]

@@ -17,8 +17,8 @@ use self::setup::{setup, Setup, TenantSetup};
 use super::config::{self, Mode, Origin};
 use super::reply::{method_not_allowed, Refusal, Reply};
 use super::{
-    clip, journal, no_route, now_ms, origin, queue, tenants, unix_seconds, BatchItem, RequestLog,
-    TENANT_HEADER,
+    apart, clip, journal, no_route, now_ms, origin, queue, tenants, unix_seconds, BatchItem,
+    RequestLog, TENANT_HEADER,
 };
 use crate::{Error, ErrorKind, Event, Headers, Provider};
 
@@ -81,7 +81,7 @@ pub(super) async fn route(
     };
     match (method, provider) {
         ("POST", _) => hook(req, env, ctx, &target, log).await,
-        ("GET", p) if p.takes_client_ids() => intent(&req, env, &target, log).await,
+        ("GET", p) if p.takes_client_ids() => apart(intent(&req, env, &target, log)).await,
         (_, p) if p.takes_client_ids() => Err(method_not_allowed(method, "GET, POST")),
         _ => Err(method_not_allowed(method, "POST")),
     }
@@ -293,8 +293,8 @@ async fn dispatch(
             }
             Ok(vec![Status::Inspected; events.len()])
         }
-        Mode::Direct(origin) => deliver_direct(origin, delivery, events, log).await,
-        Mode::Queue => enqueue(delivery, events, log).await,
+        Mode::Direct(origin) => apart(deliver_direct(origin, delivery, events, log)).await,
+        Mode::Queue => apart(enqueue(delivery, events, log)).await,
     }
 }
 

@@ -47,7 +47,17 @@ pub(super) async fn setup(
 ) -> Result<Setup, Refusal> {
     match target.tenant {
         None => deployment_setup(env, target, local, max_body_bytes, warnings),
-        Some(id) => tenant_setup(env, target, id, local, max_body_bytes, warnings).await,
+        Some(id) => {
+            crate::worker::apart(tenant_setup(
+                env,
+                target,
+                id,
+                local,
+                max_body_bytes,
+                warnings,
+            ))
+            .await
+        }
     }
 }
 
