@@ -5,7 +5,8 @@
 // the cargo feature `bench`, built here into target/bench-worker, never deployed), so the
 // HTTP round trip that dominates bench/worker/run.mjs is out of the figure.
 //
-//   node_modules/.bin/node bench/worker/isolate.mjs   (ROUNDS=9, STAGE_ROUNDS=5, ITER=…)
+//   node_modules/.bin/node bench/worker/isolate.mjs   (ROUNDS=9, STAGE_ROUNDS=5, ITER=…,
+//                                                     HOST_MIN=<bytes>: node:crypto's threshold)
 //
 // Then each Worker's per-stage breakdown (`&stages=1`, each stage in its own loop: the Rust
 // Worker's copy, mac, utf8, scan, id, normalize, write, answer, src/worker/bench.rs; the JS
@@ -67,7 +68,7 @@ const rustUrl = await rust.ready;
 const jsUrl = await js.ready;
 const health = await (await fetch(new URL("/healthz", rustUrl))).json();
 const targets = [
-  { name: "rust", url: rustUrl, query: "" },
+  { name: "rust", url: rustUrl, query: process.env.HOST_MIN ? `&host_min=${process.env.HOST_MIN}` : "" },
   { name: "js-subtle", url: jsUrl, query: "" },
   { name: "js-node", url: jsUrl, query: "&crypto=node" },
 ];

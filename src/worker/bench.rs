@@ -14,6 +14,9 @@
 //! body, nothing kept), `id` (the SHA-256 of provider and body that names an event without
 //! an id of its own), `normalize` (all of the event's reading: UTF-8, reader, mapping, id),
 //! `write` (the event as JSON), `answer` (that JSON into the runtime's `Response`).
+//!
+//! `…&host_min=<bytes>` first sets the body length from which the runtime's `node:crypto`
+//! computes the digests (`crate::verify::HOST_MIN_BYTES` by default), for the isolate.
 
 use std::hint::black_box;
 
@@ -52,6 +55,9 @@ pub(super) fn run(
     now: i64,
     iterations: u32,
 ) -> Result<Reply, Refusal> {
+    if let Some(min_bytes) = headers.query_values("host_min").pop() {
+        super::host::set_threshold(min_bytes.parse().unwrap_or(crate::verify::HOST_MIN_BYTES));
+    }
     if headers.query_values("stages").pop().as_deref() == Some("1") {
         return stages(provider, headers, body, config, now, iterations);
     }

@@ -57,6 +57,15 @@ pub(super) fn install() {
     }
 }
 
+/// The bench build's `host_min=<bytes>` (`bench/worker/isolate.mjs`'s `HOST_MIN`): the
+/// threshold from which the runtime's digest is used, instead of
+/// [`crate::verify::HOST_MIN_BYTES`].
+#[cfg(feature = "bench")]
+pub(super) fn set_threshold(min_bytes: usize) {
+    INSTALLED.with(|installed| installed.set(true));
+    crate::verify::set_host_digest(Some(host_digest as crate::verify::HostDigest), min_bytes);
+}
+
 /// Which backend the core's long digests use: `"node:crypto"` or `"wasm"` (for
 /// `/healthz`; looks the module up if no digest has yet).
 pub(super) fn backend() -> &'static str {

@@ -92,7 +92,7 @@ pub(super) async fn route(
 /// normalization, the tenant's account binding, delivery, and the answer the provider
 /// requires.
 async fn hook(
-    mut req: Request,
+    req: Request,
     env: &Env,
     ctx: &Context,
     target: &Target<'_>,
@@ -121,7 +121,7 @@ async fn hook(
     log.mode = Some(mode.name());
     crate::precheck(provider, &headers, &verify_config)?;
     // Raw bytes, never text: the proof covers the exact bytes sent.
-    let body = read_body(&mut req, max_body_bytes).await?;
+    let body = read_body(&req, max_body_bytes, content_length(&req)).await?;
     let now = unix_seconds();
     #[cfg(feature = "bench")]
     if let Some(iterations) = super::bench::iterations(&headers) {
@@ -442,30 +442,51 @@ async fn intent(
 /// The body, read chunk by chunk with a running count: past `max` bytes the read stops and
 /// the answer is `413`, whatever `Content-Length` said or did not say (a chunked body is
 /// never buffered beyond the limit; security review M-1).
-async fn read_body(req: &mut Request, max: usize) -> Result<Vec<u8>, Error> {
-    use futures_util::StreamExt;
+///
+/// Each chunk crosses into wasm memory once, copied from the runtime's `Uint8Array`
+/// straight into its place in the body (`worker::Request::stream` would copy it into a
+/// `Vec` of its own first), and a declared length within the limit sizes the buffer once.
+async fn read_body(req: &Request, max: usize, declared: Option<u64>) -> Result<Vec<u8>, Error> {
+    use ::worker::js_sys::{Reflect, Uint8Array};
+    use ::worker::wasm_bindgen::{JsCast, JsValue};
+    use ::worker::wasm_bindgen_futures::JsFuture;
     let unreadable = || {
         Error::new(
             ErrorKind::MalformedPayload,
             "the request body could not be read",
         )
     };
-    let Ok(mut stream) = req.stream() else {
+    let Some(stream) = req.inner().body() else {
         // No body at all.
         return Ok(Vec::new());
     };
-    let mut body = Vec::new();
-    while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|_| unreadable())?;
-        if body.len().saturating_add(chunk.len()) > max {
+    let reader: ::worker::web_sys::ReadableStreamDefaultReader =
+        stream.get_reader().unchecked_into();
+    let capacity = declared.map_or(0, |d| usize::try_from(d).unwrap_or(max).min(max));
+    let mut body = Vec::with_capacity(capacity);
+    loop {
+        let read = JsFuture::from(reader.read())
+            .await
+            .map_err(|_| unreadable())?;
+        let field = |name: &str| Reflect::get(&read, &JsValue::from_str(name));
+        if field("done").map_err(|_| unreadable())?.as_bool() == Some(true) {
+            return Ok(body);
+        }
+        let chunk: Uint8Array = field("value")
+            .map_err(|_| unreadable())?
+            .dyn_into()
+            .map_err(|_| unreadable())?;
+        let start = body.len();
+        let end = start.saturating_add(chunk.length() as usize);
+        if end > max {
             return Err(Error::new(
                 ErrorKind::PayloadTooLarge,
                 format!("the body is over the limit of {max} bytes"),
             ));
         }
-        body.extend_from_slice(&chunk);
+        body.resize(end, 0);
+        chunk.copy_to(body.get_mut(start..end).ok_or_else(unreadable)?);
     }
-    Ok(body)
 }
 
 /// The request's headers with its URL's query (where a proof may travel,
