@@ -31,6 +31,14 @@ use crate::{Error, ErrorKind};
 /// The shortest `ADMIN_TOKEN` accepted.
 const MIN_ADMIN_TOKEN_CHARS: usize = 32;
 
+/// The admin API's paths.
+const ADMIN_PREFIX: &str = "/admin/";
+
+/// Whether `path` is one of the admin API's (`/admin/…`): [`route`] answers it.
+pub(super) fn is_admin_path(path: &str) -> bool {
+    path.starts_with(ADMIN_PREFIX)
+}
+
 /// `/admin/…`, or `None` when the path is not an admin route.
 pub(super) async fn route(
     req: &mut Request,
@@ -38,7 +46,7 @@ pub(super) async fn route(
     method: &str,
     path: &str,
 ) -> Option<Result<Reply, Refusal>> {
-    let rest = path.strip_prefix("/admin/")?;
+    let rest = path.strip_prefix(ADMIN_PREFIX)?;
     Some(dispatch(req, env, method, rest).await)
 }
 

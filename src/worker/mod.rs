@@ -82,7 +82,13 @@ async fn fetch(mut req: Request, env: Env, ctx: Context) -> ::worker::Result<Res
     let method = req.inner().method();
     let path = req.path();
     let mut log = RequestLog::default();
-    let routed = match apart(admin::route(&mut req, &env, &method, &path)).await {
+    // The admin API only on its own paths: its handlers are never compiled for a hook.
+    let admin = if admin::is_admin_path(&path) {
+        apart(admin::route(&mut req, &env, &method, &path)).await
+    } else {
+        None
+    };
+    let routed = match admin {
         Some(admin) => {
             log.outcome = "admin";
             admin
