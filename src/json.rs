@@ -128,7 +128,13 @@ impl<'a> Reader<'a> {
     /// Skips one value of any shape and depth, checking its syntax. Iterative: depth costs
     /// one byte of stack per level, never the call stack.
     pub(crate) fn skip(&mut self) -> Result<(), SyntaxError> {
-        self.walk(&mut |_| {})
+        // A string or a number (most skipped values) directly: the same readers, hence the
+        // same errors, that the walk would use, without its container machinery.
+        match self.peek() {
+            Some(b'"') => self.string_span().map(|_| ()),
+            Some(b'-' | b'0'..=b'9') => self.number().map(|_| ()),
+            _ => self.walk(&mut |_| {}),
+        }
     }
 
     /// Reads one value of any shape and depth as [`Reader::skip`] does (the same syntax
