@@ -6,7 +6,9 @@
 // HTTP round trip that dominates bench/worker/run.mjs is out of the figure.
 //
 //   node_modules/.bin/node bench/worker/isolate.mjs   (ROUNDS=9, STAGE_ROUNDS=5, ITER=…,
-//                                                     HOST_MIN=<bytes>: node:crypto's threshold)
+//                                                     HOST_MIN=<bytes>: node:crypto's threshold,
+//                                                     COMPARE_BUILD=<dir>: an earlier bench build,
+//                                                     BODY=text: one long string, not documents)
 //
 // Then each Worker's per-stage breakdown (`&stages=1`, each stage in its own loop: the Rust
 // Worker's copy, mac, utf8, scan, id, normalize, write, answer, src/worker/bench.rs; the JS
@@ -27,6 +29,7 @@ import { workerOptions } from "./workers.mjs";
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const ROUNDS = Number(process.env.ROUNDS ?? 9);
 const STAGE_ROUNDS = Number(process.env.STAGE_ROUNDS ?? 5);
+const BODY = process.env.BODY ?? "documents";
 const SECRET = "zoho_test_secret";
 // 2 KiB: the captured payload alone is 1,234 bytes.
 const SIZES = [2 * 1024, 8 * 1024, 64 * 1024];
@@ -51,7 +54,9 @@ function bodyOf(size) {
   // A fresh event: the Rust Worker refuses one older than MAX_EVENT_AGE_SECONDS.
   base.notifications.performed_at = Date.now();
   base.padding = "";
-  for (let n = 0; Buffer.byteLength(JSON.stringify(base)) < size - 200; n++) {
+  // BODY=text: the captured documents only, the rest one long string (a payload of text,
+  // an embedded attachment), where the reader's string scan is most of the work.
+  for (let n = 0; BODY !== "text" && Buffer.byteLength(JSON.stringify(base)) < size - 200; n++) {
     docs.push({ ...template, document_name: `Contract part ${n}.pdf`, document_id: `2220080000000${String(n).padStart(5, "0")}` });
   }
   base.requests.document_ids = docs;
@@ -66,11 +71,18 @@ const rust = new Miniflare(convertV4MiniflareOptions(options.rust));
 const js = new Miniflare(convertV4MiniflareOptions(options.js));
 const rustUrl = await rust.ready;
 const jsUrl = await js.ready;
+// COMPARE_BUILD=<dir>: another bench build of the Rust Worker (an earlier commit's, built
+// with SIGNHOOK_WORKER_FEATURES=worker,bench) timed in the same rounds; no breakdown.
+const compare = process.env.COMPARE_BUILD
+  ? new Miniflare(convertV4MiniflareOptions(workerOptions(path.resolve(process.env.COMPARE_BUILD), SECRET).rust))
+  : null;
+const compareUrl = compare ? await compare.ready : null;
 const health = await (await fetch(new URL("/healthz", rustUrl))).json();
 const targets = [
   { name: "rust", url: rustUrl, query: process.env.HOST_MIN ? `&host_min=${process.env.HOST_MIN}` : "" },
   { name: "js-subtle", url: jsUrl, query: "" },
   { name: "js-node", url: jsUrl, query: "&crypto=node" },
+  ...(compare ? [{ name: "compare", url: compareUrl, query: "" }] : []),
 ];
 
 async function post(target, body, iterations, extra = "") {
@@ -121,9 +133,10 @@ for (const size of SIZES) {
   for (const t of targets) row[`${t.name}_us`] = +median(perEvent[t.name]).toFixed(2);
   row.rust_vs_subtle = +(row.rust_us / row["js-subtle_us"]).toFixed(2);
   row.rust_vs_node = +(row.rust_us / row["js-node_us"]).toFixed(2);
+  if (compare) row.rust_vs_compare = +(row.rust_us / row.compare_us).toFixed(2);
   results.push(row);
   // Where the time goes: each stage in its own loop (`&stages=1`), median of STAGE_ROUNDS.
-  for (const t of targets) {
+  for (const t of targets.filter((t) => t.name !== "compare")) {
     const rounds = [];
     for (let r = 0; r < STAGE_ROUNDS; r++) rounds.push((await post(t, body, n, "&stages=1")).stages_us);
     const stage = { size, worker: t.name };
@@ -134,10 +147,11 @@ for (const size of SIZES) {
 
 await rust.dispose();
 await js.dispose();
+await compare?.dispose();
 
 const wasm = readFileSync(path.join(BUILD, "index_bg.wasm"));
 console.log(
-  `Zoho Sign, µs per event inside one workerd isolate (median of ${ROUNDS} rounds), node ${process.version}; ` +
+  `Zoho Sign (${BODY}), µs per event inside one workerd isolate (median of ${ROUNDS} rounds), node ${process.version}; ` +
     `Rust Worker digest: ${health.digest}; bench wasm ${wasm.length} B raw, ${gzipSync(wasm, { level: 9 }).length} B gzip -9`,
 );
 console.table(results);

@@ -9,6 +9,8 @@
 //
 //   node_modules/.bin/node bench/worker/startup.mjs          (ROUNDS=9 by default)
 //   BUILD_DIR=/tmp/other-build node_modules/.bin/node bench/worker/startup.mjs
+//   COMPARE_BUILD=/tmp/earlier-build node_modules/.bin/node bench/worker/startup.mjs
+//     (a third Worker in the same rounds: an earlier commit's build, for a before/after)
 import { execFileSync } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -39,6 +41,11 @@ const body = Buffer.from(JSON.stringify(base));
 const signature = createHmac("sha256", SECRET).update(body).digest("base64");
 
 const workers = workerOptions(BUILD, SECRET);
+// COMPARE_BUILD=<dir>: another build of the Rust Worker (an earlier commit's, say) in the
+// same rounds, so that a change is measured against it in one process.
+if (process.env.COMPARE_BUILD) {
+  workers.compare = workerOptions(path.resolve(process.env.COMPARE_BUILD), SECRET).rust;
+}
 
 async function post(url) {
   const res = await fetch(new URL("/hooks/zoho-sign", url), {
@@ -68,7 +75,7 @@ async function coldStart(options) {
   }
 }
 
-const samples = { rust: [], js: [] };
+const samples = Object.fromEntries(Object.keys(workers).map((name) => [name, []]));
 // Interleaved; one warm-up round (disk cache, Miniflare's own start-up).
 for (let round = -1; round < ROUNDS; round++) {
   for (const name of Object.keys(workers)) {
@@ -89,9 +96,16 @@ console.log(
     `Rust Worker wasm ${wasm.length} B raw, ${gzipSync(wasm, { level: 9 }).length} B gzip -9`,
 );
 console.table(rows);
-const [rust, js] = rows;
+const [rust, js, compare] = rows;
 console.log(
   `rust / js: ready ${(rust.ready / js.ready).toFixed(2)}x, ready + first request ${(rust.ready_plus_first / js.ready_plus_first).toFixed(2)}x ` +
-    `(${rust.ready_plus_first} vs ${js.ready_plus_first} ms)`,
+    `(${rust.ready_plus_first} vs ${js.ready_plus_first} ms: ${(rust.ready_plus_first - js.ready_plus_first).toFixed(1)} ms more)`,
 );
+if (compare) {
+  console.log(
+    `compare (${process.env.COMPARE_BUILD}) / js: ready + first request ${(compare.ready_plus_first / js.ready_plus_first).toFixed(2)}x ` +
+      `(${compare.ready_plus_first} ms: ${(compare.ready_plus_first - js.ready_plus_first).toFixed(1)} ms more); ` +
+      `rust / compare: first answer ${(rust.first / compare.first).toFixed(2)}x, ready + first ${(rust.ready_plus_first / compare.ready_plus_first).toFixed(2)}x`,
+  );
+}
 console.log(JSON.stringify(rows));
