@@ -45,30 +45,49 @@ fn now_ms() -> f64 {
         .unwrap_or_else(js_sys::Date::now)
 }
 
+/// One delivery as the hook received it, verified and normalized again and again.
+pub(super) struct Case<'a> {
+    pub(super) provider: Provider,
+    pub(super) headers: &'a Headers,
+    pub(super) body: &'a [u8],
+    pub(super) config: &'a VerifyConfig,
+    pub(super) now: i64,
+}
+
+impl Case<'_> {
+    /// The proof checked.
+    fn verify(&self) -> Result<crate::Verified<'_>, crate::Error> {
+        crate::verify(
+            self.provider,
+            self.headers,
+            self.body,
+            self.config,
+            self.now,
+        )
+    }
+}
+
+/// The events as the inspect answer writes them: one event, or a batch.
+fn answer_text(events: &[Event]) -> String {
+    match events {
+        [event] => event.to_json(),
+        events => Event::batch_json(events),
+    }
+}
+
 /// Runs verify, normalize and serialize `iterations` times and answers how long it took
 /// (or, with `stages=1`, each stage apart).
-pub(super) fn run(
-    provider: Provider,
-    headers: &Headers,
-    body: &[u8],
-    config: &VerifyConfig,
-    now: i64,
-    iterations: u32,
-) -> Result<Reply, Refusal> {
-    if let Some(min_bytes) = headers.query_values("host_min").pop() {
+pub(super) fn run(case: &Case<'_>, iterations: u32) -> Result<Reply, Refusal> {
+    if let Some(min_bytes) = case.headers.query_values("host_min").pop() {
         super::host::set_threshold(min_bytes.parse().unwrap_or(crate::verify::HOST_MIN_BYTES));
     }
-    if headers.query_values("stages").pop().as_deref() == Some("1") {
-        return stages(provider, headers, body, config, now, iterations);
+    if case.headers.query_values("stages").pop().as_deref() == Some("1") {
+        return stages(case, iterations);
     }
     let started = now_ms();
     let mut bytes = 0;
     for _ in 0..iterations {
-        let events = crate::verify(provider, headers, body, config, now)?.normalize_all()?;
-        bytes += match events.as_slice() {
-            [event] => event.to_json().len(),
-            events => Event::batch_json(events).len(),
-        };
+        bytes += answer_text(&case.verify()?.normalize_all()?).len();
     }
     let elapsed = now_ms() - started;
     Ok(Reply::new(
@@ -88,20 +107,11 @@ fn per_event(iterations: u32, mut step: impl FnMut()) -> f64 {
 }
 
 /// Each stage of one event in its own loop (see the module's doc).
-fn stages(
-    provider: Provider,
-    headers: &Headers,
-    body: &[u8],
-    config: &VerifyConfig,
-    now: i64,
-    iterations: u32,
-) -> Result<Reply, Refusal> {
-    let verified = crate::verify(provider, headers, body, config, now)?;
+fn stages(case: &Case<'_>, iterations: u32) -> Result<Reply, Refusal> {
+    let Case { provider, body, .. } = *case;
+    let verified = case.verify()?;
     let events = verified.normalize_all()?;
-    let json = match events.as_slice() {
-        [event] => event.to_json(),
-        events => Event::batch_json(events),
-    };
+    let json = answer_text(&events);
     let text = std::str::from_utf8(body).unwrap_or_default();
     let host_body = js_sys::Uint8Array::from(body);
     let mut figures = Vec::new();
@@ -114,7 +124,7 @@ fn stages(
     figures.push((
         "mac",
         per_event(iterations, || {
-            let _ = black_box(crate::verify(provider, headers, body, config, now));
+            let _ = black_box(case.verify());
         }),
     ));
     figures.push((
@@ -144,13 +154,8 @@ fn stages(
     ));
     figures.push((
         "write",
-        per_event(iterations, || match events.as_slice() {
-            [event] => {
-                black_box(event.to_json());
-            }
-            events => {
-                black_box(Event::batch_json(events));
-            }
+        per_event(iterations, || {
+            black_box(answer_text(&events));
         }),
     ));
     // The answers are made before the clock starts: the real path moves its string in.

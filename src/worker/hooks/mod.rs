@@ -125,7 +125,14 @@ async fn hook(
     let now = unix_seconds();
     #[cfg(feature = "bench")]
     if let Some(iterations) = super::bench::iterations(&headers) {
-        return super::bench::run(provider, &headers, &body, &verify_config, now, iterations);
+        let case = super::bench::Case {
+            provider,
+            headers: &headers,
+            body: &body,
+            config: &verify_config,
+            now,
+        };
+        return super::bench::run(&case, iterations);
     }
     let verified = crate::verify(provider, &headers, &body, &verify_config, now)?;
     log.key = Some(verified.verification().key);
