@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end tests of the Worker in the real Workers runtime (workerd via `wrangler dev`):
-# builds build/ once, then runs tests/worker/*.test.mjs with Node 22 from node_modules.
+# builds npm/dist/ (the harness signs its deliveries with the package) and build/ once,
+# then runs tests/worker/*.test.mjs with Node 22 from node_modules.
 # The tests start wrangler and a fake origin on 127.0.0.1 themselves and stop them.
 #
 #   scripts/test-worker.sh                       all files
@@ -19,6 +20,9 @@ for tool in "$NODE" "$ROOT/node_modules/.bin/wrangler"; do
   [ -x "$tool" ] || { echo "[test-worker] missing $tool; run: bash scripts/bootstrap.sh" >&2; exit 1; }
 done
 
+# The harness signs its test deliveries with the npm package's own `sign` (npm/dist/);
+# a no-op when npm/dist/ is up to date (build-npm.sh checks its stamp).
+bash scripts/build-npm.sh --no-pack
 bash scripts/build-worker.sh
 
 if [ "$#" -gt 0 ]; then

@@ -94,7 +94,8 @@ describe("signed deliveries reach origin as verified CloudEvents", () => {
   for (const d of DELIVERIES) {
     test(d.provider, async () => {
       origin.behavior = "ok";
-      // SignWell's proof goes into the body (event.hash), signed here with node:crypto.
+      // An in-body proof (SignWell's event.hash, Dropbox Sign's event_hash) is signed into
+      // the body by the package's `signBody` (harness.mjs).
       const body = signedBody(d.provider, await fixture(d.provider, d.fixture));
       const before = origin.received.length;
       const options =

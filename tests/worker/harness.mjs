@@ -1,11 +1,12 @@
 // Test harness for the built Worker: starts `wrangler dev` (the real workerd runtime, the
 // same wrangler.toml and build/ a user runs) and a fake origin, both on 127.0.0.1, and
-// stops them by process id / close(). Also: providers' signing schemes, written here from
-// the providers' documentation with node:crypto (never with signhook's own `sign`).
+// stops them by process id / close(). Also: signed test deliveries of every provider, made
+// with the npm package's own signing API (`sign`, `signBody`, `signQuery`; issue #21).
 import { spawn } from "node:child_process";
-import { createHash, createHmac } from "node:crypto";
+import { createHash } from "node:crypto";
 import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { createServer } from "node:http";
 import net from "node:net";
 import { tmpdir } from "node:os";
@@ -397,116 +398,110 @@ export function fixture(provider, name) {
   return readFile(path.join(ROOT, "tests", "fixtures", provider, name, "body"));
 }
 
-const hmac = (key, ...parts) => {
-  const mac = createHmac("sha256", key);
-  for (const p of parts) mac.update(p);
-  return mac.digest();
+/**
+ * The built npm package's signing API (`sign`, `signBody`, `signQuery`: npm/index.d.ts),
+ * from npm/dist/ (scripts/build-npm.sh; scripts/test-worker.sh builds it first), or from
+ * SIGNHOOK_PACKAGE_DIR as tests/node/package.mjs takes it. Loaded on first use, through
+ * the package's `require` entry (node/index.cjs, the very module node/index.mjs
+ * re-exports), because `signed` and friends are synchronous: a suite or bench that signs
+ * nothing does not need the package built.
+ */
+let signhook;
+function pkg() {
+  if (!signhook) {
+    const dir = path.resolve(process.env.SIGNHOOK_PACKAGE_DIR ?? path.join(ROOT, "npm", "dist"));
+    const entry = path.join(dir, "node", "index.cjs");
+    if (!existsSync(entry)) {
+      throw new Error(`no built package at ${entry}: run bash scripts/build-npm.sh --no-pack (scripts/test-worker.sh does)`);
+    }
+    signhook = createRequire(import.meta.url)(entry);
+  }
+  return signhook;
+}
+
+/** The key a provider's deliveries are signed with unless a test names another. */
+const exampleKey = (provider) => {
+  const key = EXAMPLE_SECRETS[provider];
+  if (key === undefined) throw new Error(`no signing scheme for ${provider}: not in the registry`);
+  return key;
 };
 
+/** The package's `sign` headers, with `Content-Type` spelled `content-type` as before. */
+function packageHeaders(provider, body, key, timestamp) {
+  const { "Content-Type": contentType, ...proof } = pkg().sign({ provider, secret: key, body, timestamp });
+  return { "content-type": contentType, ...proof };
+}
+
 /**
- * The headers each provider sends with `body` (a Buffer), per its documentation:
- * - Zoho Sign: X-ZS-WEBHOOK-SIGNATURE = base64 HMAC-SHA256(secret, body)
- * - Yousign: X-Yousign-Signature-256 = "sha256=" + hex HMAC-SHA256(secret, body)
- * - Zigned: x-zigned-request-signature = "t=<unix s>,v1=" + hex HMAC-SHA256(secret, "<t>.<body>")
- * - DocuSign Connect: X-DocuSign-Signature-1 = base64 HMAC-SHA256(key text, body), plus
- *   x-authorization-digest: HMACSHA256; `rotatedKey` adds X-DocuSign-Signature-2 under a
+ * The headers each provider sends with `body` (a Buffer): those of the package's `sign`
+ * (every provider of the registry; docs/providers/ and the package README describe each
+ * scheme), signed with `key` (default: the provider's example secret) at `timestamp` (Unix
+ * seconds, as the package takes it; default now; only timestamped schemes use it). Added
+ * here, by hand:
+ * - DocuSign Connect: x-authorization-digest: HMACSHA256 (what Connect sends beside the
+ *   proof); `rotatedKey` adds X-DocuSign-Signature-2: the package's Signature-1 under that
  *   second key, as Connect sends one header per active key
- * - DocuSeal: X-Docuseal-Signature = "<unix s>." + hex HMAC-SHA256(whole whsec_ text, "<t>.<body>")
- * - Acrobat Sign: no MAC, X-AdobeSign-ClientId = the app's client id
- * - Documenso: no MAC, X-Documenso-Secret = the webhook secret as is
- * - OneSpan Sign: no MAC, Authorization = "Basic " + the callback key as is
- * - BoldSign: X-BoldSign-Signature = "t=<unix s>, s0=" + hex HMAC-SHA256(secret, "<t>.<body>");
- *   `rotatedKey` adds ", s1=" under a second key, as BoldSign does while the old secret is valid
- * - SignWell: no header: the proof is event.hash in the body (see `signedBody`)
+ * - BoldSign: `rotatedKey` appends ", s1=<hex>": the package's s0 under that second key,
+ *   at the same timestamp, as BoldSign does while the old secret is valid; X-BoldSign-Event
+ *   from the body's event.eventType, as BoldSign sends it
+ * - Dropbox Sign: a multipart body's content-type names its boundary (the package's
+ *   `sign` says application/json; the proof is in the body: see `signedBody`)
+ * SignWell, Dropbox Sign, Xodo Sign (proof in the body: `signedBody`) and PandaDoc (in the
+ * query: `pandadocQuery`) get only content-type here.
  */
 export function signed(provider, body, { key, timestamp, rotatedKey } = {}) {
-  const headers = { "content-type": "application/json" };
+  if (rotatedKey !== undefined && provider !== "docusign" && provider !== "boldsign") {
+    throw new Error(`rotatedKey: the harness builds a second signature for docusign and boldsign only, not ${provider}`);
+  }
+  key ??= exampleKey(provider);
+  // One timestamp for both signatures of a rotation.
+  timestamp ??= Math.floor(Date.now() / 1000);
+  const headers = packageHeaders(provider, body, key, timestamp);
   switch (provider) {
-    case "zoho-sign":
-      headers["X-ZS-WEBHOOK-SIGNATURE"] = hmac(key ?? SECRETS.zoho, body).toString("base64");
-      break;
-    case "yousign":
-      headers["X-Yousign-Signature-256"] = "sha256=" + hmac(key ?? SECRETS.yousign, body).toString("hex");
-      break;
-    case "zigned": {
-      const t = String(timestamp ?? Math.floor(Date.now() / 1000));
-      headers["x-zigned-request-signature"] =
-        `t=${t},v1=` + hmac(key ?? SECRETS.zigned, t, ".", body).toString("hex");
-      break;
-    }
-    case "acrobat-sign":
-      headers["X-AdobeSign-ClientId"] = key ?? SECRETS.acrobatClientId;
-      break;
     case "docusign":
-      headers["X-DocuSign-Signature-1"] = hmac(key ?? SECRETS.docusign, body).toString("base64");
-      if (rotatedKey) headers["X-DocuSign-Signature-2"] = hmac(rotatedKey, body).toString("base64");
+      if (rotatedKey) {
+        headers["X-DocuSign-Signature-2"] = packageHeaders(provider, body, rotatedKey, timestamp)["X-DocuSign-Signature-1"];
+      }
       headers["x-authorization-digest"] = "HMACSHA256";
       break;
-    case "docuseal": {
-      const t = String(timestamp ?? Math.floor(Date.now() / 1000));
-      headers["X-Docuseal-Signature"] = `${t}.` + hmac(key ?? SECRETS.docuseal, t, ".", body).toString("hex");
-      break;
-    }
-    case "documenso":
-      headers["X-Documenso-Secret"] = key ?? SECRETS.documenso;
-      break;
-    case "onespan-sign":
-      headers["Authorization"] = `Basic ${key ?? SECRETS.onespan}`;
-      break;
     case "boldsign": {
-      const t = String(timestamp ?? Math.floor(Date.now() / 1000));
-      let value = `t=${t}, s0=` + hmac(key ?? SECRETS.boldsign, t, ".", body).toString("hex");
-      if (rotatedKey) value += ", s1=" + hmac(rotatedKey, t, ".", body).toString("hex");
-      headers["X-BoldSign-Signature"] = value;
+      if (rotatedKey) {
+        const second = packageHeaders(provider, body, rotatedKey, timestamp)["X-BoldSign-Signature"];
+        const s0 = /^t=(\d+), s0=([0-9a-f]+)$/.exec(second);
+        if (!s0 || s0[1] !== String(timestamp)) throw new Error(`unexpected X-BoldSign-Signature from the package: ${second}`);
+        headers["X-BoldSign-Signature"] += `, s1=${s0[2]}`;
+      }
       try {
         const eventType = JSON.parse(Buffer.from(body).toString("utf8"))?.event?.eventType;
         if (typeof eventType === "string") headers["X-BoldSign-Event"] = eventType;
       } catch {}
       break;
     }
-    case "signwell":
-      break;
-    case "pandadoc":
-      // The proof goes in the URL: see pandadocQuery.
-      break;
     case "dropbox-sign": {
-      // The proof is in the payload; a multipart body names its boundary.
       const text = Buffer.from(body).toString("utf8");
       if (text.startsWith("--")) {
         headers["content-type"] = `multipart/form-data; boundary=${text.slice(2, text.indexOf("\r\n"))}`;
       }
       break;
     }
-    default:
-      throw new Error(`no signing scheme for ${provider}`);
   }
   return headers;
 }
 
 /**
- * The body a provider whose proof is in the body sends, signed with node:crypto per its
- * documented scheme; other bodies unchanged.
- * - SignWell: event.hash = hex HMAC-SHA256(key = the webhook id, "<event.type>@<event.time>"),
- *   written into the body (re-serialized; the payload itself is not covered)
+ * The body a provider whose proof is in the body sends (SignWell's event.hash, Dropbox
+ * Sign's event.event_hash, also inside its multipart `json` field, Xodo Sign's): the
+ * package's `signBody` with `key` (default: the provider's example secret), as a Buffer;
+ * the JSON is re-serialized compactly. Other providers' bodies come back unchanged.
  */
 export function signedBody(provider, body, { key } = {}) {
-  if (provider === "signwell") {
-    const value = JSON.parse(Buffer.from(body).toString("utf8"));
-    value.event.hash = hmac(key ?? SECRETS.signwell, `${value.event.type}@${value.event.time}`).toString("hex");
-    return Buffer.from(JSON.stringify(value, null, 2));
-  }
-  if (provider === "dropbox-sign") {
-    const { json, wrap } = multipartJson(body);
-    const value = JSON.parse(json);
-    value.event.event_hash = hmac(key ?? SECRETS.dropboxSign, `${value.event.event_time}${value.event.event_type}`).toString("hex");
-    return wrap(JSON.stringify(value, null, 2));
-  }
-  return body;
+  const out = pkg().signBody({ provider, secret: key ?? exampleKey(provider), body });
+  return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
 }
 
-/** PandaDoc's query: `signature=` + hex HMAC-SHA256 of the body (node:crypto). */
+/** PandaDoc's query, `signature=<hex>`, from the package's `signQuery`. */
 export function pandadocQuery(body, key = SECRETS.pandadoc) {
-  return `signature=${hmac(key, body).toString("hex")}`;
+  return pkg().signQuery({ provider: "pandadoc", secret: key, body });
 }
 
 /** Every provider with a real body each and what it must normalize to. */

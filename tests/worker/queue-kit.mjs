@@ -1,6 +1,6 @@
 // Deliveries and a fault-injecting origin for the queue-mode tests (queue.test.mjs) and the
 // latency script (bench/worker/latency.mjs). Bodies are the real fixtures with their ids
-// changed, signed per the providers' documentation with node:crypto (harness.mjs).
+// changed, signed with the npm package's own `sign` (harness.mjs).
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
