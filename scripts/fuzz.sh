@@ -5,7 +5,7 @@
 #
 #   scripts/fuzz.sh [SECONDS]          every target for SECONDS each (default 60)
 #   scripts/fuzz.sh --smoke            CI smoke: 2 s per verify_<provider> target, 4 s for the
-#                                      others (20 targets: about 100 s when warm), built
+#                                      others (24 targets: about 120 s when warm), built
 #                                      without ASan (--sanitizer none) unless told otherwise
 #   scripts/fuzz.sh --runs N           every target for N executions (no time limit)
 #   scripts/fuzz.sh --target NAME ...  only these targets (repeatable)

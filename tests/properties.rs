@@ -573,6 +573,64 @@ fn precheck_agrees_with_verify_on_bearer_secrets() {
     }
 }
 
+/// Fuzz finding F-3: for a proof spread over several headers, `precheck` checks every
+/// header `verify` reads before the body, and says what `verify` says. Box Sign signed
+/// with its secondary key alone passed `verify` but not `precheck` (the Worker refused a
+/// genuine delivery); without its signed time, or SignatureAPI without `webhook-id` or
+/// `webhook-timestamp`, it passed `precheck` and the body was read for nothing.
+#[test]
+fn precheck_agrees_with_verify_on_several_proof_headers() {
+    let config = VerifyConfig {
+        secrets: vec![Secret::new(KEY).unwrap()],
+        ..VerifyConfig::default()
+    };
+    for p in [Provider::BoxSign, Provider::SignatureApi] {
+        let body = p.samples()[0].body.as_bytes();
+        let signed: Vec<(String, String)> = sign(p, KEY, body, NOW)
+            .unwrap()
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+        // Every subset of the signed headers (each left out or kept), and each one emptied.
+        let n = signed.len();
+        let mut cases: Vec<Vec<(String, String)>> = (0..1u32 << n)
+            .map(|mask| {
+                signed
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| mask & (1 << i) != 0)
+                    .map(|(_, (k, v))| (k.clone(), v.clone()))
+                    .collect()
+            })
+            .collect();
+        for i in 0..n {
+            let mut emptied = signed.clone();
+            emptied[i].1 = String::new();
+            cases.push(emptied);
+        }
+        for case in cases {
+            let headers: Headers = case.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            let pre = signhook::precheck(p, &headers, &config)
+                .err()
+                .map(|e| e.kind());
+            let full = verify(p, &headers, body, &config, NOW)
+                .err()
+                .map(|e| e.kind());
+            let names: Vec<&str> = case
+                .iter()
+                .map(|(k, v)| if v.is_empty() { "(empty)" } else { k.as_str() })
+                .collect();
+            match full {
+                // A failure about the body's MAC or the clock is `verify`'s alone.
+                Some(ErrorKind::SignatureMismatch | ErrorKind::TimestampOutOfTolerance) => {
+                    assert_eq!(pre, None, "{p} {names:?}")
+                }
+                full => assert_eq!(pre, full, "{p} {names:?}"),
+            }
+        }
+    }
+}
+
 /// What the Worker checks before it reads a body (`precheck`) lets every correctly signed
 /// delivery through, whatever its proof (a MAC over the body is not checked before the
 /// body is read: Box Sign's and SignatureAPI's once were, over an empty body).

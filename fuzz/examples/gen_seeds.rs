@@ -93,9 +93,17 @@ fn fixtures(root: &Path) -> Vec<Fixture> {
 }
 
 fn delivery(f: &Fixture, resign: bool) -> Delivery {
+    // Re-signed, the signed value writes the proof's other headers itself (Box Sign's
+    // timestamp, version, algorithm and secondary; SignatureAPI's id and timestamp).
+    let written = signhook_fuzz::input::signed_names(f.provider);
     let headers = f
         .headers
         .iter()
+        .filter(|(name, _)| {
+            !resign
+                || name.eq_ignore_ascii_case(f.provider.proof_header())
+                || !written.iter().any(|w| name.eq_ignore_ascii_case(w))
+        })
         .map(|(name, value)| {
             let is_proof = name.eq_ignore_ascii_case(f.provider.proof_header());
             let value = if resign && is_proof {
@@ -145,7 +153,7 @@ fn delivery(f: &Fixture, resign: bool) -> Delivery {
     }
     // A proof in the body: re-signed as an event body with the fixture's metadata and data.
     let body = if resign && in_body {
-        event_body(&f.body)
+        event_body(f.provider, &f.body)
     } else {
         Body::Raw(f.body.clone())
     };
@@ -163,24 +171,48 @@ fn delivery(f: &Fixture, resign: bool) -> Delivery {
     }
 }
 
-/// An in-body-proof fixture as an event body: its `event.type` and `event.time` as
-/// written, a correct hash, and its `data` verbatim.
-fn event_body(body: &[u8]) -> Body {
+/// An in-body-proof fixture as an event body for its provider's scheme: its type and time
+/// as written, a correct hash, and its `data` verbatim (for a top-level proof, Xodo
+/// Sign's, the rest of the object).
+fn event_body(provider: Provider, body: &[u8]) -> Body {
+    let scheme = signhook_fuzz::inbody::scheme_of(provider).expect("an in-body scheme");
     let v: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
-    let meta = |k: &str| match &v["event"][k] {
+    let event = match scheme.event_key {
+        Some(k) => v[k].clone(),
+        None => v.clone(),
+    };
+    // Nested: `event.type` and `event.time`, as these seeds have always been read (SignWell's
+    // keys; Dropbox Sign's re-signed seeds so carry null metadata, unchanged here).
+    let (type_key, time_key) = match scheme.event_key {
+        Some(_) => ("type", "time"),
+        None => (scheme.type_key, scheme.time_key),
+    };
+    let meta = |k: &str| match &event[k] {
         serde_json::Value::String(s) => Meta::Str(s.clone()),
         serde_json::Value::Null => Meta::Raw("null".into()),
         other => Meta::Raw(other.to_string()),
     };
+    let data = match scheme.event_key {
+        Some(_) => v["data"].clone(),
+        None => {
+            let mut rest = v.clone();
+            if let Some(map) = rest.as_object_mut() {
+                for k in [scheme.type_key, scheme.time_key, scheme.hash_key] {
+                    map.remove(k);
+                }
+            }
+            rest
+        }
+    };
     Body::Event(EventBody {
-        etype: meta("type"),
-        time: meta("time"),
+        etype: meta(type_key),
+        time: meta(time_key),
         hash: HashVal::Correct {
             key: 0,
             upper: false,
         },
         layout: 0,
-        data: Data::Raw(v["data"].to_string().into_bytes()),
+        data: Data::Raw(data.to_string().into_bytes()),
     })
 }
 

@@ -8,10 +8,13 @@ use signhook::{
 };
 
 use crate::inbody;
-use crate::input::{Delivery, Header, Materialized};
+use crate::input::{
+    signed_names, tag_names, Delivery, Header, Materialized, BOX_ALGORITHM, BOX_PRIMARY,
+    BOX_SECONDARY, BOX_TIMESTAMP, BOX_VERSION, SWH_ID, SWH_TIMESTAMP,
+};
 use crate::oracle::{
     base64_decode_lenient, base64_padded, has_other_whitespace, hex_decode, hex_lower, hmac_sha256,
-    is_ows, trim_ows, within, zigned_seconds,
+    is_ows, rfc3339_millis, standard_webhooks_key, trim_ows, within, zigned_seconds,
 };
 
 /// The configuration, built field by field (fields are being added to `VerifyConfig`).
@@ -99,18 +102,28 @@ fn t_candidates<'v>(values: &[&'v str]) -> Vec<&'v str> {
 /// these checks do not know yet (add it here with its module).
 pub fn documented_covers(p: Provider) -> Option<Covers> {
     Some(match p {
-        Provider::ZohoSign | Provider::Yousign | Provider::DocuSign => Covers::Body,
-        Provider::Zigned | Provider::DocuSeal | Provider::BoldSign => Covers::TimestampAndBody,
+        Provider::ZohoSign | Provider::Yousign | Provider::DocuSign | Provider::Signable => {
+            Covers::Body
+        }
+        Provider::Zigned
+        | Provider::DocuSeal
+        | Provider::BoldSign
+        | Provider::BoxSign
+        | Provider::SignatureApi => Covers::TimestampAndBody,
         Provider::AcrobatSign => Covers::ClientId,
         Provider::Documenso | Provider::OneSpanSign => Covers::SharedSecret,
-        Provider::SignWell | Provider::DropboxSign => Covers::EventMetadata,
+        Provider::SignWell | Provider::DropboxSign | Provider::XodoSign => Covers::EventMetadata,
         _ => return None,
     })
 }
 
 /// A signed `t` text as Unix seconds, per the documented grammar: digits only (at most
-/// 18), read as seconds; Zigned's as seconds or milliseconds.
+/// 18), read as seconds; Zigned's as seconds or milliseconds; Box Sign's is RFC 3339 (the
+/// reference parser), floored to seconds.
 pub fn signed_seconds(p: Provider, t: &str) -> Option<i64> {
+    if p == Provider::BoxSign {
+        return rfc3339_millis(t).map(|ms| ms.div_euclid(1000));
+    }
     let n = (!t.is_empty() && t.len() <= 18 && t.bytes().all(|b| b.is_ascii_digit()))
         .then(|| t.parse().ok())
         .flatten()?;
@@ -118,6 +131,28 @@ pub fn signed_seconds(p: Provider, t: &str) -> Option<i64> {
         Provider::Zigned => zigned_seconds(n),
         _ => n,
     })
+}
+
+/// Whether a signed timestamp lies in the provider's documented window around `now`:
+/// within `tolerance` either side; Box Sign's at most 600 s old (as Box's SDKs check) and
+/// at most `tolerance` ahead.
+pub fn signed_window_ok(p: Provider, signed_at: i64, now: i64, tolerance: u64) -> bool {
+    match p {
+        Provider::BoxSign => {
+            let (at, now) = (i128::from(signed_at), i128::from(now));
+            at >= now - 600 && at <= now + i128::from(tolerance)
+        }
+        _ => within(signed_at, now, tolerance),
+    }
+}
+
+/// The HMAC key a configured secret stands for: its UTF-8 bytes, but SignatureAPI's
+/// `whsec_<base64>` decoded (`oracle::standard_webhooks_key`).
+pub fn mac_key(p: Provider, secret: &str) -> Vec<u8> {
+    match p {
+        Provider::SignatureApi => standard_webhooks_key(secret),
+        _ => secret.as_bytes().to_vec(),
+    }
 }
 
 /// Whether `name` is one of DocuSign's signature headers: `X-DocuSign-Signature-<n>`,
@@ -220,6 +255,16 @@ pub fn assert_mac_present(
                 "docuseal verified, but {values:?} is not <t>.<hex MAC of t.body> with t = signed_at {signed_at:?}"
             );
         }
+        Provider::Signable => {
+            let mac = hmac_sha256(key, &[body]);
+            assert!(
+                values
+                    .iter()
+                    .any(|v| base64_decode_lenient(trim_ows(v)).as_deref() == Some(&mac[..])),
+                "signable verified, but no Signature value is the base64 MAC {} of the matched secret: {values:?}",
+                base64_padded(&mac)
+            );
+        }
         Provider::Documenso => assert!(
             values.iter().any(|v| trim_ows(v) == secret),
             "documenso verified, but no value is the matched secret: {values:?}"
@@ -234,6 +279,86 @@ pub fn assert_mac_present(
             }),
             "onespan-sign verified, but no value is \"Basic <matched key>\": {values:?}"
         ),
+        _ => {}
+    }
+}
+
+/// Soundness for a proof made of several headers (Box Sign, SignatureAPI; a no-op for the
+/// others): a verified delivery presents the tag of the matched secret, recomputed here
+/// over the values of the headers it covers (each trimmed of SP/HTAB, as every header is
+/// read), and `signed_at` is what the signed timestamp says.
+/// - Box Sign: `BOX-SIGNATURE-VERSION` is `1` and `-ALGORITHM` `HmacSHA256`; the primary
+///   or the secondary is the base64 HMAC of the body followed by `BOX-DELIVERY-TIMESTAMP`.
+/// - SignatureAPI: one of at most 8 `v1,<base64>` entries of `webhook-signature` (space
+///   separated) is the HMAC of `<webhook-id>.<webhook-timestamp>.<body>` under the
+///   `whsec_` key decoded.
+pub fn assert_signed_headers_present(
+    provider: Provider,
+    secret: &str,
+    headers: &Headers,
+    body: &[u8],
+    signed_at: Option<i64>,
+) {
+    let get = |name: &str| headers.get(name).map(trim_ows);
+    match provider {
+        Provider::BoxSign => {
+            assert_eq!(
+                (get(BOX_VERSION), get(BOX_ALGORITHM)),
+                (Some("1"), Some("HmacSHA256")),
+                "box-sign verified with another version or algorithm"
+            );
+            let t = get(BOX_TIMESTAMP)
+                .unwrap_or_else(|| panic!("box-sign verified without {BOX_TIMESTAMP}"));
+            let mac = hmac_sha256(secret.as_bytes(), &[body, t.as_bytes()]);
+            let tags: Vec<&str> = [BOX_PRIMARY, BOX_SECONDARY]
+                .into_iter()
+                .filter_map(get)
+                .collect();
+            assert!(
+                tags.iter()
+                    .any(|v| base64_decode_lenient(v).as_deref() == Some(&mac[..])),
+                "box-sign verified, but neither signature header is the base64 MAC {} of the body followed by {t:?}: {tags:?}",
+                base64_padded(&mac)
+            );
+            assert_eq!(
+                signed_seconds(provider, t),
+                signed_at,
+                "box-sign signed_at is not {BOX_TIMESTAMP} {t:?}"
+            );
+        }
+        Provider::SignatureApi => {
+            let name = provider.proof_header();
+            let (Some(value), Some(id), Some(t)) = (get(name), get(SWH_ID), get(SWH_TIMESTAMP))
+            else {
+                panic!("signatureapi verified without {name}, {SWH_ID} and {SWH_TIMESTAMP}");
+            };
+            let mac = hmac_sha256(
+                &standard_webhooks_key(secret),
+                &[id.as_bytes(), b".", t.as_bytes(), b".", body],
+            );
+            let v1: Vec<&str> = value
+                .split(' ')
+                .filter_map(|entry| entry.split_once(','))
+                .filter(|(version, _)| *version == "v1")
+                .map(|(_, tag)| tag)
+                .collect();
+            assert!(
+                v1.len() <= 8,
+                "signatureapi verified with {} v1 entries",
+                v1.len()
+            );
+            assert!(
+                v1.iter()
+                    .any(|tag| base64_decode_lenient(tag).as_deref() == Some(&mac[..])),
+                "signatureapi verified, but no v1 entry is the base64 MAC {} of {id:?}.{t:?}.<body>: {value:?}",
+                base64_padded(&mac)
+            );
+            assert_eq!(
+                signed_seconds(provider, t),
+                signed_at,
+                "signatureapi signed_at is not {SWH_TIMESTAMP} {t:?}"
+            );
+        }
         _ => {}
     }
 }
@@ -353,6 +478,11 @@ pub fn check_delivery(target: Provider, input: &Delivery, body_cap: usize) {
     let clients = target.takes_client_ids();
     let in_body = inbody::scheme_of(target);
     let named = values_named(&m.headers, target.proof_header());
+    // Headers that may carry the tag (Box Sign: the primary or the secondary).
+    let carriers: Vec<&Header> = tag_names(target)
+        .into_iter()
+        .flat_map(|n| values_named(&m.headers, n))
+        .collect();
     let values = proof_values(target, &headers);
 
     // Normalization never panics, verified or not.
@@ -446,7 +576,9 @@ pub fn check_delivery(target: Provider, input: &Delivery, body_cap: usize) {
             } else {
                 assert!(key < config.secrets.len(), "key index {key} out of range");
                 if in_body.is_none() {
-                    assert_mac_present(target, &s.valid_secrets[key], &values, body, v.signed_at());
+                    let secret = &s.valid_secrets[key];
+                    assert_mac_present(target, secret, &values, body, v.signed_at());
+                    assert_signed_headers_present(target, secret, &headers, body, v.signed_at());
                 }
                 if target == Provider::DocuSign {
                     assert!(
@@ -456,7 +588,7 @@ pub fn check_delivery(target: Provider, input: &Delivery, body_cap: usize) {
                 }
                 if let Some(at) = v.signed_at() {
                     assert!(
-                        within(at, now, config.tolerance_seconds),
+                        signed_window_ok(target, at, now, config.tolerance_seconds),
                         "signed_at {at} outside the window of {now}"
                     );
                 }
@@ -546,7 +678,7 @@ pub fn check_delivery(target: Provider, input: &Delivery, body_cap: usize) {
                     "no_secret_configured",
                     "fail closed without secrets"
                 );
-            } else if named.is_empty() && in_body.is_none() {
+            } else if carriers.is_empty() && in_body.is_none() {
                 let want = if clients {
                     "missing_client_id"
                 } else {
@@ -581,26 +713,45 @@ pub fn check_delivery(target: Provider, input: &Delivery, body_cap: usize) {
         } else if let Some(p) = &h.promise {
             let valid = s.valid_secrets.iter().any(|v| *v == p.key);
             let window_ok = match &p.t {
-                Some(t) => signed_seconds(p.provider, t)
-                    .is_some_and(|t| within(t, now, config.tolerance_seconds)),
+                Some(t) => signed_seconds(p.provider, t).is_some_and(|t| {
+                    signed_window_ok(p.provider, t, now, config.tolerance_seconds)
+                }),
                 None => true,
             };
             let digest_ok = target != Provider::DocuSign || docusign_digest_ok(&headers);
-            if p.provider == target && p.accepted && valid && window_ok && digest_ok {
+            // The other headers of the proof (Box Sign, SignatureAPI) are the ones written
+            // with this value and no others of their names, without other whitespace.
+            let alone = signed_names(target)
+                .into_iter()
+                .filter(|n| !n.eq_ignore_ascii_case(target.proof_header()))
+                .all(|n| {
+                    let mine = p
+                        .companions
+                        .iter()
+                        .filter(|(c, _)| c.eq_ignore_ascii_case(n))
+                        .count();
+                    values_named(&m.headers, n).len() == mine
+                })
+                && p.companions.iter().all(|(_, v)| !has_other_whitespace(v));
+            if p.provider == target && p.accepted && valid && window_ok && digest_ok && alone {
                 let first = if documented_covers(target) == Some(Covers::SharedSecret) {
                     // A bearer secret: the first configured one equal to it.
                     s.valid_secrets.iter().position(|k| *k == p.key)
                 } else {
                     // The first configured secret whose MAC matches (HMAC keys can be
                     // equivalent: "k" and "k\0", or a long key and its hash).
-                    let message: Vec<&[u8]> = match &p.t {
-                        Some(t) => vec![t.as_bytes(), b".", body],
-                        None => vec![body],
+                    let message: Vec<&[u8]> = match (p.provider, &p.t, &p.id) {
+                        (Provider::BoxSign, Some(t), _) => vec![body, t.as_bytes()],
+                        (Provider::SignatureApi, Some(t), Some(id)) => {
+                            vec![id.as_bytes(), b".", t.as_bytes(), b".", body]
+                        }
+                        (_, Some(t), _) => vec![t.as_bytes(), b".", body],
+                        _ => vec![body],
                     };
-                    let want = hmac_sha256(p.key.as_bytes(), &message);
+                    let want = hmac_sha256(&mac_key(target, &p.key), &message);
                     s.valid_secrets
                         .iter()
-                        .position(|k| hmac_sha256(k.as_bytes(), &message) == want)
+                        .position(|k| hmac_sha256(&mac_key(target, k), &message) == want)
                 };
                 match &result {
                     // DocuSign: another numbered header may carry an earlier key's MAC.

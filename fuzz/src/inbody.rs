@@ -1,8 +1,9 @@
 //! Proofs carried in the body (SignWell's `event.hash`; Dropbox Sign's `event.event_hash`
-//! has the same shape): a generator of such bodies, and an independent reference verifier.
+//! has the same shape; Xodo Sign's `event_hash` sits at the top level): a generator of such
+//! bodies, and an independent reference verifier.
 //!
-//! The body is `{"event": {<type>, <time>, <hash>}, "data": <generated JSON>}` with the
-//! layout varied (key order, whitespace, escapes, repeated keys: the last one wins, as in
+//! The body is `{"event": {<type>, <time>, <hash>}, "data": <generated JSON>}` (for a
+//! top-level proof, `{<type>, <time>, <hash>, "data": …}`) with the layout varied (key order, whitespace, escapes, repeated keys: the last one wins, as in
 //! `JSON.parse`), and the hash correct for the metadata under a configured key, or not.
 //! The reference reads the body with serde_json maps (last key wins), not with the crate's
 //! wire structs.
@@ -20,7 +21,8 @@ use crate::oracle::{hex_decode, hex_lower, hmac_sha256};
 /// Where a provider puts its in-body proof, and what it MACs.
 #[derive(Debug, Clone, Copy)]
 pub struct InBodyScheme {
-    pub event_key: &'static str,
+    /// The object holding type, time and hash; `None`: they are top-level keys (Xodo Sign).
+    pub event_key: Option<&'static str>,
     pub type_key: &'static str,
     pub time_key: &'static str,
     pub hash_key: &'static str,
@@ -36,7 +38,7 @@ pub struct InBodyScheme {
 
 /// SignWell: `event.hash` = hex HMAC(webhook id, `<event.type>@<event.time>`).
 pub const SIGNWELL: InBodyScheme = InBodyScheme {
-    event_key: "event",
+    event_key: Some("event"),
     type_key: "type",
     time_key: "time",
     hash_key: "hash",
@@ -47,7 +49,19 @@ pub const SIGNWELL: InBodyScheme = InBodyScheme {
 /// Dropbox Sign: `event.event_hash` = hex HMAC(API key, `<event_time><event_type>`), no
 /// separator (hellosign-openapi's EventCallbackHelper in every SDK).
 pub const DROPBOX_SIGN: InBodyScheme = InBodyScheme {
-    event_key: "event",
+    event_key: Some("event"),
+    type_key: "event_type",
+    time_key: "event_time",
+    hash_key: "event_hash",
+    message: |t, time| format!("{time}{t}"),
+    unambiguous: true,
+};
+
+/// Xodo Sign: top-level `event_hash` = hex HMAC(API access key, `<event_time><event_type>`),
+/// no separator (the published integration's construction, as its module documents), so
+/// split one way only as Dropbox Sign's.
+pub const XODO_SIGN: InBodyScheme = InBodyScheme {
+    event_key: None,
     type_key: "event_type",
     time_key: "event_time",
     hash_key: "event_hash",
@@ -60,6 +74,7 @@ pub fn scheme_of(provider: Provider) -> Option<InBodyScheme> {
     match provider {
         Provider::SignWell => Some(SIGNWELL),
         Provider::DropboxSign => Some(DROPBOX_SIGN),
+        Provider::XodoSign => Some(XODO_SIGN),
         _ => None,
     }
 }
@@ -367,18 +382,31 @@ pub fn render(
     if l & 16 != 0 {
         data(&mut out, &mut at);
     }
+    // A decoy event object first, or for a top-level proof decoy keys first (the real
+    // ones come later and win).
+    let decoy = format!(
+        "\"{}\":\"decoy\",\"{}\":0,\"{}\":\"{}\"",
+        scheme.type_key,
+        scheme.time_key,
+        scheme.hash_key,
+        "0".repeat(64)
+    );
     if l & 8 != 0 {
-        out.push_str(&key(scheme.event_key));
-        out.push_str(&format!(
-            "{{\"{}\":\"decoy\",\"{}\":0,\"{}\":\"{}\"}},",
-            scheme.type_key,
-            scheme.time_key,
-            scheme.hash_key,
-            "0".repeat(64)
-        ));
+        match scheme.event_key {
+            Some(k) => {
+                out.push_str(&key(k));
+                out.push_str(&format!("{{{decoy}}},"));
+            }
+            None => {
+                out.push_str(&decoy);
+                out.push(',');
+            }
+        }
     }
-    out.push_str(&key(scheme.event_key));
-    out.push('{');
+    if let Some(k) = scheme.event_key {
+        out.push_str(&key(k));
+        out.push('{');
+    }
     let mut first = true;
     let mut sep = |out: &mut String| {
         if !first {
@@ -411,8 +439,10 @@ pub fn render(
     if l & 1 == 0 {
         hash(&mut out, &mut at, &mut sep);
     }
-    out.push_str(ws);
-    out.push('}');
+    if scheme.event_key.is_some() {
+        out.push_str(ws);
+        out.push('}');
+    }
     if l & 16 == 0 && l & 128 == 0 {
         out.push(',');
         // `data` re-uses the key helper; drop the trailing comma it adds.
@@ -522,11 +552,14 @@ pub fn extract_parts(scheme: &InBodyScheme, body: &[u8]) -> Result<Parts, &'stat
     serde_json::from_str::<&RawValue>(text).map_err(|_| "malformed_payload")?;
     let top: HashMap<KeyBytes, Box<RawValue>> =
         serde_json::from_str(text).map_err(|_| "malformed_payload")?;
-    let event: HashMap<KeyBytes, Box<RawValue>> = match top.get(scheme.event_key.as_bytes()) {
-        Some(raw) if raw.get().starts_with('{') => {
-            serde_json::from_str(raw.get()).map_err(|_| "malformed_payload")?
-        }
-        _ => HashMap::new(),
+    let event: HashMap<KeyBytes, Box<RawValue>> = match scheme.event_key {
+        None => top,
+        Some(k) => match top.get(k.as_bytes()) {
+            Some(raw) if raw.get().starts_with('{') => {
+                serde_json::from_str(raw.get()).map_err(|_| "malformed_payload")?
+            }
+            _ => HashMap::new(),
+        },
     };
     let hash = event
         .get(scheme.hash_key.as_bytes())

@@ -7,7 +7,9 @@ use signhook::Provider;
 use crate::codec::{Reader, Writer};
 use crate::inbody::{self, EventBody, Rendered};
 use crate::json;
-use crate::oracle::{base64_padded, hex_lower, hmac_sha256, trim_ows};
+use crate::oracle::{
+    base64_padded, format_millis, hex_lower, hmac_sha256, standard_webhooks_key, trim_ows,
+};
 
 /// A typical `now` (the fixtures' era); `Now::Near` is relative to it.
 pub const BASE_NOW: i64 = 1_731_340_000;
@@ -51,7 +53,56 @@ pub const NEAR_MISS: &[&str] = &[
     "X-Documenso-Secret-Key",
     "Proxy-Authorization",
     "X-SignWell-Signature",
+    // Appended (an index is taken modulo the count, so the names above keep theirs for the
+    // bytes below the old count): Box Sign's and SignatureAPI's other signed headers, so
+    // that raw values reach them; Signable's unsigned timestamp and a near name.
+    BOX_SECONDARY,
+    BOX_TIMESTAMP,
+    BOX_VERSION,
+    BOX_ALGORITHM,
+    SWH_ID,
+    SWH_TIMESTAMP,
+    "X-Signable-Webhook",
+    "X-Signable-Signature",
 ];
+
+/// Box Sign's headers beside its proof header (`BOX-SIGNATURE-PRIMARY`): the second tag
+/// (the other signature key's), the signed timestamp, and the scheme's version and
+/// algorithm, which must be `1` and `HmacSHA256`.
+pub const BOX_PRIMARY: &str = "BOX-SIGNATURE-PRIMARY";
+pub const BOX_SECONDARY: &str = "BOX-SIGNATURE-SECONDARY";
+pub const BOX_TIMESTAMP: &str = "BOX-DELIVERY-TIMESTAMP";
+pub const BOX_VERSION: &str = "BOX-SIGNATURE-VERSION";
+pub const BOX_ALGORITHM: &str = "BOX-SIGNATURE-ALGORITHM";
+/// SignatureAPI's (Standard Webhooks) headers beside `webhook-signature`: both are MACed.
+pub const SWH_ID: &str = "webhook-id";
+pub const SWH_TIMESTAMP: &str = "webhook-timestamp";
+
+/// Every header `provider`'s proof is made of: its proof header and, for Box Sign and
+/// SignatureAPI, the others the MAC or the scheme reads. A header of one of these names
+/// that a signed value did not write can change the verdict.
+pub fn signed_names(provider: Provider) -> Vec<&'static str> {
+    match provider {
+        Provider::BoxSign => vec![
+            BOX_PRIMARY,
+            BOX_SECONDARY,
+            BOX_TIMESTAMP,
+            BOX_VERSION,
+            BOX_ALGORITHM,
+        ],
+        Provider::SignatureApi => vec![provider.proof_header(), SWH_ID, SWH_TIMESTAMP],
+        _ => vec![provider.proof_header()],
+    }
+}
+
+/// The headers that may carry `provider`'s tag: Box Sign's primary or secondary, else the
+/// proof header. None of them present: `missing_signature`.
+pub fn tag_names(provider: Provider) -> Vec<&'static str> {
+    match provider {
+        Provider::BoxSign => vec![BOX_PRIMARY, BOX_SECONDARY],
+        _ => vec![provider.proof_header()],
+    }
+}
 
 /// `x-authorization-digest` values (DocuSign): only `HMACSHA256` (any case) or empty pass.
 pub const DIGESTS: &[&str] = &[
@@ -110,7 +161,8 @@ pub struct Signed {
     pub scheme: u8,
     /// Index into the configured secrets (or client ids), modulo their count.
     pub key: u8,
-    /// The signed timestamp (Zigned, DocuSeal, BoldSign).
+    /// The signed timestamp (Zigned, DocuSeal, BoldSign, SignatureAPI; Box Sign's as
+    /// RFC 3339, `box_time`).
     pub ts: Ts,
     /// Which transform (see `materialize`).
     pub how: u8,
@@ -769,8 +821,12 @@ pub struct Promise {
     pub key: String,
     /// Whether the transform keeps it valid under the provider's documented grammar.
     pub accepted: bool,
-    /// The `t` text signed (Zigned, DocuSeal, BoldSign).
+    /// The `t` text signed (Zigned, DocuSeal, BoldSign, Box Sign, SignatureAPI).
     pub t: Option<String>,
+    /// The `webhook-id` signed (SignatureAPI).
+    pub id: Option<String>,
+    /// The other headers written with it (Box Sign, SignatureAPI: `signed_set`).
+    pub companions: Vec<(String, String)>,
 }
 
 /// One real header, and the promise when its value was signed.
@@ -1060,6 +1116,26 @@ pub fn signed_value(
                 _ => (format!("Basic:{secret}"), false),
             }
         }
+        Provider::Signable => {
+            let mac = hmac_sha256(key, &[body]);
+            let b64 = base64_padded(&mac);
+            match how % 9 {
+                0 => (b64, true),
+                1 => (b64.trim_end_matches('=').to_owned(), true),
+                2 => (format!(" \t{b64} "), true),
+                3 => (hex_lower(&mac), false),
+                4 => {
+                    let url = b64.replace('+', "-").replace('/', "_");
+                    let same = url == b64;
+                    (url, same)
+                }
+                5 => (b64[..b64.len() - 4].to_owned(), false),
+                6 => (format!("{b64}A"), false),
+                7 => (format!("sha256={b64}"), false),
+                // Two values in one header (a duplicated name is joined with ", ").
+                _ => (format!("{b64}, {b64}"), false),
+            }
+        }
         Provider::AcrobatSign => match how % 5 {
             0 => (client.to_owned(), true),
             1 => (format!(" {client}\t"), true),
@@ -1074,6 +1150,240 @@ pub fn signed_value(
         // A proof in the body (SignWell) or a provider these inputs do not know yet: the
         // header value is the key, which proves nothing.
         _ => (secret.to_owned(), false),
+    }
+}
+
+/// Box Sign's `BOX-DELIVERY-TIMESTAMP` for `ts`: RFC 3339 of the seconds (or, for
+/// `Ts::NowMillis`, milliseconds) it says, in UTC with `Z` (`form` 0), at offset `-07:00`
+/// (1, as Box's SDK vectors) or `+05:30` (2), or with lowercase `t` and `z` (3); its digits
+/// as they are when the instant cannot be written (years beyond 0000–9999); `Ts::Text` as is.
+pub fn box_time(ts: &Ts, now: i64, form: u8) -> String {
+    let ms = match ts {
+        Ts::Text(s) => return s.clone(),
+        Ts::NowDelta(d) => now.saturating_add(i64::from(*d)).checked_mul(1000),
+        Ts::NowMillis(d) => now
+            .checked_mul(1000)
+            .and_then(|ms| ms.checked_add(i64::from(*d))),
+        Ts::Explicit(v) => v.checked_mul(1000),
+    };
+    let offset_minutes: i64 = match form % 4 {
+        1 => -7 * 60,
+        2 => 5 * 60 + 30,
+        _ => 0,
+    };
+    let text = ms
+        .and_then(|ms| ms.checked_add(offset_minutes * 60_000))
+        .and_then(format_millis)
+        .map(|utc| {
+            let local = utc.trim_end_matches('Z');
+            match form % 4 {
+                1 => format!("{local}-07:00"),
+                2 => format!("{local}+05:30"),
+                3 => format!("{}z", local.replace('T', "t")),
+                _ => utc,
+            }
+        });
+    text.unwrap_or_else(|| ts.text(now))
+}
+
+/// A signed value and what comes with it.
+pub struct SignedSet {
+    /// The value of the header it is written to.
+    pub value: String,
+    /// The other headers the scheme reads (Box Sign, SignatureAPI), in the order written.
+    pub companions: Vec<(String, String)>,
+    /// Whether the transform keeps the whole set valid under the documented scheme.
+    pub accepted: bool,
+    /// The `webhook-id` signed (SignatureAPI).
+    pub id: Option<String>,
+}
+
+/// A value signed for `provider` with the headers its scheme needs beside it, transformed
+/// by `how`: Box Sign's (`t` is `BOX-DELIVERY-TIMESTAMP`'s text, MACed after the body) and
+/// SignatureAPI's (`<webhook-id>.<t>.<body>` under the `whsec_` key decoded); every other
+/// provider's is `signed_value`'s one header.
+pub fn signed_set(
+    provider: Provider,
+    how: u8,
+    secret: &str,
+    client: &str,
+    t: &str,
+    body: &[u8],
+) -> SignedSet {
+    let key = secret.as_bytes();
+    // The sender writes its values without surrounding whitespace (HTTP strips it).
+    let plain = trim_ows(t) == t;
+    match provider {
+        Provider::BoxSign => {
+            let mac = hmac_sha256(key, &[body, t.as_bytes()]);
+            let tag = base64_padded(&mac);
+            let mut flipped = mac;
+            flipped[0] ^= 1;
+            let wrong = base64_padded(&flipped);
+            // As Box sends them: both tags, the timestamp, version 1 and HmacSHA256.
+            let mut secondary = Some(tag.clone());
+            let mut timestamp = Some(t.to_owned());
+            let mut version = "1".to_owned();
+            let mut algorithm = "HmacSHA256".to_owned();
+            let (value, accepted) = match how % 16 {
+                0 => (tag.clone(), true),
+                1 => {
+                    secondary = None;
+                    (tag.clone(), true)
+                }
+                // Either header may match (the keys rotate one at a time).
+                2 => (wrong.clone(), true),
+                3 => {
+                    secondary = None;
+                    (tag.trim_end_matches('=').to_owned(), true)
+                }
+                4 => (format!(" {tag}\t"), true),
+                5 => {
+                    version = "2".to_owned();
+                    (tag.clone(), false)
+                }
+                6 => {
+                    algorithm = "HmacSHA1".to_owned();
+                    (tag.clone(), false)
+                }
+                7 => {
+                    algorithm = "hmacsha256".to_owned();
+                    (tag.clone(), false)
+                }
+                8 => {
+                    timestamp = None;
+                    (tag.clone(), false)
+                }
+                9 => {
+                    secondary = None;
+                    (base64_padded(&hmac_sha256(key, &[body])), false)
+                }
+                10 => {
+                    secondary = None;
+                    (
+                        base64_padded(&hmac_sha256(key, &[t.as_bytes(), body])),
+                        false,
+                    )
+                }
+                11 => {
+                    secondary = Some("not base64!".to_owned());
+                    (tag.clone(), false)
+                }
+                12 => {
+                    secondary = None;
+                    (hex_lower(&mac), false)
+                }
+                13 => {
+                    version = " 1\t".to_owned();
+                    algorithm = "\tHmacSHA256 ".to_owned();
+                    (tag.clone(), true)
+                }
+                14 => {
+                    secondary = Some(wrong.clone());
+                    (wrong.clone(), false)
+                }
+                _ => {
+                    secondary = None;
+                    let url = tag.replace('+', "-").replace('/', "_");
+                    let same = url == tag;
+                    (url, same)
+                }
+            };
+            let mut companions = Vec::new();
+            if let Some(t) = timestamp {
+                companions.push((BOX_TIMESTAMP.to_owned(), t));
+            }
+            companions.push((BOX_VERSION.to_owned(), version));
+            companions.push((BOX_ALGORITHM.to_owned(), algorithm));
+            if let Some(s) = secondary {
+                companions.push((BOX_SECONDARY.to_owned(), s));
+            }
+            SignedSet {
+                value,
+                companions,
+                accepted: accepted && plain,
+                id: None,
+            }
+        }
+        Provider::SignatureApi => {
+            const IDS: [&str; 4] = [
+                "msg_p5jXN8AQM9LWM0D4loKWxJek",
+                "msg_2",
+                "evt.with.dots",
+                "msg_\u{fc}",
+            ];
+            let id = IDS[usize::from(how / 16) % IDS.len()];
+            let message: [&[u8]; 5] = [id.as_bytes(), b".", t.as_bytes(), b".", body];
+            let mac = hmac_sha256(&standard_webhooks_key(secret), &message);
+            let b64 = base64_padded(&mac);
+            let mut flipped = mac;
+            flipped[0] ^= 1;
+            let wrong = base64_padded(&flipped);
+            let mut id_header = Some(id.to_owned());
+            let mut t_header = Some(t.to_owned());
+            let (value, accepted) = match how % 16 {
+                0 => (format!("v1,{b64}"), true),
+                // Rotation: any v1 entry may match.
+                1 => (format!("v1,{wrong} v1,{b64}"), true),
+                // Other versions are ignored.
+                2 => (format!("v2,{wrong} v1a,x v1,{b64}"), true),
+                3 => (format!("v1,{}", b64.trim_end_matches('=')), true),
+                4 => (format!("  v1,{wrong}  v1,{b64} "), true),
+                5 => {
+                    id_header = None;
+                    (format!("v1,{b64}"), false)
+                }
+                6 => {
+                    t_header = None;
+                    (format!("v1,{b64}"), false)
+                }
+                7 => (format!("v1={b64}"), false),
+                8 => (format!("v1,{}", hex_lower(&mac)), false),
+                9 => (format!("V1,{b64}"), false),
+                // Keyed with the secret's text: valid only when that is the key.
+                10 => {
+                    let as_text = hmac_sha256(key, &message);
+                    (format!("v1,{}", base64_padded(&as_text)), as_text == mac)
+                }
+                // Eight v1 entries are tried, a ninth is malformed.
+                11 => (
+                    format!("{}v1,{b64}", format!("v1,{wrong} ").repeat(7)),
+                    true,
+                ),
+                12 => (
+                    format!("{}v1,{b64}", format!("v1,{wrong} ").repeat(8)),
+                    false,
+                ),
+                13 => (format!("v1,{wrong}\tv1,{b64}"), false),
+                14 => {
+                    id_header = Some(format!(" {id}\t"));
+                    (format!("v1,{b64}"), true)
+                }
+                _ => (format!("v1,{b64} junk"), false),
+            };
+            let mut companions = Vec::new();
+            if let Some(id) = id_header {
+                companions.push((SWH_ID.to_owned(), id));
+            }
+            if let Some(t) = t_header {
+                companions.push((SWH_TIMESTAMP.to_owned(), t));
+            }
+            SignedSet {
+                value,
+                companions,
+                accepted: accepted && plain,
+                id: Some(id.to_owned()),
+            }
+        }
+        _ => {
+            let (value, accepted) = signed_value(provider, how, secret, client, t, body);
+            SignedSet {
+                value,
+                companions: Vec::new(),
+                accepted,
+                id: None,
+            }
+        }
     }
 }
 
@@ -1099,58 +1409,70 @@ impl Delivery {
     pub fn materialize(&self, target: Provider, body_cap: usize) -> Materialized {
         let now = self.now.value();
         let (body, rendered) = self.body.render(body_cap, target, &self.secrets, now);
-        let headers = self
-            .headers
-            .iter()
-            .map(|h| {
-                let base = match &h.name {
-                    Name::Proof(i) => Provider::ALL[usize::from(*i) % Provider::ALL.len()]
-                        .proof_header()
-                        .to_owned(),
-                    Name::Numbered(n) => format!("X-DocuSign-Signature-{n}"),
-                    Name::Digest(_) => "x-authorization-digest".to_owned(),
-                    Name::Own => target.proof_header().to_owned(),
-                    Name::NearMiss(i) => NEAR_MISS[usize::from(*i) % NEAR_MISS.len()].to_owned(),
-                    Name::ContentType => "Content-Type".to_owned(),
-                    Name::Raw(s) => s.clone(),
-                };
-                let name = apply_casing(&base, &h.casing);
-                let (value, promise) = match (&h.name, &h.value) {
-                    (Name::Digest(i), Value::Raw(_)) => {
-                        (DIGESTS[usize::from(*i) % DIGESTS.len()].to_owned(), None)
-                    }
-                    (_, Value::Raw(s)) => (s.clone(), None),
-                    (_, Value::Parts(parts)) => {
-                        (render_parts(parts, &self.secrets, &body, now), None)
-                    }
-                    (_, Value::Signed(s)) => {
-                        let provider = scheme_provider(s.scheme, target);
-                        let secret = pick(&self.secrets, s.key, FALLBACK_SECRET);
-                        let client = pick(&self.client_ids, s.key, FALLBACK_CLIENT);
-                        let t = s.ts.text(now);
-                        let (value, accepted) =
-                            signed_value(provider, s.how, secret, client, &t, &body);
-                        let (key, fallback) = if provider.takes_client_ids() {
-                            (client, self.client_ids.is_empty())
-                        } else {
-                            (secret, self.secrets.is_empty())
-                        };
-                        let promise = (!fallback).then(|| Promise {
-                            provider,
-                            key: key.to_owned(),
-                            accepted,
-                            t: provider.signs_timestamp().then_some(t),
-                        });
-                        (value, promise)
-                    }
-                };
-                Header {
-                    name,
-                    value,
-                    promise,
+        let mut headers = Vec::new();
+        for h in &self.headers {
+            let base = match &h.name {
+                Name::Proof(i) => Provider::ALL[usize::from(*i) % Provider::ALL.len()]
+                    .proof_header()
+                    .to_owned(),
+                Name::Numbered(n) => format!("X-DocuSign-Signature-{n}"),
+                Name::Digest(_) => "x-authorization-digest".to_owned(),
+                Name::Own => target.proof_header().to_owned(),
+                Name::NearMiss(i) => NEAR_MISS[usize::from(*i) % NEAR_MISS.len()].to_owned(),
+                Name::ContentType => "Content-Type".to_owned(),
+                Name::Raw(s) => s.clone(),
+            };
+            let name = apply_casing(&base, &h.casing);
+            let (value, promise) = match (&h.name, &h.value) {
+                (Name::Digest(i), Value::Raw(_)) => {
+                    (DIGESTS[usize::from(*i) % DIGESTS.len()].to_owned(), None)
                 }
-            })
-            .collect();
+                (_, Value::Raw(s)) => (s.clone(), None),
+                (_, Value::Parts(parts)) => (render_parts(parts, &self.secrets, &body, now), None),
+                (_, Value::Signed(s)) => {
+                    let provider = scheme_provider(s.scheme, target);
+                    let secret = pick(&self.secrets, s.key, FALLBACK_SECRET);
+                    let client = pick(&self.client_ids, s.key, FALLBACK_CLIENT);
+                    // Box Sign's timestamp is RFC 3339, the others' Unix digits.
+                    let t = if provider == Provider::BoxSign {
+                        box_time(&s.ts, now, s.how / 16)
+                    } else {
+                        s.ts.text(now)
+                    };
+                    let set = signed_set(provider, s.how, secret, client, &t, &body);
+                    // The headers written beside it, in the value's casing.
+                    let companions: Vec<(String, String)> = set
+                        .companions
+                        .into_iter()
+                        .map(|(n, v)| (apply_casing(&n, &h.casing), v))
+                        .collect();
+                    headers.extend(companions.iter().map(|(n, v)| Header {
+                        name: n.clone(),
+                        value: v.clone(),
+                        promise: None,
+                    }));
+                    let (key, fallback) = if provider.takes_client_ids() {
+                        (client, self.client_ids.is_empty())
+                    } else {
+                        (secret, self.secrets.is_empty())
+                    };
+                    let promise = (!fallback).then(|| Promise {
+                        provider,
+                        key: key.to_owned(),
+                        accepted: set.accepted,
+                        t: provider.signs_timestamp().then_some(t),
+                        id: set.id,
+                        companions,
+                    });
+                    (set.value, promise)
+                }
+            };
+            headers.push(Header {
+                name,
+                value,
+                promise,
+            });
+        }
         Materialized {
             headers,
             body,

@@ -129,6 +129,31 @@ pub const KEYS: &[&str] = &[
     "webhookNotificationId",
     "widget",
     "witnesses",
+    // Signable, Xodo Sign, Box Sign, SignatureAPI: appended, not sorted in (a key is the
+    // input's byte modulo the count, so the keys above keep theirs for the bytes below the
+    // old count).
+    "action",
+    "action_date",
+    "additional_info",
+    "company_id",
+    "created_by",
+    "envelope_fingerprint",
+    "envelope_id",
+    "envelope_title",
+    "event_hash",
+    "login",
+    "meta",
+    "object_id",
+    "object_type",
+    "recipient_type",
+    "related_app_id",
+    "related_business_id",
+    "related_document_hash",
+    "related_user_id",
+    "sign_request_id",
+    "source",
+    "trigger",
+    "webhook",
 ];
 
 const NUMBERS: &[&str] = &[

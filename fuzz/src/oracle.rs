@@ -109,6 +109,19 @@ pub fn base64_decode_lenient(text: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// The HMAC key a Standard Webhooks secret stands for (SignatureAPI, as its module
+/// documents it): the text without surrounding whitespace, `whsec_` dropped if present, the
+/// rest base64-decoded; a secret whose rest is not base64 (or decodes to nothing) keys the
+/// MAC as its whole text, untrimmed.
+pub fn standard_webhooks_key(secret: &str) -> Vec<u8> {
+    let text = secret.trim();
+    let b64 = text.strip_prefix("whsec_").unwrap_or(text);
+    match base64_decode_lenient(b64) {
+        Some(key) if !key.is_empty() => key,
+        _ => secret.as_bytes().to_vec(),
+    }
+}
+
 /// HTTP optional whitespace (SP, HTAB).
 pub fn is_ows(c: char) -> bool {
     c == ' ' || c == '\t'
@@ -265,6 +278,24 @@ mod tests {
         assert_eq!(base64_decode_lenient("YQ==="), None);
         assert_eq!(base64_decode_lenient("Y"), None);
         assert_eq!(base64_decode_lenient("Y Q=="), None);
+    }
+
+    /// The Standard Webhooks specification's published vector (SignatureAPI's scheme).
+    #[test]
+    fn standard_webhooks_reference() {
+        let message = br#"msg_p5jXN8AQM9LWM0D4loKWxJek.1614265330.{"test": 2432232314}"#;
+        for secret in [
+            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+            "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        ] {
+            assert_eq!(
+                base64_padded(&hmac_sha256(&standard_webhooks_key(secret), &[message])),
+                "g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
+            );
+        }
+        // Not base64 (or nothing after the prefix): the text keys the MAC.
+        assert_eq!(standard_webhooks_key("not base64!"), b"not base64!");
+        assert_eq!(standard_webhooks_key("whsec_"), b"whsec_");
     }
 
     #[test]

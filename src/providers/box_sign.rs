@@ -51,6 +51,7 @@ pub(super) const SPEC: Spec = Spec {
             (SECONDARY, tag),
         ]
     }),
+    precheck: Some(|headers| presented(headers).map(|_| ())),
     header_note: "Box signs every webhook delivery of an application that has signature keys (Developer Console → Webhooks → Manage signature keys)",
     name_hints: &["box"],
     example_secret: "box_sign_test_primary_key",
@@ -136,6 +137,41 @@ fn verify(
     tolerance: u64,
 ) -> Result<Proof, Error> {
     require_secrets(Provider::BoxSign, secrets)?;
+    let Presented { t, signed_at, tags } = presented(headers)?;
+    let key = find_key(secrets, &[body, t.as_bytes()], &tags).ok_or_else(|| {
+        Error::new(
+            ErrorKind::SignatureMismatch,
+            format!("no {PRIMARY}/{SECONDARY} matches the body followed by {TIMESTAMP} under any configured key"),
+        )
+    })?;
+    // The MAC first: a forged request learns nothing about our clock.
+    if signed_at < now.saturating_sub(MAX_AGE_SECONDS)
+        || signed_at > now.saturating_add_unsigned(tolerance)
+    {
+        return Err(Error::new(
+            ErrorKind::TimestampOutOfTolerance,
+            format!(
+                "{TIMESTAMP} {t} is outside [now − {MAX_AGE_SECONDS} s, now + {tolerance} s] (now {now})"
+            ),
+        ));
+    }
+    Ok(Proof::hmac(Covers::TimestampAndBody, key, Some(signed_at)))
+}
+
+/// What the headers present, read before the body ([`Spec::precheck`] runs it alone).
+struct Presented<'h> {
+    /// `BOX-DELIVERY-TIMESTAMP` as sent: the signatures cover its text.
+    t: &'h str,
+    /// The same time in Unix seconds.
+    signed_at: i64,
+    /// The primary's and the secondary's tags, as presented.
+    tags: Vec<Vec<u8>>,
+}
+
+/// The signatures (primary, secondary or both), the signed time and the scheme's version
+/// and algorithm: `missing_signature` without a signature or the time,
+/// `malformed_signature` when one does not read.
+fn presented(headers: &crate::Headers) -> Result<Presented<'_>, Error> {
     let malformed = |why: String| Error::new(ErrorKind::MalformedSignature, why);
     let presented: Vec<(&str, &str)> = [PRIMARY, SECONDARY]
         .into_iter()
@@ -171,24 +207,7 @@ fn verify(
         .iter()
         .map(|(name, value)| decode_tag(value, base64_decode, name, "base64"))
         .collect::<Result<Vec<_>, _>>()?;
-    let key = find_key(secrets, &[body, t.as_bytes()], &tags).ok_or_else(|| {
-        Error::new(
-            ErrorKind::SignatureMismatch,
-            format!("no {PRIMARY}/{SECONDARY} matches the body followed by {TIMESTAMP} under any configured key"),
-        )
-    })?;
-    // The MAC first: a forged request learns nothing about our clock.
-    if signed_at < now.saturating_sub(MAX_AGE_SECONDS)
-        || signed_at > now.saturating_add_unsigned(tolerance)
-    {
-        return Err(Error::new(
-            ErrorKind::TimestampOutOfTolerance,
-            format!(
-                "{TIMESTAMP} {t} is outside [now − {MAX_AGE_SECONDS} s, now + {tolerance} s] (now {now})"
-            ),
-        ));
-    }
-    Ok(Proof::hmac(Covers::TimestampAndBody, key, Some(signed_at)))
+    Ok(Presented { t, signed_at, tags })
 }
 
 wire! {

@@ -143,14 +143,16 @@ pub fn verify<'a>(
 }
 
 /// The checks of [`verify`] that need no body: a configured secret (or client id) and a
-/// proof header present. The Worker runs them before it reads a byte of the body, so an
-/// unsigned request or an unconfigured route costs nothing (security review M-1).
+/// proof header present, or for a proof spread over several headers (Box Sign,
+/// SignatureAPI) every header `verify` reads before the body. The Worker runs them before
+/// it reads a byte of the body, so an unsigned request or an unconfigured route costs
+/// nothing (security review M-1).
 ///
 /// # Errors
 /// `no_secret_configured`, `missing_signature`, `missing_client_id`; for the providers
-/// proven by a bearer secret or a client id alone, whatever [`verify`] would say about the
-/// headers (`malformed_signature`, `signature_mismatch`, `unknown_client_id`). Always the
-/// same error [`verify`] would give.
+/// proven by a bearer secret or a client id alone, or by several headers, whatever
+/// [`verify`] would say about the headers (`malformed_signature`, `signature_mismatch`,
+/// `unknown_client_id`). Always the same error [`verify`] would give.
 pub fn precheck(provider: Provider, headers: &Headers, config: &VerifyConfig) -> Result<(), Error> {
     match provider.spec().keys {
         // A client id is checked from the headers alone.
@@ -169,7 +171,13 @@ pub fn precheck(provider: Provider, headers: &Headers, config: &VerifyConfig) ->
                 ProofAt::Header if provider.spec().bearer => {
                     (provider.spec().verify)(headers, &[], config, 0).map(|_| ())
                 }
-                ProofAt::Header => signature_header(headers, provider.proof_header()).map(|_| ()),
+                ProofAt::Header => match provider.spec().precheck {
+                    // Every header `verify` reads before the body (fuzz finding F-3: Box
+                    // Sign's secondary key alone was refused here, and a missing signed
+                    // time passed).
+                    Some(check) => check(headers),
+                    None => signature_header(headers, provider.proof_header()).map(|_| ()),
+                },
             }
         }
     }

@@ -42,6 +42,7 @@ pub(super) const SPEC: Spec = Spec {
         let id = message_id(body);
         signature(&key_of(secret), &id, &timestamp.to_string(), body)
     },
+    precheck: Some(|headers| presented(headers).map(|_| ())),
     sign_headers: Some(|secret, _key, body, timestamp| {
         let (id, t) = (message_id(body), timestamp.to_string());
         let signature = signature(&key_of(secret), &id, &t, body);
@@ -155,6 +156,41 @@ fn verify(
     tolerance: u64,
 ) -> Result<Proof, Error> {
     require_secrets(Provider::SignatureApi, secrets)?;
+    let Presented {
+        id,
+        t,
+        signed_at,
+        tags,
+    } = presented(headers)?;
+    // The configured secrets as keys: `whsec_` dropped and the rest decoded, as the scheme
+    // says; a secret that is not base64 is used as its text, as `sign` uses it.
+    let keys: Vec<Secret> = secrets.iter().map(key_of).collect();
+    let key = find_key(&keys, &[id.as_bytes(), b".", t.as_bytes(), b".", body], &tags)
+        .ok_or_else(|| {
+            Error::new(
+                ErrorKind::SignatureMismatch,
+                format!("no v1 in {SIGNATURE} matches \"<webhook-id>.<webhook-timestamp>.<body>\" under any configured secret"),
+            )
+        })?;
+    check_window(signed_at, now, tolerance)?;
+    Ok(Proof::hmac(Covers::TimestampAndBody, key, Some(signed_at)))
+}
+
+/// What the headers present, read before the body ([`Spec::precheck`] runs it alone).
+struct Presented<'h> {
+    /// `webhook-id`, as signed.
+    id: &'h str,
+    /// `webhook-timestamp`, as signed.
+    t: &'h str,
+    /// The same time in Unix seconds.
+    signed_at: i64,
+    /// The `v1` tags of `webhook-signature`.
+    tags: Vec<Vec<u8>>,
+}
+
+/// The three headers of the scheme: `missing_signature` when one is missing,
+/// `malformed_signature` when the time or a signature entry does not read.
+fn presented(headers: &crate::Headers) -> Result<Presented<'_>, Error> {
     let malformed = |why: String| Error::new(ErrorKind::MalformedSignature, why);
     let value = signature_header(headers, SIGNATURE)?;
     let id = signature_header(headers, ID)?;
@@ -181,18 +217,12 @@ fn verify(
     if tags.is_empty() {
         return Err(malformed(format!("{SIGNATURE} has no v1 signature")));
     }
-    // The configured secrets as keys: `whsec_` dropped and the rest decoded, as the scheme
-    // says; a secret that is not base64 is used as its text, as `sign` uses it.
-    let keys: Vec<Secret> = secrets.iter().map(key_of).collect();
-    let key = find_key(&keys, &[id.as_bytes(), b".", t.as_bytes(), b".", body], &tags)
-        .ok_or_else(|| {
-            Error::new(
-                ErrorKind::SignatureMismatch,
-                format!("no v1 in {SIGNATURE} matches \"<webhook-id>.<webhook-timestamp>.<body>\" under any configured secret"),
-            )
-        })?;
-    check_window(signed_at, now, tolerance)?;
-    Ok(Proof::hmac(Covers::TimestampAndBody, key, Some(signed_at)))
+    Ok(Presented {
+        id,
+        t,
+        signed_at,
+        tags,
+    })
 }
 
 wire! {

@@ -25,6 +25,10 @@ pub struct Echo {
 /// to `(name, value)` pairs.
 pub(crate) type SignHeaders = fn(&Secret, &str, &[u8], i64) -> Vec<(&'static str, String)>;
 
+/// What a provider's `verify` checks of the headers before it reads the body
+/// ([`Spec::precheck`]).
+pub(crate) type HeaderCheck = fn(&Headers) -> Result<(), Error>;
+
 pub(crate) type Normalize = for<'a> fn(&'a [u8], Option<i64>) -> Result<(Fields, &'a str), Error>;
 
 /// One provider, as its file declares it: `pub(super) const SPEC: Spec = Spec { name, title,
@@ -71,6 +75,12 @@ pub(crate) struct Spec {
     /// MAC, the body is not covered): then [`precheck`](super::precheck) checks it in full
     /// before the body is read.
     pub(crate) bearer: bool,
+    /// For a proof that takes more than its one [`Spec::proof_header`] (Box Sign's second
+    /// key and signed-time headers, SignatureAPI's `webhook-id` and `webhook-timestamp`):
+    /// everything `verify` checks of the headers before it reads the body, the same
+    /// function `verify` itself runs first, so that [`precheck`](super::precheck) gives
+    /// exactly `verify`'s answer about them. `None`: the proof header's presence.
+    pub(crate) precheck: Option<HeaderCheck>,
     /// The HMAC scheme, for the diagnosis; `None` for a provider without a MAC.
     pub(crate) mac: Option<MacScheme>,
     /// When and how the provider sends its proof header (said when it is missing).
@@ -183,6 +193,7 @@ impl Spec {
         sign: |_, _, _, _| String::new(),
         sign_headers: None,
         bearer: false,
+        precheck: None,
         mac: None,
         header_note: "",
         name_hints: &[],
