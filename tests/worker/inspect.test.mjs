@@ -6,7 +6,7 @@ import { after, before, test } from "node:test";
 
 import { HTTP } from "cloudevents";
 
-import { DELIVERIES, SECRETS, pandadocQuery, SHARED_SECRET_PROVIDERS, expectedRaw, fixture, hookPath, post, signed, startWorker } from "./harness.mjs";
+import { DELIVERIES, EXAMPLE_SECRETS, SECRETS, pandadocQuery, SHARED_SECRET_PROVIDERS, expectedRaw, fixture, hookPath, post, signed, startWorker } from "./harness.mjs";
 
 let worker;
 
@@ -25,6 +25,7 @@ before(async () => {
     DROPBOX_SIGN_SECRETS: SECRETS.dropboxSign,
     PANDADOC_SECRETS: SECRETS.pandadoc,
     ACROBAT_SIGN_CLIENT_IDS: SECRETS.acrobatClientId,
+    BOX_SIGN_SECRETS: EXAMPLE_SECRETS["box-sign"],
     // YOUSIGN_SECRETS deliberately unset.
   });
 });
@@ -48,6 +49,22 @@ for (const d of DELIVERIES.filter((d) => d.provider !== "acrobat-sign" && d.prov
     assert.equal(event.data.verification.scheme, SHARED_SECRET_PROVIDERS.includes(d.provider) ? "shared-secret" : "hmac-sha256");
   });
 }
+
+// Fuzz finding F-3: Box Sign sends a signature per application key; a delivery signed in
+// BOX-SIGNATURE-SECONDARY alone is genuine, and the check before the body is read let it
+// through only once it read every header the proof takes.
+test("box-sign: a delivery signed with the secondary key alone is taken; without its signed time it is refused before the body", async () => {
+  const body = await fixture("box-sign", "sdk-vector-1-file-uploaded");
+  const headers = signed("box-sign", body);
+  delete headers["BOX-SIGNATURE-PRIMARY"];
+  const res = await post(`${worker.url}${hookPath("box-sign")}`, body, headers);
+  assert.equal(res.status, 200, res.text);
+  assert.equal(res.json.data.verification.covers, "timestamp+body");
+  delete headers["BOX-DELIVERY-TIMESTAMP"];
+  const refused = await post(`${worker.url}${hookPath("box-sign")}`, body, headers);
+  assert.equal(refused.status, 401, refused.text);
+  assert.equal(refused.json.code, "missing_signature");
+});
 
 test("acrobat-sign: the client id echo and the event, side by side", async () => {
   const d = DELIVERIES.find((d) => d.provider === "acrobat-sign");
