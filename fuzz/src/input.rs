@@ -1017,7 +1017,9 @@ pub fn signed_value(
                 _ => (format!("t={t};v1={hex}"), false),
             }
         }
-        Provider::DocuSign => {
+        // The same proof: the base64 HMAC of the body (DocuSign's `X-DocuSign-Signature-1`,
+        // Signable's `Signature`).
+        Provider::DocuSign | Provider::Signable => {
             let mac = hmac_sha256(key, &[body]);
             let b64 = base64_padded(&mac);
             match how % 9 {
@@ -1116,26 +1118,6 @@ pub fn signed_value(
                 _ => (format!("Basic:{secret}"), false),
             }
         }
-        Provider::Signable => {
-            let mac = hmac_sha256(key, &[body]);
-            let b64 = base64_padded(&mac);
-            match how % 9 {
-                0 => (b64, true),
-                1 => (b64.trim_end_matches('=').to_owned(), true),
-                2 => (format!(" \t{b64} "), true),
-                3 => (hex_lower(&mac), false),
-                4 => {
-                    let url = b64.replace('+', "-").replace('/', "_");
-                    let same = url == b64;
-                    (url, same)
-                }
-                5 => (b64[..b64.len() - 4].to_owned(), false),
-                6 => (format!("{b64}A"), false),
-                7 => (format!("sha256={b64}"), false),
-                // Two values in one header (a duplicated name is joined with ", ").
-                _ => (format!("{b64}, {b64}"), false),
-            }
-        }
         Provider::AcrobatSign => match how % 5 {
             0 => (client.to_owned(), true),
             1 => (format!(" {client}\t"), true),
@@ -1198,6 +1180,21 @@ pub struct SignedSet {
     pub id: Option<String>,
 }
 
+/// A tag in base64, and the tag with one bit flipped (a well-formed wrong signature).
+fn base64_right_and_wrong(mac: [u8; 32]) -> (String, String) {
+    let mut flipped = mac;
+    flipped[0] ^= 1;
+    (base64_padded(&mac), base64_padded(&flipped))
+}
+
+/// The headers written beside a signed value, in order: those given a value.
+fn present<const N: usize>(headers: [(&str, Option<String>); N]) -> Vec<(String, String)> {
+    headers
+        .into_iter()
+        .filter_map(|(name, value)| Some((name.to_owned(), value?)))
+        .collect()
+}
+
 /// A value signed for `provider` with the headers its scheme needs beside it, transformed
 /// by `how`: Box Sign's (`t` is `BOX-DELIVERY-TIMESTAMP`'s text, MACed after the body) and
 /// SignatureAPI's (`<webhook-id>.<t>.<body>` under the `whsec_` key decoded); every other
@@ -1216,10 +1213,7 @@ pub fn signed_set(
     match provider {
         Provider::BoxSign => {
             let mac = hmac_sha256(key, &[body, t.as_bytes()]);
-            let tag = base64_padded(&mac);
-            let mut flipped = mac;
-            flipped[0] ^= 1;
-            let wrong = base64_padded(&flipped);
+            let (tag, wrong) = base64_right_and_wrong(mac);
             // As Box sends them: both tags, the timestamp, version 1 and HmacSHA256.
             let mut secondary = Some(tag.clone());
             let mut timestamp = Some(t.to_owned());
@@ -1289,18 +1283,14 @@ pub fn signed_set(
                     (url, same)
                 }
             };
-            let mut companions = Vec::new();
-            if let Some(t) = timestamp {
-                companions.push((BOX_TIMESTAMP.to_owned(), t));
-            }
-            companions.push((BOX_VERSION.to_owned(), version));
-            companions.push((BOX_ALGORITHM.to_owned(), algorithm));
-            if let Some(s) = secondary {
-                companions.push((BOX_SECONDARY.to_owned(), s));
-            }
             SignedSet {
                 value,
-                companions,
+                companions: present([
+                    (BOX_TIMESTAMP, timestamp),
+                    (BOX_VERSION, Some(version)),
+                    (BOX_ALGORITHM, Some(algorithm)),
+                    (BOX_SECONDARY, secondary),
+                ]),
                 accepted: accepted && plain,
                 id: None,
             }
@@ -1315,10 +1305,7 @@ pub fn signed_set(
             let id = IDS[usize::from(how / 16) % IDS.len()];
             let message: [&[u8]; 5] = [id.as_bytes(), b".", t.as_bytes(), b".", body];
             let mac = hmac_sha256(&standard_webhooks_key(secret), &message);
-            let b64 = base64_padded(&mac);
-            let mut flipped = mac;
-            flipped[0] ^= 1;
-            let wrong = base64_padded(&flipped);
+            let (b64, wrong) = base64_right_and_wrong(mac);
             let mut id_header = Some(id.to_owned());
             let mut t_header = Some(t.to_owned());
             let (value, accepted) = match how % 16 {
@@ -1361,16 +1348,9 @@ pub fn signed_set(
                 }
                 _ => (format!("v1,{b64} junk"), false),
             };
-            let mut companions = Vec::new();
-            if let Some(id) = id_header {
-                companions.push((SWH_ID.to_owned(), id));
-            }
-            if let Some(t) = t_header {
-                companions.push((SWH_TIMESTAMP.to_owned(), t));
-            }
             SignedSet {
                 value,
-                companions,
+                companions: present([(SWH_ID, id_header), (SWH_TIMESTAMP, t_header)]),
                 accepted: accepted && plain,
                 id: Some(id.to_owned()),
             }
