@@ -85,17 +85,23 @@ const targets = [
   ...(compare ? [{ name: "compare", url: compareUrl, query: "" }] : []),
 ];
 
-async function post(target, body, iterations, extra = "") {
+/** A signed Zoho Sign delivery of `body` to the Worker at `url`, `query` appended; its JSON
+ * answer (`name` says who failed). */
+async function send(url, body, query = "", name = url) {
   const signature = createHmac("sha256", SECRET).update(body).digest("base64");
-  const res = await fetch(new URL(`/hooks/zoho-sign?bench=${iterations}${target.query}${extra}`, target.url), {
+  const res = await fetch(new URL(`/hooks/zoho-sign${query}`, url), {
     method: "POST",
     body,
     headers: { "content-type": "application/json", "x-zs-webhook-signature": signature },
   });
   const text = await res.text();
-  if (res.status !== 200) throw new Error(`${target.name}: ${res.status} ${text.slice(0, 300)}`);
+  if (res.status !== 200) throw new Error(`${name}: ${res.status} ${text.slice(0, 300)}`);
   return JSON.parse(text);
 }
+
+/** The bench loop of `iterations` in `target`'s isolate (`extra`: more query). */
+const post = (target, body, iterations, extra = "") =>
+  send(target.url, body, `?bench=${iterations}${target.query}${extra}`, target.name);
 
 const results = [];
 const breakdown = [];
@@ -103,19 +109,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 for (const size of SIZES) {
   const body = bodyOf(size);
   // Same answer first: one plain request each (inspect mode) must give the same event id.
-  const answers = await Promise.all(
-    [rustUrl, jsUrl].map(async (url) => {
-      const signature = createHmac("sha256", SECRET).update(body).digest("base64");
-      const res = await fetch(new URL("/hooks/zoho-sign", url), {
-        method: "POST",
-        body,
-        headers: { "content-type": "application/json", "x-zs-webhook-signature": signature },
-      });
-      const text = await res.text();
-      if (res.status !== 200) throw new Error(`${url}: ${res.status} ${text.slice(0, 300)}`);
-      return JSON.parse(text);
-    }),
-  );
+  const answers = await Promise.all([rustUrl, jsUrl].map((url) => send(url, body)));
   if (answers[0].id !== answers[1].id || answers[0].type !== answers[1].type) {
     throw new Error(`the Workers disagree at ${size} B: ${answers[0].id} ${answers[1].id}`);
   }

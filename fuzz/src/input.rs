@@ -934,7 +934,7 @@ pub fn render_parts_with(
 
 /// A value signed for `provider`, transformed by `how`; and whether the transform keeps it
 /// valid (documented grammar: see each provider module's header comment).
-pub fn signed_value(
+fn signed_value(
     provider: Provider,
     how: u8,
     secret: &str,

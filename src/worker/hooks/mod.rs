@@ -102,7 +102,8 @@ async fn hook(
     let max_body_bytes = config::max_body_bytes(env, &mut log.warnings);
     // Refuse a declared oversize before reading a byte; the read below stops at the limit
     // whatever the header says.
-    if let Some(declared) = content_length(&req) {
+    let declared = content_length(&req);
+    if let Some(declared) = declared {
         if declared > max_body_bytes as u64 {
             return Err(Error::new(
                 ErrorKind::PayloadTooLarge,
@@ -121,7 +122,7 @@ async fn hook(
     log.mode = Some(mode.name());
     crate::precheck(provider, &headers, &verify_config)?;
     // Raw bytes, never text: the proof covers the exact bytes sent.
-    let body = read_body(&req, max_body_bytes, content_length(&req)).await?;
+    let body = read_body(&req, max_body_bytes, declared).await?;
     let now = unix_seconds();
     #[cfg(feature = "bench")]
     if let Some(iterations) = super::bench::iterations(&headers) {
