@@ -94,6 +94,9 @@ step_rust_components() {
   fi
 }
 
+# Where `cargo install` builds the pinned tools (kept: a second bootstrap reuses it).
+TOOLS_TARGET="${SIGNHOOK_TOOLS_TARGET:-$ROOT/target/tools}"
+
 # cargo_tool NAME "BINARY..." VERSION CARGO_INSTALL_ARGS...
 # Skips when every BINARY in $CARGO_HOME/bin prints VERSION; otherwise
 # `cargo install --force` (only reached when something is missing or wrong).
@@ -106,7 +109,9 @@ cargo_tool() {
     record "$name $version" "already present" "$t0"
     return
   fi
-  cargo install --force "$@" --version "$version"
+  # One target directory for every tool (target/tools/, git-ignored): the crates the
+  # tools share (wasm-bindgen's, serde, clap, ...) compile once, not once per tool.
+  CARGO_TARGET_DIR="$TOOLS_TARGET" cargo install --force "$@" --version "$version"
   for b in $bins; do
     version_is "$CARGO_BIN/$b" "$version" ||
       die "$CARGO_BIN/$b --version does not print $version after cargo install"

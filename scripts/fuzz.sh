@@ -70,7 +70,10 @@ if ! rustup run "$TOOLCHAIN" rustc --version >/dev/null 2>&1; then
 fi
 if [ "$(cargo fuzz --version 2>/dev/null || true)" != "cargo-fuzz $CARGO_FUZZ_VERSION" ]; then
   echo "== installing cargo-fuzz $CARGO_FUZZ_VERSION"
-  cargo install --locked cargo-fuzz --version "$CARGO_FUZZ_VERSION"
+  # The target directory scripts/bootstrap.sh builds the other tools in: shared crates
+  # compile once.
+  CARGO_TARGET_DIR="${SIGNHOOK_TOOLS_TARGET:-$PWD/target/tools}" \
+    cargo install --locked cargo-fuzz --version "$CARGO_FUZZ_VERSION"
 fi
 
 # --- seeds ------------------------------------------------------------------------------
