@@ -11,9 +11,14 @@
 //   BUILD_DIR=/tmp/other-build node_modules/.bin/node bench/worker/startup.mjs
 //   COMPARE_BUILD=/tmp/earlier-build node_modules/.bin/node bench/worker/startup.mjs
 //     (a third Worker in the same rounds: an earlier commit's build, for a before/after)
+//   FLOOR=1 node_modules/.bin/node bench/worker/startup.mjs
+//     (two more Workers from bench/worker/floor/, built first: `floor`, workers-rs with
+//     nothing in it, and `core`, workers-rs with signhook's verify + normalize for Zoho Sign
+//     and none of the queue, Durable Objects, D1 or admin code: what the cold start of a
+//     Worker holding only the hook path would be)
 import { execFileSync } from "node:child_process";
 import { createHmac } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { copyFileSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -45,6 +50,28 @@ const workers = workerOptions(BUILD, SECRET);
 // same rounds, so that a change is measured against it in one process.
 if (process.env.COMPARE_BUILD) {
   workers.compare = workerOptions(path.resolve(process.env.COMPARE_BUILD), SECRET).rust;
+}
+
+// FLOOR=1: bench/worker/floor/ built twice (without and with its feature `core`) by
+// worker-build, with the Worker build's tools and wasm flags (scripts/env.sh), into
+// target/floor-worker and target/floor-worker-core. Its lock file is the root one, copied.
+if (process.env.FLOOR) {
+  const crate = path.join(ROOT, "bench/worker/floor");
+  copyFileSync(path.join(ROOT, "Cargo.lock"), path.join(crate, "Cargo.lock"));
+  for (const [name, features] of [["floor", ""], ["core", "core"]]) {
+    const out = path.join(ROOT, `target/floor-worker${features ? `-${features}` : ""}`);
+    const build = `. "${ROOT}/scripts/env.sh" && worker-build --out-dir "${out}" --release${features ? ` --features ${features}` : ""}`;
+    execFileSync("bash", ["-c", build], {
+      cwd: crate,
+      stdio: ["ignore", "ignore", "inherit"],
+      env: {
+        ...process.env,
+        CARGO_TARGET_DIR: path.join(ROOT, "target/floor"),
+        CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS: "-C target-feature=+simd128",
+      },
+    });
+    workers[name] = workerOptions(out, SECRET).rust;
+  }
 }
 
 async function post(url) {
@@ -96,7 +123,8 @@ console.log(
     `Rust Worker wasm ${wasm.length} B raw, ${gzipSync(wasm, { level: 9 }).length} B gzip -9`,
 );
 console.table(rows);
-const [rust, js, compare] = rows;
+const row = (name) => rows.find((r) => r.worker === name);
+const [rust, js, compare] = [row("rust"), row("js"), row("compare")];
 console.log(
   `rust / js: ready ${(rust.ready / js.ready).toFixed(2)}x, ready + first request ${(rust.ready_plus_first / js.ready_plus_first).toFixed(2)}x ` +
     `(${rust.ready_plus_first} vs ${js.ready_plus_first} ms: ${(rust.ready_plus_first - js.ready_plus_first).toFixed(1)} ms more)`,
@@ -106,6 +134,14 @@ if (compare) {
     `compare (${process.env.COMPARE_BUILD}) / js: ready + first request ${(compare.ready_plus_first / js.ready_plus_first).toFixed(2)}x ` +
       `(${compare.ready_plus_first} ms: ${(compare.ready_plus_first - js.ready_plus_first).toFixed(1)} ms more); ` +
       `rust / compare: first answer ${(rust.first / compare.first).toFixed(2)}x, ready + first ${(rust.ready_plus_first / compare.ready_plus_first).toFixed(2)}x`,
+  );
+}
+for (const name of ["floor", "core"].filter(row)) {
+  const r = row(name);
+  const size = readFileSync(path.join(ROOT, `target/floor-worker${name === "core" ? "-core" : ""}/index_bg.wasm`)).length;
+  console.log(
+    `${name} (${size} B wasm) / js: ready + first request ${(r.ready_plus_first / js.ready_plus_first).toFixed(2)}x ` +
+      `(${r.ready_plus_first} ms: ${(r.ready_plus_first - js.ready_plus_first).toFixed(1)} ms more; ready ${(r.ready - js.ready).toFixed(1)}, first ${(r.first - js.first).toFixed(1)})`,
   );
 }
 console.log(JSON.stringify(rows));
