@@ -702,7 +702,7 @@ pub fn check_delivery(target: Provider, input: &Delivery, body_cap: usize) {
                 _ => {}
             }
         } else if let Some(p) = &h.promise {
-            let valid = s.valid_secrets.iter().any(|v| *v == p.key);
+            let valid = s.valid_secrets.contains(&p.key);
             let window_ok = match &p.t {
                 Some(t) => signed_seconds(p.provider, t).is_some_and(|t| {
                     signed_window_ok(p.provider, t, now, config.tolerance_seconds)

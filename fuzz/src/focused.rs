@@ -89,7 +89,7 @@ impl ZignedHeaderInput {
         let body = r.u8();
         let now = Now::decode(r);
         let tolerance = Tolerance::decode(r);
-        let value = if r.u8() % 4 == 0 {
+        let value = if r.u8().is_multiple_of(4) {
             HeaderText::Raw(String::from_utf8_lossy(&r.rest()).into_owned())
         } else {
             HeaderText::Parts(decode_parts(r))
@@ -405,7 +405,7 @@ impl TagInput {
 crate::arbitrary_via_decode!(TagInput);
 
 pub fn check_tag(input: &TagInput) {
-    let zoho = input.which % 2 == 0;
+    let zoho = input.which.is_multiple_of(2);
     let secrets = secret_set(input.secrets);
     let body = BODIES[usize::from(input.body) % BODIES.len()];
     let key = secrets.last().map_or("zigned_test_secret", String::as_str);
@@ -610,7 +610,7 @@ impl Stamp {
 impl Rfc3339Input {
     pub fn decode(r: &mut Reader) -> Self {
         let path = r.u8();
-        let text = if r.u8() % 4 == 0 {
+        let text = if r.u8().is_multiple_of(4) {
             StampText::Raw(String::from_utf8_lossy(&r.rest()).into_owned())
         } else {
             StampText::Stamp(Stamp::decode(r))

@@ -39,7 +39,7 @@ pub fn hex_lower(bytes: &[u8]) -> String {
 /// Hex of either case; `None` on odd length or another character.
 pub fn hex_decode(text: &str) -> Option<Vec<u8>> {
     let b = text.as_bytes();
-    if b.len() % 2 != 0 {
+    if !b.len().is_multiple_of(2) {
         return None;
     }
     let nib = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
