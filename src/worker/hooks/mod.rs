@@ -453,7 +453,9 @@ async fn intent(
 ///
 /// Each chunk crosses into wasm memory once, copied from the runtime's `Uint8Array`
 /// straight into its place in the body (`worker::Request::stream` would copy it into a
-/// `Vec` of its own first), and a declared length within the limit sizes the buffer once.
+/// `Vec` of its own first), and a declared length sizes the buffer once, up to
+/// [`PRESIZE_MAX`] ([`presize`]). Past the limit the stream is cancelled, so the runtime
+/// takes in no more of it.
 async fn read_body(req: &Request, max: usize, declared: Option<u64>) -> Result<Vec<u8>, Error> {
     use ::worker::js_sys::{Reflect, Uint8Array};
     use ::worker::wasm_bindgen::{JsCast, JsValue};
@@ -470,8 +472,7 @@ async fn read_body(req: &Request, max: usize, declared: Option<u64>) -> Result<V
     };
     let reader: ::worker::web_sys::ReadableStreamDefaultReader =
         stream.get_reader().unchecked_into();
-    let capacity = declared.map_or(0, |d| usize::try_from(d).unwrap_or(max).min(max));
-    let mut body = Vec::with_capacity(capacity);
+    let mut body = Vec::with_capacity(presize(declared, max));
     loop {
         let read = JsFuture::from(reader.read())
             .await
@@ -487,6 +488,8 @@ async fn read_body(req: &Request, max: usize, declared: Option<u64>) -> Result<V
         let start = body.len();
         let end = start.saturating_add(chunk.length() as usize);
         if end > max {
+            // Nothing waits on the cancellation; the answer goes out now.
+            let _ = reader.cancel();
             return Err(Error::new(
                 ErrorKind::PayloadTooLarge,
                 format!("the body is over the limit of {max} bytes"),
@@ -495,6 +498,23 @@ async fn read_body(req: &Request, max: usize, declared: Option<u64>) -> Result<V
         body.resize(end, 0);
         chunk.copy_to(body.get_mut(start..end).ok_or_else(unreadable)?);
     }
+}
+
+/// The most a declared `Content-Length` reserves before any byte has come: a request
+/// that only claims a large body (its proof is checked once the body is read) must not
+/// take that much wasm memory for nothing, and wasm memory never shrinks. A larger body
+/// grows the buffer as its bytes arrive.
+const PRESIZE_MAX: usize = 256 * 1024;
+
+/// The body buffer's first capacity for a declared length: the length itself, at most
+/// `max` and at most [`PRESIZE_MAX`]; nothing declared, nothing reserved.
+fn presize(declared: Option<u64>, max: usize) -> usize {
+    declared.map_or(0, |d| {
+        usize::try_from(d)
+            .unwrap_or(usize::MAX)
+            .min(max)
+            .min(PRESIZE_MAX)
+    })
 }
 
 /// The request's headers with its URL's query (where a proof may travel,
