@@ -45,8 +45,9 @@ if [ -n "$drift" ]; then
   exit 1
 fi
 
-step "cargo clippy (native)"
+step "cargo clippy (native; and the fuzz crate, its own workspace)"
 cargo clippy --all-targets --locked -- -D warnings
+cargo clippy --manifest-path fuzz/Cargo.toml --all-targets --locked -- -D warnings
 
 step "cargo clippy (wasm32, features js-diagnose,worker,bench; and js alone, the lean npm wasm)"
 cargo clippy --all-targets --target wasm32-unknown-unknown --features js-diagnose,worker,bench --locked -- -D warnings
