@@ -72,6 +72,23 @@ fn no_such_route() -> Refusal {
     Error::new(ErrorKind::NotFound, "no such admin route").into()
 }
 
+/// `400 invalid_tenant` unless `id` is a tenant id.
+fn tenant_id(id: &str) -> Result<(), Refusal> {
+    crate::check_tenant_id(id).map_err(|e| Refusal {
+        status: Some(400),
+        ..Refusal::from(e)
+    })
+}
+
+/// `?tenant=`, when given: a tenant id, else `400 invalid_tenant`.
+fn tenant_param(url: &str) -> Result<Option<String>, Refusal> {
+    let tenant = query_value(url, "tenant");
+    if let Some(tenant) = &tenant {
+        tenant_id(tenant)?;
+    }
+    Ok(tenant)
+}
+
 /// `/admin/dead-letters…`: `?tenant=`, when given, must be a tenant id (400) before
 /// anything else.
 async fn dead_letter_routes(
@@ -80,13 +97,7 @@ async fn dead_letter_routes(
     method: &str,
     segments: &[&str],
 ) -> Result<Reply, Refusal> {
-    let tenant = query_value(&req.inner().url(), "tenant");
-    if let Some(tenant) = &tenant {
-        crate::check_tenant_id(tenant).map_err(|e| Refusal {
-            status: Some(400),
-            ..Refusal::from(e)
-        })?;
-    }
+    let tenant = tenant_param(&req.inner().url())?;
     let tenant = tenant.as_deref();
     match (method, segments) {
         ("GET", ["dead-letters"]) => dead_letters::api::list(env, tenant).await,
@@ -104,13 +115,17 @@ async fn dead_letter_routes(
     }
 }
 
-/// `/admin/tenants…`.
+/// `/admin/tenants…`: a tenant id in the path must be one (`400 invalid_tenant`) before
+/// anything else, the body included.
 async fn tenant_routes(
     req: &mut Request,
     env: &Env,
     method: &str,
     segments: &[&str],
 ) -> Result<Reply, Refusal> {
+    if let Some(id) = segments.get(1) {
+        tenant_id(id)?;
+    }
     match (method, segments) {
         ("POST", ["tenants"]) => tenants::api::create(req, env).await,
         ("GET", ["tenants"]) => tenants::api::list(req, env).await,
@@ -132,7 +147,7 @@ async fn tenant_routes(
 }
 
 /// `/admin/events…`, `/admin/stats`, `/admin/metrics`: read-only (any other method is
-/// `405` first), and the delivery log's database must be bound.
+/// `405` first), `?tenant=` a tenant id, and the delivery log's database must be bound.
 async fn journal_routes(
     req: &Request,
     env: &Env,
@@ -142,8 +157,9 @@ async fn journal_routes(
     if method != "GET" {
         return Err(method_not_allowed(method, "GET"));
     }
-    let db = journal::database(env)?;
     let url = req.inner().url();
+    tenant_param(&url)?;
+    let db = journal::database(env)?;
     match segments {
         ["events"] => journal::api::list(&db, &url).await,
         ["events", webhook_id] => journal::api::journey(&db, webhook_id).await,

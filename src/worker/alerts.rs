@@ -260,6 +260,7 @@ pub(super) async fn check_verification(
 pub(super) async fn origin_attempt(
     env: &Env,
     origin_url: &str,
+    provider: &str,
     tenant: Option<&str>,
     ok: bool,
     now_ms: i64,
@@ -292,6 +293,7 @@ pub(super) async fn origin_attempt(
                     "recovered",
                     origin_url,
                     &host,
+                    provider,
                     tenant,
                     h.failing_since_ms,
                 )
@@ -314,6 +316,7 @@ pub(super) async fn origin_attempt(
                 "failing",
                 origin_url,
                 &host,
+                provider,
                 tenant,
                 h.failing_since_ms,
             )
@@ -328,11 +331,13 @@ pub(super) async fn origin_attempt(
 
 /// `signhook.origin.<state>` (`failing`, `recovered`) for the origin at `origin_url` (named
 /// by its `host`), failing since `failing_since_ms`: one alert per outage and state.
+/// `provider` is the provider of the event whose attempt raised it.
 async fn origin_alert(
     env: &Env,
     state: &str,
     origin_url: &str,
     host: &str,
+    provider: &str,
     tenant: Option<&str>,
     failing_since_ms: f64,
 ) {
@@ -340,6 +345,7 @@ async fn origin_alert(
     #[derive(Serialize)]
     struct Data<'a> {
         origin: &'a str,
+        provider: &'a str,
         tenant: Option<&'a str>,
         failing_since: String,
     }
@@ -350,6 +356,7 @@ async fn origin_alert(
     );
     let data = Data {
         origin: host,
+        provider,
         tenant,
         failing_since: crate::time::format_unix_millis(since_ms).unwrap_or_default(),
     };

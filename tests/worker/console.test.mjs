@@ -86,10 +86,13 @@ test("the console: token, counters, an event's journey, a replay, tenants; text 
   const res = await page.goto(`${worker.url}/console/`);
   assert.equal(res.status(), 200);
   // The policy also as a header (www/_headers), where frame-ancestors applies.
-  assert.match((await res.allHeaders())["content-security-policy"] ?? "", /frame-ancestors 'none'/);
+  const header = (await res.allHeaders())["content-security-policy"] ?? "";
+  assert.match(header, /^default-src 'self';.*frame-ancestors 'none'/);
+  assert.doesNotMatch(header, /unsafe-inline|unsafe-eval|https?:/);
   const csp = await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', "content");
-  assert.match(csp, /default-src 'none'/);
+  assert.match(csp, /^default-src 'self';/);
   assert.match(csp, /script-src 'self';/);
+  assert.match(csp, /object-src 'none'/);
   assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|https?:/);
   assert.equal(await page.isHidden("#main"), true);
 

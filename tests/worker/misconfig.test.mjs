@@ -132,4 +132,17 @@ describe("admin routes without ADMIN_TOKEN", () => {
     assert.equal(deployed.status, 404);
     assert.equal(deployed.json.detail, "no route for this path");
   });
+
+  test("every admin route is a 404 without ADMIN_TOKEN, whatever the method", async () => {
+    const url = workers.url("unreachable");
+    const paths = ["dead-letters", "dead-letters/replay", "dead-letters/1/replay", "events", "events/msg_x", "stats", "metrics", "tenants", "tenants/acme", "tenants/acme/secrets", "tenants/acme/audit"];
+    for (const path of paths) {
+      const got = await get(url, `/admin/${path}`, "signhook.example.com");
+      assert.deepEqual([got.status, got.json.detail], [404, "no route for this path"], path);
+      for (const method of ["POST", "PATCH", "DELETE"]) {
+        const res = await post(`${url}/admin/${path}`, "{}", { authorization: "Bearer x".padEnd(40, "x") }, method);
+        assert.equal(res.status, 404, `${method} ${path}`);
+      }
+    }
+  });
 });

@@ -107,12 +107,55 @@ describe("the delivery log", () => {
     assert.equal((await admin("events?since=yesterday")).status, 400);
   });
 
+  test("the log's filters: type, until, cursor; a malformed tenant is a 400", async () => {
+    const signedOnes = (await admin("events?type=esign.participant.signed")).json.events;
+    assert.ok(signedOnes.length >= 1 && signedOnes.every((e) => e.type === "esign.participant.signed"));
+    assert.deepEqual((await admin("events?until=2000-01-01T00:00:00Z")).json.events, []);
+    assert.ok((await admin(`events?until=${Math.floor(Date.now() / 1000) + 60}`)).json.events.length >= 1);
+    // Past a page (100): the cursor walks on, newest first, each record once.
+    for (let i = 0; i < 105; i++) assert.equal((await post(`${worker.url}/hooks/yousign`, "{}", {})).status, 401);
+    const query = "events?provider=yousign&outcome=refused";
+    await waitFor("105 refusals in the log", async () => {
+      const first = (await admin(query)).json;
+      return first.cursor !== null && (await admin(`${query}&cursor=${first.cursor}`)).json.events.length >= 5;
+    });
+    const first = (await admin(query)).json;
+    assert.equal(first.events.length, 100);
+    const second = (await admin(`${query}&cursor=${first.cursor}`)).json;
+    assert.equal(first.events.length + second.events.length, 106, "the unsigned one of the first test, and these 105");
+    assert.equal(second.cursor, null);
+    const times = [...first.events, ...second.events].map((e) => e.received_at);
+    assert.deepEqual(times, [...times].sort().reverse(), "newest first across pages");
+    assert.equal((await admin("events?cursor=next")).status, 400);
+    for (const path of ["events?tenant=Not_Valid", "stats?tenant=a/b", "dead-letters?tenant=-x"]) {
+      const res = await admin(path);
+      assert.deepEqual([res.status, res.json.code], [400, "invalid_tenant"], path);
+    }
+  });
+
+  test("a missing or wrong token is a 401 on every admin route", async () => {
+    for (const path of ["events", "events/msg_x", "stats", "metrics", "dead-letters", "tenants"]) {
+      for (const authorization of [undefined, `Bearer ${ADMIN_TOKEN}x`, ADMIN_TOKEN]) {
+        const res = await post(`${worker.url}/admin/${path}`, undefined, authorization ? { authorization } : {}, "GET");
+        assert.equal(res.status, 401, `${path} with ${authorization}`);
+      }
+    }
+    const res = await post(`${worker.url}/admin/dead-letters/replay`, "{}", { authorization: "Bearer nope" }, "POST");
+    assert.deepEqual([res.status, res.json.code], [401, "unauthorized"]);
+  });
+
   test("counters and Prometheus metrics", async () => {
     const stats = (await admin("stats")).json;
+    assert.equal(stats.since, "1970-01-01T00:00:00Z");
     const ys = stats.providers.yousign;
     assert.ok(ys.received >= 2 && ys.accepted >= 1 && ys.delivered >= 1 && ys.retried >= 1, JSON.stringify(ys));
     assert.ok(ys.refused.missing_signature >= 1);
     assert.equal(typeof ys.latency_ms.p50, "number");
+    assert.ok(ys.latency_ms.p95 >= ys.latency_ms.p50, JSON.stringify(ys.latency_ms));
+    assert.equal(typeof ys.dead, "number");
+    const later = (await admin(`stats?since=${new Date(Date.now() + 60_000).toISOString()}`)).json;
+    assert.deepEqual(later.providers, {}, "nothing received after since");
+    assert.equal(later.tenants, undefined, "no tenant route used");
     assert.ok(stats.providers["zoho-sign"].refused.signature_mismatch >= 3);
     const metrics = await post(`${worker.url}/admin/metrics`, undefined, { authorization: `Bearer ${ADMIN_TOKEN}` }, "GET");
     assert.match(metrics.headers.get("content-type"), /^text\/plain; version=0\.0\.4/);
@@ -127,26 +170,53 @@ describe("filtered redrive", () => {
   test("replays only the matching dead letters; origin gets each once", async () => {
     origin.behave(() => 410);
     const ys = [makeDelivery("yousign", "redrive-y1"), makeDelivery("yousign", "redrive-y2")];
-    const zs = [makeDelivery("zoho-sign", "redrive-z1")];
+    const zs = [makeDelivery("zoho-sign", "redrive-z1"), makeDelivery("zoho-sign", "redrive-z2")];
     for (const d of [...ys, ...zs]) assert.equal((await send(d)).status, 200);
     const keys = [...ys, ...zs].map((d) => d.webhookId);
     await waitFor("three dead letters", async () => {
       const rows = (await admin("dead-letters")).json.dead_letters;
       return keys.every((k) => rows.some((r) => r.key === k && r.state === "dead"));
     });
-    origin.behave(() => 200);
+    const dead = await waitFor("the log's dead ends", async () => {
+      const r = await admin(`events/${ys[0].webhookId}`);
+      return r.json?.end === "dead" && r.json;
+    });
+    assert.deepEqual(dead.attempts.map((a) => a.status), [410]);
+    // Origin answers slowly now: the replay's record reads `replayed` until its attempt ends.
+    origin.behave(() => 200, 2_500);
     assert.equal((await admin("dead-letters/replay?provider=nope", "POST")).status, 400);
     let res = await admin("dead-letters/replay", "POST", { provider: "yousign", since: new Date(Date.now() - 600_000).toISOString() });
     assert.equal(res.status, 202, res.text);
     assert.deepEqual([...res.json.replayed].sort(), ys.map((d) => d.webhookId).sort(), "the replayed events' webhook-ids");
     assert.equal(res.json.cursor, null);
+    assert.equal((await admin(`events/${ys[0].webhookId}`)).json.end, "replayed");
     await waitFor("the yousign replays", () => ys.every((d) => origin.accepted(d.webhookId).length === 1));
+    const replayed = await waitFor("the replay's end", async () => {
+      const r = await admin(`events/${ys[0].webhookId}`);
+      return r.json?.end === "delivered" && r.json;
+    });
+    assert.deepEqual(replayed.attempts.map((a) => a.status), [410, 200], "one journey: the dead attempt, then the replay's");
+    origin.behave(() => 200);
     await new Promise((r) => setTimeout(r, 2_000));
-    assert.equal(origin.accepted(zs[0].webhookId).length, 0, "zoho's dead letter was not replayed");
+    for (const z of zs) assert.equal(origin.accepted(z.webhookId).length, 0, "zoho's dead letters were not replayed");
     for (const d of ys) assert.equal(origin.accepted(d.webhookId).length, 1);
     // The same filter again: nothing left to replay.
     res = await admin("dead-letters/replay?provider=yousign", "POST");
     assert.deepEqual(res.json.replayed, []);
+
+    // A cursor (what an answer gives when a page was full) is taken back, in the body or
+    // the query: the replay continues after the dead letter it names.
+    const rows = (await admin("dead-letters")).json.dead_letters;
+    const [z1, z2] = zs.map((z) => rows.find((r) => r.key === z.webhookId));
+    assert.ok(z1.id < z2.id, JSON.stringify([z1, z2]));
+    assert.equal((await admin("dead-letters/replay", "POST", { provider: "zoho-sign", cursor: "later" })).status, 400);
+    assert.equal((await admin("dead-letters/replay", "POST", { provider: "zoho-sign", page: 2 })).status, 400, "unknown filters are refused");
+    res = await admin("dead-letters/replay", "POST", { provider: "zoho-sign", cursor: String(z1.id) });
+    assert.equal(res.status, 202, res.text);
+    assert.deepEqual(res.json.replayed, [zs[1].webhookId]);
+    res = await admin(`dead-letters/replay?provider=zoho-sign&cursor=${z1.id - 1}`, "POST");
+    assert.deepEqual(res.json.replayed, [zs[0].webhookId]);
+    await waitFor("the zoho replays", () => zs.every((d) => origin.accepted(d.webhookId).length === 1));
   });
 });
 
@@ -227,10 +297,12 @@ describe("alerts to the operator", () => {
     const failing = await waitFor("signhook.origin.failing", () => received("signhook.origin.failing").at(-1));
     assert.equal(failing.data.origin, "127.0.0.1");
     assert.match(failing.data.failing_since, /^\d{4}-/);
+    assert.equal(failing.data.provider, "yousign");
     origin.behave(() => 200);
     assert.equal((await send(makeDelivery("yousign", "outage-over"))).status, 200);
     const recovered = await waitFor("signhook.origin.recovered", () => received("signhook.origin.recovered").at(-1));
     assert.equal(recovered.data.failing_since, failing.data.failing_since);
+    assert.equal(recovered.data.provider, "yousign");
     // Origin was down for the events' whole budget (4 attempts): each is one dead letter
     // and exactly one signhook.delivery.dead_lettered.
     const early = outage.slice(0, 3);

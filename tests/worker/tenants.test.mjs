@@ -134,6 +134,10 @@ describe("tenants", () => {
     assert.equal((await admin("POST", "tenants", { id: "x", extra: 1 })).status, 400, "unknown fields are refused");
     assert.equal((await admin("GET", "tenants/nobody")).json.code, "unknown_tenant");
     assert.equal((await admin("GET", "tenants/nobody")).status, 404);
+    for (const [method, path] of [["GET", "tenants/Not_Valid"], ["PATCH", "tenants/-x"], ["DELETE", "tenants/Not_Valid"], ["POST", "tenants/Not_Valid/secrets"], ["GET", "tenants/Not_Valid/audit"]]) {
+      res = await admin(method, path, method === "GET" || method === "DELETE" ? undefined : { state: "disabled" });
+      assert.deepEqual([res.status, res.json.code], [400, "invalid_tenant"], `${method} ${path}`);
+    }
     res = await admin("POST", "tenants/acme/secrets", { provider: "zoho", secret: "x" });
     assert.deepEqual([res.status, res.json.code], [400, "unknown_provider"]);
     for (const secret of ["", "   ", "\t"]) {

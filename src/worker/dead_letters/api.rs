@@ -1,13 +1,15 @@
 //! The admin API over dead letters (`/admin/dead-letters…`): the handlers `admin.rs`
 //! dispatches to, behind its token check. A replay takes dead letters from the store
-//! (marked `replayed` as they are taken), re-enqueues each with the next generation, and
-//! puts back what could not be enqueued.
+//! (marked `replayed` as they are taken, and so is each one's record in the delivery
+//! log), re-enqueues each with the next generation, and puts back what could not be
+//! enqueued.
 
 use ::worker::{Env, Request};
 use serde::{Deserialize, Serialize};
 
 use super::{Ids, Listing, Store, Take, TAKE_PAGE};
 use crate::worker::clip;
+use crate::worker::journal::{self, End};
 use crate::worker::query::query_value;
 use crate::worker::queue::{self, Job};
 use crate::worker::reply::{Refusal, Reply, JSON};
@@ -76,11 +78,13 @@ struct Filters {
     event_type: Option<String>,
     since: Option<String>,
     until: Option<String>,
+    /// A previous answer's `cursor`: continue after the dead letter it names.
+    cursor: Option<String>,
 }
 
 /// The filters of a replay of several, from the JSON body (if any) and the query (the
 /// query wins): `provider`, `tenant`, `type`, `since`, `until` (RFC 3339 or Unix seconds,
-/// on when the event died).
+/// on when the event died), and `cursor` (a previous answer's, to continue after it).
 async fn filters(req: &mut Request, tenant: Option<&str>) -> Result<Take, Refusal> {
     let bad = |why: String| Refusal {
         status: Some(400),
@@ -90,7 +94,7 @@ async fn filters(req: &mut Request, tenant: Option<&str>) -> Result<Take, Refusa
     let mut f: Filters = if text.trim().is_empty() {
         Filters::default()
     } else {
-        serde_json::from_str(&text).map_err(|e| bad(format!("the filters are not {{\"provider\", \"tenant\", \"type\", \"since\", \"until\"}}: {e}")))?
+        serde_json::from_str(&text).map_err(|e| bad(format!("the filters are not {{\"provider\", \"tenant\", \"type\", \"since\", \"until\", \"cursor\"}}: {e}")))?
     };
     let url = req.inner().url();
     for (name, slot) in [
@@ -98,6 +102,7 @@ async fn filters(req: &mut Request, tenant: Option<&str>) -> Result<Take, Refusa
         ("type", &mut f.event_type),
         ("since", &mut f.since),
         ("until", &mut f.until),
+        ("cursor", &mut f.cursor),
     ] {
         if let Some(v) = query_value(&url, name) {
             *slot = Some(v.replace("%3A", ":").replace("%3a", ":"));
@@ -122,8 +127,17 @@ async fn filters(req: &mut Request, tenant: Option<&str>) -> Result<Take, Refusa
             })
             .transpose()
     };
+    let after = f
+        .cursor
+        .as_deref()
+        .map(|c| {
+            c.parse::<i64>()
+                .map_err(|_| bad("cursor is the value a previous replay answered".to_owned()))
+        })
+        .transpose()?;
     Ok(Take {
         id: None,
+        after,
         since_ms: time(&f.since, "since")?,
         until_ms: time(&f.until, "until")?,
         tenant: f.tenant,
@@ -155,12 +169,20 @@ async fn replay(env: &Env, take: Take) -> Result<Reply, Refusal> {
             Ok(mut job) => {
                 job.gen = t.gen;
                 let key = job.key.clone();
+                let alert = job.is_alert();
+                // The log says `replayed` before the replay can be attempted (its attempt
+                // then ends it), and `dead` again if it could not be enqueued.
+                if !alert {
+                    journal::end(env, &key, End::Replayed).await;
+                }
                 let sent = queue::enqueue(env, job).await;
                 if sent.is_ok() {
                     named.push(match id {
                         Some(id) => id.into(),
                         None => key.into(),
                     });
+                } else if !alert {
+                    journal::end(env, &key, End::Dead).await;
                 }
                 sent
             }

@@ -106,6 +106,9 @@ struct Take {
     since_ms: Option<i64>,
     #[serde(default)]
     until_ms: Option<i64>,
+    /// Only dead letters after this one (a previous replay's cursor).
+    #[serde(default)]
+    after: Option<i64>,
 }
 
 impl Operation for Take {

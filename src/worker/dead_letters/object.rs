@@ -161,6 +161,7 @@ impl DeadLetters {
                 "SELECT id, gen + 1 AS gen, job FROM dead_letters WHERE state = 'dead' AND job != ''
                    AND (?1 IS NULL OR tenant = ?1) AND (?2 IS NULL OR provider = ?2) AND (?3 IS NULL OR type = ?3)
                    AND (?4 IS NULL OR dead_ms >= ?4) AND (?5 IS NULL OR dead_ms < ?5)
+                   AND (?6 IS NULL OR id > ?6)
                  ORDER BY id LIMIT 100",
                 vec![
                     opt(t.tenant),
@@ -168,6 +169,7 @@ impl DeadLetters {
                     opt(t.event_type),
                     t.since_ms.map_or(::worker::SqlStorageValue::Null, Into::into),
                     t.until_ms.map_or(::worker::SqlStorageValue::Null, Into::into),
+                    t.after.map_or(::worker::SqlStorageValue::Null, Into::into),
                 ],
             )?,
         }

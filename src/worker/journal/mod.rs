@@ -2,11 +2,11 @@
 //! one record per event a hook route received, or per refused request, written off the
 //! provider's answer path (`ctx.wait_until`): refusals and queued events at once, the
 //! others (inspected, delivered directly, handshakes) batched per isolate every
-//! `WRITE_AFTER_MS` (docs/worker.md, "Its cost", has what that saves); the queue consumer appends each attempt and
-//! the end (`delivered`, `dead`). Never a body, never a secret. Read through
-//! `GET /admin/events`, `GET /admin/events/<webhook-id>`, `GET /admin/stats` and
-//! `GET /admin/metrics` (the handlers in `api.rs`); pruned after `LOG_RETENTION_DAYS` by
-//! the Cron Trigger.
+//! `WRITE_AFTER_MS` (docs/worker.md, "Its cost", has what that saves); the queue consumer
+//! appends each attempt and the end (`delivered`, `dead`; a replay marks it `replayed`
+//! until its next attempt). Never a body, never a secret. Read through `GET /admin/events`,
+//! `GET /admin/events/<webhook-id>`, `GET /admin/stats` and `GET /admin/metrics` (the
+//! handlers in `api.rs`); pruned after `LOG_RETENTION_DAYS` by the Cron Trigger.
 //!
 //! Writing it never decides anything: a failed write is logged (`console_error`) and the
 //! delivery goes on.
@@ -71,18 +71,22 @@ pub(super) enum End {
     Delivered,
     /// A dead letter.
     Dead,
+    /// A dead letter re-enqueued by a replay, not yet settled again (its next attempt
+    /// ends it `delivered` or `dead`).
+    Replayed,
 }
 
 impl End {
     /// Every end.
-    const ALL: [End; 3] = [End::Pending, End::Delivered, End::Dead];
+    const ALL: [End; 4] = [End::Pending, End::Delivered, End::Dead, End::Replayed];
 
-    /// The stored value: `pending`, `delivered`, `dead`.
+    /// The stored value: `pending`, `delivered`, `dead`, `replayed`.
     pub(super) const fn as_str(self) -> &'static str {
         match self {
             End::Pending => "pending",
             End::Delivered => "delivered",
             End::Dead => "dead",
+            End::Replayed => "replayed",
         }
     }
 
@@ -251,12 +255,17 @@ async fn write(env: &Env, rows: Vec<(i64, Entry)>) {
     for (received_ms, e) in rows {
         let attempts = e
             .attempt
+            .as_ref()
             .map(|a| serde_json::to_string(&[a]).unwrap_or_else(|_| "[]".into()))
             .unwrap_or_else(|| "[]".into());
-        let delivered_ms = if e.end == Some(End::Delivered) {
-            JsValue::from_f64(received_ms as f64)
-        } else {
-            JsValue::NULL
+        // Direct mode: origin answered within the request, when its one attempt ended.
+        let delivered_ms = match (&e.end, &e.attempt) {
+            (Some(End::Delivered), Some(a)) => {
+                let started = crate::time::parse_rfc3339_millis(&a.at).unwrap_or(received_ms);
+                JsValue::from_f64(started.saturating_add_unsigned(a.latency_ms) as f64)
+            }
+            (Some(End::Delivered), None) => JsValue::from_f64(received_ms as f64),
+            _ => JsValue::NULL,
         };
         let bound = db
             .prepare(

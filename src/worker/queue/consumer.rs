@@ -383,7 +383,15 @@ async fn settle(
         let record = attempted.record(&reason);
         journal::attempt(env, &job.key, &record, end, attempted.finished).await;
         let tenant = job.tenant.as_deref();
-        alerts::origin_attempt(env, &origin.url, tenant, attempted.ok(), attempted.finished).await;
+        alerts::origin_attempt(
+            env,
+            &origin.url,
+            &job.provider,
+            tenant,
+            attempted.ok(),
+            attempted.finished,
+        )
+        .await;
     }
     let ledger = LedgerClient::new(env, &job.shard);
     match next {

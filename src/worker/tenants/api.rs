@@ -104,10 +104,10 @@ pub(in crate::worker) async fn read(env: &Env, id: &str) -> Result<Reply, Refusa
     show(env, id).await.map(|t| ok_json(200, &t))
 }
 
-/// The tenant `id` as the API shows it; `404 unknown_tenant` when there is none.
+/// The tenant `id` as the API shows it; `400 invalid_tenant` when `id` cannot be a tenant
+/// id, `404 unknown_tenant` when there is none.
 async fn show(env: &Env, id: &str) -> Result<Shown, Refusal> {
-    crate::check_tenant_id(id)
-        .map_err(|e| Refusal::from(Error::new(ErrorKind::UnknownTenant, e.message().to_owned())))?;
+    crate::check_tenant_id(id).map_err(|e| bad(e.kind(), e.message().to_owned()))?;
     /// The tenant's row.
     #[derive(Deserialize)]
     struct Row {
