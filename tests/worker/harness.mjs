@@ -1,7 +1,8 @@
 // Test harness for the built Worker: starts `wrangler dev` (the real workerd runtime, the
 // same wrangler.toml and build/ a user runs) and a fake origin, both on 127.0.0.1, and
 // stops them by process id / close(). Also: signed test deliveries of every provider, made
-// with the npm package's own signing API (`sign`, `signBody`, `signQuery`; issue #21).
+// with the npm package's own signing API (`sign`, `signBody`, `signQuery`), so the
+// provider registry is the one source of how each provider signs.
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
