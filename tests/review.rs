@@ -160,6 +160,29 @@ fn t3_3_a_covered_future_time_is_event_too_new() {
     );
 }
 
+#[test]
+fn t3_3_a_future_body_time_under_a_timestamped_mac_is_event_too_new() {
+    // BoldSign signs `t` and the body: a fresh `t` with an `event.created` in 2100 is a
+    // future time the proof covers, so it is refused like Yousign's; an old `created`
+    // under a fresh `t` is not a replay (the timestamp's tolerance is that bound).
+    let run = |created: i64| {
+        let body = format!(
+            r#"{{"event":{{"id":"ev-1","created":{created},"eventType":"Signed","environment":"Test"}},"data":{{"object":"document","documentId":"doc-1","status":"InProgress"}}}}"#
+        );
+        let h = headers(sign(Provider::BoldSign, "bs-key", body.as_bytes(), NOW).unwrap());
+        let verified = verify(Provider::BoldSign, &h, body.as_bytes(), &config("bs-key"), NOW)
+            .unwrap();
+        assert_eq!(verified.verification().covers, Covers::TimestampAndBody);
+        verified.normalize()
+    };
+    assert!(run(NOW + 300).is_ok(), "within the default skew");
+    assert!(run(NOW - 30 * 86_400).is_ok(), "an old event time under a fresh timestamp");
+    for created in [NOW + 301, 4_102_444_800] {
+        let err = run(created).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::EventTooNew, "{err}");
+    }
+}
+
 /// A Dropbox Sign body whose `event_hash` is HMAC(key, `<time><type>`).
 fn dropbox(time: &str, event_type: &str, hash_of: &str) -> String {
     let tag = {

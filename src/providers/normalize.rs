@@ -54,8 +54,8 @@ impl<'a> Verified<'a> {
     }
 
     /// Parses the verified body into every [`Event`] it holds: one for most providers,
-    /// one per element of a PandaDoc array (in order; ids `<X-PandaDoc-Webhook-Event-Id>:<index>`,
-    /// stable across retries). Fails as [`Verified::normalize`] does, for the whole
+    /// one per element of a PandaDoc array (in order; ids `<hash of the body>:<index>`,
+    /// from what the MAC covers, stable across byte-identical retries). Fails as [`Verified::normalize`] does, for the whole
     /// delivery if any event fails: nothing is half accepted.
     pub fn normalize_all(&self) -> Result<Vec<Event>, Error> {
         let events = normalize_events(
@@ -72,8 +72,8 @@ impl<'a> Verified<'a> {
     }
 
     /// The replay bound and the clock bound, on a time the proof covers only: the body's
-    /// (the proof covers the body) or the event metadata's (Dropbox Sign's `event_time`,
-    /// SignWell's `event.time`, MACed with the type).
+    /// (the proof covers the body, with or without a timestamp) or the event metadata's
+    /// (Dropbox Sign's `event_time`, SignWell's `event.time`, MACed with the type).
     ///
     /// - More than `max_clock_skew_seconds` after `now`: `event_too_new` (a future time
     ///   would otherwise order every later genuine event of its envelope behind it).
@@ -83,9 +83,16 @@ impl<'a> Verified<'a> {
     ///   `event_too_old` for a metadata-only proof when an age bound is set: there the
     ///   signed time is the only thing that stops a captured proof from being replayed
     ///   with any payload, for ever.
+    ///
+    /// Where the proof covers a signed timestamp and the body (BoldSign, DocuSeal, Box
+    /// Sign, SignatureAPI, Zigned), the timestamp's tolerance is the replay bound; the
+    /// body's own time, covered too, is held to the clock bound only.
     fn check_age(&self, event: &Event) -> Result<(), Error> {
         let covers = self.verification.covers;
-        if !matches!(covers, Covers::Body | Covers::EventMetadata) {
+        if !matches!(
+            covers,
+            Covers::Body | Covers::EventMetadata | Covers::TimestampAndBody
+        ) {
             return Ok(());
         }
         let Some(at_ms) = event
@@ -117,7 +124,10 @@ impl<'a> Verified<'a> {
                 ),
             ));
         }
-        let Some(max_age) = self.max_event_age_seconds else {
+        let Some(max_age) = self
+            .max_event_age_seconds
+            .filter(|_| covers != Covers::TimestampAndBody)
+        else {
             return Ok(());
         };
         let age = self.now.saturating_sub(at);

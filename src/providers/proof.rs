@@ -28,8 +28,10 @@ pub struct VerifyConfig {
     /// `generatedDateTime` in a signed body; Dropbox Sign `event_time`, SignWell
     /// `event.time` in the signed event metadata): an older delivery fails
     /// [`Verified::normalize`] with `event_too_old`, so that a captured delivery cannot be
-    /// replayed forever. `None` (the library's default) checks nothing; the Worker sets
-    /// [`DEFAULT_MAX_EVENT_AGE_SECONDS`] unless told otherwise.
+    /// replayed forever. Where the proof also covers a signed timestamp (BoldSign,
+    /// DocuSeal, Box Sign, SignatureAPI, Zigned), that timestamp's tolerance is the replay
+    /// bound instead. Default [`DEFAULT_MAX_EVENT_AGE_SECONDS`] (7 days), as in the Worker
+    /// and the npm package; `None` checks nothing.
     pub max_event_age_seconds: Option<u64>,
     /// How far a provider's own event time that the proof covers may lie after `now`, in
     /// seconds: a later one fails [`Verified::normalize`] with `event_too_new` (a forged or
