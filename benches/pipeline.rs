@@ -1,6 +1,6 @@
 //! verify + normalize + serialize, per provider, at 1, 8 and 64 KiB, beside the bare
 //! HMAC-SHA256 of the same bytes (no verifier can do less) and that HMAC plus one JSON
-//! scan (`IgnoredAny`), the floor #12 measures against.
+//! scan (`IgnoredAny`), the floor the pipeline is measured against.
 //!
 //! Run: `cargo bench --bench pipeline`. Compare each provider's median with `hmac_floor`
 //! at the same size.
@@ -112,7 +112,7 @@ fn hmac_floor(bencher: divan::Bencher, size: usize) {
     });
 }
 
-/// The floor #12 sets: one HMAC and one JSON scan (`serde::de::IgnoredAny`: every byte
+/// The floor: one HMAC and one JSON scan (`serde::de::IgnoredAny`: every byte
 /// tokenized and validated, nothing built) of the same bytes.
 #[divan::bench(args = SIZES)]
 fn hmac_and_scan_floor(bencher: divan::Bencher, size: usize) {

@@ -134,8 +134,9 @@ step_wasm_pack() {
 
 # ---- npm devDependencies (Node 22, wrangler, binaryen, esbuild, Node 18/20, Deno, Bun, ...) ----
 # runtimes_problem: why the runtimes from npm are not the pinned ones, or nothing. Their
-# binaries arrive through install scripts (pitfall 6/8: `node` preinstall, `deno`/`bun`
-# postinstall, all approved in allowScripts).
+# binaries arrive through install scripts (`node`'s preinstall, `deno`'s and `bun`'s
+# postinstall): npm 11 runs only those approved in package.json's allowScripts, and none
+# under --ignore-scripts.
 runtimes_problem() {
   local nm="$ROOT/node_modules" got want
   for want in "node:$NODE_VERSION" "node18:$NODE18_VERSION" "node20:$NODE20_VERSION"; do
@@ -173,7 +174,8 @@ step_npm() {
     return
   fi
   command -v npm >/dev/null || die "npm not found"
-  # `npm ci` fails on a lockfile made here (pitfall 7); never --ignore-scripts
+  # not `npm ci`: the lockfile made here lacks workerd's builds for other systems (the
+  # registry reached here has none), so `npm ci` refuses it; never --ignore-scripts
   # (the node package needs its preinstall; allowScripts in package.json approves it).
   npm install --no-audit --no-fund
   # `node`, `node18` and `node20` all declare the bin `node`; npm links whichever it reaches
@@ -215,7 +217,7 @@ step_example_node() {
     return
   fi
   command -v npm >/dev/null || die "npm not found"
-  (cd "$EXAMPLE_NODE" && npm install --no-audit --no-fund) # not `npm ci` (pitfall 7)
+  (cd "$EXAMPLE_NODE" && npm install --no-audit --no-fund) # not `npm ci` (see above)
   touch "$EXAMPLE_NODE/node_modules/.package-lock.json"
   example_node_up_to_date || die "examples/origin-node: installed versions differ from package.json"
   record "examples/origin-node npm" "installed" "$t0"

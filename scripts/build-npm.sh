@@ -43,7 +43,7 @@ for tool in "$NODE" "$ROOT/node_modules/.bin/wasm-opt" "$ROOT/node_modules/.bin/
   [ -x "$tool" ] || die "$tool missing: run scripts/bootstrap.sh"
 done
 command -v wasm-pack >/dev/null || die "wasm-pack missing: run scripts/bootstrap.sh"
-# wasm-pack would download wasm-opt from GitHub if none were on PATH (TOOLCHAIN pitfall 4).
+# wasm-pack would download wasm-opt from GitHub if none were on PATH (this machine reaches no GitHub).
 [ "$(command -v wasm-opt)" = "$ROOT/node_modules/.bin/wasm-opt" ] ||
   die "wasm-opt on PATH is $(command -v wasm-opt), expected npm binaryen's"
 
@@ -74,7 +74,7 @@ fi
 
 rm -rf "$WORK" "$DIST"
 mkdir -p "$WORK" "$DIST"
-# --out-dir before the cargo flags (TOOLCHAIN: wasm-pack forwards everything after).
+# --out-dir before the cargo flags (wasm-pack forwards everything after them to cargo).
 # Two wasm modules per target: `signhook` (feature js: what verify, normalize and sign load)
 # and `signhook_diagnose` (js-diagnose: the same plus the diagnosis, loaded only by
 # diagnose/detectProvider and by the validator page).

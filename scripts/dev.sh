@@ -73,10 +73,9 @@ cat <<MSG
 [dev]   page:    http://127.0.0.1:$PORT/
 [dev]   health:  curl -s http://127.0.0.1:$PORT/healthz
 [dev]   hooks:   POST http://127.0.0.1:$PORT/hooks/<provider>  (README: Providers; Acrobat Sign: /hooks/acrobat-sign/<token>)
-[dev]   e.g.     cargo run -q --bin signhook -- sign --provider zigned --secret zigned_test_secret \\
-[dev]              --body tests/fixtures/zigned/participant-fulfilled-ms-rotation/body > /tmp/headers.txt
-[dev]            curl -s http://127.0.0.1:$PORT/hooks/zigned -H @/tmp/headers.txt \\
-[dev]              --data-binary @tests/fixtures/zigned/participant-fulfilled-ms-rotation/body
+[dev]   e.g.     cargo run -q --bin signhook -- sign --provider zoho-sign --secret zoho_test_secret \\
+[dev]              --body tests/fixtures/zoho-sign/doc-sample-signing-success/body \\
+[dev]              --curl http://127.0.0.1:$PORT | sh
 MSG
 
 if [ -n "$queue_origin" ]; then

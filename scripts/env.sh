@@ -29,10 +29,10 @@ _signhook_path="${_signhook_path%:}"
 PATH="$_signhook_node_bin:$_signhook_cargo_bin${_signhook_path:+:$_signhook_path}"
 export PATH
 
-export WASM_BINDGEN_BIN="$_signhook_cargo_bin/wasm-bindgen"   # pitfall 1
-export WASM_OPT_BIN="$_signhook_node_bin/wasm-opt"            # pitfall 2 (npm binaryen)
-export ESBUILD_BIN="$_signhook_node_bin/esbuild"              # pitfall 3
-export WRANGLER_SEND_METRICS=false                            # pitfall 11
-export CLOUDFLARE_CF_FETCH_ENABLED=false                      # pitfall 11
+export WASM_BINDGEN_BIN="$_signhook_cargo_bin/wasm-bindgen"   # else worker-build downloads its own from GitHub
+export WASM_OPT_BIN="$_signhook_node_bin/wasm-opt"            # npm binaryen; else a GitHub download
+export ESBUILD_BIN="$_signhook_node_bin/esbuild"              # else an npm download into a cache
+export WRANGLER_SEND_METRICS=false                            # no telemetry from wrangler
+export CLOUDFLARE_CF_FETCH_ENABLED=false                      # no fetch of request.cf data
 
 unset _signhook_env_file _signhook_cargo_bin _signhook_node_bin _signhook_path

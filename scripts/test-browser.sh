@@ -26,6 +26,6 @@ else
 fi
 
 mkdir -p test-artifacts
-# Node 22 from node_modules/.bin (first on PATH); files, not a directory (TOOLCHAIN pitfall 14).
+# Node 22 from node_modules/.bin (first on PATH); files, not a directory (`node --test <dir>/` fails under Node 22).
 node --test --test-reporter=spec tests/browser/*.test.mjs
 echo "[test-browser] screenshots: test-artifacts/validator-{desktop,phone,phone-full}.png"

@@ -39,6 +39,6 @@ CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   cargo test --target wasm32-unknown-unknown --features js-diagnose --lib
 
 echo "[test-npm] node --test tests/node/*.test.mjs ($(node --version))"
-# Files, not the folder: `node --test dir/` fails under Node 22 (TOOLCHAIN pitfall 14).
+# Files, not the folder: `node --test dir/` fails under Node 22.
 # The glob includes runtimes.test.mjs (Node 18/20/22, Deno, Bun: a few seconds in all).
 node --test tests/node/*.test.mjs

@@ -497,7 +497,7 @@ mod tests {
     use super::*;
     use wasm_bindgen_test::wasm_bindgen_test;
 
-    // Zoho Sign's own published vector (DESIGN.md): verifies, but is not JSON.
+    // Zoho Sign's own published vector (its webhook docs): verifies, but is not JSON.
     const ZOHO_SAMPLE: &[u8] = br#"{{"requests":{"request_name":"Test Name"},"notifications":{"operation_type":"RequestSigningSuccess"}}"#;
     const ZOHO_SECRET: &str = "thisisthesamplekeyfortestingpurposes";
     const ZOHO_SIGNATURE: &str = "drbSrM4H816RYKpZiRBLddUa0yHaTrwjtY04sIZFZus=";

@@ -222,7 +222,7 @@ export async function startWorker(vars = {}, { migrate = false, beforeDev } = {}
     }
   }
   const child = spawn(path.join(BIN, "wrangler"), args, {
-    cwd: ROOT, // wrangler runs [build].command in its cwd (TOOLCHAIN pitfall 10)
+    cwd: ROOT, // wrangler runs [build].command in its cwd, and hides its error
     // SIGNHOOK_WORKER_PREBUILT: scripts/test-worker.sh built build/ once; the [build]
     // command then skips.
     env: wranglerEnv,
