@@ -141,7 +141,13 @@ fn a_pandadoc_array_prints_every_event_and_sign_prints_the_query() {
     let expected = hmac_hex("pandadoc-shared-key", sent.as_bytes());
     assert_eq!(first, format!("?signature={expected}"));
     assert!(text.contains("Content-Type: application/json"));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("set the signed event time"));
+    let note = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(note.contains("set date_modified"), "{note}");
+    assert_eq!(
+        note.matches("date_modified").count(),
+        1,
+        "each field once: {note}"
+    );
     let original = std::fs::read_to_string(&body).unwrap();
     assert_ne!(sent, original);
     let elements: Vec<serde_json::Value> = serde_json::from_str(sent).unwrap();
@@ -229,6 +235,60 @@ fn sign_refuses_a_flag_without_effect_and_prints_a_curl_line() {
     assert!(line.contains("| curl -sS -w '\\n' -X POST 'http://127.0.0.1:8787/hooks/zoho-sign' -H 'Content-Type: application/json' -H 'X-ZS-WEBHOOK-SIGNATURE: "), "{line}");
     assert!(line.ends_with(" --data-binary @-\n"));
     assert_eq!(line.lines().count(), 1);
+}
+
+#[test]
+fn the_curl_line_sends_every_byte_and_a_vain_timestamp_is_refused() {
+    let dir = std::env::temp_dir().join(format!("signhook-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // Not UTF-8 (a Latin-1 é), UTF-8, and what a shell or printf would otherwise read.
+    let mut body = b"{\"a\":\"caf".to_vec();
+    body.extend_from_slice(&[0xe9, 0xff]);
+    body.extend_from_slice("\u{e9} 100% 'q' \\ \\n $HOME `x`\t\r\n\"}".as_bytes());
+    let path = dir.join("body");
+    std::fs::write(&path, &body).unwrap();
+    let out = signhook(
+        &[
+            "sign",
+            "--provider",
+            "zigned",
+            "--secret",
+            "s",
+            "--body",
+            path.to_str().unwrap(),
+            "--curl",
+            "http://127.0.0.1:9",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let line = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(line.lines().count(), 1);
+    // The command's first half writes the body: run it alone and compare the bytes.
+    let (printf, _) = line.split_once(" | curl ").unwrap();
+    let written = Command::new("sh").arg("-c").arg(printf).output().unwrap();
+    assert_eq!(written.stdout, body, "byte for byte");
+    // Zoho Sign signs no time but the body's, and this body has none.
+    std::fs::write(&path, b"{}").unwrap();
+    let args = [
+        "sign",
+        "--provider",
+        "zoho-sign",
+        "--secret",
+        "s",
+        "--body",
+        path.to_str().unwrap(),
+    ];
+    let out = signhook(&args, None);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "without --timestamp: signed as it is"
+    );
+    let out = signhook(&[&args[..], &["--timestamp", "1800000000"]].concat(), None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--timestamp has no effect"));
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// Hex HMAC-SHA256, written out with the `hmac` crate (not signhook's code).

@@ -170,13 +170,22 @@ fn t3_3_a_future_body_time_under_a_timestamped_mac_is_event_too_new() {
             r#"{{"event":{{"id":"ev-1","created":{created},"eventType":"Signed","environment":"Test"}},"data":{{"object":"document","documentId":"doc-1","status":"InProgress"}}}}"#
         );
         let h = headers(sign(Provider::BoldSign, "bs-key", body.as_bytes(), NOW).unwrap());
-        let verified = verify(Provider::BoldSign, &h, body.as_bytes(), &config("bs-key"), NOW)
-            .unwrap();
+        let verified = verify(
+            Provider::BoldSign,
+            &h,
+            body.as_bytes(),
+            &config("bs-key"),
+            NOW,
+        )
+        .unwrap();
         assert_eq!(verified.verification().covers, Covers::TimestampAndBody);
         verified.normalize()
     };
     assert!(run(NOW + 300).is_ok(), "within the default skew");
-    assert!(run(NOW - 30 * 86_400).is_ok(), "an old event time under a fresh timestamp");
+    assert!(
+        run(NOW - 30 * 86_400).is_ok(),
+        "an old event time under a fresh timestamp"
+    );
     for created in [NOW + 301, 4_102_444_800] {
         let err = run(created).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::EventTooNew, "{err}");

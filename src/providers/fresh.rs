@@ -15,8 +15,8 @@ pub fn time_in_body(provider: Provider) -> bool {
     provider.spec().signed_time.is_some()
 }
 
-/// `body` with its signed event time(s) set to `timestamp` (Unix seconds), and the JSON
-/// paths rewritten; `None` when the provider has no time in the body, or the body does
+/// `body` with its signed event time(s) set to `timestamp` (Unix seconds), and the names
+/// of the fields rewritten, each once (`performed_at`, `date_modified`, …); `None` when the provider has no time in the body, or the body does
 /// not hold the field (it is then signed as it is).
 pub fn refresh(
     provider: Provider,
@@ -73,7 +73,13 @@ pub fn refresh(
             copied = start + element.len();
         }
         out.push_str(text.get(copied..)?);
-        changed.dedup();
+        // Each field once, in the order first met (the elements repeat them).
+        let mut seen = Vec::with_capacity(changed.len());
+        changed.retain(|name| {
+            let first = !seen.contains(name);
+            seen.push(*name);
+            first
+        });
         return (!changed.is_empty()).then(|| (out.into_bytes(), changed));
     }
     let (new, changed) = rewrite(text, paths, &value)?;
@@ -82,13 +88,18 @@ pub fn refresh(
 
 /// `text` (a JSON object) with the values at `paths` replaced by `value` (JSON text);
 /// `None` when none of them is there.
-fn rewrite(text: &str, paths: &[&[&str]], value: &str) -> Option<(String, Vec<&'static str>)> {
+fn rewrite(
+    text: &str,
+    paths: &'static [&'static [&'static str]],
+    value: &str,
+) -> Option<(String, Vec<&'static str>)> {
     let mut spans = Vec::new();
     let mut changed = Vec::new();
-    for (path, name) in paths.iter().zip(PATH_NAMES.iter()) {
+    for path in paths {
         if let Some(span) = super::wire::span_at(text, path) {
             spans.push(span);
-            changed.push(*name);
+            // The field's own name, as the payload spells it.
+            changed.extend(path.last().copied());
         }
     }
     if spans.is_empty() {
@@ -106,10 +117,6 @@ fn rewrite(text: &str, paths: &[&[&str]], value: &str) -> Option<(String, Vec<&'
     Some((out, changed))
 }
 
-/// For error messages: the path names, in [`refresh`]'s order (the first path of each
-/// provider, then PandaDoc's second).
-const PATH_NAMES: [&str; 2] = ["the signed event time", "the action time"];
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,7 +129,7 @@ mod tests {
             String::from_utf8(new).unwrap(),
             r#"{"requests":{"request_id":"1"},"notifications":{"operation_type":"RequestCompleted","performed_at":1800000000000}}"#
         );
-        assert_eq!(changed, ["the signed event time"]);
+        assert_eq!(changed, ["performed_at"]);
         let docusign = br#"{"event":"envelope-sent", "generatedDateTime": "2024-02-06T02:25:00.3464434Z", "data":{}}"#;
         let (new, _) = refresh(Provider::DocuSign, docusign, 1_800_000_000).unwrap();
         assert_eq!(

@@ -298,6 +298,12 @@ fn run(argv: &[String]) -> Result<Outcome, Usage> {
                         );
                         fresh
                     }
+                    // A --timestamp that cannot reach the body's time changes nothing.
+                    None if args.timestamp.is_some() && !provider.signs_timestamp() => {
+                        return Err(Usage(format!(
+                            "--timestamp has no effect here: {provider} signs no time but the one in the body, and this body holds none"
+                        )));
+                    }
                     None => {
                         eprintln!("note: {provider}: the body holds no signed event time to date; signed as it is");
                         body
@@ -403,21 +409,28 @@ fn quote(text: &str) -> String {
 }
 
 /// `body` as a `printf` format inside single quotes: `%` doubled, `\\` escaped, control
-/// bytes as octal escapes, `'` closed and reopened; every other byte as it is.
+/// bytes and bytes that are not UTF-8 as octal escapes, `'` closed and reopened; every
+/// other character as it is. `printf` writes the body back byte for byte.
 fn printf_format(body: &[u8]) -> String {
-    let mut out = Vec::with_capacity(body.len() + 16);
-    for &b in body {
-        match b {
-            b'%' => out.extend_from_slice(b"%%"),
-            b'\\' => out.extend_from_slice(b"\\\\"),
-            b'\'' => out.extend_from_slice(b"'\\''"),
-            b'\n' => out.extend_from_slice(b"\\n"),
-            b'\r' => out.extend_from_slice(b"\\r"),
-            0..=0x1f | 0x7f => out.extend_from_slice(format!("\\{b:03o}").as_bytes()),
-            _ => out.push(b),
+    let mut out = String::with_capacity(body.len() + 16);
+    let octal = |out: &mut String, b: u8| out.push_str(&format!("\\{b:03o}"));
+    for chunk in body.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            match c {
+                '%' => out.push_str("%%"),
+                '\\' => out.push_str("\\\\"),
+                '\'' => out.push_str("'\\''"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\0'..='\x1f' | '\x7f' => octal(&mut out, c as u8),
+                _ => out.push(c),
+            }
+        }
+        for &b in chunk.invalid() {
+            octal(&mut out, b);
         }
     }
-    String::from_utf8_lossy(&out).into_owned()
+    out
 }
 
 fn main() -> ExitCode {
