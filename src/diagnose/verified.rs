@@ -11,29 +11,6 @@ use crate::event::Covers;
 use crate::headers::Headers;
 use crate::providers::{Provider, Verified, VerifyConfig};
 use crate::time::format_unix_millis;
-use crate::verify::{base64_decode, hex_decode};
-
-/// DocuSign's `X-DocuSign-Signature-<n>` whose tag is the body's under the matched secret
-/// (base64, or hex), when the provider numbers its proof headers.
-fn matched_numbered_header(
-    verified: &Verified<'_>,
-    headers: &Headers,
-    config: &VerifyConfig,
-) -> Option<String> {
-    if verified.provider() != Provider::DocuSign {
-        return None;
-    }
-    let secret = config.secrets.get(verified.verification().key)?;
-    let tag = crate::verify::hmac_sha256(secret, &[verified.body()]);
-    let stem = Provider::DocuSign.proof_header().strip_suffix("1")?;
-    (1..=100).map(|n| format!("{stem}{n}")).find(|name| {
-        headers.get(name).is_some_and(|value| {
-            let value = crate::headers::trim_ows(value);
-            base64_decode(value).as_deref() == Some(&tag[..])
-                || hex_decode(value).as_deref() == Some(&tag[..])
-        })
-    })
-}
 
 /// The diagnosis of a delivery [`crate::providers::verify`] accepted.
 pub(super) fn verified_diagnosis(
@@ -44,7 +21,13 @@ pub(super) fn verified_diagnosis(
     let provider = verified.provider();
     let verification = verified.verification();
     let key = verification.key + 1;
-    let header = provider.proof_header();
+    let spec = provider.spec();
+    // Where the proof comes in several headers, the one that matched.
+    let matched = spec.matched_header.and_then(|find| {
+        let secret = config.secrets.get(verification.key)?;
+        find(headers, verified.body(), secret)
+    });
+    let header: Cow<'_, str> = matched.map_or(Cow::Borrowed(provider.proof_header()), Cow::Owned);
     let mut findings = Vec::new();
     let message = match verification.covers {
         Covers::ClientId => {
@@ -68,14 +51,18 @@ pub(super) fn verified_diagnosis(
                 .and_then(|s| s.checked_mul(1000))
                 .and_then(format_unix_millis)
                 .unwrap_or_default();
-            format!("{header} matches \"<t>.<body>\" under secret #{key}, signed at {at}, within the {} s tolerance", config.tolerance_seconds)
+            let window = match spec.time_window {
+                Some(window) => {
+                    format!("{window} and at most {} s ahead", config.tolerance_seconds)
+                }
+                None => format!("within the {} s tolerance", config.tolerance_seconds),
+            };
+            format!(
+                "{header} matches {} under secret #{key}, signed at {at}, {window}",
+                spec.signed_message
+            )
         }
-        Covers::Body => {
-            // DocuSign sends one numbered header per active key: name the one that matched.
-            let header = matched_numbered_header(verified, headers, config)
-                .map_or(Cow::Borrowed(header), Cow::Owned);
-            format!("{header} matches the body under secret #{key}")
-        }
+        Covers::Body => format!("{header} matches the body under secret #{key}"),
         // A bearer secret sent as is (Documenso, OneSpan Sign); the Worker also sets it
         // after Acrobat Sign's URL token.
         Covers::SharedSecret => {
@@ -108,7 +95,7 @@ pub(super) fn verified_diagnosis(
             format!("{header} matches the event's type and time under key #{key}")
         }
     };
-    if config.secrets.len() + config.client_ids.len() > 1 && headers.contains(header) {
+    if config.secrets.len() + config.client_ids.len() > 1 && headers.contains(&header) {
         // Rotation is normal; say which entry matched so the old one can be retired.
         findings.push(Finding::new(
             "matched_key",
@@ -333,6 +320,41 @@ mod tests {
             "{}",
             d.message
         );
+    }
+
+    #[test]
+    fn box_sign_names_the_key_header_that_matched_and_what_it_signs() {
+        // Box's SDK vector, with only the secondary key configured.
+        let dir = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/box-sign/sdk-vector-1-file-uploaded"
+        );
+        let body = std::fs::read(format!("{dir}/body")).unwrap();
+        let case: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(format!("{dir}/case.json")).unwrap())
+                .unwrap();
+        let h: Headers = case["headers"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+            .collect();
+        let now = case["now"].as_i64().unwrap();
+        for (keys, header) in [
+            (["SamplePrimaryKey", "x"], "BOX-SIGNATURE-PRIMARY"),
+            (["x", "SampleSecondaryKey"], "BOX-SIGNATURE-SECONDARY"),
+        ] {
+            let d = diagnose(Some(Provider::BoxSign), &h, &body, &secrets(&keys), now);
+            assert_eq!(d.verdict, Verdict::Verified, "{}", d.message);
+            assert!(
+                d.message.starts_with(&format!(
+                    "{header} matches the body followed by BOX-DELIVERY-TIMESTAMP under secret #"
+                )),
+                "{}",
+                d.message
+            );
+            assert!(d.message.contains("at most 600 s old"), "{}", d.message);
+        }
     }
 
     #[test]

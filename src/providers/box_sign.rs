@@ -57,6 +57,21 @@ pub(super) const SPEC: Spec = Spec {
     example_secret: "box_sign_test_primary_key",
     secrets_note: "the application's webhook signature keys, primary and secondary (base64 HMAC of the body followed by `BOX-DELIVERY-TIMESTAMP`, at most 600 s old)",
     samples: SAMPLES,
+    signed_message: "the body followed by BOX-DELIVERY-TIMESTAMP",
+    time_window: Some("at most 600 s old"),
+    matched_header: Some(|headers, body, secret| {
+        let t = headers.get(TIMESTAMP)?;
+        let tag = hmac_sha256(secret, &[body, t.as_bytes()]);
+        [PRIMARY, SECONDARY]
+            .into_iter()
+            .find(|name| {
+                headers
+                    .get(name)
+                    .and_then(|v| base64_decode(v.trim()))
+                    .is_some_and(|v| v == tag)
+            })
+            .map(str::to_owned)
+    }),
     ..Spec::DEFAULT
 };
 

@@ -67,8 +67,23 @@ pub(super) const SPEC: Spec = Spec {
     signed_time: Some(SignedTime { paths: &[&["generatedDateTime"]], format: TimeFormat::Rfc3339 { fraction_digits: 7 } }),
     samples: SAMPLES,
     account_field: Some("data.accountId"),
+    matched_header: Some(matched_header),
     ..Spec::DEFAULT
 };
+
+/// The `X-DocuSign-Signature-<n>` (one per active Connect key) whose tag, base64 or hex,
+/// is the body's under `secret`.
+fn matched_header(headers: &crate::Headers, body: &[u8], secret: &Secret) -> Option<String> {
+    let tag = hmac_sha256(secret, &[body]);
+    let stem = SIGNATURE_HEADER.strip_suffix('1')?;
+    (1..=100).map(|n| format!("{stem}{n}")).find(|name| {
+        headers.get(name).is_some_and(|value| {
+            let value = trim_ows(value);
+            base64_decode(value).as_deref() == Some(&tag[..])
+                || crate::verify::hex_decode(value).as_deref() == Some(&tag[..])
+        })
+    })
+}
 
 /// The validator page's sample deliveries (its test-delivery panel), one per event shown:
 /// documented shapes, made-up ids and people.

@@ -53,6 +53,7 @@ pub(super) const SPEC: Spec = Spec {
     example_secret: "whsec_c2lnbmF0dXJlYXBpLXRlc3Qtc2VjcmV0LTAwMDA=",
     secrets_note: "the webhook endpoints' signing secrets, `whsec_<base64>` (Standard Webhooks: `v1,<base64>` over `<webhook-id>.<webhook-timestamp>.<body>`, ±`ZIGNED_TOLERANCE_SECONDS`)",
     samples: SAMPLES,
+    signed_message: "\"<webhook-id>.<webhook-timestamp>.<body>\"",
     ..Spec::DEFAULT
 };
 

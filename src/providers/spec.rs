@@ -125,7 +125,20 @@ pub(crate) struct Spec {
     /// What the page says under a signed test delivery: how the provider proves it and
     /// what origin should know (`None`: that the Worker must hold the same secret).
     pub(crate) delivery_note: Option<&'static str>,
+    /// For the diagnosis of a verified timestamped MAC: the message it covers, as people
+    /// read it (default `"<t>.<body>"`).
+    pub(crate) signed_message: &'static str,
+    /// For the diagnosis of a verified timestamped MAC: the window its time must lie in
+    /// (`None`: within `tolerance_seconds` of now, either way).
+    pub(crate) time_window: Option<&'static str>,
+    /// For a provider that sends its proof in more than one header (DocuSign's numbered
+    /// headers, Box Sign's primary and secondary): which one matched under the secret that
+    /// verified, for the diagnosis. `None`: [`Spec::proof_header`].
+    pub(crate) matched_header: Option<MatchedHeader>,
 }
+
+/// Which of a provider's proof headers holds the tag of `body` under `secret`.
+pub(crate) type MatchedHeader = fn(&Headers, &[u8], &Secret) -> Option<String>;
 
 /// A sample delivery: the provider's event name and a body (JSON text) in the provider's
 /// documented shape, with made-up ids and people.
@@ -208,6 +221,9 @@ impl Spec {
         samples: &[],
         account_field: None,
         delivery_note: None,
+        signed_message: "\"<t>.<body>\"",
+        time_window: None,
+        matched_header: None,
     };
 }
 
