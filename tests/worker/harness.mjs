@@ -505,7 +505,11 @@ export function pandadocQuery(body, key = SECRETS.pandadoc) {
   return pkg().signQuery({ provider: "pandadoc", secret: key, body });
 }
 
-/** Every provider with a real body each and what it must normalize to. */
+/**
+ * Every provider with a real body each and what it must normalize to; PandaDoc, whose
+ * delivery is an array of events, is tested on its own. `tests/worker/direct.test.mjs`
+ * checks that the list and the registry agree.
+ */
 export const DELIVERIES = [
   // The real captured RequestCompleted payload (docs/providers/).
   { provider: "zoho-sign", fixture: "request-completed", type: "esign.envelope.completed", subject: "222008000000016075" },
@@ -541,6 +545,14 @@ export const DELIVERIES = [
     redacted: ["https://app.hellosign.com/sign/2f9781e1a8e2045224d808c153c2e1d3df6f8f2f?token=s3cr3t"],
   },
   { provider: "boldsign", fixture: "document-signed-rotation", type: "esign.participant.signed", subject: "26b8695f-46d0-4cd4-ba1a-c5a0d595c849", id: "b1e3a6f0-5d2c-4a8e-9b71-3c0f2d4e5a61" },
+  // Signable's documented signed-envelope-complete shape; its MAC covers the body.
+  { provider: "signable", fixture: "local-vector", type: "esign.envelope.completed", subject: "e0b3a9cbd4a6ff2cb57cfca161a38309" },
+  // Xodo Sign: event_hash (the event's time and type only) in the body, as Dropbox Sign.
+  { provider: "xodo-sign", fixture: "document-completed-number-time-rotation", type: "esign.envelope.completed", subject: "vYJhnVxIqfGrkJ" },
+  // A Box webhook with a SIGN_REQUEST.COMPLETED trigger (Box's documented shape).
+  { provider: "box-sign", fixture: "sign-request-completed", type: "esign.envelope.completed", subject: "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d", id: "7d8e2f0a-3c4b-4f6e-9a1b-2c3d4e5f6a7b" },
+  // SignatureAPI's documented recipient.completed event, Standard Webhooks signed.
+  { provider: "signatureapi", fixture: "doc-recipient-completed-rotation", type: "esign.participant.signed", subject: "e387553d-cbb7-4924-abd8-b2d89699e9b5", id: "evt_4p2oouvNvjp1I9ckgqycH2" },
 ];
 
 /** The providers whose proof is a bearer secret sent as is (no MAC, no integrity). */

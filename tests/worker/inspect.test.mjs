@@ -26,6 +26,9 @@ before(async () => {
     PANDADOC_SECRETS: SECRETS.pandadoc,
     ACROBAT_SIGN_CLIENT_IDS: SECRETS.acrobatClientId,
     BOX_SIGN_SECRETS: EXAMPLE_SECRETS["box-sign"],
+    SIGNABLE_SECRETS: EXAMPLE_SECRETS.signable,
+    XODO_SIGN_SECRETS: EXAMPLE_SECRETS["xodo-sign"],
+    SIGNATUREAPI_SECRETS: EXAMPLE_SECRETS.signatureapi,
     // YOUSIGN_SECRETS deliberately unset.
   });
 });

@@ -319,3 +319,13 @@ describe("alerts to the operator", () => {
     assert.equal(alerts.verifyFailures(), 0);
   });
 });
+
+describe("no secret in what the Worker prints", () => {
+  test("ALERT_SECRET, ADMIN_TOKEN, FORWARD_SECRET and the providers' secrets stay out of every line", () => {
+    const text = worker.output();
+    assert.match(text, /ALERT_SECRET \("\(hidden\)"\)/, "wrangler's listing of the vars is in the text read");
+    for (const secret of [ALERT_SECRET, ALERT_SECRET.slice(6), ADMIN_TOKEN, SECRETS.forward, SECRETS.forward.slice(6), SECRETS.zoho, SECRETS.yousign]) {
+      assert.ok(!text.includes(secret), `${secret.slice(0, 6)}… appears in the output`);
+    }
+  });
+});
