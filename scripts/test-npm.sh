@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Test the npm package: bootstrap the pinned tools, build and pack it, then
-#   1. wasm-bindgen tests of src/js.rs under Node (wasm-bindgen-test-runner),
+#   1. wasm-bindgen tests of src/js/ under Node (wasm-bindgen-test-runner),
 #   2. the node --test suites in tests/node/ (fixtures, API, types, the packed tarball in a
 #      scratch folder: Node ESM/CJS, tsc, Chromium, wrangler dev; runtimes.test.mjs: the
 #      tarball under Node 18/20/22, Deno and Bun, import and require), run by Node 22 from
@@ -30,10 +30,10 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target/npm}"
 
 scripts/build-npm.sh
 
-echo "[test-npm] wasm-bindgen tests (src/js.rs) under Node"
-# --lib: the boundary's tests live in src/js.rs (its exports are not reachable from
+echo "[test-npm] wasm-bindgen tests (src/js/) under Node"
+# --lib: the boundary's tests live in src/js/tests.rs (its exports are not reachable from
 # tests/*.rs); the native suites run with plain `cargo test`.
-# +simd128, as the package ships: src/json.rs's SIMD scans are tested where they run.
+# +simd128, as the package ships: src/json/scan.rs's SIMD scans are tested where they run.
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="${SIGNHOOK_NPM_RUSTFLAGS--C target-feature=+simd128}" \
   cargo test --target wasm32-unknown-unknown --features js-diagnose --lib

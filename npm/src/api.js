@@ -1,4 +1,4 @@
-// The package's JavaScript adapter over the raw wasm exports (src/js.rs).
+// The package's JavaScript adapter over the raw wasm exports (src/js/).
 //
 // It does what the Rust core must not: reads the clock (`Date.now()`, the core takes `now`
 // as a parameter), and turns what JavaScript callers have at hand into what the core
@@ -255,7 +255,7 @@ export function createApi(raw, ready = () => true, diagnostics = () => raw) {
     }
   }
 
-  // The events from the boundary's parts (see `Shape::Parts` in src/js.rs): each event's
+  // The events from the boundary's parts (see `Shape::Parts` in src/js/): each event's
   // JSON without `data.documents` and `data.raw`, the documents' JSON text, and where the
   // payload is. Both are parsed on first access of `event.data.documents` /
   // `event.data.raw` (a copy of the payload's bytes is kept, so later changes to the

@@ -21,7 +21,7 @@
 //!   facts about a missing or empty proof header;
 //! - `presented.rs`: the signatures a request presents, parsed leniently from its headers;
 //! - `variants.rs`: the secret's and the body's variants (key forms, whitespace, line
-//!   endings, JSON re-layouts through `src/json.rs`);
+//!   endings, JSON re-layouts through `src/json/`);
 //! - `search.rs`: the MAC search over those variants, what a hit says, and the findings
 //!   of a failed HMAC provider;
 //! - `timestamps.rs`: a signed time outside the tolerance window;

@@ -2,7 +2,7 @@
 //! its `whsec_` prefix, or decoded (base64, hex); a body without or with a trailing
 //! newline, trimmed, with its line endings turned, or re-laid out as another JSON
 //! serializer writes it (compact, indented, Python's, PHP's). The re-layouts walk the body
-//! with the crate's JSON reader (`src/json.rs`).
+//! with the crate's JSON reader (`src/json/`).
 
 use std::borrow::Cow;
 

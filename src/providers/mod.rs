@@ -61,7 +61,7 @@ pub(crate) use normalize::{body_id_without, Fields};
 pub(crate) use proof::Proof;
 pub(crate) use spec::{Enc, Keys, MacScheme, Signed, Spec};
 
-// For the npm adapter (`src/js.rs`), which wants the one event of a delivery.
+// For the npm adapter (`src/js/`), which wants the one event of a delivery.
 #[cfg(feature = "js")]
 pub(crate) use normalize::single;
 

@@ -8,7 +8,7 @@
 //! re-serialization of anything else, so `data.raw` stays byte for byte the body except
 //! those values (invariant 6, with this one stated exception).
 //!
-//! It walks the text with the crate's JSON reader ([`Reader::walk`], `src/json.rs`), token
+//! It walks the text with the crate's JSON reader ([`Reader::walk`], `src/json/`), token
 //! by token. A key matches when its decoded text is one of the listed keys (`"tok\u0065n"`
 //! is `token`, as for any JSON reader); only a string value directly after a matching key
 //! is replaced (an object, array, number or `null` is left alone, and a string that merely
