@@ -9,6 +9,10 @@ import path from "node:path";
 import { schemaErrors } from "../schema.mjs";
 import { ROOT, expectedWebhookId, signed } from "./harness.mjs";
 
+// The queue suites' providers: one of each kind of proof (a body MAC, a client id behind a
+// URL token, a timestamped MAC, a MAC whose event id is the provider's). What happens after
+// verification does not depend on the provider; every provider's own verification and
+// event reach origin in direct.test.mjs and quickstart.test.mjs.
 export const PROVIDERS = ["zoho-sign", "acrobat-sign", "zigned", "yousign"];
 // makeDelivery also knows these; they join PROVIDERS once the suites that iterate it
 // configure their secrets.

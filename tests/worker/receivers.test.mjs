@@ -1,5 +1,5 @@
 // The example origins (examples/origin-node, examples/origin-python) behind the real Worker
-// in queue mode. For each: one delivery of every provider goes through the Worker and must
+// in queue mode. For each: one delivery of each of the queue suites' four providers goes through the Worker and must
 // be accepted once with the right type and trust level; the same deliveries sent again are
 // duplicates at the edge and never accepted twice; a late event of a completed envelope
 // arrives stale and changes no state; then the receiver itself is attacked: a forged
