@@ -106,6 +106,7 @@ pub(super) fn verified_diagnosis(
         ));
     }
     let mut too_old = None;
+    let mut refused: Option<String> = None;
     let mut events = Vec::new();
     let (event, body_finding) = match verified.normalize_all() {
         Ok(all) => {
@@ -124,6 +125,12 @@ pub(super) fn verified_diagnosis(
             ) =>
         {
             too_old = Some(err.code());
+            refused = Some(format!(
+                "The signhook Worker would refuse this delivery ({} {}): {}. The proof itself checks out: ",
+                err.kind().http_status(),
+                err.code(),
+                err.message()
+            ));
             let advice = match err.kind() {
                 ErrorKind::EventTooOld => "A captured delivery replayed later fails by design: send a fresh one, or raise the maximum age only for testing.",
                 ErrorKind::EventTooNew => "The event's own time is ahead of this clock by more than the allowed skew: check the clock (or `now`) of whoever signed it; a future time would mark every later event of its envelope stale.",
@@ -149,6 +156,11 @@ pub(super) fn verified_diagnosis(
         ),
     };
     findings.extend(body_finding);
+    // Refused although verified: the headline says so first, and why.
+    let message = match refused {
+        Some(head) => format!("{head}{message}"),
+        None => message,
+    };
     let mapping = event.as_ref().map(|e| mapping_of(provider, e));
     Diagnosis {
         provider: Some(provider),
@@ -355,6 +367,34 @@ mod tests {
             );
             assert!(d.message.contains("at most 600 s old"), "{}", d.message);
         }
+    }
+
+    #[test]
+    fn a_verified_delivery_the_worker_refuses_says_so_first() {
+        let h: Headers = sign(Provider::Yousign, "s3cret", YOUSIGN_BODY, NOW)
+            .unwrap()
+            .into_iter()
+            .collect();
+        let config = VerifyConfig {
+            max_event_age_seconds: Some(60),
+            ..secrets(&["s3cret"])
+        };
+        // Long after the event's own time: a replay.
+        let d = diagnose(None, &h, YOUSIGN_BODY, &config, i64::from(u32::MAX));
+        assert_eq!(d.verdict, Verdict::NotVerified);
+        assert_eq!(d.code, Some("event_too_old"));
+        assert!(
+            d.message.starts_with(
+                "The signhook Worker would refuse this delivery (401 event_too_old): "
+            ),
+            "{}",
+            d.message
+        );
+        assert!(
+            d.message.contains("The proof itself checks out: "),
+            "{}",
+            d.message
+        );
     }
 
     #[test]

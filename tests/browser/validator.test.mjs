@@ -618,6 +618,7 @@ test("the replay bound: a capture older than 7 days is what the Worker refuses, 
     const r = await check({ raw: rawRequest("yousign", d.headers, d.body), secrets: d.secret });
     assert.equal(r.verdict, "verdict-not-verified", JSON.stringify(r));
     assert.equal(r.code, "event_too_old");
+    assert.match(r.message, /^The signhook Worker would refuse this delivery \(401 event_too_old\): .*The proof itself checks out: /, r.message);
     assert.ok(r.findings.some((f) => f.code === "event_too_old" && /replayed later fails by design/.test(f.message)), JSON.stringify(r.findings));
     // Widened, the same capture verifies.
     await page.fill("#max-age-days", "3650");
