@@ -411,7 +411,10 @@ fn check_time(event: &Event) {
 /// - more than `skew` seconds after `now` (the time floored to seconds): `event_too_new`;
 /// - more than `max_age` seconds before `now`: `event_too_old`;
 /// - no readable time: passes for a body proof, but is `event_too_old` for a proof of the
-///   event metadata only when a maximum age is set (security review T3-5).
+///   event metadata only when a maximum age is set (security review T3-5);
+/// - under a timestamped MAC (the body with a signed timestamp), only the first rule, on
+///   the body's own time (the caller passes none where the signed timestamp is the
+///   event's time): the timestamp's window is the replay bound.
 pub fn bound_verdict(
     covers: Covers,
     time: Option<&str>,
@@ -419,7 +422,10 @@ pub fn bound_verdict(
     max_age: Option<u64>,
     skew: u64,
 ) -> Result<(), &'static str> {
-    if !matches!(covers, Covers::Body | Covers::EventMetadata) {
+    if !matches!(
+        covers,
+        Covers::Body | Covers::EventMetadata | Covers::TimestampAndBody
+    ) {
         return Ok(());
     }
     let Some(ms) = time.and_then(crate::oracle::rfc3339_millis) else {
@@ -432,6 +438,10 @@ pub fn bound_verdict(
     let ahead = at.saturating_sub(now);
     if ahead > 0 && ahead.unsigned_abs() > skew {
         return Err("event_too_new");
+    }
+    // Under a timestamped MAC the timestamp's window is the replay bound: no age here.
+    if covers == Covers::TimestampAndBody {
+        return Ok(());
     }
     let age = now.saturating_sub(at);
     match max_age {
@@ -626,13 +636,26 @@ pub fn check_delivery(target: Provider, input: &Delivery, body_cap: usize) {
             let skew = u64::MAX;
             let expected: Result<(), &str> = match &normalized {
                 Err(e) => Err(e.code()),
-                Ok(plain) => bound_verdict(
-                    verification.covers,
-                    plain.time.as_deref(),
-                    now,
-                    max_age,
-                    skew,
-                ),
+                Ok(plain) => {
+                    // Under a timestamped MAC, the body's own time only: Zigned's event
+                    // time is always its signed `t`, and a time equal to the signed one
+                    // is the timestamp's, checked with the proof.
+                    let time = match verification.covers {
+                        Covers::TimestampAndBody
+                            if target == Provider::Zigned
+                                || plain
+                                    .time
+                                    .as_deref()
+                                    .and_then(crate::oracle::rfc3339_millis)
+                                    .map(|ms| ms.div_euclid(1000))
+                                    == v.signed_at() =>
+                        {
+                            None
+                        }
+                        _ => plain.time.as_deref(),
+                    };
+                    bound_verdict(verification.covers, time, now, max_age, skew)
+                }
             };
             let got = v.normalize();
             assert_eq!(
