@@ -46,35 +46,18 @@ fn reserved(domain: &str) -> bool {
             .any(|tld| domain.ends_with(tld))
 }
 
+#[path = "support/walk.rs"]
+mod walk;
+
+/// This file (its own examples of what it refuses), and what libFuzzer added to a corpus
+/// (it stays on the machine that ran it; the repository's corpus is the seeds).
+fn skip(path: &Path, name: &str) -> bool {
+    path.ends_with("tests/privacy.rs")
+        || (path.starts_with("fuzz/corpus") && path.is_file() && !name.starts_with("seed-"))
+}
+
 fn files(root: &Path, out: &mut Vec<PathBuf>) {
-    if root.is_file() {
-        out.push(root.to_path_buf());
-        return;
-    }
-    let Ok(entries) = fs::read_dir(root) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let name = entry.file_name();
-        // Installed packages, build outputs, virtual environments and this file (its own
-        // examples of what it refuses).
-        if name.to_str().is_none_or(|n| {
-            n.starts_with('.')
-                || ["node_modules", "target", "pkg", "artifacts", "__pycache__"].contains(&n)
-        }) || path.ends_with("tests/privacy.rs")
-        {
-            continue;
-        }
-        // What libFuzzer adds to a corpus stays on the machine that ran it; the
-        // repository's corpus is the seeds.
-        let local_corpus = path.starts_with("fuzz/corpus")
-            && path.is_file()
-            && !name.to_str().is_some_and(|n| n.starts_with("seed-"));
-        if !local_corpus {
-            files(&path, out);
-        }
-    }
+    walk::files(root, &skip, out);
 }
 
 /// The e-mail addresses in `text`: `local@domain.tld`, read around each `@`.

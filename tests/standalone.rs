@@ -50,36 +50,17 @@ const OUTSIDE: &[&str] = &[
     "../shared",
 ];
 
+#[path = "support/walk.rs"]
+mod walk;
+
+/// The libFuzzer corpora, the npm package's build, the providers' bytes as sent, and this
+/// file (its own examples of what it refuses).
+fn skip(path: &Path, name: &str) -> bool {
+    ["corpus", "dist", "fixtures"].contains(&name) || path.ends_with("tests/standalone.rs")
+}
+
 fn files(root: &Path, out: &mut Vec<PathBuf>) {
-    if root.is_file() {
-        out.push(root.to_path_buf());
-        return;
-    }
-    let Ok(entries) = fs::read_dir(root) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        let name = entry.file_name();
-        // Hidden folders (virtual environments), installed packages, build outputs.
-        let skip = name.to_str().is_none_or(|n| {
-            n.starts_with('.')
-                || [
-                    "node_modules",
-                    "target",
-                    "pkg",
-                    "artifacts",
-                    "corpus",
-                    "dist",
-                    "fixtures",
-                    "__pycache__",
-                ]
-                .contains(&n)
-        }) || path.ends_with("tests/standalone.rs");
-        if !skip {
-            files(&path, out);
-        }
-    }
+    walk::files(root, &skip, out);
 }
 
 /// What in `text` cites something outside the repository.
