@@ -70,9 +70,9 @@ if ! rustup run "$TOOLCHAIN" rustc --version >/dev/null 2>&1; then
 fi
 if [ "$(cargo fuzz --version 2>/dev/null || true)" != "cargo-fuzz $CARGO_FUZZ_VERSION" ]; then
   echo "== installing cargo-fuzz $CARGO_FUZZ_VERSION"
-  # The target directory scripts/bootstrap.sh builds the other tools in: shared crates
-  # compile once.
-  CARGO_TARGET_DIR="${SIGNHOOK_TOOLS_TARGET:-$PWD/target/tools}" \
+  # The target directory scripts/bootstrap.sh builds the other tools in (shared crates
+  # compile once), unoptimized as they are: cargo-fuzz only drives cargo.
+  CARGO_PROFILE_RELEASE_OPT_LEVEL=0 CARGO_TARGET_DIR="${SIGNHOOK_TOOLS_TARGET:-$PWD/target/tools}" \
     cargo install --locked cargo-fuzz --version "$CARGO_FUZZ_VERSION"
 fi
 
