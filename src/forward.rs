@@ -101,7 +101,7 @@ pub fn signed_delivery(
 mod tests {
     use super::*;
 
-    // The Standard Webhooks spec's own example (spec/standard-webhooks.md, "Signature
+    // The Standard Webhooks spec's own example (the specification linked above, "Signature
     // scheme"): secret, id, timestamp and payload → signature.
     #[test]
     fn standard_webhooks_spec_vector() {

@@ -17,7 +17,8 @@
 //! `email`, `name`, `role`, `status`, `ip`, `decline_reason`, `template`, `documents`);
 //! `submission.*` events the submission (`id`, `status`, `submitters`, `template`,
 //! `documents`); `template.*` events the template (`id`, `name`, `documents`).
-//! `docs/webhooks/{form,submission,template}-webhook.md` in the same repository; the event
+//! The form, submission and template webhook pages of the same repository's `docs/webhooks/`
+//! (<https://github.com/docusealco/docuseal/tree/master/docs/webhooks>); the event
 //! names are `app/models/webhook_url.rb`'s (docs/providers/docuseal.md). No event id: the event id
 //! is a hash of the body (a retry re-sends the same `timestamp`, the event's creation).
 

@@ -519,7 +519,7 @@ export const DELIVERIES = [
   { provider: "yousign", fixture: "signer-done", type: "esign.participant.signed", subject: "9a2b1c3d-0e4f-4a5b-8c6d-7e8f9a0b1c2d", id: "b6c63685-c556-4a30-8fe9-b6f2b187d936" },
   // JSON SIM with an envelope summary (the documented shape, docs/providers/).
   { provider: "docusign", fixture: "recipient-declined-summary", type: "esign.participant.declined", subject: "4b7e1c2d-0000-4000-8000-00000000e001" },
-  // DocuSeal's documented form webhook (docs/webhooks/form-webhook.md).
+  // DocuSeal's documented form webhook (its docs' form webhook page).
   { provider: "docuseal", fixture: "form-completed-rotation", type: "esign.participant.signed", subject: "771" },
   // Documenso's recipients carry signing tokens (docs/providers/): `redacted` lists
   // the credentials (as their JSON string text) that must reach origin only as "[redacted]".
