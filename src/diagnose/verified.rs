@@ -105,8 +105,8 @@ pub(super) fn verified_diagnosis(
             ),
         ));
     }
-    let mut too_old = None;
-    let mut refused: Option<String> = None;
+    // What the Worker would refuse the verified delivery with, if anything.
+    let mut refusal: Option<crate::Error> = None;
     let mut events = Vec::new();
     let (event, body_finding) = match verified.normalize_all() {
         Ok(all) => {
@@ -124,13 +124,7 @@ pub(super) fn verified_diagnosis(
                 ErrorKind::EventTooOld | ErrorKind::EventTooNew | ErrorKind::TooManyEvents
             ) =>
         {
-            too_old = Some(err.code());
-            refused = Some(format!(
-                "The signhook Worker would refuse this delivery ({} {}): {}. The proof itself checks out: ",
-                err.kind().http_status(),
-                err.code(),
-                err.message()
-            ));
+            refusal = Some(err.clone());
             let advice = match err.kind() {
                 ErrorKind::EventTooOld => "A captured delivery replayed later fails by design: send a fresh one, or raise the maximum age only for testing.",
                 ErrorKind::EventTooNew => "The event's own time is ahead of this clock by more than the allowed skew: check the clock (or `now`) of whoever signed it; a future time would mark every later event of its envelope stale.",
@@ -157,8 +151,13 @@ pub(super) fn verified_diagnosis(
     };
     findings.extend(body_finding);
     // Refused although verified: the headline says so first, and why.
-    let message = match refused {
-        Some(head) => format!("{head}{message}"),
+    let message = match &refusal {
+        Some(err) => format!(
+            "The signhook Worker would refuse this delivery ({} {}): {}. The proof itself checks out: {message}",
+            err.kind().http_status(),
+            err.code(),
+            err.message()
+        ),
         None => message,
     };
     let mapping = event.as_ref().map(|e| mapping_of(provider, e));
@@ -166,12 +165,12 @@ pub(super) fn verified_diagnosis(
         provider: Some(provider),
         detected: None,
         // A replay bound refuses the delivery as `verify` + `normalize` would.
-        verdict: if too_old.is_some() {
+        verdict: if refusal.is_some() {
             Verdict::NotVerified
         } else {
             Verdict::Verified
         },
-        code: too_old,
+        code: refusal.map(|err| err.code()),
         message,
         findings,
         event_verified: true,

@@ -60,16 +60,10 @@ pub(super) const SPEC: Spec = Spec {
     signed_message: "the body followed by BOX-DELIVERY-TIMESTAMP",
     time_window: Some("at most 600 s old"),
     matched_header: Some(|headers, body, secret| {
-        let t = headers.get(TIMESTAMP)?;
-        let tag = hmac_sha256(secret, &[body, t.as_bytes()]);
+        let tag = tag(secret, body, headers.get(TIMESTAMP)?);
         [PRIMARY, SECONDARY]
             .into_iter()
-            .find(|name| {
-                headers
-                    .get(name)
-                    .and_then(|v| base64_decode(v.trim()))
-                    .is_some_and(|v| v == tag)
-            })
+            .find(|name| headers.get(name).map(str::trim) == Some(tag.as_str()))
             .map(str::to_owned)
     }),
     ..Spec::DEFAULT
